@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Companin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "companin", targets: ["companin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+    ],
+    targets: [
+        // System-library shims: one module map and one header each.
+        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI",
+                       providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb",
+                       providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+
+        // Infrastructure: knows nothing of assistants or organizations.
+        .target(name: "HTTP", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "FastCGI", dependencies: [
+            "CFastCGI", "HTTP",
+        ], swiftSettings: swiftSettings),
+        .target(name: "MariaDB", dependencies: [
+            "CMariaDB",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "ResponderPool", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Atomics", package: "swift-atomics"),
+        ], swiftSettings: swiftSettings),
+
+        // The application and its executable.
+        .target(name: "Companin", dependencies: [
+            "HTTP", "MariaDB",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
+        .executableTarget(name: "companin", dependencies: [
+            "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
+        .testTarget(name: "CompaninTests", dependencies: ["Companin", "HTTP", "MariaDB"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

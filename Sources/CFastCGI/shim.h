@@ -1,0 +1,4 @@
+#ifndef COMPANIN_CFASTCGI_SHIM_H
+#define COMPANIN_CFASTCGI_SHIM_H
+#include <fcgiapp.h>
+#endif

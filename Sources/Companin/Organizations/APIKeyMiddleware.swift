@@ -1,0 +1,23 @@
+import Foundation
+import HTTP
+
+/// Authenticates every request by its `X-API-Key`. Missing, unknown and revoked keys all answer the
+/// same `401 {"detail": "Unauthorized"}`, so a caller learns nothing about which keys exist.
+struct APIKeyMiddleware: Middleware {
+    /// Longer values cannot be keys; they are refused without touching the database.
+    static let maximumKeyLength = 128
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) throws -> Response) throws -> Response {
+        guard let secret = request.headers["X-API-Key"]?.trimmingCharacters(in: .whitespaces),
+              !secret.isEmpty, secret.utf8.count <= Self.maximumKeyLength,
+              let key = try APIKeyStore(database: context.database).authenticate(secret: secret) else {
+            throw HTTPError.unauthorized
+        }
+        var context = context
+        context.organizationID = key.organizationID
+        context.apiKeyID = key.keyID
+        context.logger[metadataKey: "organization_id"] = "\(key.organizationID.uuidString.lowercased())"
+        context.logger[metadataKey: "api_key_id"] = "\(key.keyID.uuidString.lowercased())"
+        return try next(request, context)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import MariaDB
+
+/// API keys in MariaDB: issued, listed, revoked by the operator CLI, and looked up on every request.
+public struct APIKeyStore {
+    let database: Connection
+
+    public init(database: Connection) { self.database = database }
+
+    /// Issues a key for the organization. The secret is returned once and never stored.
+    public func create(organizationID: UUID, name: String) throws -> (key: APIKey, secret: String) {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw StoreError.invalid("key name must be 1 to 200 characters") }
+        guard try OrganizationStore(database: database).find(organizationID) != nil else {
+            throw StoreError.notFound("organization \(organizationID.uuidString.lowercased())")
+        }
+        let secret = APIKey.generateSecret()
+        let key = APIKey(id: UUID(), organizationID: organizationID, name: name,
+                         prefix: APIKey.displayPrefix(of: secret), createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
+        try database.execute("""
+            INSERT INTO api_keys (id, organization_id, name, key_prefix, key_hash, created_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [key.id.databaseValue, organizationID.databaseValue, .text(name), .text(key.prefix),
+             .blob(APIKey.hash(secret)), key.createdAt.databaseValue])
+        return (key, secret)
+    }
+
+    public func list(organizationID: UUID) throws -> [APIKey] {
+        try database.query("""
+            SELECT id, organization_id, name, key_prefix, created_at, revoked_at
+            FROM api_keys WHERE organization_id = ? ORDER BY created_at, id
+            """, [organizationID.databaseValue]).map(Self.decode)
+    }
+
+    /// Revokes a key; `false` when there is no such key or it was already revoked.
+    public func revoke(id: UUID) throws -> Bool {
+        try database.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                             [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]).affectedRows == 1
+    }
+
+    /// The valid key with this secret, if any.
+    public func authenticate(secret: String) throws -> (keyID: UUID, organizationID: UUID)? {
+        guard let row = try database.query(
+            "SELECT id, organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+            [.blob(APIKey.hash(secret))]).first else { return nil }
+        return (try row.decode("id"), try row.decode("organization_id"))
+    }
+
+    private static func decode(_ row: Row) throws -> APIKey {
+        APIKey(id: try row.decode("id"), organizationID: try row.decode("organization_id"), name: try row.decode("name"),
+               prefix: try row.decode("key_prefix"), createdAt: try row.decode("created_at"),
+               revokedAt: try row.decode(Date?.self, "revoked_at"))
+    }
+}

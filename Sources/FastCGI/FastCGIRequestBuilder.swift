@@ -1,0 +1,37 @@
+import Foundation
+import HTTP
+
+/// Turns FastCGI parameters (CGI/1.1 meta-variables) into an `HTTP.Request`. Pure, so it is tested without a socket.
+public enum FastCGIRequestBuilder {
+    public static func request(from params: [String: String]) -> Request {
+        var headers = HTTPHeaders()
+        for (name, value) in params.sorted(by: { $0.key < $1.key }) where name.hasPrefix("HTTP_") {
+            headers.add(headerName(fromParameter: name), value)
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers.set("Content-Type", type) }
+        if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers.set("Content-Length", length) }
+
+        let requestURI = params["REQUEST_URI"] ?? "/"
+        let rawPath = requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
+        // nginx's DOCUMENT_URI is the normalized, percent-decoded path; REQUEST_URI is the fallback.
+        let path = params["DOCUMENT_URI"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? rawPath.removingPercentEncoding ?? rawPath
+        let query = params["QUERY_STRING"] ?? String(requestURI.split(separator: "?", maxSplits: 1).dropFirst().first ?? "")
+
+        return Request(
+            method: HTTPMethod(params["REQUEST_METHOD"] ?? "GET"),
+            path: path,
+            query: query,
+            headers: headers,
+            remoteAddress: params["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : $0 },
+            upstreamRequestID: params["REQUEST_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        )
+    }
+
+    /// `HTTP_X_API_KEY` → `X-Api-Key`.
+    static func headerName(fromParameter name: String) -> String {
+        name.dropFirst(5).split(separator: "_").map { word in
+            word.prefix(1).uppercased() + word.dropFirst().lowercased()
+        }.joined(separator: "-")
+    }
+}

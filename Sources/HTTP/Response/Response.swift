@@ -1,0 +1,24 @@
+import Foundation
+
+/// An HTTP response: status, headers and a complete body.
+public struct Response: Sendable {
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: Data
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response encoded with the API's conventions (snake_case keys, ISO 8601 UTC dates).
+    public static func json<T: Encodable>(_ value: T, status: HTTPStatus = .ok) throws -> Response {
+        var response = Response(status: status, body: try JSONCoding.encoder.encode(value))
+        response.headers.set("Content-Type", "application/json")
+        return response
+    }
+
+    /// `204 No Content`.
+    public static var noContent: Response { Response(status: .noContent) }
+}

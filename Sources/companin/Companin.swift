@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct CompaninCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "companin",
+        abstract: "Companin: an organization platform for customer-facing AI assistants.",
+        subcommands: [Serve.self, Respond.self, Migrate.self, Org.self, Key.self]
+    )
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import MariaDB
+
+/// Settings read from `COMPANIN_*` environment variables; flags override them.
+enum Environment {
+    static func string(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    static func int(_ name: String, default fallback: Int) -> Int {
+        string(name).flatMap(Int.init) ?? fallback
+    }
+
+    static func databaseConfiguration() throws -> DatabaseConfiguration {
+        guard let url = string("COMPANIN_DATABASE_URL") else {
+            throw ConfigurationError("COMPANIN_DATABASE_URL is not set (e.g. mariadb://companin:secret@localhost/companin?socket=/run/mysqld/mysqld.sock)")
+        }
+        return try DatabaseConfiguration(url: url)
+    }
+
+    /// One log line per event on stderr, at `COMPANIN_LOG_LEVEL` (default `info`).
+    static func bootstrapLogging() {
+        let level = string("COMPANIN_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    static func logger(_ label: String = "companin") -> Logger {
+        var logger = Logger(label: label)
+        logger[metadataKey: "pid"] = "\(ProcessInfo.processInfo.processIdentifier)"
+        return logger
+    }
+}
+
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Companin
+import FastCGI
+import Foundation
+import HTTP
+import MariaDB
+import ResponderPool
+
+struct Respond: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve FastCGI requests from the listening socket on fd 0 (as spawned by `serve` or spawn-fcgi).")
+
+    @Option(help: "Requests to serve before exiting; 0 for no limit (env COMPANIN_MAX_REQUESTS; default 0 when alone).")
+    var maxRequests: Int?
+
+    @Option(help: "Largest request body in bytes (env COMPANIN_MAX_BODY_BYTES; default 1048576).")
+    var maxBodyBytes: Int?
+
+    @Option(help: .hidden) var scoreboardFd: Int32?
+    @Option(help: .hidden) var scoreboardSlots: Int?
+    @Option(help: .hidden) var scoreboardSlot: Int?
+
+    func run() throws {
+        Environment.bootstrapLogging()
+        let logger = Environment.logger("companin.responder")
+        var slot: ResponderProcess.Slot?
+        if let scoreboardFd, let scoreboardSlots, let scoreboardSlot {
+            slot = .init(descriptor: scoreboardFd, slots: scoreboardSlots, index: scoreboardSlot)
+        }
+        let process = try ResponderProcess(
+            slot: slot, maxRequests: maxRequests ?? Environment.int("COMPANIN_MAX_REQUESTS", default: 0), logger: logger)
+        let server = try FastCGIServer(configuration: .init(
+            maxBodyBytes: maxBodyBytes ?? Environment.int("COMPANIN_MAX_BODY_BYTES", default: 1 << 20)))
+        let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
+        let app = CompaninApp(database: database, logger: logger)
+
+        while true {
+            let mode = process.poll()
+            if mode == .exiting { break }
+            let draining = mode != .serving
+            guard let incoming = try server.next(timeoutMilliseconds: draining ? 0 : 250) else {
+                if draining { process.queueEmpty() }
+                continue
+            }
+            let response: Response
+            switch incoming {
+            case .request(let request):
+                process.beginRequest("\(request.method) \(request.path)")
+                response = app.respond(to: request)
+            case .rejected(let error, let request):
+                process.beginRequest("\(request.method) \(request.path)")
+                response = app.respond(to: request, rejectedWith: error)
+            }
+            server.respond(response)
+            process.endRequest()
+        }
+        database.close()
+    }
+}
