@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import ResponderPool
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ListenAddressTests {
+    @Test func parsesTCPAddresses() throws {
+        #expect(try ListenAddress.tcp("127.0.0.1:9000") == .tcp(host: "127.0.0.1", port: 9000))
+        #expect(try ListenAddress.tcp("[::1]:9001") == .tcp(host: "::1", port: 9001))
+        #expect(ListenAddress.tcp(host: "::1", port: 9001).description == "[::1]:9001")
+        for bad in ["127.0.0.1", ":9000", "127.0.0.1:0", "127.0.0.1:70000", "host:port"] {
+            #expect(throws: ListenerError.self) { try ListenAddress.tcp(bad) }
+        }
+    }
+
+    @Test func unixListenerReplacesAStaleSocketButNotALiveOne() throws {
+        let path = NSTemporaryDirectory() + "companin-listener-\(getpid()).sock"
+        defer { unlink(path) }
+        let first = try Listener(.unix(path: path, mode: 0o600))
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(throws: ListenerError.self) { _ = try Listener(.unix(path: path, mode: 0o600)) }
+        first.close()
+        let second = try Listener(.unix(path: path, mode: 0o660))
+        second.withdraw()
+        #expect(stat(path, &info) != 0)
+    }
+
+    @Test func tcpListenerBindsLoopback() throws {
+        let listener = try Listener(.tcp(host: "127.0.0.1", port: UInt16.random(in: 40_000...60_000)))
+        #expect(listener.descriptor >= 0)
+    }
+}
+
+@Suite struct ScoreboardTests {
+    @Test func slotsReportStageAndRequest() throws {
+        let board = try Scoreboard.create(slots: 4)
+        let slot = try #require(board.reserve(excluding: [0]))
+        #expect(slot == 1)
+        #expect(board.snapshot(slot).stage == .starting)
+
+        board.claim(slot, pid: 4242)
+        #expect(board.snapshot(slot).stage == .idle)
+        #expect(board.snapshot(slot).pid == 4242)
+
+        let before = monotonicNanoseconds()
+        board.beginRequest(slot, summary: "GET /api/v1/assistants/")
+        let busy = board.snapshot(slot)
+        #expect(busy.stage == .busy)
+        #expect(busy.request == "GET /api/v1/assistants/")
+        #expect(busy.requestStartedAt >= before)
+
+        board.endRequest(slot)
+        let idle = board.snapshot(slot)
+        #expect(idle.stage == .idle)
+        #expect(idle.requestsServed == 1)
+        #expect(idle.request == "")
+
+        board.release(slot)
+        #expect(board.snapshot(slot).stage == .free)
+    }
+
+    @Test func longRequestSummariesAreCut() throws {
+        let board = try Scoreboard.create(slots: 1)
+        board.claim(0, pid: 1)
+        board.beginRequest(0, summary: "GET /" + String(repeating: "a", count: 1000))
+        #expect(board.snapshot(0).request.utf8.count == Scoreboard.requestTextCapacity - 1)
+    }
+
+    @Test func aSecondMappingSeesTheSameSlots() throws {
+        let board = try Scoreboard.create(slots: 2)
+        let copy = dup(board.memory.descriptor)
+        let attached = try Scoreboard.attach(descriptor: copy, slots: 2)
+        attached.claim(1, pid: 7)
+        attached.beginRequest(1, summary: "POST /x")
+        #expect(board.snapshot(1).stage == .busy)
+        #expect(board.snapshot(1).pid == 7)
+    }
+}
+
+@Suite struct ExitStatusTests {
+    @Test func decodesWaitStatus() {
+        #expect(ExitStatus(0).isClean)
+        #expect(ExitStatus(3 << 8).description == "exit code 3")
+        #expect(ExitStatus(SIGKILL).description == "killed by SIGKILL")
+        #expect(!ExitStatus(SIGSEGV).isClean)
+    }
+
+    @Test func spawnedChildIsReapedWithItsStatus() throws {
+        let board = try Scoreboard.create(slots: 1)
+        let pid = try Children.spawn(executable: "/bin/sh", arguments: ["-c", "exit 7"],
+                                     listenDescriptor: 0, scoreboardDescriptor: board.memory.descriptor)
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        #expect(ExitStatus(status).description == "exit code 7")
+    }
+}
