@@ -1,6 +1,7 @@
 import ArgumentParser
 import Companin
 import Foundation
+import HTTP
 import MariaDB
 
 struct Org: ParsableCommand {

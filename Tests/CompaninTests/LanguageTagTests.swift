@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "", "e", "english-language", "en_US", "en-", "-en", "en--US", "pt-BR-", "123", "en-US-US-US",
+        "", "e", "englishlanguage", "en_US", "en-", "-en", "en--US", "pt-BR-", "123", "en-US-US-US",
         "de-1901-1901", "en-a-x", "en-a-bbb-a-ccc", "x", "x-", "en-x-toolongprivate", "é", "en US",
         String(repeating: "a", count: 40),
     ])

@@ -1,7 +1,7 @@
 import HTTP
 import MariaDB
 
-extension DatabaseError: @retroactive HTTPResponseError {
+extension DatabaseError: HTTPResponseError {
     /// A database that cannot be reached is `503` with `Retry-After`: the client may try again, and
     /// the next request reconnects. Anything else is our bug and stays a `500`.
     public var httpError: HTTPError {

@@ -95,19 +95,19 @@ struct AssistantStore {
         let templates = try JSONValue.parse(Data(try row.decode(String.self, "task_templates").utf8)).arrayValue ?? []
         let metadata = try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:]
         return Assistant(
-            id: try row.decode("id"),
-            name: try row.decode("name"),
-            description: try row.decode("description"),
-            tone: try row.decode("tone"),
-            language: try row.decode("language"),
+            id: try row.decode(UUID.self, "id"),
+            name: try row.decode(String.self, "name"),
+            description: try row.decode(String.self, "description"),
+            tone: try row.decode(String.self, "tone"),
+            language: try row.decode(String.self, "language"),
             taskTemplates: templates.compactMap { item in
                 guard let name = item.objectValue?["name"]?.stringValue,
                       let template = item.objectValue?["template"]?.stringValue else { return nil }
                 return TaskTemplate(name: name, template: template)
             },
-            isActive: try row.decode("is_active"),
+            isActive: try row.decode(Bool.self, "is_active"),
             metadata: metadata,
-            createdAt: try row.decode("created_at"),
-            updatedAt: try row.decode("updated_at"))
+            createdAt: try row.decode(Date.self, "created_at"),
+            updatedAt: try row.decode(Date.self, "updated_at"))
     }
 }

@@ -44,12 +44,13 @@ public struct APIKeyStore {
         guard let row = try database.query(
             "SELECT id, organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
             [.blob(APIKey.hash(secret))]).first else { return nil }
-        return (try row.decode("id"), try row.decode("organization_id"))
+        return (try row.decode(UUID.self, "id"), try row.decode(UUID.self, "organization_id"))
     }
 
     private static func decode(_ row: Row) throws -> APIKey {
-        APIKey(id: try row.decode("id"), organizationID: try row.decode("organization_id"), name: try row.decode("name"),
-               prefix: try row.decode("key_prefix"), createdAt: try row.decode("created_at"),
+        APIKey(id: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
+               name: try row.decode(String.self, "name"), prefix: try row.decode(String.self, "key_prefix"),
+               createdAt: try row.decode(Date.self, "created_at"),
                revokedAt: try row.decode(Date?.self, "revoked_at"))
     }
 }

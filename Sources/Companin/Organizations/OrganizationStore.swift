@@ -31,7 +31,8 @@ public struct OrganizationStore {
     }
 
     private static func decode(_ row: Row) throws -> Organization {
-        Organization(id: try row.decode("id"), name: try row.decode("name"), createdAt: try row.decode("created_at"))
+        Organization(id: try row.decode(UUID.self, "id"), name: try row.decode(String.self, "name"),
+                     createdAt: try row.decode(Date.self, "created_at"))
     }
 }
 
