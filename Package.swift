@@ -56,7 +56,9 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),
-        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"], swiftSettings: swiftSettings),
+        .testTarget(name: "MariaDBTests", dependencies: [
+            "MariaDB", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
         .testTarget(name: "CompaninTests", dependencies: ["Companin", "HTTP", "MariaDB"], swiftSettings: swiftSettings),
     ],

@@ -46,6 +46,8 @@ public final class FastCGIServer {
         guard flags >= 0, fcntl(listenDescriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
             throw FastCGIError.system(call: "fcntl", errno: errno)
         }
+        // libfcgi writes with write(2): a web server that hung up must cost one response, not the process.
+        signal(SIGPIPE, SIG_IGN)
         guard FCGX_Init() == 0 else { throw FastCGIError.library(call: "FCGX_Init", code: -1) }
         raw = .allocate(capacity: 1)
         guard FCGX_InitRequest(raw, listenDescriptor, 0) == 0 else {

@@ -1,0 +1,277 @@
+import Foundation
+import MariaDB
+import Testing
+
+@Suite("Connection", .enabled(if: TestDatabase.isAvailable))
+struct ConnectionTests {
+    @Test func connectsLazilyAndSetsUpTheSession() throws {
+        let connection = try TestDatabase.connection()
+        #expect(!connection.isConnected)
+        let row = try #require(try connection.query(
+            "SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.collation_connection AS collation, @@session.character_set_client AS charset"
+        ).first)
+        #expect(connection.isConnected)
+        #expect(row["tz"] == .text("+00:00"))
+        #expect(row["collation"] == .text("utf8mb4_unicode_ci"))
+        #expect(row["charset"] == .text("utf8mb4"))
+        let mode = try row.decode(String.self, "mode")
+        for flag in ["STRICT_ALL_TABLES", "NO_ZERO_DATE", "NO_ZERO_IN_DATE", "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"] {
+            #expect(mode.contains(flag))
+        }
+        connection.close()
+        #expect(!connection.isConnected)
+        try connection.connect()
+        #expect(connection.isConnected)
+    }
+
+    @Test func failedConnectionThrowsConnectionError() throws {
+        var configuration = try TestDatabase.configuration()
+        configuration.unixSocket = "/nonexistent/\(UUID().uuidString).sock"
+        configuration.host = "localhost"
+        let connection = Connection(configuration: configuration, logger: TestDatabase.logger)
+        do {
+            try connection.connect()
+            Issue.record("connecting to a missing socket should fail")
+        } catch let error as DatabaseError {
+            #expect(error.kind == .connection)
+            #expect(error.isConnectionLost)
+        }
+        #expect(!connection.isConnected)
+    }
+
+    @Test func duplicateKeyErrorShowsSQLButNeverValues() throws {
+        let connection = try TestDatabase.connection()
+        let table = TestDatabase.uniqueName("dup")
+        try connection.execute("CREATE TABLE \(table) (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, UNIQUE KEY email_unique (email))")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+
+        let insert = "INSERT INTO \(table) (email) VALUES (?)"
+        let secret = "secret-alice@example.com"
+        try connection.execute(insert, [.text(secret)])
+        do {
+            try connection.execute(insert, [.text(secret)])
+            Issue.record("the second insert should fail")
+        } catch let error as DatabaseError {
+            #expect(error.isDuplicateKey)
+            #expect(error.code == 1062)
+            #expect(error.sqlState == "23000")
+            #expect(error.kind == .statement)
+            #expect(error.sql == insert)
+            #expect(error.description.contains(insert))
+            #expect(error.description.contains("email_unique"))
+            #expect(!error.description.contains("secret-alice"))
+            #expect(!error.message.contains("secret-alice"))
+            #expect(!"\(error)".contains("example.com"))
+        }
+        // The same statement still works after the failure.
+        try connection.execute(insert, [.text("bob@example.com")])
+        #expect(try connection.query("SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
+    }
+
+    @Test func incorrectValueErrorsAreRedacted() throws {
+        let connection = try TestDatabase.connection()
+        let table = TestDatabase.uniqueName("strict")
+        try connection.execute("CREATE TABLE \(table) (n INT NOT NULL, d DATE NULL)")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        do {
+            try connection.execute("INSERT INTO \(table) (n) VALUES (?)", [.text("top-secret-number")])
+            Issue.record("strict mode should reject text in an INT column")
+        } catch let error as DatabaseError {
+            #expect(error.code == 1366)
+            #expect(!error.description.contains("top-secret"))
+            #expect(error.description.contains("INSERT INTO"))
+        }
+        do {
+            try connection.execute("INSERT INTO \(table) (n, d) VALUES (1, ?)", [.text("2024-13-45 secret")])
+            Issue.record("strict mode should reject a bad date")
+        } catch let error as DatabaseError {
+            #expect(!error.description.contains("secret"))
+        }
+    }
+
+    @Test func foreignKeyViolationIsClassified() throws {
+        let connection = try TestDatabase.connection()
+        let parent = TestDatabase.uniqueName("parent")
+        let child = TestDatabase.uniqueName("child")
+        try connection.execute("CREATE TABLE \(parent) (id INT PRIMARY KEY) ENGINE=InnoDB")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(parent)") }
+        try connection.execute("CREATE TABLE \(child) (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent) (id)) ENGINE=InnoDB")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(child)") }
+        try connection.execute("INSERT INTO \(parent) (id) VALUES (1)")
+        try connection.execute("INSERT INTO \(child) (id, parent_id) VALUES (1, 1)")
+        do {
+            try connection.execute("INSERT INTO \(child) (id, parent_id) VALUES (?, ?)", [2, 987_654])
+            Issue.record("missing parent should fail")
+        } catch let error as DatabaseError {
+            #expect(error.isForeignKeyViolation)
+            #expect(error.code == 1452)
+        }
+        do {
+            try connection.execute("DELETE FROM \(parent) WHERE id = ?", [1])
+            Issue.record("referenced parent should not be deletable")
+        } catch let error as DatabaseError {
+            #expect(error.isForeignKeyViolation)
+            #expect(error.code == 1451)
+        }
+    }
+
+    @Test func affectedRowsCountMatchedRows() throws {
+        let connection = try TestDatabase.connection()
+        let table = TestDatabase.uniqueName("affected")
+        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY, name VARCHAR(20))")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        try connection.execute("INSERT INTO \(table) VALUES (1, 'a'), (2, 'b')")
+        let unchanged = try connection.execute("UPDATE \(table) SET name = ? WHERE id = ?", ["a", 1])
+        #expect(unchanged.affectedRows == 1)
+        let missing = try connection.execute("UPDATE \(table) SET name = ? WHERE id = ?", ["a", 3])
+        #expect(missing.affectedRows == 0)
+    }
+
+    @Test func transactionCommitsAndRollsBack() throws {
+        let connection = try TestDatabase.connection()
+        let table = TestDatabase.uniqueName("tx")
+        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY) ENGINE=InnoDB")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        struct Abort: Error {}
+
+        let value = try connection.transaction {
+            try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+            return 42
+        }
+        #expect(value == 42)
+
+        #expect(throws: Abort.self) {
+            try connection.transaction {
+                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [2])
+                throw Abort()
+            }
+        }
+        // A failing statement rolls back the earlier ones.
+        #expect(throws: DatabaseError.self) {
+            try connection.transaction {
+                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [3])
+                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+            }
+        }
+        // A nested failure caught by the outer body undoes only the nested work.
+        try connection.transaction {
+            try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [4])
+            do {
+                try connection.transaction {
+                    try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [5])
+                    throw Abort()
+                }
+            } catch is Abort {}
+            try connection.transaction {
+                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [6])
+            }
+        }
+
+        let other = try TestDatabase.connection()
+        let ids = try other.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode(Int.self, "id") }
+        #expect(ids == [1, 4, 6])
+    }
+
+    @Test func preparedStatementsAreReused() throws {
+        let connection = try TestDatabase.connection()
+        func prepares() throws -> Int {
+            try connection.query("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'").first?.decode(Int.self, "Value") ?? -1
+        }
+        let before = try prepares()
+        for number in 1...5 {
+            let rows = try connection.query("SELECT ? + 1 AS next", [.int(Int64(number))])
+            #expect(rows.first?["next"] == .int(Int64(number + 1)))
+        }
+        // One prepare for the SELECT; the status query itself was already cached.
+        #expect(try prepares() - before == 1)
+    }
+
+    @Test func statementCacheEvictsBeyondItsBound() throws {
+        let connection = try TestDatabase.connection()
+        for number in 0..<200 {
+            #expect(try connection.query("SELECT \(number) AS n").first?["n"] == .int(Int64(number)))
+        }
+        let open = try connection.query("SHOW SESSION STATUS LIKE 'Prepared_stmt_count'")
+        if let count = try open.first?.decode(Int.self, "Value") {
+            #expect(count <= 130)
+        }
+    }
+
+    @Test func scriptRunsEveryStatementAndReportsTheFailingOne() throws {
+        let connection = try TestDatabase.connection()
+        let table = TestDatabase.uniqueName("script")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        try connection.executeScript("""
+            -- a comment
+            CREATE TABLE \(table) (id INT PRIMARY KEY, note VARCHAR(50));
+            INSERT INTO \(table) VALUES (1, 'one; with a semicolon');
+            SELECT * FROM \(table);
+            INSERT INTO \(table) VALUES (2, 'two');
+            """)
+        #expect(try connection.query("SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
+
+        do {
+            try connection.executeScript("""
+                INSERT INTO \(table) VALUES (3, 'three');
+                SELECT 1;
+                INSERT INTO \(table) VALUES (1, 'duplicate');
+                INSERT INTO \(table) VALUES (4, 'never');
+                """)
+            Issue.record("the script should fail")
+        } catch let error as DatabaseError {
+            #expect(error.isDuplicateKey)
+            #expect(error.message.contains("statement 3"))
+        }
+        let ids = try connection.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode(Int.self, "id") }
+        #expect(ids == [1, 2, 3])
+
+        // The session is in sync again after the failed script.
+        #expect(try connection.query("SELECT ? AS v", ["ok"]).first?["v"] == .text("ok"))
+    }
+
+    @Test func reconnectsAfterTheSessionIsKilled() throws {
+        let connection = try TestDatabase.connection()
+        let killer = try TestDatabase.connection()
+        func sessionID() throws -> Int64 {
+            try #require(try connection.query("SELECT CONNECTION_ID() AS id").first).decode(Int64.self, "id")
+        }
+        func kill(_ id: Int64) throws {
+            try killer.execute("KILL CONNECTION \(id)")
+            // KILL returns before the victim's socket is closed.
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+
+        // Idle longer than validationInterval: ping, reconnect, and the statement succeeds.
+        let first = try sessionID()
+        #expect(connection.connectionID == UInt(first))
+        try kill(first)
+        connection.validationInterval = .zero
+        let second = try sessionID()
+        #expect(second != first)
+
+        // Within validationInterval: the statement fails as a lost connection, the next reconnects.
+        connection.validationInterval = .seconds(3_600)
+        try kill(second)
+        do {
+            _ = try sessionID()
+            Issue.record("a statement on a killed session should fail")
+        } catch let error as DatabaseError {
+            #expect(error.isConnectionLost)
+            #expect(error.kind == .connection)
+        }
+        #expect(!connection.isConnected)
+        let third = try sessionID()
+        #expect(third != second)
+
+        // A session lost inside a transaction is reported, never silently replaced.
+        connection.validationInterval = .zero
+        #expect(throws: DatabaseError.self) {
+            try connection.transaction {
+                let id = try sessionID()
+                try kill(id)
+                _ = try sessionID()
+            }
+        }
+        #expect(try sessionID() != third)
+    }
+}
