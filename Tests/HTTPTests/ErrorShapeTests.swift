@@ -107,3 +107,47 @@ import Testing
         #expect(Timestamp.parse("yesterday") == nil)
     }
 }
+
+@Suite struct OrderedJSONEncoderTests {
+    struct Inner: Encodable {
+        var zeta = 1
+        var alpha: String? = nil
+        var when = Date(timeIntervalSince1970: 1_795_542_703)
+    }
+
+    struct Outer: Encodable {
+        enum CodingKeys: String, CodingKey {
+            case items, count
+            case identifier = "id"
+            case tags, extra, ratio, flag
+        }
+        var items = [Inner(), Inner(zeta: 2, alpha: "é\"\n")]
+        var count = 2
+        var identifier = UUID(uuidString: "6F1C2B3A-0000-4000-8000-00000000000A")!
+        var tags = ["b": JSONValue.int(1), "a": .array([.null, .bool(true)])]
+        var extra: JSONValue = .object(["y": .double(1.5), "x": .string("s")])
+        var ratio = 0.25
+        var flag = false
+    }
+
+    @Test func keysFollowDeclarationOrderAndDictionariesAreSorted() throws {
+        let text = String(decoding: try OrderedJSONEncoder().encode(Outer()), as: UTF8.self)
+        #expect(text == """
+            {"items":[{"zeta":1,"when":"2026-11-24T17:51:43Z"},{"zeta":2,"alpha":"é\\"\\n","when":"2026-11-24T17:51:43Z"}],\
+            "count":2,"id":"6f1c2b3a-0000-4000-8000-00000000000a","tags":{"a":[null,true],"b":1},\
+            "extra":{"x":"s","y":1.5},"ratio":0.25,"flag":false}
+            """)
+        #expect(try JSONValue.parse(Data(text.utf8)).objectValue?["count"] == .int(2))
+    }
+
+    @Test func pagesPutItemsFirst() throws {
+        let body = try Response.json(Page<Inner>(items: [], count: 0)).body
+        #expect(String(decoding: body, as: UTF8.self) == #"{"items":[],"count":0}"#)
+    }
+
+    @Test func topLevelScalarsAndArrays() throws {
+        #expect(String(decoding: try OrderedJSONEncoder().encode([1, 2]), as: UTF8.self) == "[1,2]")
+        #expect(String(decoding: try OrderedJSONEncoder().encode("x"), as: UTF8.self) == #""x""#)
+        #expect(throws: EncodingError.self) { try OrderedJSONEncoder().encode(Double.nan) }
+    }
+}

@@ -30,18 +30,4 @@ extension Assistant: Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id.uuidString.lowercased(), forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
-        try container.encode(tone, forKey: .tone)
-        try container.encode(language, forKey: .language)
-        try container.encode(taskTemplates, forKey: .taskTemplates)
-        try container.encode(isActive, forKey: .isActive)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }

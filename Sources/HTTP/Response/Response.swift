@@ -12,9 +12,10 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    /// A JSON response encoded with the API's conventions (snake_case keys, ISO 8601 UTC dates).
+    /// A JSON response: keys in `CodingKeys` order (models spell their snake_case keys there),
+    /// dates as ISO 8601 UTC timestamps, UUIDs in lowercase.
     public static func json<T: Encodable>(_ value: T, status: HTTPStatus = .ok) throws -> Response {
-        var response = Response(status: status, body: try JSONCoding.encoder.encode(value))
+        var response = Response(status: status, body: try OrderedJSONEncoder().encode(value))
         response.headers.set("Content-Type", "application/json")
         return response
     }

@@ -1,0 +1,256 @@
+import Foundation
+
+/// Encodes `Encodable` values as compact JSON with object keys in the order they were encoded —
+/// the declaration order of a type's `CodingKeys` — so every response has a stable, readable shape
+/// (`{"items": [...], "count": 3}`) in every process. Dictionaries, whose order is arbitrary, are
+/// written with sorted keys. Dates are ISO 8601 UTC timestamps. Foundation's `JSONEncoder` offers
+/// either hash order, which varies per process, or sorted keys.
+public struct OrderedJSONEncoder {
+    public init() {}
+
+    public func encode<T: Encodable>(_ value: T) throws -> Data {
+        let root = JSONNode()
+        try root.store(value, codingPath: [])
+        var output = ""
+        root.write(to: &output)
+        return Data(output.utf8)
+    }
+}
+
+/// One value being built. A reference type, because containers handed out by the encoder must
+/// keep writing into the same place after they are returned.
+final class JSONNode {
+    enum Content {
+        case empty
+        case scalar(String)
+        case object(keys: [String], values: [String: JSONNode], sorted: Bool)
+        case array([JSONNode])
+    }
+
+    var content = Content.empty
+
+    func store<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
+        switch value {
+        case let date as Date:
+            content = .scalar(JSONValue.string(Timestamp.format(date)).serialized)
+        case let json as JSONValue:
+            content = .scalar(json.serialized)
+        case let url as URL:
+            content = .scalar(JSONValue.string(url.absoluteString).serialized)
+        case let uuid as UUID:
+            content = .scalar(JSONValue.string(uuid.uuidString.lowercased()).serialized)
+        default:
+            try value.encode(to: NodeEncoder(node: self, codingPath: codingPath,
+                                             sortsKeys: value is any DictionaryEncoding))
+        }
+    }
+
+    func child(forKey key: String) -> JSONNode {
+        guard case .object(var keys, var values, let sorted) = content else {
+            let node = JSONNode()
+            content = .object(keys: [key], values: [key: node], sorted: false)
+            return node
+        }
+        if let existing = values[key] { return existing }
+        let node = JSONNode()
+        keys.append(key)
+        values[key] = node
+        content = .object(keys: keys, values: values, sorted: sorted)
+        return node
+    }
+
+    func makeObject(sorted: Bool) {
+        if case .object = content { return }
+        content = .object(keys: [], values: [:], sorted: sorted)
+    }
+
+    func makeArray() {
+        if case .array = content { return }
+        content = .array([])
+    }
+
+    func appendElement() -> JSONNode {
+        let node = JSONNode()
+        if case .array(var items) = content {
+            items.append(node)
+            content = .array(items)
+        } else {
+            content = .array([node])
+        }
+        return node
+    }
+
+    var count: Int {
+        switch content {
+        case .array(let items): items.count
+        case .object(let keys, _, _): keys.count
+        default: 0
+        }
+    }
+
+    func write(to output: inout String) {
+        switch content {
+        case .empty:
+            output += "{}"
+        case .scalar(let text):
+            output += text
+        case .object(let keys, let values, let sorted):
+            output += "{"
+            for (index, key) in (sorted ? keys.sorted() : keys).enumerated() {
+                if index > 0 { output += "," }
+                output += JSONValue.string(key).serialized
+                output += ":"
+                values[key]!.write(to: &output)
+            }
+            output += "}"
+        case .array(let items):
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                item.write(to: &output)
+            }
+            output += "]"
+        }
+    }
+}
+
+/// Marks dictionaries, whose keys have no meaningful order and are written sorted.
+protocol DictionaryEncoding {}
+extension Dictionary: DictionaryEncoding {}
+
+private struct NodeEncoder: Encoder {
+    let node: JSONNode
+    let codingPath: [any CodingKey]
+    let sortsKeys: Bool
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        node.makeObject(sorted: sortsKeys)
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        node.makeArray()
+        return UnkeyedContainer(node: node, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleValueContainer(node: node, codingPath: codingPath)
+    }
+}
+
+private func scalar<T: Encodable>(_ value: T) throws -> String? {
+    switch value {
+    case let value as Bool: return value ? "true" : "false"
+    case let value as String: return JSONValue.string(value).serialized
+    case let value as Double:
+        guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "non-finite number")) }
+        return JSONValue.double(value).serialized
+    case let value as Float:
+        guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "non-finite number")) }
+        return JSONValue.double(Double(value)).serialized
+    case let value as any BinaryInteger: return "\(value)"
+    default: return nil
+    }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let node: JSONNode
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil(forKey key: Key) throws {
+        node.child(forKey: key.stringValue).content = .scalar("null")
+    }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        let child = node.child(forKey: key.stringValue)
+        if let text = try scalar(value) {
+            child.content = .scalar(text)
+        } else {
+            try child.store(value, codingPath: codingPath + [key])
+        }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        let child = node.child(forKey: key.stringValue)
+        child.makeObject(sorted: false)
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key]))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let child = node.child(forKey: key.stringValue)
+        child.makeArray()
+        return UnkeyedContainer(node: child, codingPath: codingPath + [key])
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        NodeEncoder(node: node.child(forKey: "super"), codingPath: codingPath, sortsKeys: false)
+    }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        NodeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key], sortsKeys: false)
+    }
+}
+
+private struct IndexKey: CodingKey {
+    var stringValue: String { "\(intValue ?? 0)" }
+    var intValue: Int?
+    init(_ index: Int) { intValue = index }
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { self.intValue = intValue }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+    let node: JSONNode
+    let codingPath: [any CodingKey]
+    var count: Int { node.count }
+
+    mutating func encodeNil() throws {
+        node.appendElement().content = .scalar("null")
+    }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let path = codingPath + [IndexKey(count)]
+        let element = node.appendElement()
+        if let text = try scalar(value) {
+            element.content = .scalar(text)
+        } else {
+            try element.store(value, codingPath: path)
+        }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let path = codingPath + [IndexKey(count)]
+        let element = node.appendElement()
+        element.makeObject(sorted: false)
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: element, codingPath: path))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let path = codingPath + [IndexKey(count)]
+        let element = node.appendElement()
+        element.makeArray()
+        return UnkeyedContainer(node: element, codingPath: path)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        NodeEncoder(node: node.appendElement(), codingPath: codingPath, sortsKeys: false)
+    }
+}
+
+private struct SingleValueContainer: SingleValueEncodingContainer {
+    let node: JSONNode
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() throws {
+        node.content = .scalar("null")
+    }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if let text = try scalar(value) {
+            node.content = .scalar(text)
+        } else {
+            try node.store(value, codingPath: codingPath)
+        }
+    }
+}
