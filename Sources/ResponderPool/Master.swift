@@ -80,7 +80,7 @@ public final class Master {
         try writePidFile()
         defer { removePidFile() }
         logger.info("pool started", metadata: [
-            "listen": "\(configuration.listen)", "responders": "\(configuration.responders)", "pid": "\(getpid())",
+            "listen": "\(configuration.listen)", "responders": "\(configuration.responders)",
         ])
         for _ in 0..<configuration.responders { spawn() }
 
@@ -168,7 +168,7 @@ public final class Master {
             let pid = try Children.spawn(executable: configuration.executable, arguments: arguments,
                                          listenDescriptor: listener.descriptor, scoreboardDescriptor: scoreboard.memory.descriptor)
             children[pid] = Child(pid: pid, slot: slot, generation: generation, spawnedAt: monotonicNanoseconds())
-            logger.debug("responder spawned", metadata: ["pid": "\(pid)", "slot": "\(slot)", "generation": "\(generation)"])
+            logger.debug("responder spawned", metadata: ["responder_pid": "\(pid)", "slot": "\(slot)", "generation": "\(generation)"])
             return pid
         } catch {
             scoreboard.release(slot)
@@ -185,7 +185,7 @@ public final class Master {
             scoreboard?.release(child.slot)
             if reload?.replacement?.new == pid {
                 logger.error("new responder exited before it was ready; reload abandoned, keeping the running responders",
-                             metadata: ["pid": "\(pid)", "status": "\(status)"])
+                             metadata: ["responder_pid": "\(pid)", "status": "\(status)"])
                 reload = nil
             } else if reload?.replacement?.old == pid {
                 reload?.replacement = nil
@@ -193,20 +193,25 @@ public final class Master {
             reload?.remaining.removeAll { $0 == pid }
 
             if child.stopRequested || child.killed {
-                logger.debug("responder finished", metadata: ["pid": "\(pid)", "status": "\(status)"])
+                logger.debug("responder finished", metadata: ["responder_pid": "\(pid)", "status": "\(status)"])
             } else if status.isClean {
-                logger.info("responder recycled", metadata: ["pid": "\(pid)"])
+                logger.info("responder recycled", metadata: ["responder_pid": "\(pid)"])
             } else {
-                logger.warning("responder died", metadata: ["pid": "\(pid)", "status": "\(status)"])
+                logger.warning("responder died", metadata: ["responder_pid": "\(pid)", "status": "\(status)"])
                 if now - child.spawnedAt < Self.crashWindow { noteCrash() } else { consecutiveCrashes = 0 }
             }
         }
     }
 
     /// Consecutive early deaths push the next spawn back: 0.1 s, 0.2 s, 0.4 s … up to 10 s.
+    static func backoff(afterConsecutiveCrashes crashes: Int) -> Int64 {
+        guard crashes > 0 else { return 0 }
+        return min(Int64(100_000_000) << min(crashes - 1, 20), maximumBackoff)
+    }
+
     private func noteCrash() {
         consecutiveCrashes += 1
-        let delay = min(Int64(100_000_000) << min(consecutiveCrashes - 1, 20), Self.maximumBackoff)
+        let delay = Self.backoff(afterConsecutiveCrashes: consecutiveCrashes)
         nextSpawnAllowedAt = monotonicNanoseconds() + delay
         if consecutiveCrashes > 1 {
             logger.warning("responders keep dying; backing off", metadata: [
@@ -229,7 +234,7 @@ public final class Master {
             let slot = scoreboard.snapshot(child.slot)
             guard slot.stage == .busy, slot.pid == pid, now - slot.requestStartedAt > limit else { continue }
             logger.error("responder stuck past the request timeout; killing it", metadata: [
-                "pid": "\(pid)", "request": "\(slot.request)", "seconds": "\((now - slot.requestStartedAt) / 1_000_000_000)",
+                "responder_pid": "\(pid)", "request": "\(slot.request)", "seconds": "\((now - slot.requestStartedAt) / 1_000_000_000)",
             ])
             kill(pid, SIGKILL)
             children[pid]?.killed = true
@@ -245,7 +250,7 @@ public final class Master {
             if scoreboard.snapshot(new.slot).stage == .starting {
                 if now - replacement.startedAt > Self.readinessTimeout {
                     logger.error("new responder not ready in time; reload abandoned, keeping the running responders",
-                                 metadata: ["pid": "\(new.pid)"])
+                                 metadata: ["responder_pid": "\(new.pid)"])
                     kill(new.pid, SIGKILL)
                     children[new.pid]?.killed = true
                     reload = nil
@@ -288,7 +293,7 @@ public final class Master {
         for child in children.values.sorted(by: { $0.slot < $1.slot }) {
             let slot = scoreboard.snapshot(child.slot)
             logger.info("responder", metadata: [
-                "pid": "\(child.pid)", "slot": "\(child.slot)", "generation": "\(child.generation)",
+                "responder_pid": "\(child.pid)", "slot": "\(child.slot)", "generation": "\(child.generation)",
                 "stage": "\(slot.stage)", "requests": "\(slot.requestsServed)", "request": "\(slot.request)",
             ])
         }

@@ -131,3 +131,47 @@ def test_pool_refuses_a_second_master_on_the_same_socket():
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert "in use" in result.stderr
+
+
+def test_responder_stuck_past_the_request_timeout_is_killed_and_replaced(key):
+    """A pool of its own, so its timeout and database settings are the test's: one responder,
+    a 2 s request timeout, and a database that accepts connections but never answers."""
+    import subprocess
+    from conftest import BIN, VAR_DIR
+    from test_responder_alone import fastcgi_get
+
+    socket_path = os.path.join(VAR_DIR, "run", f"stuck-{os.getpid()}.sock")
+    env = dict(os.environ, COMPANIN_DATABASE_URL=os.environ["COMPANIN_DATABASE_URL"] + "&connect_timeout=20&read_timeout=20",
+               COMPANIN_LOG_LEVEL="info")
+    log_path = os.path.join(VAR_DIR, "log", "stuck-pool.log")
+    with open(log_path, "w") as log:
+        pool = subprocess.Popen([BIN, "serve", "--socket", socket_path, "--responders", "1", "--request-timeout", "2"],
+                                env=env, stdout=log, stderr=log)
+    with open(os.path.join(VAR_DIR, "mariadb", "mariadbd.pid")) as handle:
+        mariadb = int(handle.read().strip())
+    try:
+        wait_for(lambda: os.path.exists(socket_path), message="the pool's socket")
+        assert fastcgi_get(socket_path, "/api/v1/assistants/", key).startswith("Status: 200")
+        [stuck] = responder_pids(pool.pid)
+        os.kill(mariadb, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            output = fastcgi_get(socket_path, "/api/v1/assistants/", key)
+            elapsed = time.monotonic() - started
+        finally:
+            os.kill(mariadb, signal.SIGCONT)
+        assert output == "", output  # killed mid-request: the web server sees the connection close
+        assert 2 <= elapsed < 6, elapsed
+        [replacement] = wait_for(lambda: (pids := responder_pids(pool.pid)) and stuck not in pids and pids,
+                                 message="a replacement responder")
+        assert replacement != stuck
+        wait_for(lambda: fastcgi_get(socket_path, "/api/v1/assistants/", key).startswith("Status: 200"),
+                 timeout=30, message="service after the database thawed")
+    finally:
+        pool.send_signal(signal.SIGTERM)
+        pool.wait(timeout=30)
+    with open(log_path) as log:
+        text = log.read()
+    assert "stuck past the request timeout; killing it" in text
+    assert f"responder_pid={stuck}" in text
+    assert pool.returncode == 0

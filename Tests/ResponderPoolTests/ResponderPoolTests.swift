@@ -99,3 +99,11 @@ import Glibc
         #expect(ExitStatus(status).description == "exit code 7")
     }
 }
+
+@Suite struct BackoffTests {
+    @Test func doublesFromATenthOfASecondUpToTenSeconds() {
+        let delays = (0...12).map { Master.backoff(afterConsecutiveCrashes: $0) / 1_000_000 }
+        #expect(delays == [0, 100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000, 10_000, 10_000])
+        #expect(Master.backoff(afterConsecutiveCrashes: 1000) == 10_000_000_000)
+    }
+}
