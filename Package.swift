@@ -37,6 +37,7 @@ let package = Package(
             "CMariaDB",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+        .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
         .target(name: "ResponderPool", dependencies: [
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Atomics", package: "swift-atomics"),
@@ -44,12 +45,12 @@ let package = Package(
 
         // The application and its executable.
         .target(name: "Companin", dependencies: [
-            "HTTP", "MariaDB",
+            "HTTP", "MariaDB", "RateLimiter",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "companin", dependencies: [
-            "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP",
+            "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "MariaDBTests", dependencies: [
             "MariaDB", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+        .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
         .testTarget(name: "CompaninTests", dependencies: ["Companin", "HTTP", "MariaDB"], swiftSettings: swiftSettings),
     ],

@@ -37,14 +37,23 @@ enum ExitStatus: CustomStringConvertible {
 
 /// Spawns and reaps responder processes.
 enum Children {
-    /// Starts `executable` with the listening socket on fd 0 and the scoreboard on fd 3, with the
-    /// pool's signals unblocked and at their defaults again.
-    static func spawn(executable: String, arguments: [String], listenDescriptor: Int32, scoreboardDescriptor: Int32) throws -> pid_t {
+    /// Above any descriptor the master holds, so moving descriptors into place cannot clobber one not yet moved.
+    static let stagingDescriptor: Int32 = 200
+
+    /// Starts `executable` with `descriptors[i]` of this process as its fd `i` (fds 1 and 2 stay
+    /// stdout and stderr: pass `nil` for them), with the pool's signals unblocked and at their defaults again.
+    static func spawn(executable: String, arguments: [String], descriptors: [Int32?]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, listenDescriptor, 0)
-        posix_spawn_file_actions_adddup2(&actions, scoreboardDescriptor, 3)
+        let moves = descriptors.enumerated().compactMap { target, source in source.map { (source: $0, target: Int32(target)) } }
+        for (index, move) in moves.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, move.source, stagingDescriptor + Int32(index))
+        }
+        for (index, move) in moves.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, stagingDescriptor + Int32(index), move.target)
+            posix_spawn_file_actions_addclose(&actions, stagingDescriptor + Int32(index))
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

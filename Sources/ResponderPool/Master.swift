@@ -26,9 +26,11 @@ public final class Master {
         public var executable: String
         public var arguments: [String]
         public var pidFile: String?
+        /// Further descriptors (shared-memory segments) every responder inherits, as fds 4, 5, …
+        public var sharedDescriptors: [Int32]
 
         public init(listen: ListenAddress, responders: Int, requestTimeout: Duration, drainTimeout: Duration,
-                    executable: String, arguments: [String], pidFile: String?) {
+                    executable: String, arguments: [String], pidFile: String?, sharedDescriptors: [Int32] = []) {
             self.listen = listen
             self.responders = responders
             self.requestTimeout = requestTimeout
@@ -36,6 +38,7 @@ public final class Master {
             self.executable = executable
             self.arguments = arguments
             self.pidFile = pidFile
+            self.sharedDescriptors = sharedDescriptors
         }
     }
 
@@ -165,8 +168,8 @@ public final class Master {
             "--scoreboard-fd", "3", "--scoreboard-slots", "\(scoreboard.slotCount)", "--scoreboard-slot", "\(slot)",
         ]
         do {
-            let pid = try Children.spawn(executable: configuration.executable, arguments: arguments,
-                                         listenDescriptor: listener.descriptor, scoreboardDescriptor: scoreboard.memory.descriptor)
+            let descriptors = [listener.descriptor, nil, nil, scoreboard.memory.descriptor] + configuration.sharedDescriptors.map { $0 }
+            let pid = try Children.spawn(executable: configuration.executable, arguments: arguments, descriptors: descriptors)
             children[pid] = Child(pid: pid, slot: slot, generation: generation, spawnedAt: monotonicNanoseconds())
             logger.debug("responder spawned", metadata: ["responder_pid": "\(pid)", "slot": "\(slot)", "generation": "\(generation)"])
             return pid

@@ -8,7 +8,8 @@ import Glibc
 public final class SharedMemory {
     public let descriptor: Int32
     public let size: Int
-    let base: UnsafeMutableRawPointer
+    /// Where the segment is mapped in this process; valid while this object lives.
+    public let base: UnsafeMutableRawPointer
 
     /// Creates a zero-filled segment of `size` bytes.
     public static func create(size: Int) throws -> SharedMemory {

@@ -13,6 +13,13 @@ enum Environment {
         string(name).flatMap(Int.init) ?? fallback
     }
 
+    /// The hourly limit of organizations without their own: the flag, else `COMPANIN_RATE_LIMIT_PER_HOUR`, else 100.
+    static func rateLimitPerHour(_ flag: Int?) throws -> Int {
+        let value = flag ?? int("COMPANIN_RATE_LIMIT_PER_HOUR", default: 100)
+        guard value >= 1 else { throw ConfigurationError("the rate limit must be at least 1 request per hour") }
+        return value
+    }
+
     static func databaseConfiguration() throws -> DatabaseConfiguration {
         guard let url = string("COMPANIN_DATABASE_URL") else {
             throw ConfigurationError("COMPANIN_DATABASE_URL is not set (e.g. mariadb://companin:secret@localhost/companin?socket=/run/mysqld/mysqld.sock)")

@@ -6,7 +6,7 @@ import MariaDB
 
 struct Org: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage organizations.", subcommands: [Create.self, List.self])
+        abstract: "Manage organizations.", subcommands: [Create.self, List.self, SetLimit.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an organization; prints its id.")
@@ -22,13 +22,42 @@ struct Org: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List organizations: id, created, name.")
+        static let configuration = CommandConfiguration(
+            abstract: "List organizations: id, created, hourly limit (\"default\" when not overridden), name.")
 
         func run() throws {
             try withDatabase { database in
                 for organization in try OrganizationStore(database: database).list() {
-                    print("\(organization.id.uuidString.lowercased())\t\(Timestamp.format(organization.createdAt))\t\(organization.name)")
+                    let limit = organization.rateLimitPerHour.map(String.init) ?? "default"
+                    print("\(organization.id.uuidString.lowercased())\t\(Timestamp.format(organization.createdAt))\t\(limit)\t\(organization.name)")
                 }
+            }
+        }
+    }
+
+    struct SetLimit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-limit",
+            abstract: "Set an organization's requests per hour; running responders apply it from the next request.")
+
+        @Argument(help: "Organization id.") var org: String
+        @Argument(help: "Requests per hour, or \"default\" for COMPANIN_RATE_LIMIT_PER_HOUR.") var limit: String
+
+        func run() throws {
+            let id = try parseID(org, "organization")
+            let perHour: Int?
+            if limit == "default" {
+                perHour = nil
+            } else if let value = Int(limit) {
+                perHour = value
+            } else {
+                throw ValidationError("the limit must be a number of requests per hour or \"default\"")
+            }
+            try withDatabase { database in
+                guard try OrganizationStore(database: database).setRateLimit(id, perHour: perHour) else {
+                    throw ValidationError("no organization \(org)")
+                }
+                print("\(id.uuidString.lowercased())\t\(perHour.map(String.init) ?? "default")")
             }
         }
     }

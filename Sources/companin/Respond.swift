@@ -4,6 +4,7 @@ import FastCGI
 import Foundation
 import HTTP
 import MariaDB
+import RateLimiter
 import ResponderPool
 
 struct Respond: ParsableCommand {
@@ -16,6 +17,11 @@ struct Respond: ParsableCommand {
     @Option(help: "Largest request body in bytes (env COMPANIN_MAX_BODY_BYTES; default 1048576).")
     var maxBodyBytes: Int?
 
+    @Option(help: "Requests per hour for an organization without its own limit (env COMPANIN_RATE_LIMIT_PER_HOUR; default 100).")
+    var rateLimitPerHour: Int?
+
+    @Option(help: .hidden) var rateLimiterFd: Int32?
+    @Option(help: .hidden) var rateLimiterSize: Int?
     @Option(help: .hidden) var scoreboardFd: Int32?
     @Option(help: .hidden) var scoreboardSlots: Int?
     @Option(help: .hidden) var scoreboardSlot: Int?
@@ -32,14 +38,26 @@ struct Respond: ParsableCommand {
         let server = try FastCGIServer(configuration: .init(
             maxBodyBytes: maxBodyBytes ?? Environment.int("COMPANIN_MAX_BODY_BYTES", default: 1 << 20)))
         let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
-        let app = CompaninApp(database: database, logger: logger)
+        let limiter: RateLimiter
+        if let rateLimiterFd, let rateLimiterSize {
+            let memory = try SharedMemory(descriptor: rateLimiterFd, size: rateLimiterSize)
+            limiter = try RateLimiter.attach(to: memory.base, size: memory.size, owner: memory)
+        } else {
+            logger.warning("running without a pool master: rate limits are counted by this process alone")
+            limiter = try RateLimiter.makePrivate(capacity: Environment.int("COMPANIN_RATE_LIMIT_SLOTS", default: 16_384))
+        }
+        let app = CompaninApp(
+            database: database,
+            rateLimiting: .init(limiter: limiter, defaultPerHour: try Environment.rateLimitPerHour(rateLimitPerHour)),
+            logger: logger)
+        defer { app.shutdown() }
 
         while true {
             let mode = process.poll()
             if mode == .exiting { break }
             let draining = mode != .serving
             guard let incoming = try server.next(timeoutMilliseconds: draining ? 0 : 250) else {
-                if draining { process.queueEmpty() }
+                if draining { process.queueEmpty() } else { app.idle() }
                 continue
             }
             let response: Response
@@ -52,8 +70,10 @@ struct Respond: ParsableCommand {
                 response = app.respond(to: request, rejectedWith: error)
             }
             server.respond(response)
+            // Deferred writes run while the slot still shows the request, so a hung write counts
+            // against the request timeout like the request itself.
+            app.afterResponse()
             process.endRequest()
         }
-        database.close()
     }
 }

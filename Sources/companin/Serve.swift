@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MariaDB
+import RateLimiter
 import ResponderPool
 
 struct Serve: ParsableCommand {
@@ -31,6 +32,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Write the master's pid here (env COMPANIN_PID_FILE).")
     var pidFile: String?
 
+    @Option(help: "Requests per hour for an organization without its own limit (env COMPANIN_RATE_LIMIT_PER_HOUR; default 100).")
+    var rateLimitPerHour: Int?
+
+    @Option(help: "Organizations the shared rate limiter tracks at once (env COMPANIN_RATE_LIMIT_SLOTS; default 16384).")
+    var rateLimitSlots: Int?
+
     func run() throws {
         Environment.bootstrapLogging()
         let logger = Environment.logger("companin.pool")
@@ -55,6 +62,17 @@ struct Serve: ParsableCommand {
         guard maxRequests >= 0, requestTimeout >= 1, maxBodyBytes >= 1024 else {
             throw ConfigurationError("max-requests must be ≥ 0, request-timeout ≥ 1 s, max-body-bytes ≥ 1024")
         }
+        let perHour = try Environment.rateLimitPerHour(rateLimitPerHour)
+        let slots = rateLimitSlots ?? Environment.int("COMPANIN_RATE_LIMIT_SLOTS", default: 16_384)
+        guard (64...16_777_216).contains(slots) else { throw ConfigurationError("rate-limit-slots must be 64 to 16777216") }
+
+        // The limiter's table belongs to the master: it outlives responders (crashes, recycling,
+        // SIGHUP) and starts empty when the master starts.
+        let limiterMemory = try SharedMemory.create(size: RateLimiter.segmentSize(capacity: slots))
+        _ = try RateLimiter.create(in: limiterMemory.base, size: limiterMemory.size, capacity: slots)
+        logger.info("rate limiter ready", metadata: [
+            "slots": "\(slots)", "bytes": "\(limiterMemory.size)", "default_per_hour": "\(perHour)",
+        ])
 
         let master = Master(
             configuration: Master.Configuration(
@@ -63,10 +81,14 @@ struct Serve: ParsableCommand {
                 requestTimeout: .seconds(requestTimeout),
                 drainTimeout: .seconds(requestTimeout + 5),
                 executable: try Self.executablePath(),
-                arguments: ["respond", "--max-requests", "\(maxRequests)", "--max-body-bytes", "\(maxBodyBytes)"],
-                pidFile: (pidFile ?? Environment.string("COMPANIN_PID_FILE")).map { URL(fileURLWithPath: $0).path }),
+                arguments: [
+                    "respond", "--max-requests", "\(maxRequests)", "--max-body-bytes", "\(maxBodyBytes)",
+                    "--rate-limit-per-hour", "\(perHour)", "--rate-limiter-fd", "4", "--rate-limiter-size", "\(limiterMemory.size)",
+                ],
+                pidFile: (pidFile ?? Environment.string("COMPANIN_PID_FILE")).map { URL(fileURLWithPath: $0).path },
+                sharedDescriptors: [limiterMemory.descriptor]),
             logger: logger)
-        try master.run()
+        try withExtendedLifetime(limiterMemory) { try master.run() }
     }
 
     /// The binary on disk, so responders spawned after an upgrade and `SIGHUP` run the new code.

@@ -70,8 +70,22 @@ def stack(command):
                    stdout=subprocess.DEVNULL)
 
 
-def new_org_key(name=None):
+def sql(query):
+    """Runs a query as the application's database user; returns the rows as tuples of strings."""
+    result = subprocess.run(["bash", STACK, VAR_DIR, "sql", "--batch", "--skip-column-names", "-e", query],
+                            capture_output=True, text=True, timeout=60, check=True)
+    return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
+
+
+# Most tests send far more than the default 100 requests an hour; they get a limit they will not
+# reach, so only the rate-limit tests meet the limiter.
+GENEROUS_LIMIT = 1_000_000
+
+
+def new_org_key(name=None, limit=GENEROUS_LIMIT):
     org = cli("org", "create", name or f"Test {uuid.uuid4().hex[:8]}")
+    if limit is not None:
+        cli("org", "set-limit", org, str(limit))
     key = cli("key", "create", "--org", org, "--name", "tests")
     return org, key
 

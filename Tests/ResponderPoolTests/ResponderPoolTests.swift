@@ -91,12 +91,24 @@ import Glibc
     }
 
     @Test func spawnedChildIsReapedWithItsStatus() throws {
-        let board = try Scoreboard.create(slots: 1)
-        let pid = try Children.spawn(executable: "/bin/sh", arguments: ["-c", "exit 7"],
-                                     listenDescriptor: 0, scoreboardDescriptor: board.memory.descriptor)
+        let pid = try Children.spawn(executable: "/bin/sh", arguments: ["-c", "exit 7"], descriptors: [0])
         var status: Int32 = 0
         #expect(waitpid(pid, &status, 0) == pid)
         #expect(ExitStatus(status).description == "exit code 7")
+    }
+
+    @Test func descriptorsArriveAtTheirPlacesEvenWhenTheyCrossOver() throws {
+        // Two segments whose numbers are each other's targets: a naive dup2 order would clobber one.
+        let first = try SharedMemory.create(size: 16)
+        let second = try SharedMemory.create(size: 16)
+        first.base.storeBytes(of: 0x11, as: UInt8.self)
+        second.base.storeBytes(of: 0x22, as: UInt8.self)
+        let script = "test \"$(od -An -tx1 -N1 <&3 | tr -d ' ')\" = 22 && test \"$(od -An -tx1 -N1 <&4 | tr -d ' ')\" = 11"
+        let pid = try Children.spawn(executable: "/bin/sh", arguments: ["-c", script],
+                                     descriptors: [0, nil, nil, second.descriptor, first.descriptor])
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        #expect(ExitStatus(status).isClean)
     }
 }
 

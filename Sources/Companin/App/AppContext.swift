@@ -11,8 +11,8 @@ public struct AppContext: RequestContext {
     public var parameters = Parameters()
     public var routeTemplate: String?
     public let database: Connection
-    public var organizationID: UUID?
-    public var apiKeyID: UUID?
+    /// Set by the API-key middleware once the caller is authenticated.
+    public var credentials: APIKeyStore.Credentials?
 
     public init(requestID: String, logger: Logger, database: Connection) {
         self.requestID = requestID
@@ -22,8 +22,8 @@ public struct AppContext: RequestContext {
 
     /// The authenticated organization. Every store call takes it, so no query runs unscoped.
     public func organization() throws -> UUID {
-        guard let organizationID else { throw HTTPError.unauthorized }
-        return organizationID
+        guard let credentials else { throw HTTPError.unauthorized }
+        return credentials.organizationID
     }
 
     /// A path parameter that names a resource by UUID; anything else is `404`, like an unknown id.

@@ -2,25 +2,56 @@ import Foundation
 import HTTP
 import Logging
 import MariaDB
+import RateLimiter
 
 /// The Companin API: the middleware list and every area's routes, over one database connection.
 public struct CompaninApp {
+    /// The limiter every responder shares, and the hourly limit of organizations without their own.
+    public struct RateLimiting {
+        public var limiter: RateLimiter
+        public var defaultPerHour: Int
+
+        public init(limiter: RateLimiter, defaultPerHour: Int) {
+            self.limiter = limiter
+            self.defaultPerHour = defaultPerHour
+        }
+    }
+
     public let application: Application<AppContext>
     let database: Connection
+    let breaches: BreachLog
     let logger: Logger
 
-    public init(database: Connection, logger: Logger) {
+    public init(database: Connection, rateLimiting: RateLimiting, logger: Logger) {
         self.database = database
         self.logger = logger
+        breaches = BreachLog(logger: logger)
         var router = Router<AppContext>()
         AssistantRoutes.register(on: &router)
         application = Application(
             middleware: [
                 RequestLogMiddleware(),
                 APIKeyMiddleware(),
+                RateLimitMiddleware(limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
+                                    breaches: breaches),
             ],
             router: router
         )
+    }
+
+    /// Deferred work that must not delay a response: called after each response is handed back.
+    public func afterResponse() {
+        breaches.flushIfDue(database)
+    }
+
+    /// Called when no request arrived for a while.
+    public func idle() {
+        breaches.flushIfDue(database)
+    }
+
+    /// Called before the responder exits: nothing deferred may be left behind.
+    public func shutdown() {
+        breaches.flush(database)
     }
 
     /// Answers one request. Never throws: every failure becomes a response in the documented shape.

@@ -14,8 +14,7 @@ struct APIKeyMiddleware: Middleware {
             throw HTTPError.unauthorized
         }
         var context = context
-        context.organizationID = key.organizationID
-        context.apiKeyID = key.keyID
+        context.credentials = key
         context.logger[metadataKey: "organization_id"] = "\(key.organizationID.uuidString.lowercased())"
         context.logger[metadataKey: "api_key_id"] = "\(key.keyID.uuidString.lowercased())"
         return try next(request, context)

@@ -39,12 +39,23 @@ public struct APIKeyStore {
                              [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]).affectedRows == 1
     }
 
-    /// The valid key with this secret, if any.
-    public func authenticate(secret: String) throws -> (keyID: UUID, organizationID: UUID)? {
-        guard let row = try database.query(
-            "SELECT id, organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-            [.blob(APIKey.hash(secret))]).first else { return nil }
-        return (try row.decode(UUID.self, "id"), try row.decode(UUID.self, "organization_id"))
+    /// Who a valid key acts for, with the organization's own hourly limit when it has one.
+    public struct Credentials: Sendable, Equatable {
+        public var keyID: UUID
+        public var organizationID: UUID
+        public var rateLimitPerHour: Int?
+    }
+
+    /// The valid key with this secret, if any. The organization's limit comes in the same query,
+    /// so a changed limit applies from the next request on, in every responder.
+    public func authenticate(secret: String) throws -> Credentials? {
+        guard let row = try database.query("""
+            SELECT k.id, k.organization_id, o.rate_limit_per_hour
+            FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+            WHERE k.key_hash = ? AND k.revoked_at IS NULL
+            """, [.blob(APIKey.hash(secret))]).first else { return nil }
+        return Credentials(keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
+                           rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"))
     }
 
     private static func decode(_ row: Row) throws -> APIKey {

@@ -4,5 +4,7 @@ import Foundation
 public struct Organization: Sendable, Equatable {
     public var id: UUID
     public var name: String
+    /// Requests per hour; `nil` uses the platform default (`COMPANIN_RATE_LIMIT_PER_HOUR`).
+    public var rateLimitPerHour: Int?
     public var createdAt: Date
 }
