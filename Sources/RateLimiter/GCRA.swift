@@ -11,9 +11,10 @@
 /// - Time never runs backwards for a bucket: a `now` earlier than the bucket's `lastSeen` (a clock
 ///   step, or processes reading the clock in a different order than they take the lock) is
 ///   treated as `lastSeen`, so it cannot admit anything extra.
-/// - A limit changed at run time applies its new T to the stored TAT, so the *fraction* of the
-///   hour already used carries over: 10 of 100 used (10 %) leaves 180 of 200, or 8 of 10 after
-///   the next request; a bucket emptied at 100 stays empty at 200 until time refills it.
+/// - A limit changed at run time keeps the requests already spent: the time until the bucket is
+///   full is rescaled from the old T to the new one, capped at one full bucket. 10 of 100 used
+///   leaves 190 of 200, or 0 of 10 (the next one fits after 360 s); an organization that spent
+///   all of 100 has 100 of 200 left at once — what an operator raising a limit expects.
 /// - A limit of 0 or less rejects every request with `retryAfter` = `resetAfter` = one period.
 ///   Limits above one request per nanosecond of the period are treated as that (T = 1 ns).
 /// - The tolerance is L·T, which is exactly the period when L divides it (100, 1000, …) and at
@@ -22,14 +23,17 @@ public enum GCRA {
     /// The window every limit is expressed over: one hour, in nanoseconds.
     public static let period: Int64 = 3_600_000_000_000
 
-    /// One bucket: its theoretical arrival time and when it was last checked, in nanoseconds.
+    /// One bucket: its theoretical arrival time and when it was last checked, in nanoseconds, and
+    /// the limit the TAT was counted in (0 when unknown), so a changed limit can rescale it.
     public struct State: Sendable, Equatable {
         public var tat: Int64
         public var lastSeen: Int64
+        public var limit: Int64
 
-        public init(tat: Int64, lastSeen: Int64) {
+        public init(tat: Int64, lastSeen: Int64, limit: Int64 = 0) {
             self.tat = tat
             self.lastSeen = lastSeen
+            self.limit = limit
         }
     }
 
@@ -37,10 +41,10 @@ public enum GCRA {
     /// decision with the state to store. `evicted` is always nil here; the table sets it.
     public static func evaluate(_ state: State?, now: Int64, limit: Int) -> (decision: RateLimitDecision, state: State) {
         let now = max(now, state?.lastSeen ?? now)
-        let storedTAT = state?.tat ?? now
         guard let rate = Rate(limit) else {
-            return (rejectAll, State(tat: storedTAT, lastSeen: now))
+            return (rejectAll, State(tat: state?.tat ?? now, lastSeen: now, limit: state?.limit ?? 0))
         }
+        let storedTAT = rescaledTAT(state, now: now, to: rate)
         let tat = max(storedTAT, now)
         let newTAT = tat.addingSaturated(rate.interval)
         let allowed = newTAT.subtractingSaturated(now) <= rate.tolerance
@@ -50,7 +54,21 @@ public enum GCRA {
         let decision = RateLimitDecision(
             allowed: allowed, limit: Int(rate.limit), remaining: rate.remaining(untilFull: untilFull),
             resetAfter: untilFull, retryAfter: retryAfter)
-        return (decision, State(tat: kept, lastSeen: now))
+        return (decision, State(tat: kept, lastSeen: now, limit: rate.limit))
+    }
+
+    /// The stored TAT in terms of `rate`: requests already spent under another limit stay spent,
+    /// up to one full bucket.
+    private static func rescaledTAT(_ state: State?, now: Int64, to rate: Rate) -> Int64 {
+        guard let state else { return now }
+        guard let previous = Rate(Int(clamping: state.limit)), previous.limit != rate.limit, state.tat > now else {
+            return state.tat
+        }
+        let untilFull = state.tat - now
+        // Both factors are at most one period (3.6e12 ns); in floating point the product cannot
+        // overflow, and rounding keeps exact multiples of the interval exact.
+        let rescaled = (Double(untilFull) * Double(rate.interval) / Double(previous.interval)).rounded()
+        return now.addingSaturated(Int64(min(rescaled, Double(rate.tolerance))))
     }
 
     /// Whether the bucket has refilled completely by `now`: it is then indistinguishable from a
@@ -64,7 +82,7 @@ public enum GCRA {
     static func inspect(_ state: State?, now: Int64, limit: Int) -> RateLimitDecision {
         let now = max(now, state?.lastSeen ?? now)
         guard let rate = Rate(limit) else { return rejectAll }
-        let untilFull = max(0, (state?.tat ?? now).subtractingSaturated(now))
+        let untilFull = max(0, rescaledTAT(state, now: now, to: rate).subtractingSaturated(now))
         let wait = untilFull.addingSaturated(rate.interval) - rate.tolerance
         return RateLimitDecision(
             allowed: wait <= 0, limit: Int(rate.limit), remaining: rate.remaining(untilFull: untilFull),

@@ -99,7 +99,7 @@ public final class RateLimiter {
             }
             if table.holds(key, slot) {
                 let (decision, state) = GCRA.evaluate(table.state(at: slot), now: now, limit: limit)
-                table.update(slot, state: state, limit: limit)
+                table.update(slot, state: state)
                 return decision
             }
             let state = table.state(at: slot)
@@ -122,7 +122,7 @@ public final class RateLimiter {
             table.countEviction()
         }
         let (decision, state) = GCRA.evaluate(nil, now: now, limit: limit)
-        table.claim(slot, key: key, state: state, limit: limit)
+        table.claim(slot, key: key, state: state)
         return evicted == nil ? decision : decision.evicting(evicted)
     }
 

@@ -12,7 +12,7 @@ import Glibc
 ///       0 magic  8 layout version  16 capacity  24 probe window  32 evictions
 ///      40 recovered locks  48 slot size  56 reserved  64 pthread_mutex_t (≤ 64 bytes)
 ///     slots, 64 bytes each (one cache line)
-///       0 key high  8 key low  16 TAT  24 last seen  32 last limit  40 occupied  48 reserved
+///       0 key high  8 key low  16 TAT  24 last seen  32 limit the TAT counts in  40 occupied  48 reserved
 ///
 /// Every access to a slot happens under the process-shared robust mutex. Fields are written with
 /// single aligned 8-byte atomic stores, so a process killed mid-update leaves each field either old
@@ -182,24 +182,25 @@ struct SharedTable {
     }
 
     func state(at slot: Int) -> GCRA.State {
-        GCRA.State(tat: Int64(bitPattern: load(slot, .tat)), lastSeen: Int64(bitPattern: load(slot, .lastSeen)))
+        GCRA.State(tat: Int64(bitPattern: load(slot, .tat)), lastSeen: Int64(bitPattern: load(slot, .lastSeen)),
+                   limit: Int64(bitPattern: load(slot, .limit)))
     }
 
     /// Stores a bucket's new state in the slot that already holds its key.
-    func update(_ slot: Int, state: GCRA.State, limit: Int) {
+    func update(_ slot: Int, state: GCRA.State) {
         store(slot, .tat, UInt64(bitPattern: state.tat))
         store(slot, .lastSeen, UInt64(bitPattern: state.lastSeen))
-        store(slot, .limit, UInt64(bitPattern: Int64(limit)))
+        store(slot, .limit, UInt64(bitPattern: state.limit))
     }
 
     /// Gives the slot to `key`: free first, then key and state, then occupied, so a process dying
     /// part-way leaves a free slot rather than a key paired with another key's state.
-    func claim(_ slot: Int, key: RateLimitKey, state: GCRA.State, limit: Int) {
+    func claim(_ slot: Int, key: RateLimitKey, state: GCRA.State) {
         store(slot, .occupied, 0)
         atomicMemoryFence(ordering: .releasing)
         store(slot, .high, key.high)
         store(slot, .low, key.low)
-        update(slot, state: state, limit: limit)
+        update(slot, state: state)
         word(slot, .occupied).pointee.store(1, ordering: .releasing)
     }
 

@@ -78,6 +78,7 @@ def test_refused_requests_consume_nothing_and_unauthenticated_ones_touch_nothing
     reply = request("GET", "/api/v1/assistants/", key=key)
     assert reply.status == 200, reply
     assert reply.header("X-RateLimit-Limit") == "10"
+    assert reply.header("X-RateLimit-Remaining") == "6"  # the 3 already spent stay spent
 
 
 def test_errors_carry_the_headers_too():

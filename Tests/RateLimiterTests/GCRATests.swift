@@ -138,32 +138,41 @@ struct GCRATests {
         #expect(bucket.admitted(5, at: t0 + 100 * second) == 0)
     }
 
-    @Test("raising the limit carries the used fraction over", arguments: Backend.allCases)
+    @Test("raising the limit keeps the requests already spent", arguments: Backend.allCases)
     func raiseLimit(_ backend: Backend) throws {
         let bucket = try Bucket(backend)
-        #expect(bucket.admitted(10, at: t0) == 10)           // 10 % of the hour used
-        let raised = bucket.check(at: t0, limit: 200)        // T = 18 s
-        #expect(raised == RateLimitDecision(allowed: true, limit: 200, remaining: 179,
-                                            resetAfter: 378 * second, retryAfter: 0))
-        #expect(bucket.admitted(300, at: t0, limit: 200) == 179)
+        #expect(bucket.admitted(10, at: t0) == 10)           // 10 of 100 spent
+        let raised = bucket.check(at: t0, limit: 200)        // T = 18 s: 10 spent is 180 s, plus this one
+        #expect(raised == RateLimitDecision(allowed: true, limit: 200, remaining: 189,
+                                            resetAfter: 198 * second, retryAfter: 0))
+        #expect(bucket.admitted(300, at: t0, limit: 200) == 189)
 
+        // An organization that spent all of 100 gets the other 100 of 200 at once.
         let emptied = try Bucket(backend)
         #expect(emptied.admitted(100, at: t0) == 100)
-        let stillEmpty = emptied.check(at: t0, limit: 200)
-        #expect(!stillEmpty.allowed)
-        #expect(stillEmpty.retryAfter == 18 * second)
+        let reopened = emptied.check(at: t0, limit: 200)
+        #expect(reopened == RateLimitDecision(allowed: true, limit: 200, remaining: 99,
+                                              resetAfter: 1818 * second, retryAfter: 0))
+        #expect(emptied.admitted(300, at: t0, limit: 200) == 99)
+        // Counted in the new limit from then on: no rescaling twice.
         #expect(emptied.admitted(5, at: t0 + 18 * second, limit: 200) == 1)
     }
 
-    @Test("lowering the limit carries the used fraction over", arguments: Backend.allCases)
+    @Test("lowering the limit keeps the spent requests, up to a full bucket", arguments: Backend.allCases)
     func lowerLimit(_ backend: Backend) throws {
         let bucket = try Bucket(backend)
-        #expect(bucket.admitted(10, at: t0) == 10)           // 10 % used, 1 of 10
+        #expect(bucket.admitted(10, at: t0) == 10)           // 10 spent: all of a limit of 10
         let lowered = bucket.check(at: t0, limit: 10)        // T = 360 s
-        #expect(lowered == RateLimitDecision(allowed: true, limit: 10, remaining: 8,
-                                             resetAfter: 720 * second, retryAfter: 0))
-        #expect(bucket.admitted(20, at: t0, limit: 10) == 8)
+        #expect(lowered == RateLimitDecision(allowed: false, limit: 10, remaining: 0,
+                                             resetAfter: hour, retryAfter: 360 * second))
+        #expect(bucket.admitted(5, at: t0 + 359 * second, limit: 10) == 0)
+        #expect(bucket.admitted(5, at: t0 + 360 * second, limit: 10) == 1)
 
+        let halfway = try Bucket(backend)
+        #expect(halfway.admitted(5, at: t0) == 5)
+        #expect(halfway.admitted(20, at: t0, limit: 10) == 5)
+
+        // 100 spent is more than a bucket of 10: capped at one full bucket, not ten hours.
         let emptied = try Bucket(backend)
         #expect(emptied.admitted(100, at: t0) == 100)
         let rejected = emptied.check(at: t0, limit: 10)
