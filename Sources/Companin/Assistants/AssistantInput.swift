@@ -2,7 +2,8 @@ import Foundation
 import HTTP
 
 /// The fields a client may set on an assistant, validated. For a create, absent optional fields take
-/// their defaults; for a change, absent (or `null`) fields stay as they are.
+/// their defaults; for a change, absent (or `null`) fields stay as they are. Configuration fields
+/// go into a version; `is_active` is operational state; `promote` and `change_note` steer the write.
 struct AssistantInput: Equatable {
     var name: String?
     var description: String?
@@ -11,6 +12,14 @@ struct AssistantInput: Equatable {
     var taskTemplates: [TaskTemplate]?
     var isActive: Bool?
     var metadata: [String: JSONValue]?
+    /// Make the new version live (the default), or keep it as a draft.
+    var promote = true
+    var changeNote: String?
+
+    /// Whether any versioned field was sent.
+    var changesConfiguration: Bool {
+        name != nil || description != nil || tone != nil || language != nil || taskTemplates != nil || metadata != nil
+    }
 
     static let defaultTone = "professional"
     static let defaultLanguage = "en"
@@ -36,10 +45,16 @@ struct AssistantInput: Equatable {
                 reader.fail("language", "Value error, not a well-formed BCP 47 language tag", type: "value_error")
             }
         }
-        taskTemplates = reader.objects("task_templates", maxItems: Self.maximumTemplates) { item in
+        taskTemplates = reader.objects("task_templates", maxItems: Self.maximumTemplates) { item -> TaskTemplate? in
             let name = item.string("name", required: true, minLength: 1, maxLength: 100)
             let template = item.string("template", required: true, minLength: 1, maxLength: Self.maximumTemplateLength)
             guard let name, let template else { return nil }
+            do throws(Placeholders.SyntaxError) {
+                _ = try Placeholders.parse(template)
+            } catch {
+                item.fail("template", "Value error, template \"\(name)\": \(error.reason) at character \(error.offset)", type: "value_error")
+                return nil
+            }
             return TaskTemplate(name: name, template: template)
         }
         if let templates = taskTemplates {
@@ -51,6 +66,9 @@ struct AssistantInput: Equatable {
         }
         isActive = reader.bool("is_active")
         metadata = reader.object("metadata", maxBytes: Self.maximumMetadataBytes)
+        changeNote = reader.string("change_note", maxLength: 500)
+        // Version 1 is always live; only a change can be kept as a draft.
+        if !requireName { promote = reader.bool("promote") ?? true }
         try reader.finish()
     }
 }

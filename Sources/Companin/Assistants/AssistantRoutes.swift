@@ -1,32 +1,94 @@
+import Foundation
 import HTTP
 
-/// `/api/v1/assistants/…`: create, list, read, change and delete assistants.
+/// `/api/v1/assistants/…`: assistants, their versions, activation and task templates.
 enum AssistantRoutes {
     static func register(on router: inout Router<AppContext>) {
         router.post("/api/v1/assistants/") { request, context in
             let input = try AssistantInput(try request.jsonObjectBody(), requireName: true)
-            return try Response.json(try store(context).create(input), status: .created)
+            return tagged(try store(context).create(input, by: context.credentials?.keyID), status: .created)
         }
         router.get("/api/v1/assistants/") { request, context in
             try Response.json(try store(context).list(try Pagination(request)))
         }
         router.get("/api/v1/assistants/:assistant_id") { _, context in
             guard let assistant = try store(context).find(try context.resourceID("assistant_id")) else { throw HTTPError.notFound }
-            return try Response.json(assistant)
+            return tagged(assistant)
         }
         router.patch("/api/v1/assistants/:assistant_id") { request, context in
             let id = try context.resourceID("assistant_id")
-            let changes = try AssistantInput(try request.jsonObjectBody(), requireName: false)
-            guard let assistant = try store(context).update(id, changes) else { throw HTTPError.notFound }
-            return try Response.json(assistant)
+            let input = try AssistantInput(try request.jsonObjectBody(), requireName: false)
+            guard let assistant = try store(context).update(id, input, ifMatch: request.headers["If-Match"],
+                                                            by: context.credentials?.keyID) else { throw HTTPError.notFound }
+            return tagged(assistant)
         }
         router.delete("/api/v1/assistants/:assistant_id") { _, context in
             guard try store(context).delete(try context.resourceID("assistant_id")) else { throw HTTPError.notFound }
             return .noContent
         }
+
+        router.post("/api/v1/assistants/:assistant_id/activate") { request, context in
+            try setActive(true, request, context)
+        }
+        router.post("/api/v1/assistants/:assistant_id/deactivate") { request, context in
+            try setActive(false, request, context)
+        }
+
+        router.get("/api/v1/assistants/:assistant_id/versions") { request, context in
+            let page = try Pagination(request)
+            guard let versions = try store(context).versions(of: try context.resourceID("assistant_id"), page) else {
+                throw HTTPError.notFound
+            }
+            return try Response.json(versions)
+        }
+        router.get("/api/v1/assistants/:assistant_id/versions/:version") { _, context in
+            guard let version = try store(context).version(of: try context.resourceID("assistant_id"),
+                                                           number: try versionNumber(context)) else { throw HTTPError.notFound }
+            return try Response.json(version)
+        }
+        router.post("/api/v1/assistants/:assistant_id/versions/:version/promote") { request, context in
+            guard let assistant = try store(context).promote(try context.resourceID("assistant_id"), version: try versionNumber(context),
+                                                             ifMatch: request.headers["If-Match"]) else { throw HTTPError.notFound }
+            return tagged(assistant)
+        }
+
+        router.post("/api/v1/assistants/:assistant_id/templates/:name/render") { request, context in
+            guard let assistant = try store(context).find(try context.resourceID("assistant_id")),
+                  let template = assistant.configuration.taskTemplates.first(where: { $0.name == context.parameters["name"] }) else {
+                throw HTTPError.notFound
+            }
+            var reader = try request.jsonObjectBody()
+            let variables = reader.object("variables", maxBytes: AssistantInput.maximumTemplateLength) ?? [:]
+            try reader.finish()
+            return try Response.json(try TemplateRendering.render(template, variables: variables))
+        }
     }
 
     private static func store(_ context: AppContext) throws -> AssistantStore {
         AssistantStore(database: context.database, organizationID: try context.organization())
+    }
+
+    private static func setActive(_ isActive: Bool, _ request: Request, _ context: AppContext) throws -> Response {
+        guard let assistant = try store(context).setActive(try context.resourceID("assistant_id"), isActive,
+                                                           ifMatch: request.headers["If-Match"]) else { throw HTTPError.notFound }
+        return tagged(assistant)
+    }
+
+    /// Version numbers are positive integers; anything else names no version.
+    private static func versionNumber(_ context: AppContext) throws -> Int {
+        guard let number = Int(try context.parameters.require("version")), number > 0 else { throw HTTPError.notFound }
+        return number
+    }
+
+    /// The assistant with its `ETag`, for the client to send back in `If-Match`.
+    private static func tagged(_ assistant: Assistant, status: HTTPStatus = .ok) -> Response {
+        var response: Response
+        do {
+            response = try Response.json(assistant, status: status)
+        } catch {
+            return Response.error(error)
+        }
+        response.headers.set("ETag", assistant.etag)
+        return response
     }
 }

@@ -1,0 +1,22 @@
+import Foundation
+import MariaDB
+
+/// Removes deleted assistants, with their versions, for operators who must not keep them
+/// (`companin assistant purge`). The API never purges: deletion there only hides.
+public struct AssistantPurge {
+    let database: Connection
+
+    public init(database: Connection) { self.database = database }
+
+    /// Purges assistants deleted before `cutoff`, in one organization or all; returns how many.
+    public func purge(deletedBefore cutoff: Date, organizationID: UUID?) throws -> Int {
+        // Versions go with their assistant (ON DELETE CASCADE), in the same statement.
+        if let organizationID {
+            return Int(try database.execute("""
+                DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?
+                """, [organizationID.databaseValue, cutoff.databaseValue]).affectedRows)
+        }
+        return Int(try database.execute(
+            "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ?", [cutoff.databaseValue]).affectedRows)
+    }
+}
