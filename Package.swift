@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // System-library shims: one module map and one header each.
@@ -25,10 +27,13 @@ let package = Package(
                        providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Infrastructure: knows nothing of assistants or organizations.
         .target(name: "HTTP", dependencies: [
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
         ], swiftSettings: swiftSettings),
         .target(name: "FastCGI", dependencies: [
             "CFastCGI", "HTTP",
@@ -38,6 +43,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "Ingestion", dependencies: [
+            "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .target(name: "ResponderPool", dependencies: [
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Atomics", package: "swift-atomics"),
@@ -45,12 +54,13 @@ let package = Package(
 
         // The application and its executable.
         .target(name: "Companin", dependencies: [
-            "HTTP", "MariaDB", "RateLimiter",
+            "HTTP", "MariaDB", "RateLimiter", "Ingestion",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CSV", package: "CSV.swift"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "companin", dependencies: [
-            "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter",
+            "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
@@ -60,6 +70,7 @@ let package = Package(
         .testTarget(name: "MariaDBTests", dependencies: [
             "MariaDB", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
         .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
         .testTarget(name: "CompaninTests", dependencies: ["Companin", "HTTP", "MariaDB"], swiftSettings: swiftSettings),

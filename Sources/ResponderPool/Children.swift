@@ -2,9 +2,16 @@
 import Glibc
 #endif
 
-/// A responder process as the master tracks it.
+/// What a pool child does: answer FastCGI requests, or work through background jobs.
+public enum Role: String, Sendable {
+    case responder
+    case worker
+}
+
+/// A child process as the master tracks it.
 struct Child {
     let pid: pid_t
+    let role: Role
     let slot: Int
     let generation: Int
     let spawnedAt: Int64

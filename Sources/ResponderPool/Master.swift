@@ -4,8 +4,9 @@ import Logging
 import Glibc
 #endif
 
-/// The pool's master process: opens the listening socket and the scoreboard, spawns responders,
-/// and supervises them until told to stop — after php-fpm's process manager.
+/// The pool's master process: opens the listening socket and the scoreboard, spawns responders
+/// (and background workers, which get no socket), and supervises them until told to stop — after
+/// php-fpm's process manager. Everything below holds for workers too, with their own timeout.
 ///
 /// - A responder that dies is respawned; when they die in a loop, respawns back off exponentially.
 /// - A responder exits by itself after `maxRequests` and is replaced (recycling).
@@ -26,8 +27,12 @@ public final class Master {
         public var executable: String
         public var arguments: [String]
         public var pidFile: String?
-        /// Further descriptors (shared-memory segments) every responder inherits, as fds 4, 5, …
+        /// Further descriptors (shared-memory segments) every child inherits, as fds 4, 5, …
         public var sharedDescriptors: [Int32]
+        /// Background workers, their arguments, and how long one job may run before the worker is killed.
+        public var workers: Int = 0
+        public var workerArguments: [String] = []
+        public var workerTimeout: Duration = .seconds(600)
 
         public init(listen: ListenAddress, responders: Int, requestTimeout: Duration, drainTimeout: Duration,
                     executable: String, arguments: [String], pidFile: String?, sharedDescriptors: [Int32] = []) {
@@ -78,14 +83,15 @@ public final class Master {
         Signals.blockControlled()
         let listener = try Listener(configuration.listen)
         self.listener = listener
-        // Twice the pool: during a reload old and new responders run side by side.
-        scoreboard = try Scoreboard.create(slots: configuration.responders * 2 + 2)
+        // Twice the pool: during a reload old and new children run side by side.
+        scoreboard = try Scoreboard.create(slots: (configuration.responders + configuration.workers) * 2 + 2)
         try writePidFile()
         defer { removePidFile() }
         logger.info("pool started", metadata: [
-            "listen": "\(configuration.listen)", "responders": "\(configuration.responders)",
+            "listen": "\(configuration.listen)", "responders": "\(configuration.responders)", "workers": "\(configuration.workers)",
         ])
-        for _ in 0..<configuration.responders { spawn() }
+        for _ in 0..<configuration.responders { spawn(.responder) }
+        for _ in 0..<configuration.workers { spawn(.worker) }
 
         while true {
             var received = Signals.wait(milliseconds: 100).map { [$0] } ?? []
@@ -157,21 +163,23 @@ public final class Master {
     // MARK: Supervision
 
     @discardableResult
-    private func spawn() -> pid_t? {
+    private func spawn(_ role: Role) -> pid_t? {
         guard let listener, let scoreboard else { return nil }
         let taken = Set(children.values.map(\.slot))
         guard let slot = scoreboard.reserve(excluding: taken) else {
             logger.error("no free scoreboard slot; not spawning")
             return nil
         }
-        let arguments = configuration.arguments + [
+        let arguments = (role == .responder ? configuration.arguments : configuration.workerArguments) + [
             "--scoreboard-fd", "3", "--scoreboard-slots", "\(scoreboard.slotCount)", "--scoreboard-slot", "\(slot)",
         ]
         do {
-            let descriptors = [listener.descriptor, nil, nil, scoreboard.memory.descriptor] + configuration.sharedDescriptors.map { $0 }
+            // Only responders get the listening socket; a worker's fd 0 is the master's own.
+            let socket: Int32? = role == .responder ? listener.descriptor : nil
+            let descriptors = [socket, nil, nil, scoreboard.memory.descriptor] + configuration.sharedDescriptors.map { $0 }
             let pid = try Children.spawn(executable: configuration.executable, arguments: arguments, descriptors: descriptors)
-            children[pid] = Child(pid: pid, slot: slot, generation: generation, spawnedAt: monotonicNanoseconds())
-            logger.debug("responder spawned", metadata: ["responder_pid": "\(pid)", "slot": "\(slot)", "generation": "\(generation)"])
+            children[pid] = Child(pid: pid, role: role, slot: slot, generation: generation, spawnedAt: monotonicNanoseconds())
+            logger.debug("\(role) spawned", metadata: ["child_pid": "\(pid)", "slot": "\(slot)", "generation": "\(generation)"])
             return pid
         } catch {
             scoreboard.release(slot)
@@ -187,8 +195,8 @@ public final class Master {
             guard let child = children.removeValue(forKey: pid) else { continue }
             scoreboard?.release(child.slot)
             if reload?.replacement?.new == pid {
-                logger.error("new responder exited before it was ready; reload abandoned, keeping the running responders",
-                             metadata: ["responder_pid": "\(pid)", "status": "\(status)"])
+                logger.error("new \(child.role) exited before it was ready; reload abandoned, keeping the running children",
+                             metadata: ["child_pid": "\(pid)", "status": "\(status)"])
                 reload = nil
             } else if reload?.replacement?.old == pid {
                 reload?.replacement = nil
@@ -196,11 +204,11 @@ public final class Master {
             reload?.remaining.removeAll { $0 == pid }
 
             if child.stopRequested || child.killed {
-                logger.debug("responder finished", metadata: ["responder_pid": "\(pid)", "status": "\(status)"])
+                logger.debug("\(child.role) finished", metadata: ["child_pid": "\(pid)", "status": "\(status)"])
             } else if status.isClean {
-                logger.info("responder recycled", metadata: ["responder_pid": "\(pid)"])
+                logger.info("\(child.role) recycled", metadata: ["child_pid": "\(pid)"])
             } else {
-                logger.warning("responder died", metadata: ["responder_pid": "\(pid)", "status": "\(status)"])
+                logger.warning("\(child.role) died", metadata: ["child_pid": "\(pid)", "status": "\(status)"])
                 if now - child.spawnedAt < Self.crashWindow { noteCrash() } else { consecutiveCrashes = 0 }
             }
         }
@@ -224,20 +232,22 @@ public final class Master {
     }
 
     private func respawnMissing() {
-        let active = children.values.filter { !$0.stopRequested && !$0.killed }.count
-        guard active < configuration.responders, monotonicNanoseconds() >= nextSpawnAllowedAt else { return }
-        for _ in active..<configuration.responders { spawn() }
+        guard monotonicNanoseconds() >= nextSpawnAllowedAt else { return }
+        for (role, wanted) in [(Role.responder, configuration.responders), (.worker, configuration.workers)] {
+            let active = children.values.filter { $0.role == role && !$0.stopRequested && !$0.killed }.count
+            for _ in min(active, wanted)..<wanted { spawn(role) }
+        }
     }
 
     private func killStuckResponders() {
         guard let scoreboard else { return }
         let now = monotonicNanoseconds()
-        let limit = nanoseconds(configuration.requestTimeout)
         for (pid, child) in children where !child.killed {
+            let limit = nanoseconds(child.role == .responder ? configuration.requestTimeout : configuration.workerTimeout)
             let slot = scoreboard.snapshot(child.slot)
             guard slot.stage == .busy, slot.pid == pid, now - slot.requestStartedAt > limit else { continue }
-            logger.error("responder stuck past the request timeout; killing it", metadata: [
-                "responder_pid": "\(pid)", "request": "\(slot.request)", "seconds": "\((now - slot.requestStartedAt) / 1_000_000_000)",
+            logger.error("\(child.role) stuck past the request timeout; killing it", metadata: [
+                "child_pid": "\(pid)", "request": "\(slot.request)", "seconds": "\((now - slot.requestStartedAt) / 1_000_000_000)",
             ])
             kill(pid, SIGKILL)
             children[pid]?.killed = true
@@ -252,8 +262,8 @@ public final class Master {
             guard let new = children[replacement.new] else { return }
             if scoreboard.snapshot(new.slot).stage == .starting {
                 if now - replacement.startedAt > Self.readinessTimeout {
-                    logger.error("new responder not ready in time; reload abandoned, keeping the running responders",
-                                 metadata: ["responder_pid": "\(new.pid)"])
+                    logger.error("new \(new.role) not ready in time; reload abandoned, keeping the running children",
+                                 metadata: ["child_pid": "\(new.pid)"])
                     kill(new.pid, SIGKILL)
                     children[new.pid]?.killed = true
                     reload = nil
@@ -274,7 +284,7 @@ public final class Master {
         }
         reload?.remaining.removeFirst()
         guard let child = children[old], !child.stopRequested, !child.killed else { return }
-        if let new = spawn() {
+        if let new = spawn(child.role) {
             reload?.replacement = (new: new, old: old, startedAt: now)
         }
     }
@@ -295,8 +305,8 @@ public final class Master {
         guard let scoreboard else { return }
         for child in children.values.sorted(by: { $0.slot < $1.slot }) {
             let slot = scoreboard.snapshot(child.slot)
-            logger.info("responder", metadata: [
-                "responder_pid": "\(child.pid)", "slot": "\(child.slot)", "generation": "\(child.generation)",
+            logger.info("\(child.role)", metadata: [
+                "child_pid": "\(child.pid)", "slot": "\(child.slot)", "generation": "\(child.generation)",
                 "stage": "\(slot.stage)", "requests": "\(slot.requestsServed)", "request": "\(slot.request)",
             ])
         }

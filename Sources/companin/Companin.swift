@@ -5,6 +5,9 @@ struct CompaninCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "companin",
         abstract: "Companin: an organization platform for customer-facing AI assistants.",
-        subcommands: [Serve.self, Respond.self, Migrate.self, Org.self, Key.self, AssistantCommand.self, BenchLimiter.self]
+        subcommands: [
+            Serve.self, Respond.self, IngestWorkerCommand.self, Extract.self, Migrate.self, Org.self, Key.self,
+            AssistantCommand.self, BenchLimiter.self,
+        ]
     )
 }

@@ -1,4 +1,6 @@
+import Companin
 import Foundation
+import Ingestion
 import Logging
 import MariaDB
 
@@ -18,6 +20,21 @@ enum Environment {
         let value = flag ?? int("COMPANIN_RATE_LIMIT_PER_HOUR", default: 100)
         guard value >= 1 else { throw ConfigurationError("the rate limit must be at least 1 request per hour") }
         return value
+    }
+
+    /// Largest uploaded file: `COMPANIN_MAX_UPLOAD_BYTES`, default 20 MiB.
+    static var maxUploadBytes: Int { int("COMPANIN_MAX_UPLOAD_BYTES", default: 20 << 20) }
+
+    /// Largest JSON (non-upload) body: `COMPANIN_MAX_BODY_BYTES`, default 1 MiB.
+    static var maxJSONBodyBytes: Int { int("COMPANIN_MAX_BODY_BYTES", default: 1 << 20) }
+
+    /// Knowledge settings shared by responders and ingest workers.
+    static func knowledgeConfiguration() throws -> KnowledgeConfiguration {
+        KnowledgeConfiguration(
+            blobDirectory: URL(fileURLWithPath: string("COMPANIN_BLOB_DIR") ?? "var/blobs", isDirectory: true),
+            maxUploadBytes: maxUploadBytes,
+            enricher: try EnricherFactory.make(environment: ProcessInfo.processInfo.environment),
+            extractorExecutable: try Serve.executablePath())
     }
 
     static func databaseConfiguration() throws -> DatabaseConfiguration {

@@ -35,8 +35,11 @@ struct Respond: ParsableCommand {
         }
         let process = try ResponderProcess(
             slot: slot, maxRequests: maxRequests ?? Environment.int("COMPANIN_MAX_REQUESTS", default: 0), logger: logger)
+        // The transport takes bodies up to the largest upload (plus multipart framing); the
+        // application holds everything else to the JSON limit.
+        let maxJSONBodyBytes = maxBodyBytes ?? Environment.maxJSONBodyBytes
         let server = try FastCGIServer(configuration: .init(
-            maxBodyBytes: maxBodyBytes ?? Environment.int("COMPANIN_MAX_BODY_BYTES", default: 1 << 20)))
+            maxBodyBytes: max(maxJSONBodyBytes, Environment.maxUploadBytes + 64 * 1024)))
         let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
         let limiter: RateLimiter
         if let rateLimiterFd, let rateLimiterSize {
@@ -49,6 +52,8 @@ struct Respond: ParsableCommand {
         let app = CompaninApp(
             database: database,
             rateLimiting: .init(limiter: limiter, defaultPerHour: try Environment.rateLimitPerHour(rateLimitPerHour)),
+            knowledge: try Environment.knowledgeConfiguration(),
+            maxJSONBodyBytes: maxJSONBodyBytes,
             logger: logger)
         defer { app.shutdown() }
 

@@ -38,6 +38,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Organizations the shared rate limiter tracks at once (env COMPANIN_RATE_LIMIT_SLOTS; default 16384).")
     var rateLimitSlots: Int?
 
+    @Option(help: "Ingest worker processes for background knowledge jobs (env COMPANIN_INGEST_WORKERS; default 2).")
+    var ingestWorkers: Int?
+
+    @Option(help: "Seconds one ingestion job may run before its worker is killed (env COMPANIN_INGEST_JOB_TIMEOUT; default 300).")
+    var ingestJobTimeout: Int?
+
     func run() throws {
         Environment.bootstrapLogging()
         let logger = Environment.logger("companin.pool")
@@ -63,6 +69,12 @@ struct Serve: ParsableCommand {
             throw ConfigurationError("max-requests must be ≥ 0, request-timeout ≥ 1 s, max-body-bytes ≥ 1024")
         }
         let perHour = try Environment.rateLimitPerHour(rateLimitPerHour)
+        let workers = ingestWorkers ?? Environment.int("COMPANIN_INGEST_WORKERS", default: 2)
+        let jobTimeout = ingestJobTimeout ?? Environment.int("COMPANIN_INGEST_JOB_TIMEOUT", default: 300)
+        guard (0...64).contains(workers), jobTimeout >= 10 else {
+            throw ConfigurationError("ingest-workers must be 0 to 64 and ingest-job-timeout at least 10 s")
+        }
+        _ = try Environment.knowledgeConfiguration()
         let slots = rateLimitSlots ?? Environment.int("COMPANIN_RATE_LIMIT_SLOTS", default: 16_384)
         guard (64...16_777_216).contains(slots) else { throw ConfigurationError("rate-limit-slots must be 64 to 16777216") }
 
@@ -74,20 +86,22 @@ struct Serve: ParsableCommand {
             "slots": "\(slots)", "bytes": "\(limiterMemory.size)", "default_per_hour": "\(perHour)",
         ])
 
-        let master = Master(
-            configuration: Master.Configuration(
-                listen: address,
-                responders: responders,
-                requestTimeout: .seconds(requestTimeout),
-                drainTimeout: .seconds(requestTimeout + 5),
-                executable: try Self.executablePath(),
-                arguments: [
-                    "respond", "--max-requests", "\(maxRequests)", "--max-body-bytes", "\(maxBodyBytes)",
-                    "--rate-limit-per-hour", "\(perHour)", "--rate-limiter-fd", "4", "--rate-limiter-size", "\(limiterMemory.size)",
-                ],
-                pidFile: (pidFile ?? Environment.string("COMPANIN_PID_FILE")).map { URL(fileURLWithPath: $0).path },
-                sharedDescriptors: [limiterMemory.descriptor]),
-            logger: logger)
+        var configuration = Master.Configuration(
+            listen: address,
+            responders: responders,
+            requestTimeout: .seconds(requestTimeout),
+            drainTimeout: .seconds(requestTimeout + 5),
+            executable: try Self.executablePath(),
+            arguments: [
+                "respond", "--max-requests", "\(maxRequests)", "--max-body-bytes", "\(maxBodyBytes)",
+                "--rate-limit-per-hour", "\(perHour)", "--rate-limiter-fd", "4", "--rate-limiter-size", "\(limiterMemory.size)",
+            ],
+            pidFile: (pidFile ?? Environment.string("COMPANIN_PID_FILE")).map { URL(fileURLWithPath: $0).path },
+            sharedDescriptors: [limiterMemory.descriptor])
+        configuration.workers = workers
+        configuration.workerArguments = ["ingest-worker"]
+        configuration.workerTimeout = .seconds(jobTimeout)
+        let master = Master(configuration: configuration, logger: logger)
         try withExtendedLifetime(limiterMemory) { try master.run() }
     }
 

@@ -95,10 +95,24 @@ def master_pid():
         return int(handle.read().strip())
 
 
-def responder_pids(master=None):
+def child_pids(master=None, command="respond"):
+    """The master's children running `companin COMMAND` (responders, or ingest workers)."""
     master = master or master_pid()
     out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
-    return sorted(int(pid) for pid in out.split())
+    pids = []
+    for pid in out.split():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                argv = handle.read().split(b"\0")
+        except FileNotFoundError:
+            continue
+        if len(argv) > 1 and argv[1].decode() == command:
+            pids.append(int(pid))
+    return sorted(pids)
+
+
+def responder_pids(master=None):
+    return child_pids(master, "respond")
 
 
 def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
@@ -124,3 +138,46 @@ def key(org_key):
 @pytest.fixture(scope="session")
 def other_key():
     return new_org_key("Globex")[1]
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Fixtures")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name), "rb") as handle:
+        return handle.read()
+
+
+def upload(key, name, content, title=None, metadata=None, path="/api/v1/knowledge/files/"):
+    """POSTs one file as multipart/form-data."""
+    boundary = "companin" + uuid.uuid4().hex
+    parts = []
+
+    def part(field, value, filename=None, content_type=None):
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"'
+        if filename is not None:
+            head += f'; filename="{filename}"'
+        head += "\r\n"
+        if content_type:
+            head += f"Content-Type: {content_type}\r\n"
+        parts.append(head.encode() + b"\r\n" + value + b"\r\n")
+
+    part("file", content, filename=name, content_type="application/octet-stream")
+    if title is not None:
+        part("title", title.encode())
+    if metadata is not None:
+        part("metadata", json.dumps(metadata).encode())
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return request("POST", path, key=key, raw=body,
+                   headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def wait_for_status(key, path, statuses=("ready", "failed"), timeout=60):
+    return wait_for(lambda: (r := request("GET", path, key=key).json()) and r["status"] in statuses and r,
+                    timeout=timeout, interval=0.2, message=f"{path} to reach {statuses}")
+
+
+def search(key, query, **fields):
+    reply = request("POST", "/api/v1/knowledge/search", key=key, body={"query": query} | fields)
+    assert reply.status == 200, reply
+    return reply.json()["items"]

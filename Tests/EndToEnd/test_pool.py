@@ -173,5 +173,5 @@ def test_responder_stuck_past_the_request_timeout_is_killed_and_replaced(key):
     with open(log_path) as log:
         text = log.read()
     assert "stuck past the request timeout; killing it" in text
-    assert f"responder_pid={stuck}" in text
+    assert f"child_pid={stuck}" in text
     assert pool.returncode == 0

@@ -22,15 +22,21 @@ public struct CompaninApp {
     let breaches: BreachLog
     let logger: Logger
 
-    public init(database: Connection, rateLimiting: RateLimiting, logger: Logger) {
+    public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, maxJSONBodyBytes: Int,
+                logger: Logger) {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
         var router = Router<AppContext>()
         AssistantRoutes.register(on: &router)
+        AssistantKnowledgeRoutes.register(on: &router)
+        FileRoutes.register(on: &router, configuration: knowledge)
+        QARoutes.register(on: &router)
+        SearchRoutes.register(on: &router, configuration: knowledge)
         application = Application(
             middleware: [
                 RequestLogMiddleware(),
+                BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),
                 APIKeyMiddleware(),
                 RateLimitMiddleware(limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
                                     breaches: breaches),

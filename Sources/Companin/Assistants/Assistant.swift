@@ -6,6 +6,8 @@ public struct Assistant: Sendable, Equatable {
     public var id: UUID
     var configuration: AssistantConfiguration
     public var isActive: Bool
+    /// `all` (every source but excluded ones) or `linked` (only included ones); operational, not versioned.
+    public var knowledgeMode: String
     public var liveVersion: Int
     public var latestVersion: Int
     /// Counts every change; the ETag clients send back in `If-Match`.
@@ -29,6 +31,7 @@ extension Assistant: Encodable {
         case taskTemplates = "task_templates"
         case metadata
         case isActive = "is_active"
+        case knowledgeMode = "knowledge_mode"
         case liveVersion = "live_version"
         case latestVersion = "latest_version"
         case createdAt = "created_at"
@@ -40,6 +43,7 @@ extension Assistant: Encodable {
         try container.encode(id, forKey: .id)
         try configuration.encode(into: &container)
         try container.encode(isActive, forKey: .isActive)
+        try container.encode(knowledgeMode, forKey: .knowledgeMode)
         try container.encode(liveVersion, forKey: .liveVersion)
         try container.encode(latestVersion, forKey: .latestVersion)
         try container.encode(createdAt, forKey: .createdAt)

@@ -12,6 +12,7 @@ struct AssistantInput: Equatable {
     var taskTemplates: [TaskTemplate]?
     var isActive: Bool?
     var metadata: [String: JSONValue]?
+    var knowledgeMode: String?
     /// Make the new version live (the default), or keep it as a draft.
     var promote = true
     var changeNote: String?
@@ -65,6 +66,13 @@ struct AssistantInput: Equatable {
             }
         }
         isActive = reader.bool("is_active")
+        if let mode = reader.string("knowledge_mode", maxLength: 10) {
+            if mode == "all" || mode == "linked" {
+                knowledgeMode = mode
+            } else {
+                reader.fail("knowledge_mode", "Input should be 'all' or 'linked'", type: "enum")
+            }
+        }
         metadata = reader.object("metadata", maxBytes: Self.maximumMetadataBytes)
         changeNote = reader.string("change_note", maxLength: 500)
         // Version 1 is always live; only a change can be kept as a draft.

@@ -14,7 +14,7 @@ struct AssistantStore {
 
     private static let configurationColumns = ["name", "description", "tone", "language", "task_templates", "metadata"]
     private static let assistantColumns = """
-        id, name, description, tone, language, task_templates, metadata, is_active, live_version, latest_version,
+        id, name, description, tone, language, task_templates, metadata, is_active, knowledge_mode, live_version, latest_version,
         revision, created_at, updated_at
         """
     private static let versionColumns = """
@@ -31,14 +31,14 @@ struct AssistantStore {
             language: input.language ?? AssistantInput.defaultLanguage, taskTemplates: input.taskTemplates ?? [],
             metadata: input.metadata ?? [:])
         let assistant = Assistant(id: UUID(), configuration: configuration, isActive: input.isActive ?? true,
-                                  liveVersion: 1, latestVersion: 1, revision: 1, createdAt: now, updatedAt: now)
+                                  knowledgeMode: input.knowledgeMode ?? "all", liveVersion: 1, latestVersion: 1, revision: 1, createdAt: now, updatedAt: now)
         try database.transaction {
             try database.execute("""
                 INSERT INTO assistants (organization_id, id, \(Self.configurationColumns.joined(separator: ", ")),
-                    is_active, live_version, latest_version, revision, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?)
+                    is_active, knowledge_mode, live_version, latest_version, revision, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?)
                 """, [organizationID.databaseValue, assistant.id.databaseValue] + Self.values(of: configuration)
-                    + [assistant.isActive.databaseValue, now.databaseValue, now.databaseValue])
+                    + [assistant.isActive.databaseValue, .text(assistant.knowledgeMode), now.databaseValue, now.databaseValue])
             try insertVersion(AssistantVersion(
                 assistantID: assistant.id, version: 1, configuration: configuration,
                 changedFields: AssistantConfiguration.fieldNames, changeNote: input.changeNote,
@@ -94,6 +94,10 @@ struct AssistantStore {
                 assistant.isActive = isActive
                 changed = true
             }
+            if let mode = input.knowledgeMode, mode != assistant.knowledgeMode {
+                assistant.knowledgeMode = mode
+                changed = true
+            }
             return changed
         }
     }
@@ -141,10 +145,10 @@ struct AssistantStore {
             assistant.updatedAt = .now.truncatedToMicroseconds
             try database.execute("""
                 UPDATE assistants SET \(Self.configurationColumns.map { "\($0) = ?" }.joined(separator: ", ")),
-                    is_active = ?, live_version = ?, latest_version = ?, revision = ?, updated_at = ?
+                    is_active = ?, knowledge_mode = ?, live_version = ?, latest_version = ?, revision = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """, Self.values(of: assistant.configuration) + [
-                    assistant.isActive.databaseValue, .int(Int64(assistant.liveVersion)), .int(Int64(assistant.latestVersion)),
+                    assistant.isActive.databaseValue, .text(assistant.knowledgeMode), .int(Int64(assistant.liveVersion)), .int(Int64(assistant.latestVersion)),
                     .int(Int64(assistant.revision)), assistant.updatedAt.databaseValue,
                     organizationID.databaseValue, id.databaseValue,
                 ])
@@ -230,6 +234,7 @@ struct AssistantStore {
             id: try row.decode(UUID.self, "id"),
             configuration: try decodeConfiguration(row),
             isActive: try row.decode(Bool.self, "is_active"),
+            knowledgeMode: try row.decode(String.self, "knowledge_mode"),
             liveVersion: try row.decode(Int.self, "live_version"),
             latestVersion: try row.decode(Int.self, "latest_version"),
             revision: try row.decode(Int.self, "revision"),

@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+
+/// Originals of uploaded files, content-addressed: a file is stored once under its SHA-256
+/// (`ab/cd/abcd…`), written to a temporary name and renamed, so a reader never sees half a file.
+public struct BlobStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    /// The path relative to the directory, as the database keeps it.
+    static func relativePath(sha256: [UInt8]) -> String {
+        let hex = hex(sha256)
+        return "\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+
+    func url(for relativePath: String) -> URL { directory.appendingPathComponent(relativePath) }
+
+    /// Stores the bytes unless a blob with the same hash is already there; returns the relative path.
+    func store(_ bytes: [UInt8], sha256: [UInt8]) throws -> String {
+        let relative = Self.relativePath(sha256: sha256)
+        let target = url(for: relative)
+        if FileManager.default.fileExists(atPath: target.path) { return relative }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).partial")
+        try Data(bytes).write(to: temporary)
+        if rename(temporary.path, target.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
+        }
+        return relative
+    }
+
+    func read(_ relativePath: String) throws -> Data {
+        try Data(contentsOf: url(for: relativePath))
+    }
+
+    func remove(_ relativePath: String) {
+        try? FileManager.default.removeItem(at: url(for: relativePath))
+    }
+}

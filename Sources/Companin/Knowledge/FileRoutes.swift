@@ -1,0 +1,131 @@
+import Foundation
+import HTTP
+import Ingestion
+import MariaDB
+
+/// `/api/v1/knowledge/files/…`: upload (multipart), list, read, download, reprocess, delete.
+enum FileRoutes {
+    static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration) {
+        let blobs = BlobStore(directory: configuration.blobDirectory)
+
+        router.post("/api/v1/knowledge/files/") { request, context in
+            try upload(request, context, configuration: configuration, blobs: blobs)
+        }
+        router.get("/api/v1/knowledge/files/") { request, context in
+            let status = try statusFilter(request)
+            let page = try store(context).list(kind: .file, status: status, try Pagination(request))
+            return try Response.json(Page(items: page.items.map(FileView.init), count: page.count))
+        }
+        router.get("/api/v1/knowledge/files/:file_id") { _, context in
+            try Response.json(FileView(source: try file(context)))
+        }
+        router.get("/api/v1/knowledge/files/:file_id/content") { _, context in
+            let source = try file(context)
+            guard let path = source.blobPath else { throw HTTPError.notFound }
+            var response = Response(status: .ok, body: try blobs.read(path))
+            response.headers.set("Content-Type", source.mediaType ?? "application/octet-stream")
+            let name = (source.filename ?? "file").replacingOccurrences(of: "\"", with: "")
+            response.headers.set("Content-Disposition", "attachment; filename=\"\(name)\"")
+            response.headers.set("X-Content-Type-Options", "nosniff")
+            return response
+        }
+        router.post("/api/v1/knowledge/files/:file_id/reprocess") { _, context in
+            let source = try file(context)
+            try store(context).requeue(source.id)
+            return try Response.json(FileView(source: try file(context)), status: .accepted)
+        }
+        router.delete("/api/v1/knowledge/files/:file_id") { _, context in
+            guard let removed = try store(context).delete(try context.resourceID("file_id"), kind: .file) else { throw HTTPError.notFound }
+            // The original stays while any other source (of any organization) has the same bytes.
+            if let path = removed.blobPath,
+               try context.database.query("SELECT 1 FROM knowledge_sources WHERE blob_path = ? LIMIT 1", [.text(path)]).isEmpty {
+                blobs.remove(path)
+            }
+            return .noContent
+        }
+    }
+
+    static let fields: Set<String> = ["file", "title", "metadata"]
+
+    private static func upload(_ request: Request, _ context: AppContext, configuration: KnowledgeConfiguration, blobs: BlobStore) throws -> Response {
+        let parts = try request.formParts()
+        var errors: [FieldError] = []
+        for part in parts where !fields.contains(part.name) {
+            errors.append(FieldError(loc: [.key("body"), .key(part.name)], msg: "Extra inputs are not permitted", type: "extra_forbidden"))
+        }
+        let file = parts.first { $0.name == "file" }
+        if file == nil { errors.append(FieldError(loc: [.key("body"), .key("file")], msg: "Field required", type: "missing")) }
+        var title: String?
+        if let part = parts.first(where: { $0.name == "title" }) {
+            let text = part.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty || text.count > 300 {
+                errors.append(FieldError(loc: [.key("body"), .key("title")], msg: "String should have 1 to 300 characters", type: "string_length"))
+            } else {
+                title = text
+            }
+        }
+        var metadata: [String: JSONValue] = [:]
+        if let part = parts.first(where: { $0.name == "metadata" }) {
+            if part.body.count <= AssistantInput.maximumMetadataBytes, let value = try? JSONValue.parse(Data(part.body)),
+               case .object(let members) = value {
+                metadata = members
+            } else {
+                errors.append(FieldError(loc: [.key("body"), .key("metadata")],
+                                         msg: "Input should be a JSON object of at most \(AssistantInput.maximumMetadataBytes) bytes", type: "dict_type"))
+            }
+        }
+        if let file, file.body.isEmpty {
+            errors.append(FieldError(loc: [.key("body"), .key("file")], msg: "The file is empty", type: "value_error"))
+        }
+        if !errors.isEmpty { throw ValidationError(errors) }
+        guard let file else { throw HTTPError(.badRequest) }
+        guard file.body.count <= configuration.maxUploadBytes else {
+            throw HTTPError(.payloadTooLarge, detail: "File exceeds \(configuration.maxUploadBytes) bytes")
+        }
+        guard let detected = ContentSniffer.detect(file.body) else {
+            throw HTTPError(.unsupportedMediaType, detail: "Unsupported file type; accepted: \(ContentSniffer.acceptedDescription)")
+        }
+
+        let store = try store(context)
+        let sha = BlobStore.sha256(file.body)
+        if let existing = try store.findFile(sha256: sha) { return try Response.json(FileView(source: existing)) }
+        let path = try blobs.store(file.body, sha256: sha)
+        let now = Date.now.truncatedToMicroseconds
+        let filename = file.filename.map { String($0.prefix(255)) }
+        let source = KnowledgeSource(
+            id: UUID(), kind: .file, title: title ?? filename ?? "Untitled \(detected.kind.rawValue)", status: .pending,
+            error: nil, metadata: metadata, contentKind: detected.kind.rawValue, mediaType: detected.mediaType, filename: filename,
+            sizeBytes: file.body.count, sha256: BlobStore.hex(sha), blobPath: path,
+            attributes: ["title_from": .string(title == nil ? "filename" : "client")],
+            question: nil, answer: nil, tags: nil, summary: nil, keywords: nil, chunkCount: 0,
+            createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
+        do {
+            try store.insert(source, sha256: sha, queue: true)
+        } catch let error as DatabaseError where error.isDuplicateKey {
+            // The same bytes arrived twice at once: the other upload won.
+            if let existing = try store.findFile(sha256: sha) { return try Response.json(FileView(source: existing)) }
+            throw error
+        }
+        var response = try Response.json(FileView(source: source), status: .accepted)
+        response.headers.set("Location", "/api/v1/knowledge/files/\(source.id.uuidString.lowercased())")
+        return response
+    }
+
+    static func statusFilter(_ request: Request) throws -> KnowledgeSource.Status? {
+        guard let text = request.queryValue("status"), !text.isEmpty else { return nil }
+        guard let status = KnowledgeSource.Status(rawValue: text) else {
+            throw ValidationError([FieldError(loc: [.key("query"), .key("status")],
+                msg: "Input should be 'pending', 'processing', 'ready' or 'failed'", type: "enum")])
+        }
+        return status
+    }
+
+    private static func store(_ context: AppContext) throws -> KnowledgeStore {
+        KnowledgeStore(database: context.database, organizationID: try context.organization())
+    }
+
+    private static func file(_ context: AppContext) throws -> KnowledgeSource {
+        guard let source = try store(context).find(try context.resourceID("file_id"), kind: .file) else { throw HTTPError.notFound }
+        return source
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HTTP
+import Ingestion
+import Logging
+import MariaDB
+
+/// An ingest worker's job loop body: claim one job, process it, record the outcome. Bad content
+/// fails its source at once with the extractor's reason; other failures (database, a model server)
+/// are retried up to `maxAttempts`, and a job whose worker died is claimed again once its lease passes.
+public final class IngestWorker {
+    public struct Configuration: Sendable {
+        public var blobDirectory: URL
+        public var lease: Duration
+        public var maxAttempts: Int
+        public var extractorExecutable: String
+
+        public init(blobDirectory: URL, lease: Duration, maxAttempts: Int, extractorExecutable: String) {
+            self.blobDirectory = blobDirectory
+            self.lease = lease
+            self.maxAttempts = maxAttempts
+            self.extractorExecutable = extractorExecutable
+        }
+    }
+
+    let database: Connection
+    let configuration: Configuration
+    let processor: SourceProcessor
+    let logger: Logger
+    let name: String
+
+    public init(database: Connection, configuration: Configuration, enricher: any Enricher, logger: Logger) {
+        self.database = database
+        self.configuration = configuration
+        self.logger = logger
+        name = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        processor = SourceProcessor(
+            database: database, blobs: BlobStore(directory: configuration.blobDirectory),
+            runner: ExtractionRunner(executable: configuration.extractorExecutable), enricher: enricher,
+            chunker: Chunker(), logger: logger)
+    }
+
+    /// Claims the next job; `nil` when the queue is empty.
+    public func claim() throws -> IngestionQueue.Job? {
+        try IngestionQueue(database: database).claim(worker: name, lease: configuration.lease)
+    }
+
+    /// Runs a claimed job to its end; never throws (an outcome is always recorded, or the lease retries it).
+    public func run(_ job: IngestionQueue.Job) {
+        let queue = IngestionQueue(database: database)
+        let store = KnowledgeStore(database: database, organizationID: job.organizationID)
+        var jobLogger = logger
+        jobLogger[metadataKey: "job_id"] = "\(job.id)"
+        jobLogger[metadataKey: "source_id"] = "\(job.sourceID.uuidString.lowercased())"
+        do {
+            guard let source = try store.find(job.sourceID) else {
+                try queue.finish(job)  // deleted meanwhile
+                return
+            }
+            switch job.task {
+            case .ingest:
+                try markProcessing(source.id, organizationID: job.organizationID)
+                let result = try processor.process(source)
+                try processor.store(result, for: source, organizationID: job.organizationID)
+            case .reembed:
+                try processor.reembed(source, organizationID: job.organizationID)
+            }
+            try queue.finish(job)
+            jobLogger.info("job done", metadata: ["task": "\(job.task.rawValue)", "attempt": "\(job.attempts)"])
+        } catch let failure as SourceProcessor.PermanentFailure {
+            jobLogger.warning("source failed", metadata: ["code": "\(failure.code)", "reason": "\(failure.message)"])
+            try? processor.markFailed(job.sourceID, organizationID: job.organizationID, code: failure.code, message: failure.message)
+            try? queue.fail(job, error: "\(failure.code): \(failure.message)", retry: false)
+        } catch {
+            let retry = job.attempts < configuration.maxAttempts
+            jobLogger.error("job attempt failed", metadata: ["attempt": "\(job.attempts)", "retry": "\(retry)", "error": "\(error)"])
+            if !retry {
+                try? processor.markFailed(job.sourceID, organizationID: job.organizationID, code: "ingestion_failed",
+                                          message: "Gave up after \(job.attempts) attempts: \(error)")
+            }
+            try? queue.fail(job, error: "\(error)", retry: retry)
+        }
+    }
+
+    private func markProcessing(_ id: UUID, organizationID: UUID) throws {
+        let now = Date.now.truncatedToMicroseconds
+        try database.execute("""
+            UPDATE knowledge_sources SET status = 'processing', processing_started_at = ?, updated_at = ?
+            WHERE organization_id = ? AND id = ?
+            """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue])
+    }
+}

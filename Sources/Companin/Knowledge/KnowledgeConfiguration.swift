@@ -1,0 +1,21 @@
+import Foundation
+import Ingestion
+
+/// What the knowledge routes need beyond the database: where originals live, how big an upload may
+/// be, and the enricher that embeds queries and Q&A pairs.
+public struct KnowledgeConfiguration: Sendable {
+    public var blobDirectory: URL
+    public var maxUploadBytes: Int
+    public var enricher: any Enricher
+    /// The `companin` binary, run as the sandboxed extractor.
+    public var extractorExecutable: String
+
+    public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String) {
+        self.blobDirectory = blobDirectory
+        self.maxUploadBytes = maxUploadBytes
+        self.enricher = enricher
+        self.extractorExecutable = extractorExecutable
+    }
+
+
+}

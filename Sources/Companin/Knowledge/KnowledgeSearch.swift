@@ -1,0 +1,231 @@
+import Foundation
+import HTTP
+import Ingestion
+import MariaDB
+
+/// Hybrid retrieval over an organization's ready chunks: MariaDB FULLTEXT relevance and vector
+/// similarity (cosine, over embeddings of the enricher's current model only), fused by reciprocal
+/// rank fusion, honouring an assistant's knowledge scope.
+struct KnowledgeSearch {
+    let database: Connection
+    let organizationID: UUID
+    let enricher: any Enricher
+
+    struct Query {
+        var text: String
+        var scope: KnowledgeScope?
+        var kinds: [KnowledgeSource.Kind]?
+        var topK: Int
+    }
+
+    struct Hit: Encodable {
+        var chunkID: Int64
+        var sourceID: UUID
+        var kind: String
+        var title: String
+        var snippet: String
+        var score: Double
+        var chunkIndex: Int
+
+        enum CodingKeys: String, CodingKey {
+            case chunkID = "chunk_id", sourceID = "source_id", kind, title, snippet, score, chunkIndex = "chunk_index"
+        }
+    }
+
+    /// Candidates taken from each ranking before fusion.
+    static let candidates = 50
+    /// The usual RRF constant: damps the weight of the very first ranks.
+    static let fusionConstant = 60.0
+
+    func search(_ query: Query) throws -> [Hit] {
+        var filter = "c.organization_id = ? AND s.status = 'ready'"
+        var values: [DatabaseValue] = [organizationID.databaseValue]
+        if let kinds = query.kinds, !kinds.isEmpty {
+            filter += " AND s.kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))"
+            values += kinds.map { .text($0.rawValue) }
+        }
+        if let scope = query.scope {
+            let condition = scope.condition
+            filter += " AND \(condition.sql)"
+            values += condition.values
+        }
+
+        let lexical = try database.query("""
+            SELECT c.id FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
+            WHERE \(filter) AND MATCH(c.content) AGAINST (? IN NATURAL LANGUAGE MODE)
+            ORDER BY MATCH(c.content) AGAINST (? IN NATURAL LANGUAGE MODE) DESC LIMIT ?
+            """, values + [.text(query.text), .text(query.text), .int(Int64(Self.candidates))]).map { try $0.decode(Int64.self, "id") }
+
+        guard let queryVector = try enricher.embed([query.text]).first else { return [] }
+        let rows = try database.query("""
+            SELECT c.id, c.embedding FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
+            WHERE \(filter) AND c.embedding_model = ?
+            """, values + [.text(queryVector.model)])
+        var similarities: [(Int64, Float)] = []
+        similarities.reserveCapacity(rows.count)
+        for row in rows {
+            guard let embedding = Embedding(model: queryVector.model, bytes: try row.decode([UInt8].self, "embedding")) else { continue }
+            similarities.append((try row.decode(Int64.self, "id"), Embedding.cosine(queryVector.vector, embedding.vector)))
+        }
+        let semantic = similarities.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(Self.candidates).map(\.0)
+
+        var fused: [Int64: Double] = [:]
+        for ranking in [lexical, Array(semantic)] {
+            for (rank, id) in ranking.enumerated() { fused[id, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1)) }
+        }
+        let top = fused.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(query.topK)
+        guard !top.isEmpty else { return [] }
+        let details = try database.query("""
+            SELECT c.id, c.source_id, c.chunk_index, c.content, s.kind, s.title FROM knowledge_chunks c
+            JOIN knowledge_sources s ON s.id = c.source_id
+            WHERE c.organization_id = ? AND c.id IN (\(Array(repeating: "?", count: top.count).joined(separator: ", ")))
+            """, [organizationID.databaseValue] + top.map { .int($0.key) })
+        var byID: [Int64: Row] = [:]
+        for row in details { byID[try row.decode(Int64.self, "id")] = row }
+        return try top.compactMap { id, score in
+            guard let row = byID[id] else { return nil }
+            return Hit(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
+                       title: try row.decode(String.self, "title"), snippet: Self.snippet(try row.decode(String.self, "content")),
+                       score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"))
+        }
+    }
+
+    static func snippet(_ text: String) -> String {
+        text.count <= 300 ? text : String(text.prefix(300)) + "…"
+    }
+}
+
+/// `POST /api/v1/knowledge/search` and `POST /api/v1/knowledge/reembed`.
+enum SearchRoutes {
+    static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration) {
+        router.post("/api/v1/knowledge/search") { request, context in
+            let organizationID = try context.organization()
+            var reader = try request.jsonObjectBody()
+            let text = reader.string("query", required: true, minLength: 1, maxLength: 1_000)
+            let topK = Int(reader.int("top_k", range: 1...50) ?? 5)
+            var scope: KnowledgeScope?
+            if let value = reader.string("assistant_id", maxLength: 36) {
+                guard let id = UUID(uuidString: value),
+                      let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database) else {
+                    throw HTTPError(.notFound, detail: "Assistant not found")
+                }
+                scope = found
+            }
+            var kinds: [KnowledgeSource.Kind]?
+            if let value = reader.value("kinds") {
+                if case .array(let items) = value, let parsed = Optional(items.compactMap { $0.stringValue.flatMap(KnowledgeSource.Kind.init(rawValue:)) }),
+                   parsed.count == items.count {
+                    kinds = parsed
+                } else {
+                    reader.fail("kinds", "Input should be a list of 'file', 'qa' or 'url'", type: "list_type")
+                }
+            }
+            try reader.finish()
+            let hits = try KnowledgeSearch(database: context.database, organizationID: organizationID, enricher: configuration.enricher)
+                .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
+            return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
+        }
+
+        router.post("/api/v1/knowledge/reembed") { request, context in
+            let organizationID = try context.organization()
+            var reader = try request.jsonObjectBody()
+            var sourceIDs: [UUID]?
+            if let value = reader.value("source_ids") {
+                if case .array(let items) = value, let ids = Optional(items.compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) }),
+                   ids.count == items.count, (1...10_000).contains(ids.count) {
+                    sourceIDs = ids
+                } else {
+                    reader.fail("source_ids", "Input should be a list of 1 to 10000 source ids", type: "list_type")
+                }
+            }
+            let assistant = reader.string("assistant_id", maxLength: 36)
+            try reader.finish()
+            var scope: KnowledgeScope?
+            if let assistant {
+                guard let id = UUID(uuidString: assistant),
+                      let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database) else {
+                    throw HTTPError(.notFound, detail: "Assistant not found")
+                }
+                scope = found
+            }
+            let batch = try ReembedBatches(database: context.database, organizationID: organizationID)
+                .create(sourceIDs: sourceIDs, scope: scope)
+            return try Response.json(batch, status: .accepted)
+        }
+        router.get("/api/v1/knowledge/reembed/:batch_id") { _, context in
+            guard let batch = try ReembedBatches(database: context.database, organizationID: try context.organization())
+                .find(try context.resourceID("batch_id")) else { throw HTTPError.notFound }
+            return try Response.json(batch)
+        }
+    }
+
+    struct SearchResult: Encodable {
+        var items: [KnowledgeSearch.Hit]
+        var count: Int
+        var embeddingModel: String
+        enum CodingKeys: String, CodingKey { case items, count, embeddingModel = "embedding_model" }
+    }
+}
+
+/// Re-embedding requests: one job per ready source, progress read from those jobs.
+struct ReembedBatches {
+    let database: Connection
+    let organizationID: UUID
+
+    struct Batch: Encodable {
+        var id: UUID
+        var scope: String
+        var status: String
+        var total: Int
+        var done: Int
+        var failed: Int
+        var createdAt: Date
+        enum CodingKeys: String, CodingKey { case id, scope, status, total, done, failed, createdAt = "created_at" }
+    }
+
+    func create(sourceIDs: [UUID]?, scope: KnowledgeScope?) throws -> Batch {
+        var filter = "s.organization_id = ? AND s.status = 'ready'"
+        var values: [DatabaseValue] = [organizationID.databaseValue]
+        let description: String
+        if let sourceIDs {
+            filter += " AND s.id IN (\(Array(repeating: "?", count: sourceIDs.count).joined(separator: ", ")))"
+            values += sourceIDs.map(\.databaseValue)
+            description = "sources: \(sourceIDs.count)"
+        } else if let scope {
+            let condition = scope.condition
+            filter += " AND \(condition.sql)"
+            values += condition.values
+            description = "assistant: \(scope.assistantID.uuidString.lowercased())"
+        } else {
+            description = "all"
+        }
+        let id = UUID()
+        let now = Date.now.truncatedToMicroseconds
+        return try database.transaction {
+            let sources = try database.query("SELECT s.id FROM knowledge_sources s WHERE \(filter)", values)
+                .map { try $0.decode(UUID.self, "id") }
+            try database.execute("""
+                INSERT INTO reembed_batches (id, organization_id, scope, total, created_at) VALUES (?, ?, ?, ?, ?)
+                """, [id.databaseValue, organizationID.databaseValue, .text(description), .int(Int64(sources.count)), now.databaseValue])
+            let queue = IngestionQueue(database: database)
+            for source in sources { try queue.enqueue(organizationID: organizationID, sourceID: source, task: .reembed, batchID: id) }
+            return Batch(id: id, scope: description, status: sources.isEmpty ? "done" : "queued", total: sources.count, done: 0,
+                         failed: 0, createdAt: now)
+        }
+    }
+
+    func find(_ id: UUID) throws -> Batch? {
+        guard let row = try database.query("""
+            SELECT b.scope, b.total, b.created_at,
+                   (SELECT COUNT(*) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done') AS done,
+                   (SELECT COUNT(*) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
+            FROM reembed_batches b WHERE b.organization_id = ? AND b.id = ?
+            """, [organizationID.databaseValue, id.databaseValue]).first else { return nil }
+        let total = try row.decode(Int.self, "total")
+        let done = try row.decode(Int.self, "done")
+        let failed = try row.decode(Int.self, "failed")
+        let status = done + failed >= total ? (failed > 0 ? "finished_with_failures" : "done") : "running"
+        return Batch(id: id, scope: try row.decode(String.self, "scope"), status: status, total: total, done: done, failed: failed,
+                     createdAt: try row.decode(Date.self, "created_at"))
+    }
+}

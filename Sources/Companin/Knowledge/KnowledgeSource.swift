@@ -1,0 +1,115 @@
+import Foundation
+import HTTP
+
+/// Something an organization taught its assistants: an uploaded file, a Q&A pair, or a URL.
+struct KnowledgeSource: Equatable {
+    enum Kind: String, Codable { case file, qa, url }
+    enum Status: String, Codable { case pending, processing, ready, failed }
+
+    struct Failure: Equatable, Encodable {
+        var code: String
+        var message: String
+    }
+
+    var id: UUID
+    var kind: Kind
+    var title: String
+    var status: Status
+    var error: Failure?
+    var metadata: [String: JSONValue]
+    var contentKind: String?
+    var mediaType: String?
+    var filename: String?
+    var sizeBytes: Int?
+    var sha256: String?
+    var blobPath: String?
+    var attributes: [String: JSONValue]
+    var question: String?
+    var answer: String?
+    var tags: [String]?
+    var summary: String?
+    var keywords: [String]?
+    var chunkCount: Int
+    var createdAt: Date
+    var updatedAt: Date
+    var queuedAt: Date?
+    var processingStartedAt: Date?
+    var readyAt: Date?
+    var failedAt: Date?
+}
+
+/// A file as the API shows it.
+struct FileView: Encodable {
+    let source: KnowledgeSource
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, title, status, error, filename
+        case contentKind = "content_kind", mediaType = "media_type", sizeBytes = "size_bytes", sha256
+        case attributes, metadata, summary, keywords
+        case chunkCount = "chunk_count", createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
+        case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source.id, forKey: .id)
+        try container.encode(source.kind, forKey: .kind)
+        try container.encode(source.title, forKey: .title)
+        try container.encode(source.status, forKey: .status)
+        try container.encode(source.error, forKey: .error)
+        try container.encode(source.filename, forKey: .filename)
+        try container.encode(source.contentKind, forKey: .contentKind)
+        try container.encode(source.mediaType, forKey: .mediaType)
+        try container.encode(source.sizeBytes, forKey: .sizeBytes)
+        try container.encode(source.sha256, forKey: .sha256)
+        try container.encode(source.attributes, forKey: .attributes)
+        try container.encode(source.metadata, forKey: .metadata)
+        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
+        try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
+                               processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+    }
+}
+
+/// A Q&A pair as the API shows it.
+struct QAView: Encodable {
+    let source: KnowledgeSource
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, question, answer, tags, metadata, status, error, summary, keywords
+        case chunkCount = "chunk_count", createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
+        case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source.id, forKey: .id)
+        try container.encode(source.kind, forKey: .kind)
+        try container.encode(source.question ?? "", forKey: .question)
+        try container.encode(source.answer ?? "", forKey: .answer)
+        try container.encode(source.tags ?? [], forKey: .tags)
+        try container.encode(source.metadata, forKey: .metadata)
+        try container.encode(source.status, forKey: .status)
+        try container.encode(source.error, forKey: .error)
+        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
+        try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
+                               processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+    }
+}
+
+extension KnowledgeSource {
+    func encodeEnrichment<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, summary: Key, keywords: Key, chunkCount: Key) throws {
+        try container.encode(self.summary, forKey: summary)
+        try container.encode(self.keywords, forKey: keywords)
+        try container.encode(self.chunkCount, forKey: chunkCount)
+    }
+
+    func encodeTimes<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, created: Key, updated: Key, queued: Key,
+                                     processing: Key, ready: Key, failed: Key) throws {
+        try container.encode(createdAt, forKey: created)
+        try container.encode(updatedAt, forKey: updated)
+        try container.encode(queuedAt, forKey: queued)
+        try container.encode(processingStartedAt, forKey: processing)
+        try container.encode(readyAt, forKey: ready)
+        try container.encode(failedAt, forKey: failed)
+    }
+}

@@ -1,0 +1,181 @@
+import CSV
+import Foundation
+import HTTP
+
+/// `/api/v1/knowledge/qas/…`: Q&A pairs, one at a time or in bulk (a JSON array, or a CSV upload
+/// with `question,answer` columns), all-or-nothing with per-row `422` details. Every pair is
+/// queued for the ingest workers like a file (`202`), and is searchable once `ready`.
+enum QARoutes {
+    static let maximumBulk = 1_000
+
+    static func register(on router: inout Router<AppContext>) {
+        router.post("/api/v1/knowledge/qas/") { request, context in
+            let store = try store(context)
+            if request.mediaType == "multipart/form-data" {
+                let inputs = try csvInputs(request)
+                return try Response.json(bulk(inputs, store), status: .accepted)
+            }
+            switch try request.jsonBody() {
+            case .array(let items):
+                guard !items.isEmpty, items.count <= maximumBulk else {
+                    throw ValidationError([FieldError(loc: [.key("body")], msg: "List should have 1 to \(maximumBulk) items", type: "too_long")])
+                }
+                var errors: [FieldError] = []
+                var inputs: [QAInput] = []
+                for (index, item) in items.enumerated() {
+                    guard case .object(let members) = item else {
+                        errors.append(FieldError(loc: [.key("body"), .index(index)], msg: "Input should be a valid dictionary", type: "dict_type"))
+                        continue
+                    }
+                    do {
+                        inputs.append(try QAInput(FieldReader(members, location: [.key("body"), .index(index)]), partial: false))
+                    } catch let error as ValidationError {
+                        errors += error.errors
+                    }
+                }
+                if !errors.isEmpty { throw ValidationError(errors) }
+                return try Response.json(bulk(inputs, store), status: .accepted)
+            case .object(let members):
+                let input = try QAInput(FieldReader(members, location: [.key("body")]), partial: false)
+                let source = input.newSource()
+                try store.insert(source, sha256: nil, queue: true)
+                return try Response.json(QAView(source: source), status: .accepted)
+            default:
+                throw ValidationError([FieldError(loc: [.key("body")], msg: "Input should be a valid dictionary or list", type: "dict_type")])
+            }
+        }
+        router.get("/api/v1/knowledge/qas/") { request, context in
+            let page = try store(context).list(kind: .qa, status: try FileRoutes.statusFilter(request),
+                                               tag: request.queryValue("tag"), try Pagination(request))
+            return try Response.json(Page(items: page.items.map(QAView.init), count: page.count))
+        }
+        router.get("/api/v1/knowledge/qas/:qa_id") { _, context in
+            try Response.json(QAView(source: try qa(context)))
+        }
+        router.patch("/api/v1/knowledge/qas/:qa_id") { request, context in
+            let store = try store(context)
+            var source = try qa(context)
+            let input = try QAInput(try request.jsonObjectBody(), partial: true)
+            let contentChanged = (input.question.map { $0 != source.question } ?? false) || (input.answer.map { $0 != source.answer } ?? false)
+            input.apply(to: &source)
+            try store.updateQA(source, requeue: contentChanged)
+            return try Response.json(QAView(source: try qa(context)), status: contentChanged ? .accepted : .ok)
+        }
+        router.delete("/api/v1/knowledge/qas/:qa_id") { _, context in
+            guard try store(context).delete(try context.resourceID("qa_id"), kind: .qa) != nil else { throw HTTPError.notFound }
+            return .noContent
+        }
+    }
+
+    private static func bulk(_ inputs: [QAInput], _ store: KnowledgeStore) throws -> Page<QAView> {
+        let sources = inputs.map { $0.newSource() }
+        try store.database.transaction {
+            for source in sources { try store.insert(source, sha256: nil, queue: true) }
+        }
+        return Page(items: sources.map(QAView.init), count: sources.count)
+    }
+
+    /// Rows of an uploaded CSV with `question` and `answer` columns (and optional `tags`, `;`-separated).
+    private static func csvInputs(_ request: Request) throws -> [QAInput] {
+        let parts = try request.formParts()
+        guard let file = parts.first(where: { $0.name == "file" }) else {
+            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "Field required", type: "missing")])
+        }
+        guard let text = String(validating: file.body, as: UTF8.self) else {
+            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "The CSV must be UTF-8 text", type: "value_error")])
+        }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: true)
+        } catch {
+            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "Not a readable CSV file", type: "value_error")])
+        }
+        let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let questionColumn = header.firstIndex(of: "question"), let answerColumn = header.firstIndex(of: "answer") else {
+            throw ValidationError([FieldError(loc: [.key("body"), .key("file")],
+                                              msg: "The CSV needs a header with question and answer columns", type: "value_error")])
+        }
+        let tagsColumn = header.firstIndex(of: "tags")
+        var inputs: [QAInput] = []
+        var errors: [FieldError] = []
+        var line = 1
+        while let row = reader.next() {
+            line += 1
+            var members: [String: JSONValue] = [
+                "question": .string(row.count > questionColumn ? row[questionColumn] : ""),
+                "answer": .string(row.count > answerColumn ? row[answerColumn] : ""),
+            ]
+            if let tagsColumn, row.count > tagsColumn, !row[tagsColumn].isEmpty {
+                members["tags"] = .array(row[tagsColumn].split(separator: ";").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+            }
+            do {
+                inputs.append(try QAInput(FieldReader(members, location: [.key("body"), .key("file"), .index(line)]), partial: false))
+            } catch let error as ValidationError {
+                errors += error.errors
+            }
+            if inputs.count + errors.count > maximumBulk { break }
+        }
+        if reader.error != nil {
+            errors.append(FieldError(loc: [.key("body"), .key("file")], msg: "Malformed CSV near row \(line)", type: "value_error"))
+        }
+        if !errors.isEmpty { throw ValidationError(errors) }
+        guard !inputs.isEmpty, inputs.count <= maximumBulk else {
+            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "The CSV should have 1 to \(maximumBulk) rows", type: "too_long")])
+        }
+        return inputs
+    }
+
+    private static func store(_ context: AppContext) throws -> KnowledgeStore {
+        KnowledgeStore(database: context.database, organizationID: try context.organization())
+    }
+
+    private static func qa(_ context: AppContext) throws -> KnowledgeSource {
+        guard let source = try store(context).find(try context.resourceID("qa_id"), kind: .qa) else { throw HTTPError.notFound }
+        return source
+    }
+}
+
+/// A Q&A pair's fields, validated.
+struct QAInput {
+    var question: String?
+    var answer: String?
+    var tags: [String]?
+    var metadata: [String: JSONValue]?
+
+    init(_ reader: FieldReader, partial: Bool) throws {
+        var reader = reader
+        question = reader.string("question", required: !partial, minLength: 1, maxLength: 2_000)
+        answer = reader.string("answer", required: !partial, minLength: 1, maxLength: 20_000)
+        if let value = reader.value("tags") {
+            if case .array(let items) = value, items.count <= 20,
+               let texts = Optional(items.compactMap(\.stringValue)), texts.count == items.count,
+               texts.allSatisfy({ (1...50).contains($0.count) }) {
+                tags = texts
+            } else {
+                reader.fail("tags", "Input should be a list of at most 20 strings of 1 to 50 characters", type: "list_type")
+            }
+        }
+        metadata = reader.object("metadata", maxBytes: AssistantInput.maximumMetadataBytes)
+        try reader.finish()
+    }
+
+    func newSource() -> KnowledgeSource {
+        let now = Date.now.truncatedToMicroseconds
+        let question = question ?? ""
+        return KnowledgeSource(
+            id: UUID(), kind: .qa, title: String(question.prefix(300)), status: .pending, error: nil, metadata: metadata ?? [:],
+            contentKind: nil, mediaType: nil, filename: nil, sizeBytes: nil, sha256: nil, blobPath: nil, attributes: [:],
+            question: question, answer: answer, tags: tags ?? [], summary: nil, keywords: nil, chunkCount: 0,
+            createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
+    }
+
+    func apply(to source: inout KnowledgeSource) {
+        if let question {
+            source.question = question
+            source.title = String(question.prefix(300))
+        }
+        if let answer { source.answer = answer }
+        if let tags { source.tags = tags }
+        if let metadata { source.metadata = metadata }
+    }
+}

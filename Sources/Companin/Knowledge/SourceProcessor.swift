@@ -1,0 +1,139 @@
+import Foundation
+import HTTP
+import Ingestion
+import Logging
+import MariaDB
+
+/// Turns a source into searchable knowledge: text (extracted in a sandboxed subprocess for files),
+/// chunks, a summary, keywords and one embedding per chunk — then stores it all in one transaction.
+/// Used by the ingest workers, and inline for Q&A pairs when the enricher runs in-process.
+struct SourceProcessor {
+    let database: Connection
+    let blobs: BlobStore
+    let runner: ExtractionRunner
+    let enricher: any Enricher
+    let chunker: Chunker
+    let logger: Logger
+
+    static let keywordLimit = 12
+    static let embeddingBatch = 64
+
+    /// A failure that retrying cannot fix (the content itself is the problem).
+    struct PermanentFailure: Error {
+        var code: String
+        var message: String
+    }
+
+    struct Result {
+        var title: String?
+        var attributes: [String: JSONValue]
+        var chunks: [Chunk]
+        var summary: String
+        var keywords: [String]
+        var embeddings: [Embedding]
+    }
+
+    /// Everything but the database write; throws `PermanentFailure` for bad content.
+    func process(_ source: KnowledgeSource) throws -> Result {
+        var attributes = source.attributes
+        var title: String?
+        let text: String
+        switch source.kind {
+        case .file:
+            guard let path = source.blobPath, let kind = source.contentKind.flatMap(ContentKind.init(rawValue:)) else {
+                throw PermanentFailure(code: "missing_original", message: "The original file is not on record")
+            }
+            switch runner.extract(path: blobs.url(for: path).path, kind: kind) {
+            case .success(let extraction):
+                text = extraction.text
+                title = extraction.title
+                for (name, value) in extraction.attributes { attributes[name] = .string(value) }
+            case .failure(let error):
+                throw PermanentFailure(code: error.code, message: error.message)
+            }
+        case .qa:
+            text = "\(source.question ?? "")\n\(source.answer ?? "")"
+        case .url:
+            throw PermanentFailure(code: "unsupported", message: "URL sources are not ingested by this version")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw PermanentFailure(code: "no_text", message: "No text could be found in the content") }
+        // A Q&A pair is one chunk, so a question always retrieves its whole answer.
+        let chunks = source.kind == .qa ? [Chunk(index: 0, text: trimmed, startOffset: 0)] : chunker.chunks(trimmed)
+        var embeddings: [Embedding] = []
+        for start in stride(from: 0, to: chunks.count, by: Self.embeddingBatch) {
+            let batch = chunks[start..<min(start + Self.embeddingBatch, chunks.count)].map(\.text)
+            embeddings += try enricher.embed(batch)
+        }
+        guard embeddings.count == chunks.count else {
+            throw PermanentFailure(code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
+        }
+        return Result(
+            title: title, attributes: attributes, chunks: chunks,
+            summary: source.kind == .qa ? String((source.answer ?? "").prefix(600)) : try enricher.summarize(trimmed, title: title ?? source.title),
+            keywords: try enricher.keywords(trimmed, limit: Self.keywordLimit),
+            embeddings: embeddings)
+    }
+
+    /// Replaces the source's chunks and marks it ready, in one transaction.
+    func store(_ result: Result, for source: KnowledgeSource, organizationID: UUID) throws {
+        let now = Date.now.truncatedToMicroseconds
+        try database.transaction {
+            try database.execute("DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
+                                 [organizationID.databaseValue, source.id.databaseValue])
+            try insertChunks(result.chunks, result.embeddings, sourceID: source.id, organizationID: organizationID, at: now)
+            let keepsClientTitle = source.attributes["title_from"] != .string("filename")
+            try database.execute("""
+                UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, title = ?, attributes = ?,
+                    summary = ?, keywords = ?, chunk_count = ?, ready_at = ?, updated_at = ?
+                WHERE organization_id = ? AND id = ?
+                """, [.text(keepsClientTitle ? source.title : String((result.title ?? source.title).prefix(300))),
+                      .text(JSONValue.object(result.attributes).serialized), .text(result.summary),
+                      .text(JSONValue.array(result.keywords.map(JSONValue.string)).serialized), .int(Int64(result.chunks.count)),
+                      now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
+        }
+    }
+
+    /// Recomputes the embeddings of a ready source's stored chunks with the current enricher.
+    func reembed(_ source: KnowledgeSource, organizationID: UUID) throws {
+        let rows = try database.query("""
+            SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? ORDER BY chunk_index
+            """, [organizationID.databaseValue, source.id.databaseValue])
+        var vectors: [(Int64, Embedding)] = []
+        for start in stride(from: 0, to: rows.count, by: Self.embeddingBatch) {
+            let batch = rows[start..<min(start + Self.embeddingBatch, rows.count)]
+            let embeddings = try enricher.embed(try batch.map { try $0.decode(String.self, "content") })
+            vectors += zip(try batch.map { try $0.decode(Int64.self, "id") }, embeddings).map { ($0, $1) }
+        }
+        try database.transaction {
+            for (id, embedding) in vectors {
+                try database.execute("""
+                    UPDATE knowledge_chunks SET embedding = ?, embedding_model = ?, embedding_dimension = ?
+                    WHERE organization_id = ? AND id = ?
+                    """, [.blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)),
+                          organizationID.databaseValue, .int(id)])
+            }
+        }
+    }
+
+    /// Marks a source failed with a reason operators can act on.
+    func markFailed(_ sourceID: UUID, organizationID: UUID, code: String, message: String) throws {
+        let now = Date.now.truncatedToMicroseconds
+        try database.execute("""
+            UPDATE knowledge_sources SET status = 'failed', error_code = ?, error_message = ?, failed_at = ?, updated_at = ?
+            WHERE organization_id = ? AND id = ?
+            """, [.text(String(code.prefix(50))), .text(String(message.prefix(1000))), now.databaseValue, now.databaseValue,
+                  organizationID.databaseValue, sourceID.databaseValue])
+    }
+
+    private func insertChunks(_ chunks: [Chunk], _ embeddings: [Embedding], sourceID: UUID, organizationID: UUID, at now: Date) throws {
+        for (chunk, embedding) in zip(chunks, embeddings) {
+            try database.execute("""
+                INSERT INTO knowledge_chunks (source_id, organization_id, chunk_index, content, embedding, embedding_model,
+                    embedding_dimension, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [sourceID.databaseValue, organizationID.databaseValue, .int(Int64(chunk.index)), .text(chunk.text),
+                      .blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)), now.databaseValue])
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Companin
+import Foundation
+import MariaDB
+import ResponderPool
+
+struct IngestWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest-worker",
+        abstract: "Work through the knowledge ingestion queue (spawned by `serve`; several may run at once).")
+
+    @Option(help: "Seconds a claimed job is leased; a job whose worker died is claimed again after it (env COMPANIN_INGEST_LEASE_SECONDS; default 120).")
+    var leaseSeconds: Int?
+
+    @Option(help: "Attempts before a job that keeps failing fails its source (env COMPANIN_INGEST_MAX_ATTEMPTS; default 3).")
+    var maxAttempts: Int?
+
+    @Option(help: .hidden) var scoreboardFd: Int32?
+    @Option(help: .hidden) var scoreboardSlots: Int?
+    @Option(help: .hidden) var scoreboardSlot: Int?
+
+    /// Seconds an idle worker waits before looking at the queue again.
+    static let idlePause: TimeInterval = 0.25
+
+    func run() throws {
+        Environment.bootstrapLogging()
+        let logger = Environment.logger("companin.ingest")
+        var slot: ResponderProcess.Slot?
+        if let scoreboardFd, let scoreboardSlots, let scoreboardSlot {
+            slot = .init(descriptor: scoreboardFd, slots: scoreboardSlots, index: scoreboardSlot)
+        }
+        let process = try ResponderProcess(slot: slot, maxRequests: 0, logger: logger)
+        let knowledge = try Environment.knowledgeConfiguration()
+        let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
+        let worker = IngestWorker(
+            database: database,
+            configuration: .init(
+                blobDirectory: knowledge.blobDirectory,
+                lease: .seconds(leaseSeconds ?? Environment.int("COMPANIN_INGEST_LEASE_SECONDS", default: 120)),
+                maxAttempts: maxAttempts ?? Environment.int("COMPANIN_INGEST_MAX_ATTEMPTS", default: 3),
+                extractorExecutable: knowledge.extractorExecutable),
+            enricher: knowledge.enricher, logger: logger)
+
+        // Any signal to finish ends the loop between jobs: a job is never abandoned half-way by
+        // choice (if the worker is killed, the lease brings the job back).
+        while process.poll() == .serving {
+            let job: IngestionQueue.Job?
+            do {
+                job = try worker.claim()
+            } catch {
+                logger.error("cannot claim a job", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            guard let job else {
+                Thread.sleep(forTimeInterval: Self.idlePause)
+                continue
+            }
+            process.beginRequest("\(job.task.rawValue) \(job.sourceID.uuidString.lowercased())")
+            worker.run(job)
+            process.endRequest()
+        }
+    }
+}
