@@ -20,9 +20,13 @@ struct ExtractiveSummarizer: Sendable {
         }
         guard !sentences.isEmpty else { return "" }
 
-        let sentenceWords = sentences.map { Set(EnrichmentText.contentWords($0).map(\.text)) }
+        let words = sentences.map(EnrichmentText.words)
+        let contentWords = words.map { $0.filter(EnrichmentText.isContentWord).map(\.text) }
+        let sentenceWords = contentWords.map(Set.init)
         var frequency: [String: Int] = [:]
-        for word in EnrichmentText.contentWords(text) { frequency[word.text, default: 0] += 1 }
+        for sentence in contentWords {
+            for word in sentence { frequency[word, default: 0] += 1 }
+        }
         let highest = Double(frequency.values.max() ?? 1)
         let titleWords = Set(EnrichmentText.contentWords(title ?? "").map(\.text))
 
@@ -35,7 +39,7 @@ struct ExtractiveSummarizer: Sendable {
         }
 
         let wanted = count <= 3 ? 1 : (count <= 6 ? 2 : 3)
-        var candidates = sentences.indices.filter { EnrichmentText.words(sentences[$0]).count >= 4 }
+        var candidates = sentences.indices.filter { words[$0].count >= 4 }
         if candidates.isEmpty { candidates = Array(sentences.indices) }
         candidates.sort { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
 

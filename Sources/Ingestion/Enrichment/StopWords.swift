@@ -82,7 +82,9 @@ enum StopWords {
 
     /// True when `word` (already lowercase) is a stop word, with or without its accents.
     static func contains(lowercased word: String) -> Bool {
-        all.contains(word) || folded.contains(EnrichmentText.fold(word))
+        if all.contains(word) { return true }
+        // An ASCII word is its own folded form; only others need Foundation's folding.
+        return folded.contains(word.utf8.allSatisfy { $0 < 0x80 } ? word : EnrichmentText.fold(word))
     }
 
     private static func words(_ list: String) -> Set<String> {
