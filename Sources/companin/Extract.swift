@@ -47,7 +47,7 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         var limits = ExtractionLimits()
-        if let timeoutSeconds { limits.timeout = .milliseconds(Int64((timeoutSeconds * 1000).rounded(.up))) }
+        if let timeoutSeconds { limits.timeout = .milliseconds(Int64((min(timeoutSeconds, 1e9) * 1000).rounded(.up))) }
         if let memoryBytes { limits.memoryBytes = memoryBytes }
         if let cpuSeconds { limits.cpuSeconds = cpuSeconds }
         if let maxPixels { limits.maxPixels = maxPixels }

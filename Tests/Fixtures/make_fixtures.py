@@ -113,6 +113,22 @@ def main():
         with open(os.path.join(tmp, "sign.png"), "rb") as f:
             write("ocr-sign.png", f.read())
 
+    # A full page of text, slow to OCR (seconds): for timeouts that must catch tesseract at work.
+    page_lines = [
+        "Line %d: Companin stores knowledge for assistants and answers visitors." % n if n % 2 else
+        "Linha %d: o atendimento responde às perguntas dos clientes." % n
+        for n in range(1, 61)
+    ]
+    page = build_pdf([page_lines], title="OCR page", font_size=10, leading=12, top=800)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "page.pdf")
+        with open(source, "wb") as f:
+            f.write(page)
+        subprocess.run(["pdftoppm", "-png", "-mono", "-r", "150", "-singlefile", source,
+                        os.path.join(tmp, "page")], check=True)
+        with open(os.path.join(tmp, "page.png"), "rb") as f:
+            write("ocr-page.png", f.read())
+
     # A PNG whose header claims 50000x50000 pixels; the IDAT is a few zero bytes, never decoded.
     ihdr = struct.pack(">IIBBBBB", 50000, 50000, 8, 2, 0, 0, 0)
     write("huge-dimensions.png", b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)

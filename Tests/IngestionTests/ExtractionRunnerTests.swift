@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Ingestion
 
@@ -27,7 +28,7 @@ struct ExtractionRunnerTests {
     @Test func argumentsKeepPathsApartFromOptions() {
         var limits = ExtractionLimits()
         limits.timeout = .milliseconds(1500)
-        let arguments = ExtractionRunner(executable: "/usr/bin/companin", limits: limits).arguments("--kind", .pdf)
+        let arguments = ExtractionRunner(executable: "/usr/bin/companin", limits: limits).arguments(path: "--kind", kind: .pdf)
         #expect(arguments == ["extract", "--kind", "pdf", "--path=--kind", "--timeout-seconds", "1.5",
                               "--memory-bytes", "1073741824", "--cpu-seconds", "60", "--max-pixels", "40000000",
                               "--max-output-bytes", "16777216"])
@@ -71,15 +72,42 @@ struct ExtractionRunnerTests {
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
-    @Test(.enabled(if: hasTesseract, "needs COMPANIN_BIN and tesseract"), arguments: [50, 400])
-    func timeoutKillsTheWholeProcessGroup(milliseconds: Int) throws {
+    @Test(.enabled(if: hasTesseract, "needs COMPANIN_BIN and tesseract"))
+    func timeoutBeforeOCRStarts() throws {
         let path = ExtractionFixtures.uniqueCopy("ocr-sign.png")
         defer { ExtractionFixtures.remove(path) }
         let started = ContinuousClock.now
-        let result = runner { $0.timeout = .milliseconds(milliseconds) }.extract(path: path, kind: .image)
+        let result = runner { $0.timeout = .milliseconds(50) }.extract(path: path, kind: .image)
         #expect(result.failureCode == "timeout")
-        #expect(ContinuousClock.now - started < .milliseconds(milliseconds) + .seconds(2))
+        #expect(result.failureMessage == "Extraction took longer than 0.05 seconds and was stopped.")
+        #expect(ContinuousClock.now - started < .seconds(2))
         #expect(eventually { livingProcesses(mentioning: path).isEmpty })
+    }
+
+    @Test(.enabled(if: hasTesseract, "needs COMPANIN_BIN and tesseract"))
+    func timeoutKillsTesseractWithTheProcessGroup() throws {
+        // A full page takes tesseract seconds; a thread watches for it while the runner waits.
+        let path = ExtractionFixtures.uniqueCopy("ocr-page.png")
+        defer { ExtractionFixtures.remove(path) }
+        let sawTesseract = Mutex(false)
+        let watcher = Thread {
+            let seen = eventually(within: .seconds(5)) {
+                livingProcesses(mentioning: path).contains { pid in
+                    let command = FileManager.default.contents(atPath: "/proc/\(pid)/comm").map { String(decoding: $0, as: UTF8.self) }
+                    return command?.hasPrefix("tesseract") == true
+                }
+            }
+            sawTesseract.withLock { $0 = seen }
+        }
+        watcher.start()
+        let started = ContinuousClock.now
+        let result = runner { $0.timeout = .milliseconds(1000) }.extract(path: path, kind: .image)
+        let elapsed = ContinuousClock.now - started
+        #expect(result.failureCode == "timeout")
+        #expect(elapsed < .seconds(3))
+        #expect(eventually { livingProcesses(mentioning: path).isEmpty })
+        #expect(eventually { watcher.isFinished })
+        #expect(sawTesseract.withLock { $0 }, "tesseract never ran")
     }
 
     @Test(.enabled(if: hasTesseract, "needs COMPANIN_BIN and tesseract"))

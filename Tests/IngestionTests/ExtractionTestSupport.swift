@@ -15,7 +15,7 @@ enum ExtractionFixtures {
     /// A scratch file with `bytes`, removed by the caller through `remove`.
     static func temporaryFile(_ bytes: [UInt8], suffix: String = "") -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("extraction-\(UUID().uuidString)\(suffix)").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -18,25 +18,23 @@ public struct ExtractionRunner: Sendable {
         self.limits = limits
     }
 
-    /// The subcommand and flags after argv[0].
-    var arguments: (_ path: String, _ kind: ContentKind) -> [String] {
-        { [limits] path, kind in
-            ["extract", "--kind", kind.rawValue, "--path=\(path)",
-             "--timeout-seconds", limits.timeout.secondsDescription,
-             "--memory-bytes", String(limits.memoryBytes),
-             "--cpu-seconds", String(limits.cpuSeconds),
-             "--max-pixels", String(limits.maxPixels),
-             "--max-output-bytes", String(limits.maxOutputBytes)]
-        }
+    /// The subcommand and flags after argv[0]. The path goes as `--path=PATH`, so a path that starts
+    /// with dashes cannot pass for an option.
+    func arguments(path: String, kind: ContentKind) -> [String] {
+        ["extract", "--kind", kind.rawValue, "--path=\(path)",
+         "--timeout-seconds", limits.timeout.secondsDescription,
+         "--memory-bytes", String(limits.memoryBytes),
+         "--cpu-seconds", String(limits.cpuSeconds),
+         "--max-pixels", String(limits.maxPixels),
+         "--max-output-bytes", String(limits.maxOutputBytes)]
     }
 
     public func extract(path: String, kind: ContentKind) -> Result<Extraction, ExtractionError> {
         let process = Subprocess(
-            executable: executable, arguments: arguments(path, kind),
+            executable: executable, arguments: arguments(path: path, kind: kind),
             environment: Subprocess.environment(passing: ["TESSDATA_PREFIX", "LD_LIBRARY_PATH"]),
             deadline: ContinuousClock.now + limits.timeout,
-            // JSON escaping can at most sextuple the text (\u00XX); the rest is small.
-            maxStdoutBytes: limits.maxOutputBytes.multipliedReportingOverflow(by: 6).partialValue + (1 << 20),
+            maxStdoutBytes: Extractors.envelopeBytes(limits),
             newProcessGroup: true)
         let outcome: Subprocess.Outcome
         do {
@@ -54,8 +52,7 @@ public struct ExtractionRunner: Sendable {
         switch outcome.termination {
         case .signaled(let signal):
             failure = Extractors.signalFailure(signal, program: "Extraction", stderr: outcome.stderrText, limits: limits)
-        case .exited(let code) where Extractors.mentionsMemory(outcome.stderrText):
-            _ = code
+        case .exited where Extractors.mentionsMemory(outcome.stderrText):
             failure = Extractors.memoryLimit("Extraction", limits)
         case .exited(0):
             failure = ExtractionError(code: "invalid_output", message: "The extractor finished without a readable result.")

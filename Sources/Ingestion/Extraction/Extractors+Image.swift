@@ -6,7 +6,7 @@ extension Extractors {
     /// OCR by `tesseract FILE stdout -l por+eng` (English alone when Portuguese data is missing).
     static func image(path: String, limits: ExtractionLimits, deadline: ContinuousClock.Instant) -> Result<Extraction, ExtractionError> {
         let bytes: [UInt8]
-        switch readFile(path) {
+        switch readFile(path, limits: limits) {
         case .failure(let error): return .failure(error)
         case .success(let read): bytes = read
         }

@@ -14,9 +14,9 @@ public enum Extractors {
         switch kind {
         case .pdf: result = pdf(path: path, limits: limits, deadline: deadline)
         case .image: result = image(path: path, limits: limits, deadline: deadline)
-        case .csv: result = readFile(path).flatMap { csv($0) }
-        case .json: result = readFile(path).flatMap { json($0) }
-        case .text: result = readFile(path).flatMap { text($0) }
+        case .csv: result = readFile(path, limits: limits).flatMap { csv($0) }
+        case .json: result = readFile(path, limits: limits).flatMap { json($0) }
+        case .text: result = readFile(path, limits: limits).flatMap { text($0) }
         }
         return result.flatMap { finish($0, kind: kind, limits: limits) }
     }
@@ -24,12 +24,22 @@ public enum Extractors {
     /// Lowers this process's limits: address space and CPU time as given, no files written (pipes are
     /// not files), a modest number of descriptors, no core dumps. Limits only go down; tools started
     /// afterwards inherit them.
+    ///
+    /// When stdout is a regular file (someone ran `companin extract … > out.json` by hand), the file
+    /// size limit leaves room for the envelope instead of being 0, or printing it would be killed.
     public static func applyResourceLimits(_ limits: ExtractionLimits) {
         lower(RLIMIT_CORE, soft: 0)
-        lower(RLIMIT_FSIZE, soft: 0)
+        var output = stat()
+        let stdoutIsFile = fstat(1, &output) == 0 && (output.st_mode & S_IFMT) == S_IFREG
+        lower(RLIMIT_FSIZE, soft: stdoutIsFile ? envelopeBytes(limits) : 0)
         lower(RLIMIT_NOFILE, soft: 64)
         lower(RLIMIT_CPU, soft: max(1, limits.cpuSeconds), hard: max(1, limits.cpuSeconds) + 1)
         lower(RLIMIT_AS, soft: max(1 << 20, limits.memoryBytes))
+    }
+
+    /// The most the envelope can take: the text JSON-escaped (at most six bytes per byte) plus the rest.
+    static func envelopeBytes(_ limits: ExtractionLimits) -> Int {
+        limits.maxOutputBytes.multipliedReportingOverflow(by: 6).partialValue + (1 << 20)
     }
 
     #if canImport(Glibc)
@@ -54,9 +64,13 @@ public enum Extractors {
 
     // MARK: - Shared steps
 
-    static func readFile(_ path: String) -> Result<[UInt8], ExtractionError> {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// The whole file. A readable file that cannot be loaded did not fit in the memory limit.
+    static func readFile(_ path: String, limits: ExtractionLimits) -> Result<[UInt8], ExtractionError> {
+        guard FileManager.default.isReadableFile(atPath: path) else {
             return .failure(ExtractionError(code: "unreadable", message: "The uploaded file could not be read."))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(memoryLimit("Extraction", limits))
         }
         return .success([UInt8](data))
     }
