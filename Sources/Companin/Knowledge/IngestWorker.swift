@@ -36,7 +36,7 @@ public final class IngestWorker {
         processor = SourceProcessor(
             database: database, blobs: BlobStore(directory: configuration.blobDirectory),
             runner: ExtractionRunner(executable: configuration.extractorExecutable), enricher: enricher,
-            chunker: Chunker(), logger: logger)
+            chunker: Chunker())
     }
 
     /// Claims the next job; `nil` when the queue is empty.

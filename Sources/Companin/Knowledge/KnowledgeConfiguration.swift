@@ -16,6 +16,4 @@ public struct KnowledgeConfiguration: Sendable {
         self.enricher = enricher
         self.extractorExecutable = extractorExecutable
     }
-
-
 }

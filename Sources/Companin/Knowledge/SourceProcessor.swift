@@ -1,19 +1,16 @@
 import Foundation
 import HTTP
 import Ingestion
-import Logging
 import MariaDB
 
 /// Turns a source into searchable knowledge: text (extracted in a sandboxed subprocess for files),
 /// chunks, a summary, keywords and one embedding per chunk — then stores it all in one transaction.
-/// Used by the ingest workers, and inline for Q&A pairs when the enricher runs in-process.
 struct SourceProcessor {
     let database: Connection
     let blobs: BlobStore
     let runner: ExtractionRunner
     let enricher: any Enricher
     let chunker: Chunker
-    let logger: Logger
 
     static let keywordLimit = 12
     static let embeddingBatch = 64
