@@ -9,7 +9,7 @@ struct IngestWorkerCommand: ParsableCommand {
         commandName: "ingest-worker",
         abstract: "Work through the knowledge ingestion queue (spawned by `serve`; several may run at once).")
 
-    @Option(help: "Seconds a claimed job is leased; a job whose worker died is claimed again after it (env COMPANIN_INGEST_LEASE_SECONDS; default 120).")
+    @Option(help: "Seconds a claimed job is leased; a job whose worker died is claimed again after it. Keep it above the job timeout (env COMPANIN_INGEST_LEASE_SECONDS; default 360).")
     var leaseSeconds: Int?
 
     @Option(help: "Attempts before a job that keeps failing fails its source (env COMPANIN_INGEST_MAX_ATTEMPTS; default 3).")
@@ -36,7 +36,7 @@ struct IngestWorkerCommand: ParsableCommand {
             database: database,
             configuration: .init(
                 blobDirectory: knowledge.blobDirectory,
-                lease: .seconds(leaseSeconds ?? Environment.int("COMPANIN_INGEST_LEASE_SECONDS", default: 120)),
+                lease: .seconds(leaseSeconds ?? Environment.int("COMPANIN_INGEST_LEASE_SECONDS", default: 360)),
                 maxAttempts: maxAttempts ?? Environment.int("COMPANIN_INGEST_MAX_ATTEMPTS", default: 3),
                 extractorExecutable: knowledge.extractorExecutable),
             enricher: knowledge.enricher, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Ingestion
 import Logging
 import MariaDB
 import RateLimiter
