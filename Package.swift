@@ -44,7 +44,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
         .target(name: "Ingestion", dependencies: [
-            "CCurl",
+            "CCurl", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "ResponderPool", dependencies: [

@@ -34,7 +34,8 @@ enum Environment {
             blobDirectory: URL(fileURLWithPath: string("COMPANIN_BLOB_DIR") ?? "var/blobs", isDirectory: true),
             maxUploadBytes: maxUploadBytes,
             enricher: try EnricherFactory.make(environment: ProcessInfo.processInfo.environment),
-            extractorExecutable: try Serve.executablePath())
+            extractorExecutable: try Serve.executablePath(),
+            fetchPolicy: FetchPolicy.fromEnvironment(ProcessInfo.processInfo.environment))
     }
 
     static func databaseConfiguration() throws -> DatabaseConfiguration {

@@ -15,9 +15,7 @@ struct IngestWorkerCommand: ParsableCommand {
     @Option(help: "Attempts before a job that keeps failing fails its source (env COMPANIN_INGEST_MAX_ATTEMPTS; default 3).")
     var maxAttempts: Int?
 
-    @Option(help: .hidden) var scoreboardFd: Int32?
-    @Option(help: .hidden) var scoreboardSlots: Int?
-    @Option(help: .hidden) var scoreboardSlot: Int?
+    @OptionGroup var scoreboard: ScoreboardOptions
 
     /// Seconds an idle worker waits before looking at the queue again.
     static let idlePause: TimeInterval = 0.25
@@ -25,11 +23,7 @@ struct IngestWorkerCommand: ParsableCommand {
     func run() throws {
         Environment.bootstrapLogging()
         let logger = Environment.logger("companin.ingest")
-        var slot: ResponderProcess.Slot?
-        if let scoreboardFd, let scoreboardSlots, let scoreboardSlot {
-            slot = .init(descriptor: scoreboardFd, slots: scoreboardSlots, index: scoreboardSlot)
-        }
-        let process = try ResponderProcess(slot: slot, maxRequests: 0, logger: logger)
+        let process = try ResponderProcess(slot: scoreboard.slot, maxRequests: 0, logger: logger)
         let knowledge = try Environment.knowledgeConfiguration()
         let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
         let worker = IngestWorker(
@@ -39,7 +33,7 @@ struct IngestWorkerCommand: ParsableCommand {
                 lease: .seconds(leaseSeconds ?? Environment.int("COMPANIN_INGEST_LEASE_SECONDS", default: 360)),
                 maxAttempts: maxAttempts ?? Environment.int("COMPANIN_INGEST_MAX_ATTEMPTS", default: 3),
                 extractorExecutable: knowledge.extractorExecutable),
-            enricher: knowledge.enricher, logger: logger)
+            enricher: knowledge.enricher, fetchPolicy: knowledge.fetchPolicy, logger: logger)
 
         // Any signal to finish ends the loop between jobs: a job is never abandoned half-way by
         // choice (if the worker is killed, the lease brings the job back).

@@ -22,19 +22,13 @@ struct Respond: ParsableCommand {
 
     @Option(help: .hidden) var rateLimiterFd: Int32?
     @Option(help: .hidden) var rateLimiterSize: Int?
-    @Option(help: .hidden) var scoreboardFd: Int32?
-    @Option(help: .hidden) var scoreboardSlots: Int?
-    @Option(help: .hidden) var scoreboardSlot: Int?
+    @OptionGroup var scoreboard: ScoreboardOptions
 
     func run() throws {
         Environment.bootstrapLogging()
         let logger = Environment.logger("companin.responder")
-        var slot: ResponderProcess.Slot?
-        if let scoreboardFd, let scoreboardSlots, let scoreboardSlot {
-            slot = .init(descriptor: scoreboardFd, slots: scoreboardSlots, index: scoreboardSlot)
-        }
         let process = try ResponderProcess(
-            slot: slot, maxRequests: maxRequests ?? Environment.int("COMPANIN_MAX_REQUESTS", default: 0), logger: logger)
+            slot: scoreboard.slot, maxRequests: maxRequests ?? Environment.int("COMPANIN_MAX_REQUESTS", default: 0), logger: logger)
         // The transport takes bodies up to the largest upload (plus multipart framing); the
         // application holds everything else to the JSON limit.
         let maxJSONBodyBytes = maxBodyBytes ?? Environment.maxJSONBodyBytes

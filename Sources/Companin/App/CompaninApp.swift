@@ -33,6 +33,7 @@ public struct CompaninApp {
         AssistantKnowledgeRoutes.register(on: &router)
         FileRoutes.register(on: &router, configuration: knowledge)
         QARoutes.register(on: &router)
+        URLRoutes.register(on: &router, fetcher: Fetcher(policy: knowledge.fetchPolicy))
         SearchRoutes.register(on: &router, configuration: knowledge)
         application = Application(
             middleware: [

@@ -28,7 +28,7 @@ public final class IngestWorker {
     let logger: Logger
     let name: String
 
-    public init(database: Connection, configuration: Configuration, enricher: any Enricher, logger: Logger) {
+    public init(database: Connection, configuration: Configuration, enricher: any Enricher, fetchPolicy: FetchPolicy, logger: Logger) {
         self.database = database
         self.configuration = configuration
         self.logger = logger
@@ -36,12 +36,15 @@ public final class IngestWorker {
         processor = SourceProcessor(
             database: database, blobs: BlobStore(directory: configuration.blobDirectory),
             runner: ExtractionRunner(executable: configuration.extractorExecutable), enricher: enricher,
-            chunker: Chunker())
+            chunker: Chunker(), fetcher: Fetcher(policy: fetchPolicy))
     }
 
-    /// Claims the next job; `nil` when the queue is empty.
+    /// Claims the next job, after queueing URL sources whose scheduled refresh is due; `nil` when
+    /// there is nothing to do.
     public func claim() throws -> IngestionQueue.Job? {
-        try IngestionQueue(database: database).claim(worker: name, lease: configuration.lease)
+        let queue = IngestionQueue(database: database)
+        try queue.enqueueDueRefreshes()
+        return try queue.claim(worker: name, lease: configuration.lease)
     }
 
     /// Runs a claimed job to its end; never throws (an outcome is always recorded, or the lease retries it).
@@ -67,6 +70,7 @@ public final class IngestWorker {
             try queue.finish(job)
             jobLogger.info("job done", metadata: ["task": "\(job.task.rawValue)", "attempt": "\(job.attempts)"])
         } catch let failure as SourceProcessor.PermanentFailure {
+            if source(job)?.kind == .url { try? scheduleNextRefresh(job) }
             jobLogger.warning("source failed", metadata: ["code": "\(failure.code)", "reason": "\(failure.message)"])
             try? processor.markFailed(job.sourceID, organizationID: job.organizationID, code: failure.code, message: failure.message)
             try? queue.fail(job, error: "\(failure.code): \(failure.message)", retry: false)
@@ -79,6 +83,18 @@ public final class IngestWorker {
             }
             try? queue.fail(job, error: "\(error)", retry: retry)
         }
+    }
+
+    private func source(_ job: IngestionQueue.Job) -> KnowledgeSource? {
+        try? KnowledgeStore(database: database, organizationID: job.organizationID).find(job.sourceID)
+    }
+
+    /// A URL that failed is still tried again on its schedule: the site may come back.
+    private func scheduleNextRefresh(_ job: IngestionQueue.Job) throws {
+        try database.execute("""
+            UPDATE knowledge_sources SET next_refresh_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL refresh_interval_seconds SECOND)
+            WHERE organization_id = ? AND id = ? AND refresh_interval_seconds IS NOT NULL
+            """, [job.organizationID.databaseValue, job.sourceID.databaseValue])
     }
 
     private func markProcessing(_ id: UUID, organizationID: UUID) throws {

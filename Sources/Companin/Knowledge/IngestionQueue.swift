@@ -29,6 +29,26 @@ public struct IngestionQueue {
                   now.databaseValue, now.databaseValue])
     }
 
+    /// Queues URL sources whose refresh is due (a few at a time; other workers take the rest).
+    func enqueueDueRefreshes() throws {
+        try database.transaction {
+            let now = Date.now.truncatedToMicroseconds
+            let due = try database.query("""
+                SELECT id, organization_id FROM knowledge_sources
+                WHERE next_refresh_at IS NOT NULL AND next_refresh_at <= ? AND status IN ('ready', 'failed')
+                ORDER BY next_refresh_at LIMIT 10 FOR UPDATE SKIP LOCKED
+                """, [now.databaseValue])
+            for row in due {
+                let organizationID = try row.decode(UUID.self, "organization_id")
+                let sourceID = try row.decode(UUID.self, "id")
+                try database.execute("""
+                    UPDATE knowledge_sources SET next_refresh_at = NULL, queued_at = ?, updated_at = ? WHERE id = ?
+                    """, [now.databaseValue, now.databaseValue, sourceID.databaseValue])
+                try enqueue(organizationID: organizationID, sourceID: sourceID, task: .ingest)
+            }
+        }
+    }
+
     /// Takes the next job and leases it for `lease`; `nil` when there is nothing to do.
     public func claim(worker: String, lease: Duration) throws -> Job? {
         try database.transaction {

@@ -9,11 +9,14 @@ public struct KnowledgeConfiguration: Sendable {
     public var enricher: any Enricher
     /// The `companin` binary, run as the sandboxed extractor.
     public var extractorExecutable: String
+    /// Limits and allowlist for fetching URL sources.
+    public var fetchPolicy: FetchPolicy
 
-    public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String) {
+    public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy) {
         self.blobDirectory = blobDirectory
         self.maxUploadBytes = maxUploadBytes
         self.enricher = enricher
         self.extractorExecutable = extractorExecutable
+        self.fetchPolicy = fetchPolicy
     }
 }

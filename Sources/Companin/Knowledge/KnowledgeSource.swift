@@ -27,6 +27,17 @@ struct KnowledgeSource: Equatable {
     var question: String?
     var answer: String?
     var tags: [String]?
+    var url: String? = nil
+    var finalURL: String? = nil
+    var httpStatus: Int? = nil
+    var etag: String? = nil
+    var lastModified: String? = nil
+    var fetchedAt: Date? = nil
+    var description: String? = nil
+    var language: String? = nil
+    var extractedText: String? = nil
+    var refreshIntervalSeconds: Int? = nil
+    var nextRefreshAt: Date? = nil
     var summary: String?
     var keywords: [String]?
     var chunkCount: Int
@@ -64,6 +75,44 @@ struct FileView: Encodable {
         try container.encode(source.sha256, forKey: .sha256)
         try container.encode(source.attributes, forKey: .attributes)
         try container.encode(source.metadata, forKey: .metadata)
+        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
+        try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
+                               processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+    }
+}
+
+/// A URL source as the API shows it.
+struct URLView: Encodable {
+    let source: KnowledgeSource
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, url, title, status, error
+        case finalURL = "final_url", httpStatus = "http_status", contentType = "content_type", fetchedAt = "fetched_at"
+        case description, language, text, metadata
+        case refreshInterval = "refresh_interval", nextRefreshAt = "next_refresh_at"
+        case summary, keywords
+        case chunkCount = "chunk_count", createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
+        case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source.id, forKey: .id)
+        try container.encode(source.kind, forKey: .kind)
+        try container.encode(source.url ?? "", forKey: .url)
+        try container.encode(source.title, forKey: .title)
+        try container.encode(source.status, forKey: .status)
+        try container.encode(source.error, forKey: .error)
+        try container.encode(source.finalURL, forKey: .finalURL)
+        try container.encode(source.httpStatus, forKey: .httpStatus)
+        try container.encode(source.mediaType, forKey: .contentType)
+        try container.encode(source.fetchedAt, forKey: .fetchedAt)
+        try container.encode(source.description, forKey: .description)
+        try container.encode(source.language, forKey: .language)
+        try container.encode(source.extractedText, forKey: .text)
+        try container.encode(source.metadata, forKey: .metadata)
+        try container.encode(source.refreshIntervalSeconds, forKey: .refreshInterval)
+        try container.encode(source.nextRefreshAt, forKey: .nextRefreshAt)
         try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
         try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
                                processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)

@@ -10,7 +10,9 @@ struct KnowledgeStore {
     static let columns = """
         id, kind, title, status, error_code, error_message, metadata, content_kind, media_type, filename, size_bytes,
         content_sha256, blob_path, attributes, question, answer, tags, summary, keywords, chunk_count,
-        created_at, updated_at, queued_at, processing_started_at, ready_at, failed_at
+        created_at, updated_at, queued_at, processing_started_at, ready_at, failed_at,
+        url, final_url, http_status, etag, last_modified, fetched_at, description, language, extracted_text,
+        refresh_interval_seconds, next_refresh_at
         """
 
     func find(_ id: UUID, kind: KnowledgeSource.Kind) throws -> KnowledgeSource? {
@@ -56,7 +58,8 @@ struct KnowledgeStore {
         try database.transaction {
             try database.execute("""
                 INSERT INTO knowledge_sources (organization_id, \(Self.columns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [organizationID.databaseValue] + Self.values(of: source, sha256: sha256))
             if queue { try IngestionQueue(database: database).enqueue(organizationID: organizationID, sourceID: source.id, task: .ingest) }
         }
@@ -116,6 +119,10 @@ struct KnowledgeStore {
             .int(Int64(source.chunkCount)), source.createdAt.databaseValue, source.updatedAt.databaseValue,
             source.queuedAt.databaseValue, source.processingStartedAt.databaseValue, source.readyAt.databaseValue,
             source.failedAt.databaseValue,
+            source.url.databaseValue, source.finalURL.databaseValue, source.httpStatus.databaseValue, source.etag.databaseValue,
+            source.lastModified.databaseValue, source.fetchedAt.databaseValue, source.description.databaseValue,
+            source.language.databaseValue, source.extractedText.databaseValue, source.refreshIntervalSeconds.databaseValue,
+            source.nextRefreshAt.databaseValue,
         ]
     }
 
@@ -127,7 +134,7 @@ struct KnowledgeStore {
         let errorCode = try row.decode(String?.self, "error_code")
         let errorMessage = try row.decode(String?.self, "error_message")
         let sha = try row.decode([UInt8]?.self, "content_sha256")
-        return KnowledgeSource(
+        return try KnowledgeSource(
             id: try row.decode(UUID.self, "id"),
             kind: KnowledgeSource.Kind(rawValue: try row.decode(String.self, "kind")) ?? .file,
             title: try row.decode(String.self, "title"),
@@ -153,5 +160,24 @@ struct KnowledgeStore {
             processingStartedAt: try row.decode(Date?.self, "processing_started_at"),
             readyAt: try row.decode(Date?.self, "ready_at"),
             failedAt: try row.decode(Date?.self, "failed_at"))
+            .withURLFields(row)
+    }
+}
+
+extension KnowledgeSource {
+    fileprivate func withURLFields(_ row: Row) throws -> KnowledgeSource {
+        var source = self
+        source.url = try row.decode(String?.self, "url")
+        source.finalURL = try row.decode(String?.self, "final_url")
+        source.httpStatus = try row.decode(Int?.self, "http_status")
+        source.etag = try row.decode(String?.self, "etag")
+        source.lastModified = try row.decode(String?.self, "last_modified")
+        source.fetchedAt = try row.decode(Date?.self, "fetched_at")
+        source.description = try row.decode(String?.self, "description")
+        source.language = try row.decode(String?.self, "language")
+        source.extractedText = try row.decode(String?.self, "extracted_text")
+        source.refreshIntervalSeconds = try row.decode(Int?.self, "refresh_interval_seconds")
+        source.nextRefreshAt = try row.decode(Date?.self, "next_refresh_at")
+        return source
     }
 }

@@ -11,6 +11,7 @@ struct SourceProcessor {
     let runner: ExtractionRunner
     let enricher: any Enricher
     let chunker: Chunker
+    let fetcher: Fetcher
 
     static let keywordLimit = 12
     static let embeddingBatch = 64
@@ -21,20 +22,30 @@ struct SourceProcessor {
         var message: String
     }
 
+    /// A failure worth another attempt later (a site that timed out, a model server that is down).
+    struct RetryableFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     struct Result {
+        /// The whole extracted text (kept for URL sources, to show and to compare on refresh).
+        var text: String
         var title: String?
         var attributes: [String: JSONValue]
         var chunks: [Chunk]
         var summary: String
         var keywords: [String]
         var embeddings: [Embedding]
+        /// For URL sources: what the fetch found.
+        var page: FetchedPage?
     }
 
     /// Everything but the database write; throws `PermanentFailure` for bad content.
-    func process(_ source: KnowledgeSource) throws -> Result {
+    func process(_ source: KnowledgeSource) throws -> Outcome {
         var attributes = source.attributes
         var title: String?
         let text: String
+        var page: FetchedPage?
         switch source.kind {
         case .file:
             guard let path = source.blobPath, let kind = source.contentKind.flatMap(ContentKind.init(rawValue:)) else {
@@ -51,10 +62,20 @@ struct SourceProcessor {
         case .qa:
             text = "\(source.question ?? "")\n\(source.answer ?? "")"
         case .url:
-            throw PermanentFailure(code: "unsupported", message: "URL sources are not ingested by this version")
+            switch try fetch(source) {
+            case .unchanged(let fetched):
+                return .unchanged(fetched)
+            case .content(let fetched, let extraction):
+                text = extraction.text
+                title = extraction.title
+                for (name, value) in extraction.attributes { attributes[name] = .string(value) }
+                page = fetched
+            }
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw PermanentFailure(code: "no_text", message: "No text could be found in the content") }
+        // A refreshed page whose text did not change keeps its chunks and embeddings.
+        if let page, let stored = source.extractedText, stored == trimmed { return .unchanged(page) }
         // A Q&A pair is one chunk, so a question always retrieves its whole answer.
         let chunks = source.kind == .qa ? [Chunk(index: 0, text: trimmed, startOffset: 0)] : chunker.chunks(trimmed)
         var embeddings: [Embedding] = []
@@ -65,17 +86,43 @@ struct SourceProcessor {
         guard embeddings.count == chunks.count else {
             throw PermanentFailure(code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
         }
-        return Result(
-            title: title, attributes: attributes, chunks: chunks,
+        return .content(Result(
+            text: trimmed, title: title, attributes: attributes, chunks: chunks,
             summary: source.kind == .qa ? String((source.answer ?? "").prefix(600)) : try enricher.summarize(trimmed, title: title ?? source.title),
             keywords: try enricher.keywords(trimmed, limit: Self.keywordLimit),
-            embeddings: embeddings)
+            embeddings: embeddings, page: page))
+    }
+
+    enum Outcome {
+        case content(Result)
+        /// A URL whose content did not change since the last fetch (304, or the same text).
+        case unchanged(FetchedPage)
+    }
+
+    /// Stores an outcome: new content replaces the chunks; an unchanged page only records the fetch.
+    func store(_ outcome: Outcome, for source: KnowledgeSource, organizationID: UUID) throws {
+        switch outcome {
+        case .content(let result):
+            try store(result, for: source, organizationID: organizationID)
+        case .unchanged(let page):
+            try database.transaction {
+                try recordFetch(page, text: nil, for: source, organizationID: organizationID)
+                let now = Date.now.truncatedToMicroseconds
+                try database.execute("""
+                    UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, ready_at = ?, updated_at = ?
+                    WHERE organization_id = ? AND id = ?
+                    """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
+            }
+        }
     }
 
     /// Replaces the source's chunks and marks it ready, in one transaction.
-    func store(_ result: Result, for source: KnowledgeSource, organizationID: UUID) throws {
+    private func store(_ result: Result, for source: KnowledgeSource, organizationID: UUID) throws {
         let now = Date.now.truncatedToMicroseconds
         try database.transaction {
+            if let page = result.page {
+                try recordFetch(page, text: result.text, details: result.attributes, for: source, organizationID: organizationID)
+            }
             try database.execute("DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
                                  [organizationID.databaseValue, source.id.databaseValue])
             try insertChunks(result.chunks, result.embeddings, sourceID: source.id, organizationID: organizationID, at: now)

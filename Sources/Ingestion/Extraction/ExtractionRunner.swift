@@ -20,18 +20,20 @@ public struct ExtractionRunner: Sendable {
 
     /// The subcommand and flags after argv[0]. The path goes as `--path=PATH`, so a path that starts
     /// with dashes cannot pass for an option.
-    func arguments(path: String, kind: ContentKind) -> [String] {
+    func arguments(path: String, kind: ContentKind, charset: String? = nil) -> [String] {
         ["extract", "--kind", kind.rawValue, "--path=\(path)",
          "--timeout-seconds", limits.timeout.secondsDescription,
          "--memory-bytes", String(limits.memoryBytes),
          "--cpu-seconds", String(limits.cpuSeconds),
          "--max-pixels", String(limits.maxPixels),
          "--max-output-bytes", String(limits.maxOutputBytes)]
+            + (charset.map { ["--charset=\($0)"] } ?? [])
     }
 
-    public func extract(path: String, kind: ContentKind) -> Result<Extraction, ExtractionError> {
+    /// `charset` is the one an HTTP response declared, for HTML; other kinds ignore it.
+    public func extract(path: String, kind: ContentKind, charset: String? = nil) -> Result<Extraction, ExtractionError> {
         let process = Subprocess(
-            executable: executable, arguments: arguments(path: path, kind: kind),
+            executable: executable, arguments: arguments(path: path, kind: kind, charset: charset),
             environment: Subprocess.environment(passing: ["TESSDATA_PREFIX", "LD_LIBRARY_PATH"]),
             deadline: ContinuousClock.now + limits.timeout,
             maxStdoutBytes: Extractors.envelopeBytes(limits),

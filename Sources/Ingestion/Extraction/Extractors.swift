@@ -8,7 +8,9 @@ import Glibc
 /// subprocess, which inherit its limits and its process group.
 public enum Extractors {
     /// Extracts the text of the file at `path`, read as `kind`. Every failure is an `ExtractionError`.
-    public static func run(kind: ContentKind, path: String, limits: ExtractionLimits) -> Result<Extraction, ExtractionError> {
+    /// `charset` is the one an HTTP response declared, for HTML; other kinds ignore it.
+    public static func run(kind: ContentKind, path: String, limits: ExtractionLimits,
+                           charset: String? = nil) -> Result<Extraction, ExtractionError> {
         let deadline = ContinuousClock.now + limits.timeout
         let result: Result<Extraction, ExtractionError>
         switch kind {
@@ -17,6 +19,7 @@ public enum Extractors {
         case .csv: result = readFile(path, limits: limits).flatMap { csv($0) }
         case .json: result = readFile(path, limits: limits).flatMap { json($0) }
         case .text: result = readFile(path, limits: limits).flatMap { text($0) }
+        case .html: result = readFile(path, limits: limits).flatMap { html($0, declaredCharset: charset) }
         }
         return result.flatMap { finish($0, kind: kind, limits: limits) }
     }
@@ -62,6 +65,20 @@ public enum Extractors {
         _ = setrlimit(id, &wanted)
     }
 
+    /// HTML: the main content of the page (`HTMLExtractor`), with its title; `description`,
+    /// `language` and `charset` as attributes when known.
+    static func html(_ bytes: [UInt8], declaredCharset: String? = nil) -> Result<Extraction, ExtractionError> {
+        do {
+            let (article, charset) = try HTMLExtractor.extractWithCharset(html: bytes, declaredCharset: declaredCharset, url: nil)
+            var attributes = ["charset": charset]
+            if let description = article.description { attributes["description"] = description }
+            if let language = article.language { attributes["language"] = language }
+            return .success(Extraction(text: article.text, title: article.title, attributes: attributes))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     // MARK: - Shared steps
 
     /// The whole file. A readable file that cannot be loaded did not fit in the memory limit.
@@ -95,6 +112,7 @@ public enum Extractors {
         case .csv: "The CSV file has no values."
         case .json: "The JSON document has no values."
         case .text: "The file is empty."
+        case .html: "The HTML page has no readable text."
         }
     }
 

@@ -1,0 +1,75 @@
+import Foundation
+import HTTP
+import Ingestion
+import MariaDB
+
+/// What one fetch of a URL source found, recorded on the source.
+struct FetchedPage {
+    var finalURL: String
+    var status: Int
+    var mediaType: String?
+    var etag: String?
+    var lastModified: String?
+    var fetchedAt: Date
+}
+
+extension SourceProcessor {
+    enum Fetched {
+        case unchanged(FetchedPage)
+        case content(FetchedPage, Extraction)
+    }
+
+    /// Fetches through the SSRF guard (conditionally, when the last fetch left validators) and
+    /// extracts the body in the sandbox like an uploaded file of the same type.
+    func fetch(_ source: KnowledgeSource) throws -> Fetched {
+        guard let url = source.url else { throw PermanentFailure(code: "invalid_url", message: "The source has no URL") }
+        let response: FetchResponse
+        switch fetcher.fetch(FetchRequest(url: url, etag: source.etag, lastModified: source.lastModified)) {
+        case .success(let fetched):
+            response = fetched
+        case .failure(let error):
+            // Sites time out and come back; a forbidden address or a 404 does not fix itself.
+            let transient = ["connection", "timeout", "dns", "tls"].contains(error.code) || (error.httpStatus ?? 0) >= 500
+            if transient { throw RetryableFailure(description: "\(error.code): \(error.message)") }
+            throw PermanentFailure(code: error.code, message: error.message)
+        }
+        let page = FetchedPage(finalURL: response.finalURL, status: response.status, mediaType: response.contentType,
+                               etag: response.etag, lastModified: response.lastModified, fetchedAt: .now.truncatedToMicroseconds)
+        if response.notModified { return .unchanged(page) }
+
+        guard let detected = ContentSniffer.detect(response.body) else {
+            throw PermanentFailure(code: "unsupported_type",
+                                   message: "The URL returned \(response.contentType ?? "an unknown type"); accepted: HTML, \(ContentSniffer.acceptedDescription)")
+        }
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("companin-fetch-\(UUID().uuidString)")
+        try Data(response.body).write(to: temporary)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        switch runner.extract(path: temporary.path, kind: detected.kind, charset: response.charset) {
+        case .success(let extraction):
+            var fetched = page
+            fetched.mediaType = response.contentType ?? detected.mediaType
+            return .content(fetched, extraction)
+        case .failure(let error):
+            throw PermanentFailure(code: error.code, message: error.message)
+        }
+    }
+
+    /// Records a fetch on the source; `text` is the newly extracted text and `details` what the
+    /// extractor found (description, language), both `nil` when the page is unchanged.
+    func recordFetch(_ page: FetchedPage, text: String?, details: [String: JSONValue]? = nil, for source: KnowledgeSource,
+                     organizationID: UUID) throws {
+        let next = source.refreshIntervalSeconds.map { page.fetchedAt.addingTimeInterval(Double($0)) }
+        var assignments = "final_url = ?, http_status = ?, media_type = ?, etag = ?, last_modified = ?, fetched_at = ?, next_refresh_at = ?"
+        var values: [DatabaseValue] = [.text(page.finalURL), .int(Int64(page.status)), page.mediaType.databaseValue,
+                                       page.etag.databaseValue, page.lastModified.databaseValue, page.fetchedAt.databaseValue,
+                                       next.databaseValue]
+        if let text {
+            assignments += ", extracted_text = ?, text_sha256 = ?, description = ?, language = ?"
+            values += [.text(text), .blob(BlobStore.sha256(Array(text.utf8))),
+                       details?["description"]?.stringValue.databaseValue ?? .null,
+                       (details?["language"]?.stringValue).map { .text(String($0.prefix(35))) } ?? .null]
+        }
+        try database.execute("UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
+                             values + [organizationID.databaseValue, source.id.databaseValue])
+    }
+}

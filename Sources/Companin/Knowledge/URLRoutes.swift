@@ -1,0 +1,70 @@
+import Foundation
+import HTTP
+import Ingestion
+
+/// `/api/v1/knowledge/urls/…`: live web pages (and PDF, text or JSON URLs) as knowledge, fetched by
+/// the ingest workers through the SSRF guard, refreshed on request or on a schedule.
+enum URLRoutes {
+    /// Scheduled refreshes no more often than this.
+    static let minimumRefreshInterval: Int64 = 60
+
+    static func register(on router: inout Router<AppContext>, fetcher: Fetcher) {
+        router.post("/api/v1/knowledge/urls/") { request, context in
+            var reader = try request.jsonObjectBody()
+            let text = reader.string("url", required: true, minLength: 1, maxLength: 2_048)
+            let title = reader.string("title", minLength: 1, maxLength: 300)
+            let metadata = reader.object("metadata", maxBytes: AssistantInput.maximumMetadataBytes)
+            let interval = reader.int("refresh_interval", range: minimumRefreshInterval...31_536_000)
+            try reader.finish()
+            guard let text else { throw HTTPError(.badRequest) }
+            // Refused before anything is stored: a bad URL, or one that resolves to a forbidden address.
+            let url: String
+            switch fetcher.validate(text) {
+            case .success(let checked):
+                url = checked.absoluteString
+            case .failure(let error) where error.code == "forbidden_address":
+                throw HTTPError(.unprocessableEntity, detail: error.message)
+            case .failure(let error):
+                throw ValidationError([FieldError(loc: [.key("body"), .key("url")], msg: "Value error, \(error.message)", type: "value_error")])
+            }
+            let now = Date.now.truncatedToMicroseconds
+            var source = KnowledgeSource(
+                id: UUID(), kind: .url, title: title ?? url, status: .pending, error: nil, metadata: metadata ?? [:],
+                contentKind: nil, mediaType: nil, filename: nil, sizeBytes: nil, sha256: nil, blobPath: nil,
+                attributes: ["title_from": .string(title == nil ? "filename" : "client")],
+                question: nil, answer: nil, tags: nil, summary: nil, keywords: nil, chunkCount: 0,
+                createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
+            source.url = url
+            source.refreshIntervalSeconds = interval.map { Int($0) }
+            try store(context).insert(source, sha256: nil, queue: true)
+            var response = try Response.json(URLView(source: source), status: .accepted)
+            response.headers.set("Location", "/api/v1/knowledge/urls/\(source.id.uuidString.lowercased())")
+            return response
+        }
+        router.get("/api/v1/knowledge/urls/") { request, context in
+            let page = try store(context).list(kind: .url, status: try FileRoutes.statusFilter(request), try Pagination(request))
+            return try Response.json(Page(items: page.items.map(URLView.init), count: page.count))
+        }
+        router.get("/api/v1/knowledge/urls/:url_id") { _, context in
+            try Response.json(URLView(source: try source(context)))
+        }
+        router.post("/api/v1/knowledge/urls/:url_id/refresh") { _, context in
+            let found = try source(context)
+            try store(context).requeue(found.id)
+            return try Response.json(URLView(source: try source(context)), status: .accepted)
+        }
+        router.delete("/api/v1/knowledge/urls/:url_id") { _, context in
+            guard try store(context).delete(try context.resourceID("url_id"), kind: .url) != nil else { throw HTTPError.notFound }
+            return .noContent
+        }
+    }
+
+    private static func store(_ context: AppContext) throws -> KnowledgeStore {
+        KnowledgeStore(database: context.database, organizationID: try context.organization())
+    }
+
+    private static func source(_ context: AppContext) throws -> KnowledgeSource {
+        guard let found = try store(context).find(try context.resourceID("url_id"), kind: .url) else { throw HTTPError.notFound }
+        return found
+    }
+}
