@@ -39,7 +39,7 @@ extension SourceProcessor {
 
         guard let detected = ContentSniffer.detect(response.body) else {
             throw PermanentFailure(code: "unsupported_type",
-                                   message: "The URL returned \(response.contentType ?? "an unknown type"); accepted: HTML, \(ContentSniffer.acceptedDescription)")
+                                   message: "The URL returned \(response.contentType ?? "an unknown type"); accepted: \(ContentSniffer.acceptedDescription)")
         }
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("companin-fetch-\(UUID().uuidString)")
         try Data(response.body).write(to: temporary)

@@ -54,6 +54,7 @@ struct HTMLBlock {
         return result
     }
 
+    /// What a block element makes of its text; paragraphs inside a list item stay list items.
     static func kind(of element: HTMLNode, inherited: Kind) -> Kind {
         switch element.name {
         case "h1": .heading(1)
@@ -64,7 +65,6 @@ struct HTMLBlock {
         case "h6": .heading(6)
         case "li", "dt", "dd": .listItem
         case "pre", "listing", "xmp", "plaintext": .preformatted
-        case "p": inherited == .listItem ? .listItem : .paragraph
         default: inherited == .listItem ? .listItem : .paragraph
         }
     }

@@ -47,9 +47,9 @@ public enum HTMLExtractor {
     /// A leading heading that repeats the title is left out, unless it is all there is.
     static func render(_ blocks: [HTMLBlock], title: String?) -> String {
         var blocks = blocks
-        if let title, blocks.count > 1, let index = blocks.prefix(3).firstIndex(where: { if case .heading = $0.kind { true } else { false } }),
-           comparable(blocks[index].text) == comparable(title) {
-            blocks.remove(at: index)
+        let heading = blocks.prefix(3).firstIndex { if case .heading = $0.kind { true } else { false } }
+        if let title, blocks.count > 1, let heading, comparable(blocks[heading].text) == comparable(title) {
+            blocks.remove(at: heading)
         }
         var text = ""
         var previous: HTMLBlock.Kind?

@@ -39,7 +39,7 @@ struct HTMLMainContent {
             if substance(best) >= enoughCharacters { break }
         }
         if substance(best) == 0 {
-            var pruned = HTMLMainContent(root: makeTree(), pass: passes[0])
+            let pruned = HTMLMainContent(root: makeTree(), pass: passes[0])
             pruned.prune()
             let everything = HTMLBlock.joiningTableRows(HTMLBlock.render([pruned.root]))
             if substance(everything) > 0 || best.isEmpty { best = everything }
