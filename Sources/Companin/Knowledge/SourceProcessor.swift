@@ -72,7 +72,8 @@ struct SourceProcessor {
                 page = fetched
             }
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // PDF pages arrive separated by form feeds; a page break is a paragraph break to the chunker.
+        let trimmed = text.replacingOccurrences(of: "\u{0C}", with: "\n\n").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw PermanentFailure(code: "no_text", message: "No text could be found in the content") }
         // A refreshed page whose text did not change keeps its chunks and embeddings.
         if let page, let stored = source.extractedText, stored == trimmed { return .unchanged(page) }
