@@ -126,7 +126,11 @@ def test_delete_and_reprocess(library):
     again = request("POST", f"{path}/reprocess", key=library)
     assert again.status == 202 and again.json()["status"] == "pending"
     assert wait_for_status(library, path)["status"] == "ready"
+    [(blob,)] = sql(f"SELECT blob_path FROM knowledge_sources WHERE id = '{source['id']}'")
+    original = os.path.join(os.environ["COMPANIN_BLOB_DIR"], blob)
+    assert os.path.exists(original)
     assert request("DELETE", path, key=library).status == 204
+    assert not os.path.exists(original)
     assert request("GET", path, key=library).status == 404
     assert sql(f"SELECT COUNT(*) FROM knowledge_chunks WHERE source_id = '{source['id']}'") == [("0",)]
 

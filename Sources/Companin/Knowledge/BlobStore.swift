@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
 
-/// Originals of uploaded files, content-addressed: a file is stored once under its SHA-256
-/// (`ab/cd/abcd…`), written to a temporary name and renamed, so a reader never sees half a file.
+/// Originals of uploaded files, content-addressed per organization: a file is stored once under its
+/// organization and SHA-256 (`ORG/ab/cd/abcd…`), written to a temporary name and renamed, so a
+/// reader never sees half a file. Organizations never share a file, so deleting one's original
+/// depends on that organization's records alone.
 public struct BlobStore: Sendable {
     public let directory: URL
 
@@ -13,16 +15,16 @@ public struct BlobStore: Sendable {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     /// The path relative to the directory, as the database keeps it.
-    static func relativePath(sha256: [UInt8]) -> String {
+    static func relativePath(sha256: [UInt8], organizationID: UUID) -> String {
         let hex = hex(sha256)
-        return "\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+        return "\(organizationID.uuidString.lowercased())/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
     }
 
     func url(for relativePath: String) -> URL { directory.appendingPathComponent(relativePath) }
 
     /// Stores the bytes unless a blob with the same hash is already there; returns the relative path.
-    func store(_ bytes: [UInt8], sha256: [UInt8]) throws -> String {
-        let relative = Self.relativePath(sha256: sha256)
+    func store(_ bytes: [UInt8], sha256: [UInt8], organizationID: UUID) throws -> String {
+        let relative = Self.relativePath(sha256: sha256, organizationID: organizationID)
         let target = url(for: relative)
         if FileManager.default.fileExists(atPath: target.path) { return relative }
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)

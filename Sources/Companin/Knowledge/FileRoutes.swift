@@ -36,9 +36,11 @@ enum FileRoutes {
         }
         router.delete("/api/v1/knowledge/files/:file_id") { _, context in
             guard let removed = try store(context).delete(try context.resourceID("file_id"), kind: .file) else { throw HTTPError.notFound }
-            // The original stays while any other source (of any organization) has the same bytes.
+            // The original stays while another record of this organization (a concurrent upload of
+            // the same bytes) still points at it.
             if let path = removed.blobPath,
-               try context.database.query("SELECT 1 FROM knowledge_sources WHERE blob_path = ? LIMIT 1", [.text(path)]).isEmpty {
+               try context.database.query("SELECT 1 FROM knowledge_sources WHERE organization_id = ? AND blob_path = ? LIMIT 1",
+                                          [try context.organization().databaseValue, .text(path)]).isEmpty {
                 blobs.remove(path)
             }
             return .noContent
@@ -89,7 +91,7 @@ enum FileRoutes {
         let store = try store(context)
         let sha = BlobStore.sha256(file.body)
         if let existing = try store.findFile(sha256: sha) { return try Response.json(FileView(source: existing)) }
-        let path = try blobs.store(file.body, sha256: sha)
+        let path = try blobs.store(file.body, sha256: sha, organizationID: try context.organization())
         let now = Date.now.truncatedToMicroseconds
         let filename = file.filename.map { String($0.prefix(255)) }
         let source = KnowledgeSource(
