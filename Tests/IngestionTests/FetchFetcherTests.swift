@@ -2,58 +2,12 @@ import Foundation
 import Testing
 @testable import Ingestion
 
-/// Runs `Tests/Fixtures/fetch_test_server.py` on 127.0.0.1 and a free port for one test.
-///
-/// The server exits when its stdin closes, so it cannot outlive the test process.
-final class FetchTestServer {
-    struct StartError: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    let port: Int
-
-    var base: String { "http://127.0.0.1:\(port)" }
+/// `Tests/Fixtures/fetch_test_server.py`: pages, redirects, gzip, slow and huge bodies on loopback.
+final class FetchTestServer: LoopbackFixtureServer {
+    var base: String { baseURL }
 
     init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.fixtures.appendingPathComponent("fetch_test_server.py").path, "--port", "0"]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-
-        var data = Data()
-        while !data.contains(UInt8(ascii: "\n")) {
-            let piece = output.fileHandleForReading.availableData
-            if piece.isEmpty { break }
-            data.append(piece)
-        }
-        let firstLine = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard let port = Int(firstLine.trimmingCharacters(in: .whitespaces)), port > 0 else {
-            try? input.fileHandleForWriting.close()
-            process.terminate()
-            throw StartError(description: "fetch test server did not print its port (got \(firstLine.debugDescription))")
-        }
-        self.port = port
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
-    deinit {
-        stop()
+        try super.init(script: "fetch_test_server.py")
     }
 }
 
