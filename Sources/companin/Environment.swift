@@ -38,6 +38,20 @@ enum Environment {
             fetchPolicy: FetchPolicy.fromEnvironment(ProcessInfo.processInfo.environment))
     }
 
+    /// Session lifetimes: `COMPANIN_SESSION_TTL_SECONDS` (default 1800) for organizations without their
+    /// own, within `COMPANIN_SESSION_TTL_MIN_SECONDS` (60) and `COMPANIN_SESSION_TTL_MAX_SECONDS` (30 days).
+    static func sessionConfiguration() throws -> SessionConfiguration {
+        let standard = SessionConfiguration.standard
+        let configuration = SessionConfiguration(
+            defaultTTLSeconds: int("COMPANIN_SESSION_TTL_SECONDS", default: standard.defaultTTLSeconds),
+            minimumTTLSeconds: int("COMPANIN_SESSION_TTL_MIN_SECONDS", default: standard.minimumTTLSeconds),
+            maximumTTLSeconds: int("COMPANIN_SESSION_TTL_MAX_SECONDS", default: standard.maximumTTLSeconds))
+        guard configuration.isValid else {
+            throw ConfigurationError("session lifetimes must satisfy 1 ≤ COMPANIN_SESSION_TTL_MIN_SECONDS ≤ COMPANIN_SESSION_TTL_SECONDS ≤ COMPANIN_SESSION_TTL_MAX_SECONDS")
+        }
+        return configuration
+    }
+
     static func databaseConfiguration() throws -> DatabaseConfiguration {
         guard let url = string("COMPANIN_DATABASE_URL") else {
             throw ConfigurationError("COMPANIN_DATABASE_URL is not set (e.g. mariadb://companin:secret@localhost/companin?socket=/run/mysqld/mysqld.sock)")

@@ -20,6 +20,9 @@ struct IngestWorkerCommand: ParsableCommand {
     /// Seconds an idle worker waits before looking at the queue again.
     static let idlePause: TimeInterval = 0.25
 
+    @Option(help: "Seconds between sweeps that mark expired sessions (env COMPANIN_SESSION_SWEEP_SECONDS; default 10).")
+    var sessionSweepSeconds: Int?
+
     func run() throws {
         Environment.bootstrapLogging()
         let logger = Environment.logger("companin.ingest")
@@ -35,9 +38,24 @@ struct IngestWorkerCommand: ParsableCommand {
                 extractorExecutable: knowledge.extractorExecutable),
             enricher: knowledge.enricher, fetchPolicy: knowledge.fetchPolicy, logger: logger)
 
+        // Between jobs, each worker also marks expired sessions now and then; several workers only share that work.
+        let sweeper = SessionSweeper(database: database)
+        let sweepInterval = Duration.seconds(max(1, sessionSweepSeconds ?? Environment.int("COMPANIN_SESSION_SWEEP_SECONDS", default: 10)))
+        let clock = ContinuousClock()
+        var nextSweep = clock.now
+
         // Any signal to finish ends the loop between jobs: a job is never abandoned half-way by
         // choice (if the worker is killed, the lease brings the job back).
         while process.poll() == .serving {
+            if clock.now >= nextSweep {
+                nextSweep = clock.now + sweepInterval
+                do {
+                    let marked = try sweeper.sweepBatch()
+                    if marked > 0 { logger.info("sessions expired", metadata: ["count": "\(marked)"]) }
+                } catch {
+                    logger.error("cannot sweep sessions", metadata: ["error": "\(error)"])
+                }
+            }
             let job: IngestionQueue.Job?
             do {
                 job = try worker.claim()

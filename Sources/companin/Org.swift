@@ -6,7 +6,7 @@ import MariaDB
 
 struct Org: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage organizations.", subcommands: [Create.self, List.self, SetLimit.self])
+        abstract: "Manage organizations.", subcommands: [Create.self, List.self, SetLimit.self, SetSessionTTL.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an organization; prints its id.")
@@ -23,13 +23,14 @@ struct Org: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List organizations: id, created, hourly limit (\"default\" when not overridden), name.")
+            abstract: "List organizations: id, created, hourly limit, session lifetime (\"default\" when not overridden), name.")
 
         func run() throws {
             try withDatabase { database in
                 for organization in try OrganizationStore(database: database).list() {
                     let limit = organization.rateLimitPerHour.map(String.init) ?? "default"
-                    print("\(organization.id.uuidString.lowercased())\t\(Timestamp.format(organization.createdAt))\t\(limit)\t\(organization.name)")
+                    let ttl = organization.sessionTTLSeconds.map(String.init) ?? "default"
+                    print("\(organization.id.uuidString.lowercased())\t\(Timestamp.format(organization.createdAt))\t\(limit)\t\(ttl)\t\(organization.name)")
                 }
             }
         }
@@ -58,6 +59,35 @@ struct Org: ParsableCommand {
                     throw ValidationError("no organization \(org)")
                 }
                 print("\(id.uuidString.lowercased())\t\(perHour.map(String.init) ?? "default")")
+            }
+        }
+    }
+
+    struct SetSessionTTL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-session-ttl",
+            abstract: "Set the lifetime of an organization's new sessions that name none; running responders apply it from the next request.")
+
+        @Argument(help: "Organization id.") var org: String
+        @Argument(help: "Seconds, within COMPANIN_SESSION_TTL_MIN_SECONDS and _MAX_SECONDS, or \"default\" for COMPANIN_SESSION_TTL_SECONDS.")
+        var seconds: String
+
+        func run() throws {
+            let id = try parseID(org, "organization")
+            let ttl: Int?
+            if seconds == "default" {
+                ttl = nil
+            } else if let value = Int(seconds) {
+                ttl = value
+            } else {
+                throw ValidationError("the lifetime must be a number of seconds or \"default\"")
+            }
+            let bounds = try Environment.sessionConfiguration().ttlRange
+            try withDatabase { database in
+                guard try OrganizationStore(database: database).setSessionTTL(id, seconds: ttl, bounds: bounds) else {
+                    throw ValidationError("no organization \(org)")
+                }
+                print("\(id.uuidString.lowercased())\t\(ttl.map(String.init) ?? "default")")
             }
         }
     }

@@ -47,6 +47,7 @@ struct Respond: ParsableCommand {
             database: database,
             rateLimiting: .init(limiter: limiter, defaultPerHour: try Environment.rateLimitPerHour(rateLimitPerHour)),
             knowledge: try Environment.knowledgeConfiguration(),
+            sessions: try Environment.sessionConfiguration(),
             maxJSONBodyBytes: maxJSONBodyBytes,
             logger: logger)
         defer { app.shutdown() }

@@ -23,8 +23,8 @@ public struct CompaninApp {
     let breaches: BreachLog
     let logger: Logger
 
-    public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, maxJSONBodyBytes: Int,
-                logger: Logger) {
+    public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
+                maxJSONBodyBytes: Int, logger: Logger) {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
@@ -35,6 +35,9 @@ public struct CompaninApp {
         QARoutes.register(on: &router)
         URLRoutes.register(on: &router, fetcher: Fetcher(policy: knowledge.fetchPolicy))
         SearchRoutes.register(on: &router, configuration: knowledge)
+        SessionRoutes.register(on: &router, configuration: sessions)
+        ContextRoutes.register(on: &router)
+        VisitorRoutes.register(on: &router)
         application = Application(
             middleware: [
                 RequestLogMiddleware(),

@@ -39,23 +39,25 @@ public struct APIKeyStore {
                              [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]).affectedRows == 1
     }
 
-    /// Who a valid key acts for, with the organization's own hourly limit when it has one.
+    /// Who a valid key acts for, with the organization's own hourly limit and session lifetime when it has them.
     public struct Credentials: Sendable, Equatable {
         public var keyID: UUID
         public var organizationID: UUID
         public var rateLimitPerHour: Int?
+        public var sessionTTLSeconds: Int?
     }
 
-    /// The valid key with this secret, if any. The organization's limit comes in the same query,
-    /// so a changed limit applies from the next request on, in every responder.
+    /// The valid key with this secret, if any. The organization's settings come in the same query,
+    /// so a changed limit or session lifetime applies from the next request on, in every responder.
     public func authenticate(secret: String) throws -> Credentials? {
         guard let row = try database.query("""
-            SELECT k.id, k.organization_id, o.rate_limit_per_hour
+            SELECT k.id, k.organization_id, o.rate_limit_per_hour, o.session_ttl_seconds
             FROM api_keys k JOIN organizations o ON o.id = k.organization_id
             WHERE k.key_hash = ? AND k.revoked_at IS NULL
             """, [.blob(APIKey.hash(secret))]).first else { return nil }
         return Credentials(keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
-                           rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"))
+                           rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
+                           sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"))
     }
 
     private static func decode(_ row: Row) throws -> APIKey {

@@ -6,5 +6,7 @@ public struct Organization: Sendable, Equatable {
     public var name: String
     /// Requests per hour; `nil` uses the platform default (`COMPANIN_RATE_LIMIT_PER_HOUR`).
     public var rateLimitPerHour: Int?
+    /// Lifetime of new sessions that name none; `nil` uses the platform default (`COMPANIN_SESSION_TTL_SECONDS`).
+    public var sessionTTLSeconds: Int?
     public var createdAt: Date
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads typed fields out of a JSON object, collecting every problem in pydantic's words so one
 /// `422` lists them all. Call `finish()` after reading: it throws when anything failed or when the
 /// object holds fields nobody read (a misspelt field is an error, not silently ignored).
@@ -76,6 +78,16 @@ public struct FieldReader {
         return number
     }
 
+    /// A string holding a UUID, such as a resource id in a body: anything else is `uuid_parsing`.
+    public mutating func uuid(_ name: String, required: Bool = false) -> UUID? {
+        guard let text = string(name, required: required, minLength: 1, maxLength: 64) else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            fail(name, "Input should be a valid UUID", type: "uuid_parsing")
+            return nil
+        }
+        return id
+    }
+
     /// A JSON object, bounded in serialized size so free-form fields cannot grow without limit.
     public mutating func object(_ name: String, required: Bool = false, maxBytes: Int) -> [String: JSONValue]? {
         guard let value = value(name, required: required) else { return nil }
@@ -88,6 +100,21 @@ public struct FieldReader {
             return nil
         }
         return members
+    }
+
+    /// A nested object read by `read` with its own reader at `[name]`; its unknown fields are
+    /// errors like the outer object's. `nil` when absent, not an object, or when any of its fields failed.
+    public mutating func nested<T>(_ name: String, required: Bool = false, read: (inout FieldReader) -> T?) -> T? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .object(let members) = value else {
+            fail(name, "Input should be a valid dictionary", type: "dict_type")
+            return nil
+        }
+        var reader = FieldReader(members, location: location + [.key(name)])
+        let result = read(&reader)
+        reader.checkUnknownFields()
+        errors += reader.errors
+        return reader.errors.isEmpty ? result : nil
     }
 
     /// A list whose items are objects, each read by `item` with its own reader at `[name, index]`.

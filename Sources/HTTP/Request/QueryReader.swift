@@ -1,0 +1,70 @@
+import Foundation
+
+/// Reads typed filters out of the query string, collecting every problem at `["query", name]` so
+/// one `422` lists them all; call `finish()` after reading. An empty value reads as absent.
+public struct QueryReader {
+    public let request: Request
+    public private(set) var errors: [FieldError] = []
+
+    public init(_ request: Request) { self.request = request }
+
+    public mutating func fail(_ name: String, _ msg: String, type: String) {
+        errors.append(FieldError(loc: [.key("query"), .key(name)], msg: msg, type: type))
+    }
+
+    public mutating func string(_ name: String, maxLength: Int) -> String? {
+        guard let text = request.queryValue(name), !text.isEmpty else { return nil }
+        guard text.count <= maxLength else {
+            fail(name, "String should have at most \(maxLength) characters", type: "string_too_long")
+            return nil
+        }
+        return text
+    }
+
+    public mutating func uuid(_ name: String) -> UUID? {
+        guard let text = string(name, maxLength: 64) else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            fail(name, "Input should be a valid UUID", type: "uuid_parsing")
+            return nil
+        }
+        return id
+    }
+
+    public mutating func bool(_ name: String) -> Bool? {
+        guard let text = string(name, maxLength: 5) else { return nil }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default:
+            fail(name, "Input should be a valid boolean, unable to interpret input", type: "bool_parsing")
+            return nil
+        }
+    }
+
+    /// An ISO 8601 timestamp (`2026-11-24T17:51:43Z`, with fractional seconds or an offset).
+    public mutating func timestamp(_ name: String) -> Date? {
+        guard let text = string(name, maxLength: 40) else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            fail(name, "Input should be a valid datetime in ISO 8601", type: "datetime_parsing")
+            return nil
+        }
+        return date
+    }
+
+    /// One of the raw values of `T`.
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(name, maxLength: 100) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let names = T.allCases.map { "'\($0.rawValue)'" }
+            let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+            fail(name, "Input should be \(list)", type: "enum")
+            return nil
+        }
+        return value
+    }
+
+    /// Throws a `ValidationError` when any filter failed.
+    public func finish() throws {
+        if !errors.isEmpty { throw ValidationError(errors) }
+    }
+}
