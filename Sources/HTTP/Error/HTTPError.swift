@@ -28,7 +28,7 @@ public struct HTTPError: Error, Sendable, Equatable {
 
 /// One failed check of a request field, in pydantic's terms: where, what, and a machine-readable type.
 public struct FieldError: Sendable, Equatable, Encodable {
-    public enum Location: Sendable, Equatable, Encodable {
+    public enum Location: Sendable, Hashable, Encodable {
         case key(String)
         case index(Int)
 
