@@ -52,6 +52,11 @@ enum Environment {
         return configuration
     }
 
+    /// The model that writes conversation replies (`COMPANIN_REPLY_MODEL`…), or `nil` to answer from retrieval alone.
+    static func replyModel() throws -> (any ChatModel)? {
+        try EnricherFactory.makeReplyModel(environment: ProcessInfo.processInfo.environment)
+    }
+
     static func databaseConfiguration() throws -> DatabaseConfiguration {
         guard let url = string("COMPANIN_DATABASE_URL") else {
             throw ConfigurationError("COMPANIN_DATABASE_URL is not set (e.g. mariadb://companin:secret@localhost/companin?socket=/run/mysqld/mysqld.sock)")

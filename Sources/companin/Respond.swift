@@ -48,6 +48,7 @@ struct Respond: ParsableCommand {
             rateLimiting: .init(limiter: limiter, defaultPerHour: try Environment.rateLimitPerHour(rateLimitPerHour)),
             knowledge: try Environment.knowledgeConfiguration(),
             sessions: try Environment.sessionConfiguration(),
+            replyModel: try Environment.replyModel(),
             maxJSONBodyBytes: maxJSONBodyBytes,
             logger: logger)
         defer { app.shutdown() }

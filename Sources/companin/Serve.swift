@@ -75,6 +75,8 @@ struct Serve: ParsableCommand {
             throw ConfigurationError("ingest-workers must be 0 to 64 and ingest-job-timeout at least 10 s")
         }
         _ = try Environment.knowledgeConfiguration()
+        _ = try Environment.sessionConfiguration()
+        _ = try Environment.replyModel()
         let slots = rateLimitSlots ?? Environment.int("COMPANIN_RATE_LIMIT_SLOTS", default: 16_384)
         guard (64...16_777_216).contains(slots) else { throw ConfigurationError("rate-limit-slots must be 64 to 16777216") }
 

@@ -6,7 +6,8 @@ Endpoints:
                              vectors derived from SHA-256 of model + text, returned in reverse
                              order with their "index" so clients must sort.
   POST /v1/chat/completions  {"model", "messages"} -> "Summary: " + first 60 characters of the
-                             last user message.
+                             last user message; for model "echo", every message it was sent as
+                             "ROLE: CONTENT" lines, so a test can read the prompt back.
   POST /redirect             302 to /v1/embeddings (for clients that must not follow redirects).
   POST /large                a 1 MiB body with Content-Length (for response size limits).
   POST /stream               a 1 MiB body without Content-Length, ended by closing the
@@ -106,7 +107,10 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(model, str) or not user:
                 self.send_json(400, {"error": {"message": "model and a user message are required"}})
                 return
-            content = "Summary: " + user[-1][:60]
+            if model == "echo":
+                content = "\n".join(f"{m.get('role')}: {m.get('content', '')}" for m in messages)
+            else:
+                content = "Summary: " + user[-1][:60]
             self.send_json(200, {"object": "chat.completion", "model": model, "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]})
         else:

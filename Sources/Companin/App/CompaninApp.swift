@@ -24,7 +24,7 @@ public struct CompaninApp {
     let logger: Logger
 
     public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
-                maxJSONBodyBytes: Int, logger: Logger) {
+                replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, logger: Logger) {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
@@ -38,6 +38,7 @@ public struct CompaninApp {
         SessionRoutes.register(on: &router, configuration: sessions)
         ContextRoutes.register(on: &router)
         VisitorRoutes.register(on: &router)
+        ConversationRoutes.register(on: &router, enricher: knowledge.enricher, replyModel: replyModel)
         application = Application(
             middleware: [
                 RequestLogMiddleware(),

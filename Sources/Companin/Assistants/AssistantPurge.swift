@@ -9,14 +9,17 @@ public struct AssistantPurge {
     public init(database: Connection) { self.database = database }
 
     /// Purges assistants deleted before `cutoff`, in one organization or all; returns how many.
+    /// Assistants with conversations stay: the conversations' audit trail names their versions.
     public func purge(deletedBefore cutoff: Date, organizationID: UUID?) throws -> Int {
-        // Versions go with their assistant (ON DELETE CASCADE), in the same statement.
+        // Versions go with their assistant (ON DELETE CASCADE), in the same statement; sessions
+        // that named one keep their history without it (ON DELETE SET NULL).
+        let kept = "NOT EXISTS (SELECT 1 FROM conversations c WHERE c.assistant_id = assistants.id)"
         if let organizationID {
             return Int(try database.execute("""
-                DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?
+                DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)
                 """, [organizationID.databaseValue, cutoff.databaseValue]).affectedRows)
         }
         return Int(try database.execute(
-            "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ?", [cutoff.databaseValue]).affectedRows)
+            "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)", [cutoff.databaseValue]).affectedRows)
     }
 }

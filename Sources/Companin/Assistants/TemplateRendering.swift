@@ -6,7 +6,9 @@ struct TemplateRendering: Encodable {
     var text: String
     var variables: [String]
 
-    static func render(_ template: TaskTemplate, variables: [String: JSONValue]) throws -> TemplateRendering {
+    /// `location` is where the variables were sent, for the `422` entries.
+    static func render(_ template: TaskTemplate, variables: [String: JSONValue],
+                       location: [FieldError.Location] = [.key("body"), .key("variables")]) throws -> TemplateRendering {
         // Stored templates were validated on the way in, so a parse failure here is our bug.
         let pieces: [Placeholders.Piece]
         do {
@@ -18,7 +20,7 @@ struct TemplateRendering: Encodable {
         var values: [String: String] = [:]
         var errors: [FieldError] = []
         for name in names {
-            let location: [FieldError.Location] = [.key("body"), .key("variables"), .key(name)]
+            let location = location + [.key(name)]
             switch variables[name] {
             case nil, .null?:
                 errors.append(FieldError(loc: location, msg: "Field required", type: "missing"))

@@ -26,6 +26,10 @@ struct KnowledgeSearch {
         var snippet: String
         var score: Double
         var chunkIndex: Int
+        /// The whole chunk, and its cosine similarity to the query (0 when not compared): for
+        /// answering from it, not shown by the search endpoint.
+        var content: String
+        var similarity: Float
 
         enum CodingKeys: String, CodingKey {
             case chunkID = "chunk_id", sourceID = "source_id", kind, title, snippet, score, chunkIndex = "chunk_index"
@@ -67,6 +71,7 @@ struct KnowledgeSearch {
             guard let embedding = Embedding(model: queryVector.model, bytes: try row.decode([UInt8].self, "embedding")) else { continue }
             similarities.append((try row.decode(Int64.self, "id"), Embedding.cosine(queryVector.vector, embedding.vector)))
         }
+        let similarityByID = Dictionary(similarities, uniquingKeysWith: { first, _ in first })
         let semantic = similarities.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(Self.candidates).map(\.0)
 
         var fused: [Int64: Double] = [:]
@@ -84,9 +89,11 @@ struct KnowledgeSearch {
         for row in details { byID[try row.decode(Int64.self, "id")] = row }
         return try top.compactMap { id, score in
             guard let row = byID[id] else { return nil }
+            let content = try row.decode(String.self, "content")
             return Hit(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
-                       title: try row.decode(String.self, "title"), snippet: Self.snippet(try row.decode(String.self, "content")),
-                       score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"))
+                       title: try row.decode(String.self, "title"), snippet: Self.snippet(content),
+                       score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"),
+                       content: content, similarity: similarityByID[id] ?? 0)
         }
     }
 

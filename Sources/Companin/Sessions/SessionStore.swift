@@ -63,9 +63,9 @@ struct SessionStore {
             values.append(id.databaseValue)
         }
         if let id = filter.visitorID {
-            // The visitor as named (an anonymous id that was linked names the identified visitor).
-            conditions.append("s.visitor_id = COALESCE((SELECT v.merged_into_id FROM visitors v WHERE v.organization_id = ? AND v.id = ?), ?)")
-            values += [organizationID.databaseValue, id.databaseValue, id.databaseValue]
+            let visitor = visitors.canonicalID(id)
+            conditions.append("s.visitor_id = \(visitor.sql)")
+            values += visitor.values
         }
         if let externalID = filter.externalID {
             conditions.append("s.visitor_id = (SELECT v.id FROM visitors v WHERE v.organization_id = ? AND v.external_id = ?)")

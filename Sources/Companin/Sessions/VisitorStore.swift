@@ -30,6 +30,13 @@ struct VisitorStore {
         return nil
     }
 
+    /// SQL for the id a visitor id names now (an anonymous id that was linked names the identified
+    /// visitor), with its bindings: for filters on `sessions.visitor_id`.
+    func canonicalID(_ id: UUID) -> (sql: String, values: [DatabaseValue]) {
+        ("COALESCE((SELECT v.merged_into_id FROM visitors v WHERE v.organization_id = ? AND v.id = ?), ?)",
+         [organizationID.databaseValue, id.databaseValue, id.databaseValue])
+    }
+
     func find(externalID: String, lock: Bool = false) throws -> Visitor? {
         try database.query("""
             SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND external_id = ?\(lock ? " FOR UPDATE" : "")

@@ -40,4 +40,36 @@ public enum EnricherFactory {
                                   message: "COMPANIN_ENRICHER must be local or openai, not \(String(other.prefix(40)).debugDescription)")
         }
     }
+
+    /// The model that writes conversation replies, or `nil` to answer from retrieval alone.
+    ///
+    /// - `COMPANIN_REPLY_MODEL` names it, at `COMPANIN_REPLY_BASE_URL` (else `COMPANIN_OPENAI_BASE_URL`)
+    ///   with `COMPANIN_REPLY_API_KEY` (else `COMPANIN_OPENAI_API_KEY`);
+    /// - without it, `COMPANIN_ENRICHER=openai` with `COMPANIN_OPENAI_CHAT_MODEL` uses that model;
+    /// - `COMPANIN_REPLY_TIMEOUT` bounds each reply in seconds (default 20).
+    public static func makeReplyModel(environment: [String: String]) throws -> (any ChatModel)? {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+            return raw
+        }
+        let model: String
+        if let named = value("COMPANIN_REPLY_MODEL") {
+            model = named
+        } else if value("COMPANIN_ENRICHER")?.lowercased() == "openai", let chat = value("COMPANIN_OPENAI_CHAT_MODEL") {
+            model = chat
+        } else {
+            return nil
+        }
+        guard let baseURL = value("COMPANIN_REPLY_BASE_URL") ?? value("COMPANIN_OPENAI_BASE_URL") else {
+            throw EnrichmentError(code: .configuration, message: "a reply model needs COMPANIN_REPLY_BASE_URL or COMPANIN_OPENAI_BASE_URL")
+        }
+        guard baseURL.lowercased().hasPrefix("http://") || baseURL.lowercased().hasPrefix("https://") else {
+            throw EnrichmentError(code: .configuration, message: "the reply model's base URL must start with http:// or https://")
+        }
+        guard let seconds = Int(value("COMPANIN_REPLY_TIMEOUT") ?? "20"), (1...300).contains(seconds) else {
+            throw EnrichmentError(code: .configuration, message: "COMPANIN_REPLY_TIMEOUT must be 1 to 300 seconds")
+        }
+        return OpenAICompatibleChatModel(baseURL: baseURL, apiKey: value("COMPANIN_REPLY_API_KEY") ?? value("COMPANIN_OPENAI_API_KEY"),
+                                         model: model, timeout: .seconds(seconds))
+    }
 }

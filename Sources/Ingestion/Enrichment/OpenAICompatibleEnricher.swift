@@ -68,16 +68,20 @@ public struct OpenAICompatibleEnricher: Enricher {
         if let title, !title.isEmpty {
             content = "Title: \(title)\n\n" + content
         }
-        let request = ChatRequest(model: chatModel, messages: [
-            .init(role: "system", content: Self.summaryInstruction),
-            .init(role: "user", content: content),
-        ])
-        let response: ChatResponse = try post("chat/completions", request)
-        guard let summary = response.choices.first?.message.content?.trimmingCharacters(in: .whitespacesAndNewlines),
-              !summary.isEmpty else {
+        return try complete([
+            ChatMessage(role: .system, content: Self.summaryInstruction),
+            ChatMessage(role: .user, content: content),
+        ], model: chatModel)
+    }
+
+    /// The model's next message after `messages`, trimmed; a reply without text is an error.
+    func complete(_ messages: [ChatMessage], model: String) throws -> String {
+        let response: ChatResponse = try post("chat/completions", ChatRequest(model: model, messages: messages))
+        guard let text = response.choices.first?.message.content?.trimmingCharacters(in: .whitespacesAndNewlines),
+              !text.isEmpty else {
             throw EnrichmentError(code: .malformedResponse, message: "chat completion without content from \(displayURL("chat/completions"))")
         }
-        return summary
+        return text
     }
 
     public func keywords(_ text: String, limit: Int) throws -> [String] {
@@ -226,12 +230,8 @@ private struct EmbeddingsResponse: Decodable {
 }
 
 private struct ChatRequest: Encodable {
-    struct Message: Encodable {
-        var role: String
-        var content: String
-    }
     var model: String
-    var messages: [Message]
+    var messages: [ChatMessage]
 }
 
 private struct ChatResponse: Decodable {

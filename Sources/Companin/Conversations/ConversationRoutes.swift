@@ -1,0 +1,222 @@
+import Foundation
+import HTTP
+import Ingestion
+
+/// `/api/v1/conversations/…`: conversations, their append-only messages with grounded replies,
+/// feedback, and the transcript export.
+enum ConversationRoutes {
+    static func register(on router: inout Router<AppContext>, enricher: any Enricher, replyModel: (any ChatModel)?) {
+        router.post("/api/v1/conversations/") { request, context in
+            let input = try ConversationInput(try request.jsonObjectBody())
+            return try Response.json(try store(context).create(input, by: context.credentials?.keyID), status: .created)
+        }
+        router.get("/api/v1/conversations/") { request, context in
+            let page = try Pagination(request)
+            var query = QueryReader(request)
+            let filter = ConversationStore.Filter(
+                assistantID: query.uuid("assistant_id"), sessionID: query.uuid("session_id"), visitorID: query.uuid("visitor_id"),
+                status: query.choice("status", Conversation.Status.self), needsHuman: query.bool("needs_human"),
+                createdAfter: query.timestamp("created_after"), createdBefore: query.timestamp("created_before"))
+            try query.finish()
+            let found = try store(context).list(filter, page)
+            return try Response.json(Page(items: found.items, count: found.count))
+        }
+        router.get("/api/v1/conversations/:conversation_id") { _, context in
+            try Response.json(try conversation(context))
+        }
+        router.post("/api/v1/conversations/:conversation_id/close") { request, context in
+            let id = try conversationID(context)
+            let reason = try optionalReason(request, required: false)
+            return try Response.json(try store(context).close(id, reason: reason))
+        }
+        router.post("/api/v1/conversations/:conversation_id/handoff") { request, context in
+            let id = try conversationID(context)
+            let reason = try optionalReason(request, required: true) ?? ""
+            return try Response.json(try store(context).handOff(id, reason: reason, by: context.credentials?.keyID))
+        }
+
+        router.get("/api/v1/conversations/:conversation_id/messages") { request, context in
+            let conversation = try conversation(context)
+            var query = QueryReader(request)
+            let after = query.uuid("after")
+            try query.finish()
+            let limit = try Pagination(request).limit
+            let page = try messages(context).list(conversation.id, after: after, limit: limit)
+            return try Response.json(MessagePage(items: page.items, count: conversation.messageCount,
+                                                 nextAfter: page.hasMore ? page.items.last?.id : nil))
+        }
+        router.post("/api/v1/conversations/:conversation_id/messages") { request, context in
+            let id = try conversationID(context)
+            let key = try idempotencyKey(request)
+            let input = try MessageInput(try request.jsonObjectBody())
+            let organizationID = try context.organization()
+            let composer = ReplyComposer(database: context.database, organizationID: organizationID, enricher: enricher,
+                                         model: replyModel, logger: context.logger)
+            let messages = try messages(context)
+            let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.credentials?.keyID) { conversation, message in
+                guard let assistant = try AssistantStore(database: context.database, organizationID: organizationID)
+                    .find(conversation.assistantID) else { return nil }
+                let configuration = assistant.configuration
+                let persona = ReplyComposer.Persona(name: configuration.name, description: configuration.description,
+                                                    tone: configuration.tone, language: configuration.language, task: conversation.task)
+                let scope = KnowledgeScope(assistantID: assistant.id, mode: KnowledgeScope.Mode(rawValue: assistant.knowledgeMode) ?? .all)
+                let history = try messages.history(conversation.id, before: message.position, count: ReplyComposer.historyMessages)
+                return (try composer.reply(to: message.content, persona: persona, scope: scope, history: history), assistant.liveVersion)
+            }
+            var response = try Response.json(PostedMessage(message: posted.message, reply: posted.reply), status: .created)
+            if posted.replayed { response.headers.set("Idempotent-Replayed", "true") }
+            return response
+        }
+
+        router.get("/api/v1/conversations/:conversation_id/feedback") { request, context in
+            let conversation = try conversation(context)
+            var query = QueryReader(request)
+            let history = query.bool("history") ?? false
+            try query.finish()
+            let items = try FeedbackStore(database: context.database, organizationID: try context.organization())
+                .list(conversation.id, history: history)
+            return try Response.json(Page(items: items, count: items.count))
+        }
+        router.post("/api/v1/conversations/:conversation_id/feedback") { request, context in
+            let id = try conversationID(context)
+            let input = try FeedbackInput(try request.jsonObjectBody())
+            let rated = try FeedbackStore(database: context.database, organizationID: try context.organization())
+                .rate(id, input, by: context.credentials?.keyID)
+            return try Response.json(rated.feedback, status: rated.replaced ? .ok : .created)
+        }
+
+        router.get("/api/v1/conversations/:conversation_id/transcript") { _, context in
+            let conversation = try conversation(context)
+            let organizationID = try context.organization()
+            let session = try SessionStore(database: context.database, organizationID: organizationID).find(conversation.sessionID)
+            let version = try AssistantStore(database: context.database, organizationID: organizationID)
+                .version(of: conversation.assistantID, number: conversation.assistantVersion)
+            return try Response.json(Transcript(
+                conversation: conversation,
+                assistant: .init(id: conversation.assistantID, version: conversation.assistantVersion, name: version?.configuration.name),
+                session: session.map { .init(id: $0.id, channel: $0.channel, authenticated: $0.authenticated, visitorID: $0.visitorID) },
+                messages: try messages(context).all(conversation.id),
+                feedback: try FeedbackStore(database: context.database, organizationID: organizationID).list(conversation.id, history: true)))
+        }
+    }
+
+    private static func store(_ context: AppContext) throws -> ConversationStore {
+        ConversationStore(database: context.database, organizationID: try context.organization())
+    }
+
+    private static func messages(_ context: AppContext) throws -> MessageStore {
+        MessageStore(database: context.database, organizationID: try context.organization())
+    }
+
+    private static func conversationID(_ context: AppContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("conversation_id")) else { throw Conversation.notFound }
+        return id
+    }
+
+    private static func conversation(_ context: AppContext) throws -> Conversation {
+        guard let found = try store(context).find(try conversationID(context)) else { throw Conversation.notFound }
+        return found
+    }
+
+    /// `{"reason": "…"}`; the body may be left out when the reason is optional.
+    private static func optionalReason(_ request: Request, required: Bool) throws -> String? {
+        guard required || !request.body.isEmpty else { return nil }
+        var reader = try request.jsonObjectBody()
+        let reason = reader.string("reason", required: required, minLength: 1, maxLength: required ? 500 : 200)
+        try reader.finish()
+        return reason
+    }
+
+    /// The `Idempotency-Key` header: 1 to 200 visible ASCII characters.
+    private static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers["Idempotency-Key"] else { return nil }
+        guard (1...MessageStore.maximumIdempotencyKeyLength).contains(key.count),
+              key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw ValidationError([FieldError(loc: [.key("header"), .key("Idempotency-Key")],
+                                              msg: "Value error, 1 to \(MessageStore.maximumIdempotencyKeyLength) visible ASCII characters",
+                                              type: "value_error")])
+        }
+        return key
+    }
+}
+
+/// `{"message": …, "reply": …}`, with `"reply": null` when the assistant does not answer.
+private struct PostedMessage: Encodable {
+    var message: Message
+    var reply: Message?
+
+    enum CodingKeys: String, CodingKey { case message, reply }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        try container.encode(reply, forKey: .reply)
+    }
+}
+
+/// A page of messages with the cursor of the next one: `?after=next_after`.
+private struct MessagePage: Encodable {
+    var items: [Message]
+    var count: Int
+    var nextAfter: UUID?
+
+    enum CodingKeys: String, CodingKey {
+        case items, count
+        case nextAfter = "next_after"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(count, forKey: .count)
+        try container.encode(nextAfter, forKey: .nextAfter)
+    }
+}
+
+/// The whole conversation in one document: who answered, where, every message and every rating.
+private struct Transcript: Encodable {
+    struct AssistantSummary: Encodable {
+        var id: UUID
+        var version: Int
+        /// The version's name; `nil` once the assistant was deleted.
+        var name: String?
+
+        enum CodingKeys: String, CodingKey { case id, version, name }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(version, forKey: .version)
+            try container.encode(name, forKey: .name)
+        }
+    }
+
+    struct SessionSummary: Encodable {
+        var id: UUID
+        var channel: String
+        var authenticated: Bool
+        var visitorID: UUID
+
+        enum CodingKeys: String, CodingKey {
+            case id, channel, authenticated
+            case visitorID = "visitor_id"
+        }
+    }
+
+    var conversation: Conversation
+    var assistant: AssistantSummary
+    var session: SessionSummary?
+    var messages: [Message]
+    var feedback: [Feedback]
+
+    enum CodingKeys: String, CodingKey { case conversation, assistant, session, messages, feedback }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conversation, forKey: .conversation)
+        try container.encode(assistant, forKey: .assistant)
+        try container.encode(session, forKey: .session)
+        try container.encode(messages, forKey: .messages)
+        try container.encode(feedback, forKey: .feedback)
+    }
+}

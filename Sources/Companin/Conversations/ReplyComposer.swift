@@ -1,0 +1,221 @@
+import Foundation
+import HTTP
+import Ingestion
+import Logging
+import MariaDB
+
+/// Writes an assistant's reply to a visitor's message from the organization's knowledge, within the
+/// assistant's scope: the answer of a Q&A pair whose question matches strongly; else, with a
+/// language model configured, the model's answer over the best chunks; else the best chunks'
+/// most relevant sentences. When nothing is relevant enough the reply says so in the assistant's
+/// language and the conversation needs a human.
+struct ReplyComposer {
+    let database: Connection
+    let organizationID: UUID
+    let enricher: any Enricher
+    let model: (any ChatModel)?
+    let logger: Logger
+
+    struct Reply: Equatable {
+        var content: String
+        var grounding: Message.Grounding
+        var sources: [Message.Source]
+        var model: String?
+    }
+
+    /// What the assistant is, as its live version says.
+    struct Persona {
+        var name: String
+        var description: String
+        var tone: String
+        var language: String
+        var task: Conversation.RenderedTask?
+    }
+
+    /// Chunks retrieved for a question before judging them.
+    static let candidates = 8
+    /// Chunks an answer is built from at most.
+    static let groundingChunks = 3
+    /// Sentences and characters an extractive answer holds at most.
+    static let answerSentences = 3
+    static let answerCharacters = 700
+    /// Earlier messages the model sees.
+    static let historyMessages = 10
+
+    func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
+        let hits = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher)
+            .search(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
+        let pairs = try qaPairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
+        let judged = Relevance.judge(question: question, hits: hits, pairs: pairs)
+
+        if let best = judged.strongPair {
+            return Reply(content: best.answer, grounding: .qa, sources: [Self.source(best.hit)], model: nil)
+        }
+        let grounding = Array(judged.relevant.prefix(Self.groundingChunks))
+        guard !grounding.isEmpty else {
+            return Reply(content: Self.nothingFound(language: persona.language), grounding: .none, sources: [], model: nil)
+        }
+        if let model {
+            do {
+                let text = try model.complete(Self.prompt(question: question, persona: persona, chunks: grounding, history: history))
+                return Reply(content: text, grounding: .model, sources: grounding.map { Self.source($0.hit) }, model: model.name)
+            } catch {
+                // The knowledge is still there: answer from it rather than fail the visitor.
+                logger.warning("reply model failed; answering from the chunks", metadata: ["model": "\(model.name)", "error": "\(error)"])
+            }
+        }
+        let extract = Relevance.extract(question: question, from: grounding, maxSentences: Self.answerSentences,
+                                        maxCharacters: Self.answerCharacters)
+        return Reply(content: extract.text, grounding: .chunks, sources: extract.used.map { Self.source($0.hit) }, model: nil)
+    }
+
+    /// Question and answer of the Q&A sources among the hits.
+    private func qaPairs(_ ids: [UUID]) throws -> [UUID: (question: String, answer: String)] {
+        guard !ids.isEmpty else { return [:] }
+        let unique = Array(Set(ids))
+        var pairs: [UUID: (question: String, answer: String)] = [:]
+        for row in try database.query("""
+            SELECT id, question, answer FROM knowledge_sources
+            WHERE organization_id = ? AND kind = 'qa' AND id IN (\(Array(repeating: "?", count: unique.count).joined(separator: ", ")))
+            """, [organizationID.databaseValue] + unique.map(\.databaseValue)) {
+            pairs[try row.decode(UUID.self, "id")] = (try row.decode(String?.self, "question") ?? "", try row.decode(String?.self, "answer") ?? "")
+        }
+        return pairs
+    }
+
+    private static func source(_ hit: KnowledgeSearch.Hit) -> Message.Source {
+        Message.Source(sourceID: hit.sourceID, chunkID: hit.chunkID, kind: hit.kind, title: hit.title, score: hit.score)
+    }
+
+    /// The instructions and sources a model answers from, then the conversation so far.
+    static func prompt(question: String, persona: Persona, chunks: [Relevance.Judged], history: [Message]) -> [ChatMessage] {
+        var system = "You are \(persona.name), a customer-facing assistant."
+        if !persona.description.isEmpty { system += " \(persona.description)" }
+        system += "\nTone: \(persona.tone). Always answer in the language with BCP 47 tag \(persona.language)."
+        if let task = persona.task { system += "\nYour task in this conversation (\(task.name)): \(task.text)" }
+        system += """
+
+            Answer only from the numbered sources below. If they do not contain the answer, say that you do not know \
+            and that a human colleague will follow up. Never invent facts, prices, dates or policies.
+
+            Sources:
+            """
+        for (index, chunk) in chunks.enumerated() {
+            system += "\n[\(index + 1)] \(chunk.hit.title): \(chunk.text)"
+        }
+        var messages = [ChatMessage(role: .system, content: system)]
+        for message in history.suffix(historyMessages) {
+            switch message.role {
+            case .user: messages.append(ChatMessage(role: .user, content: message.content))
+            case .assistant: messages.append(ChatMessage(role: .assistant, content: message.content))
+            case .agent: messages.append(ChatMessage(role: .assistant, content: "(a human colleague wrote) \(message.content)"))
+            case .system: continue
+            }
+        }
+        messages.append(ChatMessage(role: .user, content: question))
+        return messages
+    }
+
+    /// The reply when the knowledge holds nothing relevant, in the assistant's language.
+    static func nothingFound(language: String) -> String {
+        switch language.split(separator: "-").first.map({ $0.lowercased() }) {
+        case "pt": "Desculpe, não encontrei essa informação. Vou encaminhar a sua pergunta a um atendente humano."
+        case "es": "Lo siento, no encontré esa información. Pasaré tu pregunta a un agente humano."
+        case "fr": "Désolé, je n'ai pas trouvé cette information. Je transmets votre question à un conseiller humain."
+        default: "Sorry, I couldn't find that information. I'll pass your question on to a human agent."
+        }
+    }
+}
+
+/// How well retrieved chunks answer a question, judged on the question's content words (folded,
+/// stop words removed, long words compared by their first letters so inflections still meet) and
+/// on the embedding similarity retrieval already computed.
+enum Relevance {
+    struct Judged {
+        var hit: KnowledgeSearch.Hit
+        /// The text to answer from: a Q&A pair's answer, or the chunk.
+        var text: String
+        /// Share of the question's terms found in the chunk.
+        var coverage: Double
+    }
+
+    struct StrongPair {
+        var hit: KnowledgeSearch.Hit
+        var answer: String
+    }
+
+    /// A chunk is relevant when it holds most of the question's terms, or fewer of them but
+    /// close in meaning. A Q&A pair answers outright when its question and the visitor's share
+    /// most of their terms both ways.
+    static let relevantCoverage = 0.5
+    static let supportedCoverage = 0.3
+    static let supportingSimilarity: Float = 0.3
+    static let pairCoverage = 0.6
+    static let pairReverseCoverage = 0.5
+    /// Words longer than this are compared by their first `stemLength` letters.
+    static let stemLength = 5
+
+    static func stems(_ text: String) -> Set<String> {
+        Set(TextAnalysis.terms(text).map { $0.count > stemLength ? String($0.prefix(stemLength)) : $0 })
+    }
+
+    static func coverage(of terms: Set<String>, in other: Set<String>) -> Double {
+        terms.isEmpty ? 0 : Double(terms.intersection(other).count) / Double(terms.count)
+    }
+
+    static func judge(question: String, hits: [KnowledgeSearch.Hit],
+                      pairs: [UUID: (question: String, answer: String)]) -> (strongPair: StrongPair?, relevant: [Judged]) {
+        let asked = stems(question)
+        var strong: (pair: StrongPair, score: Double)?
+        var relevant: [Judged] = []
+        for hit in hits {
+            let pair = hit.kind == KnowledgeSource.Kind.qa.rawValue ? pairs[hit.sourceID] : nil
+            let covered = coverage(of: asked, in: stems(hit.content))
+            if let pair {
+                let pairTerms = stems(pair.question)
+                let forward = coverage(of: asked, in: pairTerms)
+                let reverse = coverage(of: pairTerms, in: asked)
+                if forward >= pairCoverage, reverse >= pairReverseCoverage, forward + reverse > (strong?.score ?? 0) {
+                    strong = (StrongPair(hit: hit, answer: pair.answer), forward + reverse)
+                }
+            }
+            if covered >= relevantCoverage || (covered >= supportedCoverage && hit.similarity >= supportingSimilarity) {
+                relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
+            }
+        }
+        return (strong?.pair, relevant)
+    }
+
+    /// The sentences of `chunks` that share the most terms with the question, in their order of
+    /// appearance (best chunk first), within the limits; the chunks' first sentences when none share any.
+    static func extract(question: String, from chunks: [Judged], maxSentences: Int, maxCharacters: Int) -> (text: String, used: [Judged]) {
+        let asked = stems(question)
+        struct Candidate { var chunk: Int; var position: Int; var text: String; var score: Int }
+        var candidates: [Candidate] = []
+        for (chunkIndex, chunk) in chunks.enumerated() {
+            for (position, sentence) in TextAnalysis.sentences(chunk.text).enumerated() where !sentence.hasSuffix("?") {
+                candidates.append(Candidate(chunk: chunkIndex, position: position, text: sentence,
+                                            score: asked.intersection(stems(sentence)).count))
+            }
+        }
+        var chosen: [Candidate] = []
+        var length = 0
+        let ranked = candidates.filter { $0.score > 0 }.sorted {
+            ($0.score, -$0.chunk, -$0.position) > ($1.score, -$1.chunk, -$1.position)
+        }
+        for candidate in ranked.isEmpty ? Array(candidates.filter { $0.chunk == 0 }.prefix(2)) : ranked {
+            guard chosen.count < maxSentences else { break }
+            if !chosen.isEmpty, length + candidate.text.count > maxCharacters { continue }
+            chosen.append(candidate)
+            length += candidate.text.count + 1
+        }
+        guard !chosen.isEmpty else {
+            return (String((chunks.first?.text ?? "").prefix(maxCharacters)), Array(chunks.prefix(1)))
+        }
+        chosen.sort { ($0.chunk, $0.position) < ($1.chunk, $1.position) }
+        var text = chosen.map(\.text).joined(separator: " ")
+        if text.count > maxCharacters { text = String(text.prefix(maxCharacters - 1)) + "…" }
+        let used = Set(chosen.map(\.chunk)).sorted().map { chunks[$0] }
+        return (text, used)
+    }
+}
