@@ -46,7 +46,9 @@ struct ReplyComposer {
         let hits = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher)
             .search(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
         let pairs = try qaPairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
-        let judged = Relevance.judge(question: question, hits: hits, pairs: pairs)
+        let asked = Relevance.stems(question)
+        let relevance = Relevance(asked: asked, weights: try termWeights(asked))
+        let judged = relevance.judge(hits, pairs: pairs)
 
         if let best = judged.strongPair {
             return Reply(content: best.answer, grounding: .qa, sources: [Self.source(best.hit)], model: nil)
@@ -64,9 +66,30 @@ struct ReplyComposer {
                 logger.warning("reply model failed; answering from the chunks", metadata: ["model": "\(model.name)", "error": "\(error)"])
             }
         }
-        let extract = Relevance.extract(question: question, from: grounding, maxSentences: Self.answerSentences,
-                                        maxCharacters: Self.answerCharacters)
+        let extract = relevance.extract(from: grounding, maxSentences: Self.answerSentences, maxCharacters: Self.answerCharacters)
         return Reply(content: extract.text, grounding: .chunks, sources: extract.used.map { Self.source($0.hit) }, model: nil)
+    }
+
+    /// Each term's weight from the number of the organization's chunks holding a word that starts
+    /// with it (MariaDB's full-text index, in one round trip). Terms the index cannot look up
+    /// (shorter than its minimum word length) weigh 1.
+    private func termWeights(_ terms: Set<String>) throws -> [String: Double] {
+        let indexed = terms.sorted().filter { $0.count >= 3 && $0.allSatisfy { $0.isLetter || $0.isNumber } }
+        // The first row (no term: terms are never empty) counts all chunks.
+        var selects = ["SELECT '' AS term, COUNT(*) AS chunks FROM knowledge_chunks WHERE organization_id = ?"]
+        var values: [DatabaseValue] = [organizationID.databaseValue]
+        for term in indexed {
+            selects.append("SELECT ?, COUNT(*) FROM knowledge_chunks WHERE organization_id = ? AND MATCH(content) AGAINST (? IN BOOLEAN MODE)")
+            values += [.text(term), organizationID.databaseValue, .text(term.count >= Relevance.stemLength ? term + "*" : term)]
+        }
+        var counts: [String: Int] = [:]
+        var total = 0
+        for row in try database.query(selects.joined(separator: " UNION ALL "), values) {
+            let term = try row.decode(String.self, "term")
+            let chunks = try row.decode(Int.self, "chunks")
+            if term.isEmpty { total = chunks } else { counts[term] = chunks }
+        }
+        return counts.mapValues { Relevance.weight(containing: $0, of: total) }
     }
 
     /// Question and answer of the Q&A sources among the hits.
@@ -128,14 +151,15 @@ struct ReplyComposer {
 }
 
 /// How well retrieved chunks answer a question, judged on the question's content words (folded,
-/// stop words removed, long words compared by their first letters so inflections still meet) and
-/// on the embedding similarity retrieval already computed.
-enum Relevance {
+/// stop words removed, long words compared by their first letters so inflections still meet),
+/// each weighted by how rare it is in the organization's knowledge: a chunk that shares only the
+/// everyday words of a question ("accept", "payment") but not its point ("bitcoin") is not an answer.
+struct Relevance {
     struct Judged {
         var hit: KnowledgeSearch.Hit
         /// The text to answer from: a Q&A pair's answer, or the chunk.
         var text: String
-        /// Share of the question's terms found in the chunk.
+        /// Weighted share of the question's terms found in the chunk.
         var coverage: Double
     }
 
@@ -144,10 +168,11 @@ enum Relevance {
         var answer: String
     }
 
-    /// A chunk is relevant when it holds most of the question's terms, or fewer of them but
-    /// close in meaning. A Q&A pair answers outright when its question and the visitor's share
-    /// most of their terms both ways.
-    static let relevantCoverage = 0.5
+    /// A chunk is relevant when it holds a good part of the question's weight (and at least two of
+    /// its terms, when it has two), or somewhat less but close in meaning. A Q&A pair answers
+    /// outright when its question and the visitor's share most of their weight both ways. Chosen
+    /// on `scripts/eval-retrieval --replies` (answerable questions and ones the corpus cannot answer).
+    static let relevantCoverage = 0.4
     static let supportedCoverage = 0.3
     static let supportingSimilarity: Float = 0.3
     static let pairCoverage = 0.6
@@ -155,55 +180,67 @@ enum Relevance {
     /// Words longer than this are compared by their first `stemLength` letters.
     static let stemLength = 5
 
+    /// The question's terms and their weights (inverse document frequency over the organization's chunks).
+    let asked: Set<String>
+    let weights: [String: Double]
+
     static func stems(_ text: String) -> Set<String> {
         Set(TextAnalysis.terms(text).map { $0.count > stemLength ? String($0.prefix(stemLength)) : $0 })
     }
 
-    static func coverage(of terms: Set<String>, in other: Set<String>) -> Double {
-        terms.isEmpty ? 0 : Double(terms.intersection(other).count) / Double(terms.count)
+    /// `ln((chunks + 1) / (containing + 1)) + 1`: a term found nowhere weighs most, one found everywhere 1.
+    static func weight(containing: Int, of chunks: Int) -> Double {
+        log(Double(chunks + 1) / Double(containing + 1)) + 1
     }
 
-    static func judge(question: String, hits: [KnowledgeSearch.Hit],
-                      pairs: [UUID: (question: String, answer: String)]) -> (strongPair: StrongPair?, relevant: [Judged]) {
-        let asked = stems(question)
+    /// Weighted share of `terms` found in `other`; unknown terms weigh 1.
+    func coverage(of terms: Set<String>, in other: Set<String>) -> Double {
+        let total = terms.reduce(0) { $0 + (weights[$1] ?? 1) }
+        guard total > 0 else { return 0 }
+        return terms.intersection(other).reduce(0) { $0 + (weights[$1] ?? 1) } / total
+    }
+
+    func judge(_ hits: [KnowledgeSearch.Hit], pairs: [UUID: (question: String, answer: String)]) -> (strongPair: StrongPair?, relevant: [Judged]) {
         var strong: (pair: StrongPair, score: Double)?
         var relevant: [Judged] = []
+        let needed = min(2, asked.count)
         for hit in hits {
             let pair = hit.kind == KnowledgeSource.Kind.qa.rawValue ? pairs[hit.sourceID] : nil
-            let covered = coverage(of: asked, in: stems(hit.content))
+            let found = Self.stems(hit.content)
+            let covered = coverage(of: asked, in: found)
             if let pair {
-                let pairTerms = stems(pair.question)
+                let pairTerms = Self.stems(pair.question)
                 let forward = coverage(of: asked, in: pairTerms)
                 let reverse = coverage(of: pairTerms, in: asked)
-                if forward >= pairCoverage, reverse >= pairReverseCoverage, forward + reverse > (strong?.score ?? 0) {
+                if forward >= Self.pairCoverage, reverse >= Self.pairReverseCoverage, forward + reverse > (strong?.score ?? 0) {
                     strong = (StrongPair(hit: hit, answer: pair.answer), forward + reverse)
                 }
             }
-            if covered >= relevantCoverage || (covered >= supportedCoverage && hit.similarity >= supportingSimilarity) {
+            guard asked.intersection(found).count >= needed else { continue }
+            if covered >= Self.relevantCoverage || (covered >= Self.supportedCoverage && hit.similarity >= Self.supportingSimilarity) {
                 relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
             }
         }
         return (strong?.pair, relevant)
     }
 
-    /// The sentences of `chunks` that share the most terms with the question, in their order of
-    /// appearance (best chunk first), within the limits; the chunks' first sentences when none share any.
-    static func extract(question: String, from chunks: [Judged], maxSentences: Int, maxCharacters: Int) -> (text: String, used: [Judged]) {
-        let asked = stems(question)
-        struct Candidate { var chunk: Int; var position: Int; var text: String; var score: Int }
+    /// The sentences of `chunks` that carry the most of the question's weight, in their order of
+    /// appearance (best chunk first), within the limits; the first chunk's opening when none carries any.
+    func extract(from chunks: [Judged], maxSentences: Int, maxCharacters: Int) -> (text: String, used: [Judged]) {
+        struct Candidate { var chunk: Int; var position: Int; var text: String; var score: Double }
         var candidates: [Candidate] = []
         for (chunkIndex, chunk) in chunks.enumerated() {
             for (position, sentence) in TextAnalysis.sentences(chunk.text).enumerated() where !sentence.hasSuffix("?") {
                 candidates.append(Candidate(chunk: chunkIndex, position: position, text: sentence,
-                                            score: asked.intersection(stems(sentence)).count))
+                                            score: coverage(of: asked, in: Self.stems(sentence))))
             }
+        }
+        let ranked = candidates.filter { $0.score > 0 }.sorted {
+            $0.score != $1.score ? $0.score > $1.score : ($0.chunk, $0.position) < ($1.chunk, $1.position)
         }
         var chosen: [Candidate] = []
         var length = 0
-        let ranked = candidates.filter { $0.score > 0 }.sorted {
-            ($0.score, -$0.chunk, -$0.position) > ($1.score, -$1.chunk, -$1.position)
-        }
-        for candidate in ranked.isEmpty ? Array(candidates.filter { $0.chunk == 0 }.prefix(2)) : ranked {
+        for candidate in ranked {
             guard chosen.count < maxSentences else { break }
             if !chosen.isEmpty, length + candidate.text.count > maxCharacters { continue }
             chosen.append(candidate)
@@ -215,7 +252,6 @@ enum Relevance {
         chosen.sort { ($0.chunk, $0.position) < ($1.chunk, $1.position) }
         var text = chosen.map(\.text).joined(separator: " ")
         if text.count > maxCharacters { text = String(text.prefix(maxCharacters - 1)) + "…" }
-        let used = Set(chosen.map(\.chunk)).sorted().map { chunks[$0] }
-        return (text, used)
+        return (text, Set(chosen.map(\.chunk)).sorted().map { chunks[$0] })
     }
 }
