@@ -130,10 +130,11 @@ import Testing
         var flag = false
     }
 
+    /// Also: an optional property that is `nil` is written as `null`, not left out.
     @Test func keysFollowDeclarationOrderAndDictionariesAreSorted() throws {
         let text = String(decoding: try OrderedJSONEncoder().encode(Outer()), as: UTF8.self)
         #expect(text == """
-            {"items":[{"zeta":1,"when":"2026-11-24T17:51:43Z"},{"zeta":2,"alpha":"é\\"\\n","when":"2026-11-24T17:51:43Z"}],\
+            {"items":[{"zeta":1,"alpha":null,"when":"2026-11-24T17:51:43Z"},{"zeta":2,"alpha":"é\\"\\n","when":"2026-11-24T17:51:43Z"}],\
             "count":2,"id":"6f1c2b3a-0000-4000-8000-00000000000a","tags":{"a":[null,true],"b":1},\
             "extra":{"x":"s","y":1.5},"ratio":0.25,"flag":false}
             """)

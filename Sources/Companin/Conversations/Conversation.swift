@@ -58,27 +58,6 @@ extension Conversation: Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(assistantID, forKey: .assistantID)
-        try container.encode(assistantVersion, forKey: .assistantVersion)
-        try container.encode(sessionID, forKey: .sessionID)
-        try container.encode(status, forKey: .status)
-        try container.encode(needsHuman, forKey: .needsHuman)
-        try container.encode(task, forKey: .task)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(messageCount, forKey: .messageCount)
-        try container.encode(lastMessageAt, forKey: .lastMessageAt)
-        try container.encode(handoffReason, forKey: .handoffReason)
-        try container.encode(handedOffAt, forKey: .handedOffAt)
-        try container.encode(closedAt, forKey: .closedAt)
-        try container.encode(closeReason, forKey: .closeReason)
-        try container.encode(createdByAPIKeyID, forKey: .createdByAPIKeyID)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 /// One message of a conversation, as written: never edited, never deleted through the API.
@@ -146,24 +125,6 @@ extension Message: Encodable {
         case assistantVersion = "assistant_version"
         case grounding, model, sources
         case createdAt = "created_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(conversationID, forKey: .conversationID)
-        try container.encode(position, forKey: .position)
-        try container.encode(role, forKey: .role)
-        try container.encode(content, forKey: .content)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(apiKeyID, forKey: .apiKeyID)
-        try container.encode(actor, forKey: .actor)
-        try container.encode(inReplyTo, forKey: .inReplyTo)
-        try container.encode(assistantVersion, forKey: .assistantVersion)
-        try container.encode(grounding, forKey: .grounding)
-        try container.encode(model, forKey: .model)
-        try container.encode(sources, forKey: .sources)
-        try container.encode(createdAt, forKey: .createdAt)
     }
 }
 

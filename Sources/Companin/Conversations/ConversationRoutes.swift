@@ -144,14 +144,6 @@ enum ConversationRoutes {
 private struct PostedMessage: Encodable {
     var message: Message
     var reply: Message?
-
-    enum CodingKeys: String, CodingKey { case message, reply }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(message, forKey: .message)
-        try container.encode(reply, forKey: .reply)
-    }
 }
 
 /// A page of messages with the cursor of the next one: `?after=next_after`.
@@ -164,13 +156,6 @@ private struct MessagePage: Encodable {
         case items, count
         case nextAfter = "next_after"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(count, forKey: .count)
-        try container.encode(nextAfter, forKey: .nextAfter)
-    }
 }
 
 /// The whole conversation in one document: who answered, where, every message and every rating.
@@ -180,15 +165,6 @@ private struct Transcript: Encodable {
         var version: Int
         /// The version's name; `nil` once the assistant was deleted.
         var name: String?
-
-        enum CodingKeys: String, CodingKey { case id, version, name }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(version, forKey: .version)
-            try container.encode(name, forKey: .name)
-        }
     }
 
     struct SessionSummary: Encodable {
@@ -208,15 +184,4 @@ private struct Transcript: Encodable {
     var session: SessionSummary?
     var messages: [Message]
     var feedback: [Feedback]
-
-    enum CodingKeys: String, CodingKey { case conversation, assistant, session, messages, feedback }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(conversation, forKey: .conversation)
-        try container.encode(assistant, forKey: .assistant)
-        try container.encode(session, forKey: .session)
-        try container.encode(messages, forKey: .messages)
-        try container.encode(feedback, forKey: .feedback)
-    }
 }

@@ -58,13 +58,6 @@ struct CRMReference: Sendable, Equatable, Encodable {
         case url
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(system, forKey: .system)
-        try container.encode(recordID, forKey: .recordID)
-        try container.encode(url, forKey: .url)
-    }
-
     /// A reference as a session shows it: with the context that attached it.
     struct Attached: Encodable {
         var reference: CRMReference
@@ -94,16 +87,5 @@ extension SessionContext: Encodable {
         case position, attributes, crm
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(sessionID, forKey: .sessionID)
-        try container.encode(position, forKey: .position)
-        try container.encode(attributes, forKey: .attributes)
-        try container.encode(crm, forKey: .crm)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }

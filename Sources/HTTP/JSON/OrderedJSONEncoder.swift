@@ -3,7 +3,8 @@ import Foundation
 /// Encodes `Encodable` values as compact JSON with object keys in the order they were encoded —
 /// the declaration order of a type's `CodingKeys` — so every response has a stable, readable shape
 /// (`{"items": [...], "count": 3}`) in every process. Dictionaries, whose order is arbitrary, are
-/// written with sorted keys. Dates are ISO 8601 UTC timestamps. Foundation's `JSONEncoder` offers
+/// written with sorted keys. Dates are ISO 8601 UTC timestamps. A `nil` optional is written as
+/// `null`, so every response of a type has the same keys. Foundation's `JSONEncoder` offers
 /// either hash order, which varies per process, or sorted keys.
 public struct OrderedJSONEncoder {
     public init() {}
@@ -169,6 +170,28 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         } else {
             try child.store(value, codingPath: codingPath + [key])
         }
+    }
+
+    // The API writes an absent value as `null`, never leaves its key out: synthesized `Encodable`
+    // conformances call these for optional properties, and the standard ones would skip `nil`.
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try encodeOrNull(value, key) }
+
+    private mutating func encodeOrNull<T: Encodable>(_ value: T?, _ key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
