@@ -68,44 +68,20 @@ struct ConversationStore {
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Conversation], count: Int) {
-        var condition = "organization_id = ?"
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        if let id = filter.assistantID {
-            condition += " AND assistant_id = ?"
-            values.append(id.databaseValue)
-        }
-        if let id = filter.sessionID {
-            condition += " AND session_id = ?"
-            values.append(id.databaseValue)
-        }
+        var condition = SQLFilter("organization_id = ?", [organizationID.databaseValue])
+        condition.add("assistant_id = ?", ifPresent: filter.assistantID)
+        condition.add("session_id = ?", ifPresent: filter.sessionID)
         if let id = filter.visitorID {
             // Through the sessions, which follow the visitor when an anonymous one is linked.
             let visitor = sessions.visitors.canonicalID(id)
-            condition += " AND session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.sql))"
-            values += [organizationID.databaseValue] + visitor.values
+            condition.add("session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.sql))",
+                          [organizationID.databaseValue] + visitor.values)
         }
-        if let status = filter.status {
-            condition += " AND status = ?"
-            values.append(.text(status.rawValue))
-        }
-        if let needsHuman = filter.needsHuman {
-            condition += " AND needs_human = ?"
-            values.append(needsHuman.databaseValue)
-        }
-        if let date = filter.createdAfter {
-            condition += " AND created_at >= ?"
-            values.append(date.databaseValue)
-        }
-        if let date = filter.createdBefore {
-            condition += " AND created_at < ?"
-            values.append(date.databaseValue)
-        }
-        let items = try database.query("""
-            SELECT \(Self.columns) FROM conversations WHERE \(condition) ORDER BY created_at, id LIMIT ? OFFSET ?
-            """, values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decode)
-        let count = try database.query("SELECT COUNT(*) AS count FROM conversations WHERE \(condition)", values)
-            .first?.decode(Int.self, "count") ?? 0
-        return (items, count)
+        condition.add("status = ?", ifPresent: filter.status?.rawValue)
+        condition.add("needs_human = ?", ifPresent: filter.needsHuman)
+        condition.add("created_at >= ?", ifPresent: filter.createdAfter)
+        condition.add("created_at < ?", ifPresent: filter.createdBefore)
+        return try database.page(Self.columns, from: "conversations", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
     }
 
     /// Closes a conversation; closing it again changes nothing.

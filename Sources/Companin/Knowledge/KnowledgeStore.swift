@@ -35,22 +35,10 @@ struct KnowledgeStore {
 
     func list(kind: KnowledgeSource.Kind, status: KnowledgeSource.Status?, tag: String? = nil, _ page: Pagination) throws
         -> (items: [KnowledgeSource], count: Int) {
-        var filter = "organization_id = ? AND kind = ?"
-        var values: [DatabaseValue] = [organizationID.databaseValue, .text(kind.rawValue)]
-        if let status {
-            filter += " AND status = ?"
-            values.append(.text(status.rawValue))
-        }
-        if let tag {
-            filter += " AND JSON_CONTAINS(tags, JSON_QUOTE(?))"
-            values.append(.text(tag))
-        }
-        let items = try database.query("""
-            SELECT \(Self.columns) FROM knowledge_sources WHERE \(filter) ORDER BY created_at, id LIMIT ? OFFSET ?
-            """, values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decode)
-        let count = try database.query("SELECT COUNT(*) AS count FROM knowledge_sources WHERE \(filter)", values)
-            .first?.decode(Int.self, "count") ?? 0
-        return (items, count)
+        var condition = SQLFilter("organization_id = ? AND kind = ?", [organizationID.databaseValue, .text(kind.rawValue)])
+        condition.add("status = ?", ifPresent: status?.rawValue)
+        condition.add("JSON_CONTAINS(tags, JSON_QUOTE(?))", ifPresent: tag)
+        return try database.page(Self.columns, from: "knowledge_sources", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
     }
 
     /// Inserts a new source. Files and URLs are queued for a worker in the same transaction.

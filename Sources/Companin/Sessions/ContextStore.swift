@@ -47,28 +47,13 @@ struct ContextStore {
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [SessionContext], count: Int) {
-        var condition = "organization_id = ?"
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        if let id = filter.sessionID {
-            condition += " AND session_id = ?"
-            values.append(id.databaseValue)
-        }
-        if let system = filter.crmSystem {
-            condition += " AND crm_system = ?"
-            values.append(.text(system))
-        }
-        if let record = filter.crmRecordID {
-            condition += " AND crm_record_id = ?"
-            values.append(.text(record))
-        }
+        var condition = SQLFilter("organization_id = ?", [organizationID.databaseValue])
+        condition.add("session_id = ?", ifPresent: filter.sessionID)
+        condition.add("crm_system = ?", ifPresent: filter.crmSystem)
+        condition.add("crm_record_id = ?", ifPresent: filter.crmRecordID)
         // One session's contexts in their order; across sessions, in the order they were attached.
         let order = filter.sessionID == nil ? "created_at, id" : "position"
-        let items = try database.query("""
-            SELECT \(Self.columns) FROM session_contexts WHERE \(condition) ORDER BY \(order) LIMIT ? OFFSET ?
-            """, values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decode)
-        let count = try database.query("SELECT COUNT(*) AS count FROM session_contexts WHERE \(condition)", values)
-            .first?.decode(Int.self, "count") ?? 0
-        return (items, count)
+        return try database.page(Self.columns, from: "session_contexts", where: condition, orderBy: order, page, decode: Self.decode)
     }
 
     /// The contexts of several sessions, each list in position order.

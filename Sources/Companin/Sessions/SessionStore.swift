@@ -56,54 +56,28 @@ struct SessionStore {
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Session], count: Int) {
-        var conditions = ["s.organization_id = ?"]
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        if let id = filter.assistantID {
-            conditions.append("s.assistant_id = ?")
-            values.append(id.databaseValue)
-        }
+        var condition = SQLFilter("s.organization_id = ?", [organizationID.databaseValue])
+        condition.add("s.assistant_id = ?", ifPresent: filter.assistantID)
         if let id = filter.visitorID {
             let visitor = visitors.canonicalID(id)
-            conditions.append("s.visitor_id = \(visitor.sql)")
-            values += visitor.values
+            condition.add("s.visitor_id = \(visitor.sql)", visitor.values)
         }
         if let externalID = filter.externalID {
-            conditions.append("s.visitor_id = (SELECT v.id FROM visitors v WHERE v.organization_id = ? AND v.external_id = ?)")
-            values += [organizationID.databaseValue, .text(externalID)]
+            condition.add("s.visitor_id = (SELECT v.id FROM visitors v WHERE v.organization_id = ? AND v.external_id = ?)",
+                          [organizationID.databaseValue, .text(externalID)])
         }
-        if let channel = filter.channel {
-            conditions.append("s.channel = ?")
-            values.append(.text(channel))
+        condition.add("s.channel = ?", ifPresent: filter.channel)
+        // By the state readers see, whether or not the sweeper has marked it yet.
+        let now = Date.now.truncatedToMicroseconds.databaseValue
+        switch filter.state {
+        case .active?: condition.add("s.state = 'active' AND s.expires_at > ?", [now])
+        case .expired?: condition.add("(s.state = 'expired' OR (s.state = 'active' AND s.expires_at <= ?))", [now])
+        case .ended?: condition.add("s.state = 'ended'")
+        case nil: break
         }
-        if let state = filter.state {
-            // By the state readers see, whether or not the sweeper has marked it yet.
-            let now = Date.now.truncatedToMicroseconds.databaseValue
-            switch state {
-            case .active:
-                conditions.append("s.state = 'active' AND s.expires_at > ?")
-                values.append(now)
-            case .expired:
-                conditions.append("(s.state = 'expired' OR (s.state = 'active' AND s.expires_at <= ?))")
-                values.append(now)
-            case .ended:
-                conditions.append("s.state = 'ended'")
-            }
-        }
-        if let date = filter.createdAfter {
-            conditions.append("s.created_at >= ?")
-            values.append(date.databaseValue)
-        }
-        if let date = filter.createdBefore {
-            conditions.append("s.created_at < ?")
-            values.append(date.databaseValue)
-        }
-        let condition = conditions.joined(separator: " AND ")
-        let items = try database.query("""
-            SELECT \(Self.columns) FROM sessions s WHERE \(condition) ORDER BY s.created_at, s.id LIMIT ? OFFSET ?
-            """, values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decode)
-        let count = try database.query("SELECT COUNT(*) AS count FROM sessions s WHERE \(condition)", values)
-            .first?.decode(Int.self, "count") ?? 0
-        return (items, count)
+        condition.add("s.created_at >= ?", ifPresent: filter.createdAfter)
+        condition.add("s.created_at < ?", ifPresent: filter.createdBefore)
+        return try database.page(Self.columns, from: "sessions s", where: condition, orderBy: "s.created_at, s.id", page, decode: Self.decode)
     }
 
     /// The sessions of a visitor, oldest first, at most `limit` (the most recent ones when there are more).

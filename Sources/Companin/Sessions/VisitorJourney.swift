@@ -41,19 +41,10 @@ extension VisitorStore {
     /// A page of visitors (linked anonymous ones are part of the visitor they were linked to),
     /// optionally only the one with `externalID` or only identified or anonymous ones.
     func list(externalID: String?, identified: Bool?, _ page: Pagination) throws -> (items: [Visitor], count: Int) {
-        var condition = "organization_id = ? AND merged_into_id IS NULL"
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        if let externalID {
-            condition += " AND external_id = ?"
-            values.append(.text(externalID))
-        }
-        if let identified { condition += identified ? " AND external_id IS NOT NULL" : " AND external_id IS NULL" }
-        let items = try database.query("""
-            SELECT \(Self.columns) FROM visitors WHERE \(condition) ORDER BY created_at, id LIMIT ? OFFSET ?
-            """, values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decode)
-        let count = try database.query("SELECT COUNT(*) AS count FROM visitors WHERE \(condition)", values)
-            .first?.decode(Int.self, "count") ?? 0
-        return (items, count)
+        var condition = SQLFilter("organization_id = ? AND merged_into_id IS NULL", [organizationID.databaseValue])
+        condition.add("external_id = ?", ifPresent: externalID)
+        if let identified { condition.add(identified ? "external_id IS NOT NULL" : "external_id IS NULL") }
+        return try database.page(Self.columns, from: "visitors", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
     }
 
     /// The journeys of these visitors, in a fixed number of queries however many there are.
