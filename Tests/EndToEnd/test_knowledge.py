@@ -107,9 +107,12 @@ def test_hostile_inputs_fail_with_a_reason_and_workers_survive(library, name, co
 def test_killed_worker_job_is_retried_and_finishes():
     _, key = new_org_key()
     master = master_pid()
-    reply = upload(key, "ocr-sign.png", fixture("ocr-sign.png"))
+    # The full-page OCR takes seconds, so the workers are caught in the middle of it (the small
+    # sign is read in about 0.2 s, which can fall between two polls).
+    reply = upload(key, "ocr-page.png", fixture("ocr-page.png"))
     path = f"{FILES}{reply.json()['id']}"
-    wait_for_status(key, path, statuses=("processing",), timeout=30)
+    wait_for(lambda: request("GET", path, key=key).json()["status"] == "processing", timeout=30, interval=0.02,
+             message=f"{path} to be processing")
     for pid in child_pids(master, "ingest-worker"):
         os.kill(pid, signal.SIGKILL)
     source = wait_for_status(key, path, timeout=60)
