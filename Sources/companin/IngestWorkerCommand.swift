@@ -43,6 +43,9 @@ struct IngestWorkerCommand: ParsableCommand {
         let sweepInterval = Duration.seconds(max(1, sessionSweepSeconds ?? Environment.int("COMPANIN_SESSION_SWEEP_SECONDS", default: 10)))
         let clock = ContinuousClock()
         var nextSweep = clock.now
+        // The request log's coming months are split off now and then (cheap while they are empty).
+        let partitions = RequestLogPartitions(database: database)
+        var nextPartitionCheck = clock.now
 
         // Any signal to finish ends the loop between jobs: a job is never abandoned half-way by
         // choice (if the worker is killed, the lease brings the job back).
@@ -54,6 +57,15 @@ struct IngestWorkerCommand: ParsableCommand {
                     if marked > 0 { logger.info("sessions expired", metadata: ["count": "\(marked)"]) }
                 } catch {
                     logger.error("cannot sweep sessions", metadata: ["error": "\(error)"])
+                }
+            }
+            if clock.now >= nextPartitionCheck {
+                nextPartitionCheck = clock.now + .seconds(6 * 3600)
+                do {
+                    let added = try partitions.ensure()
+                    if !added.isEmpty { logger.info("request log partitions added", metadata: ["partitions": "\(added)"]) }
+                } catch {
+                    logger.error("cannot add request log partitions", metadata: ["error": "\(error)"])
                 }
             }
             let job: IngestionQueue.Job?

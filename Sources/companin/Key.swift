@@ -14,11 +14,13 @@ struct Key: ParsableCommand {
 
         @Option(help: "Organization id.") var org: String
         @Option(help: "A label for the key.") var name: String = "default"
+        @Flag(help: "An operator key: may read any organization's analytics with organization_id=ID or all.") var `operator` = false
 
         func run() throws {
             let organizationID = try parseID(org, "organization")
             try withDatabase { database in
-                let (key, secret) = try APIKeyStore(database: database).create(organizationID: organizationID, name: name)
+                let (key, secret) = try APIKeyStore(database: database).create(organizationID: organizationID, name: name,
+                                                                                isOperator: `operator`)
                 FileHandle.standardError.write(Data("""
                     key \(key.id.uuidString.lowercased()) (\(key.prefix)…) issued for organization \(org); \
                     store it now: it cannot be shown again.\n
@@ -29,7 +31,8 @@ struct Key: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List an organization's keys: id, prefix, created, state, name.")
+        static let configuration = CommandConfiguration(
+            abstract: "List an organization's keys: id, prefix, created, state, kind (key or operator), name.")
 
         @Option(help: "Organization id.") var org: String
 
@@ -38,7 +41,7 @@ struct Key: ParsableCommand {
             try withDatabase { database in
                 for key in try APIKeyStore(database: database).list(organizationID: organizationID) {
                     let state = key.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
-                    print("\(key.id.uuidString.lowercased())\t\(key.prefix)…\t\(Timestamp.format(key.createdAt))\t\(state)\t\(key.name)")
+                    print("\(key.id.uuidString.lowercased())\t\(key.prefix)…\t\(Timestamp.format(key.createdAt))\t\(state)\t\(key.isOperator ? "operator" : "key")\t\(key.name)")
                 }
             }
         }

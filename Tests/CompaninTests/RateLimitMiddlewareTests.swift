@@ -21,7 +21,7 @@ import Testing
         let database = Connection(configuration: try DatabaseConfiguration(url: "mariadb://nobody@localhost/none"),
                                   logger: Logger(label: "test"))
         var context = AppContext(requestID: "r", logger: Logger(label: "test"), database: database)
-        context.credentials = .init(keyID: key, organizationID: organization, rateLimitPerHour: limit)
+        context.credentials = .init(keyID: key, organizationID: organization, rateLimitPerHour: limit, sessionTTLSeconds: nil)
         return context
     }
 

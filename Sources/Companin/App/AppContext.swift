@@ -9,10 +9,22 @@ public struct AppContext: RequestContext {
     public let requestID: String
     public var logger: Logger
     public var parameters = Parameters()
-    public var routeTemplate: String?
     public let database: Connection
+    /// What inner steps learn about the request, shared by every copy of this context so the
+    /// request log (the outermost step) sees it after the response.
+    let trace = RequestTrace()
+
+    /// Set by the router.
+    public var routeTemplate: String? {
+        get { trace.routeTemplate }
+        nonmutating set { trace.routeTemplate = newValue }
+    }
+
     /// Set by the API-key middleware once the caller is authenticated.
-    public var credentials: APIKeyStore.Credentials?
+    public var credentials: APIKeyStore.Credentials? {
+        get { trace.credentials }
+        nonmutating set { trace.credentials = newValue }
+    }
 
     public init(requestID: String, logger: Logger, database: Connection) {
         self.requestID = requestID
@@ -31,4 +43,12 @@ public struct AppContext: RequestContext {
         guard let id = UUID(uuidString: try parameters.require(name)) else { throw HTTPError.notFound }
         return id
     }
+}
+
+/// The facts about one request that steps inside the middleware list learn and the request log needs.
+/// A reference, so that the copies of a context handed down the list all write to one place.
+final class RequestTrace {
+    var routeTemplate: String?
+    var credentials: APIKeyStore.Credentials?
+    var throttled = false
 }

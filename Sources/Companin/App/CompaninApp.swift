@@ -21,6 +21,7 @@ public struct CompaninApp {
     public let application: Application<AppContext>
     let database: Connection
     let breaches: BreachLog
+    let requests: RequestLog
     let logger: Logger
 
     public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
@@ -28,6 +29,8 @@ public struct CompaninApp {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
+        let requests = RequestLog(logger: logger)
+        self.requests = requests
         var router = Router<AppContext>()
         AssistantRoutes.register(on: &router)
         AssistantKnowledgeRoutes.register(on: &router)
@@ -39,8 +42,10 @@ public struct CompaninApp {
         ContextRoutes.register(on: &router)
         VisitorRoutes.register(on: &router)
         ConversationRoutes.register(on: &router, enricher: knowledge.enricher, replyModel: replyModel)
+        AnalyticsRoutes.register(on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour)
         application = Application(
             middleware: [
+                RequestRecorder(log: requests),
                 RequestLogMiddleware(),
                 BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),
                 APIKeyMiddleware(),
@@ -53,16 +58,19 @@ public struct CompaninApp {
 
     /// Deferred work that must not delay a response: called after each response is handed back.
     public func afterResponse() {
+        requests.flushIfDue(database)
         breaches.flushIfDue(database)
     }
 
     /// Called when no request arrived for a while.
     public func idle() {
+        requests.flushIfDue(database)
         breaches.flushIfDue(database)
     }
 
     /// Called before the responder exits: nothing deferred may be left behind.
     public func shutdown() {
+        requests.flush(database)
         breaches.flush(database)
     }
 
@@ -80,6 +88,8 @@ public struct CompaninApp {
         let requestID = RequestID.make(for: request)
         var response = Response.error(error)
         response.headers.set("X-Request-ID", requestID)
+        let context = AppContext(requestID: requestID, logger: logger, database: database)
+        requests.record(RequestLog.entry(for: request, response: response, context: context, arrived: .now, elapsed: .zero))
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = "\(requestID)"
         requestLogger.info("request", metadata: [

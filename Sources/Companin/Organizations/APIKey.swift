@@ -7,6 +7,8 @@ public struct APIKey: Sendable, Equatable {
     public var organizationID: UUID
     public var name: String
     public var prefix: String
+    /// May read every organization's analytics, not only its own.
+    public var isOperator: Bool
     public var createdAt: Date
     public var revokedAt: Date?
 

@@ -8,27 +8,27 @@ public struct APIKeyStore {
     public init(database: Connection) { self.database = database }
 
     /// Issues a key for the organization. The secret is returned once and never stored.
-    public func create(organizationID: UUID, name: String) throws -> (key: APIKey, secret: String) {
+    public func create(organizationID: UUID, name: String, isOperator: Bool = false) throws -> (key: APIKey, secret: String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200 else { throw StoreError.invalid("key name must be 1 to 200 characters") }
         guard try OrganizationStore(database: database).find(organizationID) != nil else {
             throw StoreError.notFound("organization \(organizationID.uuidString.lowercased())")
         }
         let secret = APIKey.generateSecret()
-        let key = APIKey(id: UUID(), organizationID: organizationID, name: name,
-                         prefix: APIKey.displayPrefix(of: secret), createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
+        let key = APIKey(id: UUID(), organizationID: organizationID, name: name, prefix: APIKey.displayPrefix(of: secret),
+                         isOperator: isOperator, createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
         try database.execute("""
-            INSERT INTO api_keys (id, organization_id, name, key_prefix, key_hash, created_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO api_keys (id, organization_id, name, is_operator, key_prefix, key_hash, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
-            [key.id.databaseValue, organizationID.databaseValue, .text(name), .text(key.prefix),
+            [key.id.databaseValue, organizationID.databaseValue, .text(name), isOperator.databaseValue, .text(key.prefix),
              .blob(APIKey.hash(secret)), key.createdAt.databaseValue])
         return (key, secret)
     }
 
     public func list(organizationID: UUID) throws -> [APIKey] {
         try database.query("""
-            SELECT id, organization_id, name, key_prefix, created_at, revoked_at
+            SELECT id, organization_id, name, is_operator, key_prefix, created_at, revoked_at
             FROM api_keys WHERE organization_id = ? ORDER BY created_at, id
             """, [organizationID.databaseValue]).map(Self.decode)
     }
@@ -45,24 +45,28 @@ public struct APIKeyStore {
         public var organizationID: UUID
         public var rateLimitPerHour: Int?
         public var sessionTTLSeconds: Int?
+        /// An operator key (`companin key create --operator`) may read other organizations' analytics.
+        public var isOperator = false
     }
 
     /// The valid key with this secret, if any. The organization's settings come in the same query,
     /// so a changed limit or session lifetime applies from the next request on, in every responder.
     public func authenticate(secret: String) throws -> Credentials? {
         guard let row = try database.query("""
-            SELECT k.id, k.organization_id, o.rate_limit_per_hour, o.session_ttl_seconds
+            SELECT k.id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
             FROM api_keys k JOIN organizations o ON o.id = k.organization_id
             WHERE k.key_hash = ? AND k.revoked_at IS NULL
             """, [.blob(APIKey.hash(secret))]).first else { return nil }
         return Credentials(keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
                            rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
-                           sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"))
+                           sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
+                           isOperator: try row.decode(Bool.self, "is_operator"))
     }
 
     private static func decode(_ row: Row) throws -> APIKey {
         APIKey(id: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
                name: try row.decode(String.self, "name"), prefix: try row.decode(String.self, "key_prefix"),
+               isOperator: try row.decode(Bool.self, "is_operator"),
                createdAt: try row.decode(Date.self, "created_at"),
                revokedAt: try row.decode(Date?.self, "revoked_at"))
     }

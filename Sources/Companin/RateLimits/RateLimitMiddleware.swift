@@ -23,6 +23,7 @@ struct RateLimitMiddleware: Middleware {
             ])
         }
         guard decision.allowed else {
+            context.trace.throttled = true
             breaches.record(BreachLog.Breach(
                 organizationID: credentials.organizationID, apiKeyID: credentials.keyID,
                 method: request.method.rawValue, path: request.path, clientAddress: request.remoteAddress,

@@ -1,0 +1,256 @@
+import Foundation
+import HTTP
+import MariaDB
+import RateLimiter
+
+/// `/analytics/…`: the request log, usage over time, the endpoint mix and throttling, for the
+/// caller's organization — or, with an operator key and `organization_id=ID|all`, another's or all.
+/// Every endpoint takes `from` and `to` (ISO 8601; default the last 24 hours) and `api_key_id`.
+enum AnalyticsRoutes {
+    enum Granularity: String, CaseIterable { case hour, day }
+
+    /// Buckets a usage series may have at most: 31 days of hours, or 366 days.
+    static let maximumBuckets = 24 * 31 + 1
+
+    struct Window {
+        var store: AnalyticsStore
+        var from: Date
+        var to: Date
+        var apiKeyID: UUID?
+    }
+
+    static func register(on router: inout Router<AppContext>, limiter: RateLimiter, defaultPerHour: Int) {
+        router.get("/analytics/logs/") { request, context in
+            var query = QueryReader(request)
+            let window = try window(request, context, &query)
+            var filter = AnalyticsStore.LogFilter(apiKeyID: window.apiKeyID)
+            if let text = query.string("status", maxLength: 3) {
+                if let status = Int(text), (100...599).contains(status) { filter.status = status } else {
+                    query.fail("status", "Input should be an HTTP status from 100 to 599", type: "int_parsing")
+                }
+            }
+            filter.method = query.string("method", maxLength: 10)?.uppercased()
+            filter.route = query.string("route", maxLength: 200)
+            if let text = query.string("min_duration_ms", maxLength: 10) {
+                if let milliseconds = Double(text), milliseconds >= 0, milliseconds.isFinite {
+                    filter.minimumDurationMicroseconds = Int(milliseconds * 1_000)
+                } else {
+                    query.fail("min_duration_ms", "Input should be a number of milliseconds ≥ 0", type: "float_parsing")
+                }
+            }
+            let page = try Pagination(request)
+            try query.finish()
+            let found = try window.store.logs(from: window.from, to: window.to, filter, page)
+            return try Response.json(Page(items: found.items, count: found.count))
+        }
+
+        router.get("/analytics/usage/") { request, context in
+            var query = QueryReader(request)
+            let window = try window(request, context, &query)
+            let granularity = query.choice("granularity", Granularity.self) ?? .hour
+            try query.finish()
+            let hours = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .hour)
+            var overall = AnalyticsStore.Totals()
+            for value in hours.values { overall.add(value) }
+            return try Response.json(Usage(from: window.from, to: window.to, granularity: granularity.rawValue,
+                                           totals: UsageFigures(start: nil, overall),
+                                           buckets: try series(hours, window, granularity: granularity)))
+        }
+
+        router.get("/analytics/endpoints/") { request, context in
+            var query = QueryReader(request)
+            let window = try window(request, context, &query)
+            try query.finish()
+            let groups = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .endpoint)
+            let items = groups.map { EndpointFigures(route: $0.key.route ?? "", method: $0.key.method ?? "", $0.value) }
+                .sorted { ($0.requests, $1.route, $1.method) > ($1.requests, $0.route, $0.method) }
+            return try Response.json(Page(items: items, count: items.count))
+        }
+
+        router.get("/analytics/rate-limits/") { request, context in
+            var query = QueryReader(request)
+            let window = try window(request, context, &query)
+            let granularity = query.choice("granularity", Granularity.self) ?? .hour
+            try query.finish()
+            let hours = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .hour)
+            let buckets = try series(hours, window, granularity: granularity).map { ThrottleBucket(start: $0.start ?? window.from, throttled: $0.throttled) }
+            let keys = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .apiKey)
+                .filter { $0.value.throttled > 0 }
+                .map { KeyThrottling(apiKeyID: $0.key.apiKeyID, requests: $0.value.requests, throttled: $0.value.throttled) }
+                .sorted { ($0.throttled, $1.apiKeyID?.uuidString ?? "") > ($1.throttled, $0.apiKeyID?.uuidString ?? "") }
+            var live: LiveLimit?
+            if let organizationID = window.store.organizationID {
+                let limit = try perHourLimit(of: organizationID, context: context) ?? defaultPerHour
+                let decision = limiter.peek(RateLimitKey(uuid: organizationID), limit: limit)
+                live = LiveLimit(limit: decision.limit, remaining: decision.remaining, resetSeconds: decision.resetSeconds)
+            }
+            return try Response.json(RateLimits(from: window.from, to: window.to, granularity: granularity.rawValue,
+                                                throttled: buckets.reduce(0) { $0 + $1.throttled }, buckets: buckets,
+                                                keys: keys, live: live))
+        }
+    }
+
+    /// The organization scope, time range and key filter every endpoint shares.
+    private static func window(_ request: Request, _ context: AppContext, _ query: inout QueryReader) throws -> Window {
+        guard let credentials = context.credentials else { throw HTTPError.unauthorized }
+        var organizationID: UUID? = credentials.organizationID
+        if let text = query.string("organization_id", maxLength: 64) {
+            guard credentials.isOperator else {
+                throw HTTPError(.forbidden, detail: "Only operator keys may read other organizations' analytics")
+            }
+            if text == "all" {
+                organizationID = nil
+            } else if let id = UUID(uuidString: text) {
+                organizationID = id
+            } else {
+                query.fail("organization_id", "Input should be an organization id or 'all'", type: "uuid_parsing")
+            }
+        }
+        let to = query.timestamp("to") ?? .now
+        let from = query.timestamp("from") ?? to.addingTimeInterval(-86_400)
+        if from >= to { query.fail("from", "Value error, from must be before to", type: "value_error") }
+        let apiKeyID = query.uuid("api_key_id")
+        return Window(store: AnalyticsStore(database: context.database, organizationID: organizationID),
+                      from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, apiKeyID: apiKeyID)
+    }
+
+    /// Hourly totals as a series of hours or days across the window, every bucket present (zero when idle).
+    private static func series(_ hours: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
+                               granularity: Granularity) throws -> [UsageFigures] {
+        let step: TimeInterval = granularity == .hour ? 3_600 : 86_400
+        let first = granularity == .hour ? AnalyticsStore.hour(containing: window.from) : AnalyticsStore.day(containing: window.from)
+        let count = Int((window.to.timeIntervalSince(first) / step).rounded(.up))
+        guard count <= maximumBuckets else {
+            throw ValidationError([FieldError(loc: [.key("query"), .key("from")],
+                msg: "Value error, at most \(maximumBuckets) buckets: shorten the range or use granularity=day", type: "value_error")])
+        }
+        var buckets = (0..<count).map { UsageFigures(start: first.addingTimeInterval(Double($0) * step), AnalyticsStore.Totals()) }
+        var totals = Array(repeating: AnalyticsStore.Totals(), count: count)
+        for (group, value) in hours {
+            guard let hour = group.hour else { continue }
+            let index = Int((hour.timeIntervalSince(first) / step).rounded(.down))
+            if totals.indices.contains(index) { totals[index].add(value) }
+        }
+        for index in buckets.indices { buckets[index] = UsageFigures(start: buckets[index].start, totals[index]) }
+        return buckets
+    }
+
+    private static func perHourLimit(of organizationID: UUID, context: AppContext) throws -> Int? {
+        if organizationID == context.credentials?.organizationID { return context.credentials?.rateLimitPerHour }
+        return try OrganizationStore(database: context.database).find(organizationID)?.rateLimitPerHour
+    }
+}
+
+// MARK: Documents
+
+private struct UsageFigures: Encodable {
+    var start: Date?
+    var requests: Int
+    var errors4xx: Int
+    var errors5xx: Int
+    var throttled: Int
+    var p50Milliseconds: Double?
+    var p95Milliseconds: Double?
+
+    init(start: Date?, _ totals: AnalyticsStore.Totals) {
+        self.start = start
+        requests = totals.requests
+        errors4xx = totals.errors4xx
+        errors5xx = totals.errors5xx
+        throttled = totals.throttled
+        p50Milliseconds = totals.quantileMilliseconds(0.5)
+        p95Milliseconds = totals.quantileMilliseconds(0.95)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case start, requests
+        case errors4xx = "errors_4xx"
+        case errors5xx = "errors_5xx"
+        case throttled
+        case p50Milliseconds = "p50_ms"
+        case p95Milliseconds = "p95_ms"
+    }
+}
+
+private struct Usage: Encodable {
+    var from: Date
+    var to: Date
+    var granularity: String
+    var totals: UsageFigures
+    var buckets: [UsageFigures]
+}
+
+private struct EndpointFigures: Encodable {
+    var route: String
+    var method: String
+    var requests: Int
+    var errors4xx: Int
+    var errors5xx: Int
+    var errorRate: Double
+    var p50Milliseconds: Double?
+    var p95Milliseconds: Double?
+    var requestBytes: Int
+    var responseBytes: Int
+
+    init(route: String, method: String, _ totals: AnalyticsStore.Totals) {
+        self.route = route
+        self.method = method
+        requests = totals.requests
+        errors4xx = totals.errors4xx
+        errors5xx = totals.errors5xx
+        errorRate = totals.requests == 0 ? 0 : (Double(totals.errors4xx + totals.errors5xx) / Double(totals.requests) * 10_000).rounded() / 10_000
+        p50Milliseconds = totals.quantileMilliseconds(0.5)
+        p95Milliseconds = totals.quantileMilliseconds(0.95)
+        requestBytes = totals.requestBytes
+        responseBytes = totals.responseBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case route, method, requests
+        case errors4xx = "errors_4xx"
+        case errors5xx = "errors_5xx"
+        case errorRate = "error_rate"
+        case p50Milliseconds = "p50_ms"
+        case p95Milliseconds = "p95_ms"
+        case requestBytes = "request_bytes"
+        case responseBytes = "response_bytes"
+    }
+}
+
+private struct ThrottleBucket: Encodable {
+    var start: Date
+    var throttled: Int
+}
+
+private struct KeyThrottling: Encodable {
+    var apiKeyID: UUID?
+    var requests: Int
+    var throttled: Int
+
+    enum CodingKeys: String, CodingKey {
+        case apiKeyID = "api_key_id"
+        case requests, throttled
+    }
+}
+
+private struct LiveLimit: Encodable {
+    var limit: Int
+    var remaining: Int
+    var resetSeconds: Int
+
+    enum CodingKeys: String, CodingKey {
+        case limit, remaining
+        case resetSeconds = "reset_seconds"
+    }
+}
+
+private struct RateLimits: Encodable {
+    var from: Date
+    var to: Date
+    var granularity: String
+    var throttled: Int
+    var buckets: [ThrottleBucket]
+    var keys: [KeyThrottling]
+    /// The organization's limiter now; `null` for `organization_id=all`.
+    var live: LiveLimit?
+}

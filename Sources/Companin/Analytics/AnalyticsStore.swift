@@ -1,0 +1,240 @@
+import Foundation
+import HTTP
+import MariaDB
+
+/// Reads the request log for one organization (or, for operators, every one): raw rows for the log
+/// itself, and totals per hour, endpoint or key from the hourly rollups — with the partial hours
+/// at the edges of a range counted from the raw rows, so figures are exact for any `from`/`to`.
+struct AnalyticsStore {
+    let database: Connection
+    /// `nil`: every organization (operators only).
+    let organizationID: UUID?
+
+    /// What is counted for a group of requests.
+    struct Totals: Equatable {
+        var requests = 0
+        var errors4xx = 0
+        var errors5xx = 0
+        var throttled = 0
+        var durationMicroseconds = 0
+        var requestBytes = 0
+        var responseBytes = 0
+        var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count)
+
+        mutating func add(_ other: Totals) {
+            requests += other.requests
+            errors4xx += other.errors4xx
+            errors5xx += other.errors5xx
+            throttled += other.throttled
+            durationMicroseconds += other.durationMicroseconds
+            requestBytes += other.requestBytes
+            responseBytes += other.responseBytes
+            for index in latency.indices { latency[index] += other.latency[index] }
+        }
+
+        /// A latency quantile in milliseconds from the histogram, interpolated within its bucket
+        /// (the last, unbounded bucket counts as ending at twice its lower bound); `nil` without requests.
+        func quantileMilliseconds(_ q: Double) -> Double? {
+            let total = latency.reduce(0, +)
+            guard total > 0 else { return nil }
+            let rank = q * Double(total)
+            var seen = 0
+            for (index, count) in latency.enumerated() where count > 0 {
+                if Double(seen + count) >= rank {
+                    let lower = index == 0 ? 0 : Double(RequestLog.latencyBounds[index - 1])
+                    let upper = index < RequestLog.latencyBounds.count ? Double(RequestLog.latencyBounds[index]) : lower * 2
+                    let fraction = max(0, min(1, (rank - Double(seen)) / Double(count)))
+                    return ((lower + (upper - lower) * fraction) / 1_000 * 1_000).rounded() / 1_000
+                }
+                seen += count
+            }
+            return nil
+        }
+    }
+
+    enum Grouping {
+        case hour, endpoint, apiKey
+
+        var rollupColumns: [String] {
+            switch self {
+            case .hour: ["hour"]
+            case .endpoint: ["route", "method"]
+            case .apiKey: ["api_key_id"]
+            }
+        }
+
+        /// The same groups computed from raw rows.
+        var rawColumns: [String] {
+            switch self {
+            case .hour: ["CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS hour"]
+            case .endpoint: ["route", "method"]
+            case .apiKey: ["api_key_id"]
+            }
+        }
+    }
+
+    /// A group's identity: its hour, its route and method, or its key.
+    struct Group: Hashable {
+        var hour: Date?
+        var route: String?
+        var method: String?
+        var apiKeyID: UUID?
+    }
+
+    /// Totals per group over `[from, to)`, optionally for one key.
+    func totals(from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Group: Totals] {
+        let firstHour = Self.hour(containing: from) == from ? from : Self.hour(containing: from).addingTimeInterval(3600)
+        let lastHour = Self.hour(containing: to)
+        var result: [Group: Totals] = [:]
+        func merge(_ rows: [Row]) throws {
+            for row in rows {
+                let group = Group(
+                    hour: grouping == .hour ? try row.decode(Date.self, "hour") : nil,
+                    route: grouping == .endpoint ? try row.decode(String.self, "route") : nil,
+                    method: grouping == .endpoint ? try row.decode(String.self, "method") : nil,
+                    apiKeyID: grouping == .apiKey ? try row.decode(UUID.self, "api_key_id") : nil)
+                result[group, default: Totals()].add(try Self.decodeTotals(row))
+            }
+        }
+        if firstHour < lastHour {
+            try merge(try rollups(from: firstHour, to: lastHour, apiKeyID: apiKeyID, by: grouping))
+            try merge(try raw(from: from, to: firstHour, apiKeyID: apiKeyID, by: grouping))
+            try merge(try raw(from: lastHour, to: to, apiKeyID: apiKeyID, by: grouping))
+        } else {
+            try merge(try raw(from: from, to: to, apiKeyID: apiKeyID, by: grouping))
+        }
+        return result
+    }
+
+    private func scope(_ table: String) -> SQLFilter {
+        if let organizationID { return SQLFilter("\(table).organization_id = ?", [organizationID.databaseValue]) }
+        return SQLFilter("\(table).organization_id IS NOT NULL", [])
+    }
+
+    private func rollups(from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
+        var filter = scope("r")
+        filter.add("r.hour >= ? AND r.hour < ?", [from.databaseValue, to.databaseValue])
+        filter.add("r.api_key_id = ?", ifPresent: apiKeyID)
+        let sums = (["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
+                    + RequestLog.latencyColumns).map { "SUM(r.\($0)) AS \($0)" }
+        let groups = grouping.rollupColumns.map { "r.\($0)" }
+        return try database.query("""
+            SELECT \((groups + sums).joined(separator: ", ")) FROM request_log_hourly r WHERE \(filter.sql) GROUP BY \(groups.joined(separator: ", "))
+            """, filter.values)
+    }
+
+    private func raw(from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
+        guard from < to else { return [] }
+        var filter = scope("request_log")
+        filter.add("request_log.occurred_at >= ? AND request_log.occurred_at < ?", [from.databaseValue, to.databaseValue])
+        filter.add("request_log.api_key_id = ?", ifPresent: apiKeyID)
+        var bucketSums: [String] = []
+        var lower = 0
+        for (index, column) in RequestLog.latencyColumns.enumerated() {
+            if index < RequestLog.latencyBounds.count {
+                let upper = RequestLog.latencyBounds[index]
+                bucketSums.append("SUM(duration_us > \(lower) AND duration_us <= \(upper)) AS \(column)")
+                lower = upper
+            } else {
+                bucketSums.append("SUM(duration_us > \(lower)) AS \(column)")
+            }
+        }
+        let sums = [
+            "COUNT(*) AS requests", "SUM(status BETWEEN 400 AND 499) AS errors_4xx", "SUM(status >= 500) AS errors_5xx",
+            "SUM(throttled) AS throttled", "SUM(duration_us) AS duration_us_sum", "SUM(request_bytes) AS request_bytes",
+            "SUM(response_bytes) AS response_bytes",
+        ] + bucketSums
+        let groupNames = grouping.rollupColumns
+        return try database.query("""
+            SELECT \((grouping.rawColumns + sums).joined(separator: ", ")) FROM request_log WHERE \(filter.sql)
+            GROUP BY \(groupNames.joined(separator: ", "))
+            """, filter.values)
+    }
+
+    private static func decodeTotals(_ row: Row) throws -> Totals {
+        func int(_ name: String) throws -> Int { try row.decode(Int?.self, name) ?? 0 }
+        return Totals(
+            requests: try int("requests"), errors4xx: try int("errors_4xx"), errors5xx: try int("errors_5xx"),
+            throttled: try int("throttled"), durationMicroseconds: try int("duration_us_sum"),
+            requestBytes: try int("request_bytes"), responseBytes: try int("response_bytes"),
+            latency: try RequestLog.latencyColumns.map(int))
+    }
+
+    static func hour(containing date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+    }
+
+    static func day(containing date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+    }
+
+    // MARK: Raw rows
+
+    struct LogFilter {
+        var apiKeyID: UUID?
+        var status: Int?
+        var method: String?
+        var route: String?
+        var minimumDurationMicroseconds: Int?
+    }
+
+    static let logColumns = """
+        id, occurred_at, organization_id, api_key_id, request_id, method, route, path, status, duration_us, request_bytes,
+        response_bytes, client_address, user_agent, throttled
+        """
+
+    /// Log rows in `[from, to)`, newest first.
+    func logs(from: Date, to: Date, _ filter: LogFilter, _ page: Pagination) throws -> (items: [LogRow], count: Int) {
+        var condition = scope("request_log")
+        condition.add("occurred_at >= ? AND occurred_at < ?", [from.databaseValue, to.databaseValue])
+        condition.add("api_key_id = ?", ifPresent: filter.apiKeyID)
+        condition.add("status = ?", ifPresent: filter.status)
+        condition.add("method = ?", ifPresent: filter.method)
+        condition.add("route = ?", ifPresent: filter.route)
+        condition.add("duration_us >= ?", ifPresent: filter.minimumDurationMicroseconds)
+        return try database.page(Self.logColumns, from: "request_log", where: condition, orderBy: "occurred_at DESC, id DESC", page) { row in
+            LogRow(
+                id: try row.decode(Int64.self, "id"), occurredAt: try row.decode(Date.self, "occurred_at"),
+                organizationID: try row.decode(UUID?.self, "organization_id"), apiKeyID: try row.decode(UUID?.self, "api_key_id"),
+                requestID: try row.decode(String.self, "request_id"), method: try row.decode(String.self, "method"),
+                route: try row.decode(String.self, "route"), path: try row.decode(String.self, "path"),
+                status: try row.decode(Int.self, "status"), durationMicroseconds: try row.decode(Int.self, "duration_us"),
+                requestBytes: try row.decode(Int.self, "request_bytes"), responseBytes: try row.decode(Int.self, "response_bytes"),
+                clientAddress: try row.decode(String?.self, "client_address"), userAgent: try row.decode(String?.self, "user_agent"),
+                throttled: try row.decode(Bool.self, "throttled"))
+        }
+    }
+
+    struct LogRow: Encodable {
+        var id: Int64
+        var occurredAt: Date
+        var organizationID: UUID?
+        var apiKeyID: UUID?
+        var requestID: String
+        var method: String
+        var route: String
+        var path: String
+        var status: Int
+        var durationMicroseconds: Int
+        var requestBytes: Int
+        var responseBytes: Int
+        var clientAddress: String?
+        var userAgent: String?
+        var throttled: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case occurredAt = "occurred_at"
+            case organizationID = "organization_id"
+            case apiKeyID = "api_key_id"
+            case requestID = "request_id"
+            case method, route, path, status
+            case durationMicroseconds = "duration_us"
+            case requestBytes = "request_bytes"
+            case responseBytes = "response_bytes"
+            case clientAddress = "client_address"
+            case userAgent = "user_agent"
+            case throttled
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HTTP
+import Logging
+import MariaDB
+
+/// The request log: one row per request a responder answered, written after the response in
+/// batches (`DeferredWrites`: at most 50 rows or 1 second wait in a responder), together with the
+/// hourly rollups of those rows in the same transaction, so the two never disagree.
+final class RequestLog {
+    struct Entry: Equatable {
+        var occurredAt: Date
+        var organizationID: UUID?
+        var apiKeyID: UUID?
+        var requestID: String
+        var method: String
+        var route: String
+        var path: String
+        var status: Int
+        var durationMicroseconds: Int
+        var requestBytes: Int
+        var responseBytes: Int
+        var clientAddress: String?
+        var userAgent: String?
+        var throttled: Bool
+    }
+
+    /// Upper bounds (µs) of the latency histogram of the rollups: `latency_le_<bound>us` columns,
+    /// then `latency_over_10000000us`.
+    static let latencyBounds = [500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+                                1_000_000, 2_500_000, 5_000_000, 10_000_000]
+    static let latencyColumns = latencyBounds.map { "latency_le_\($0)us" } + ["latency_over_10000000us"]
+
+    let writes: DeferredWrites<Entry>
+
+    init(logger: Logger) {
+        writes = DeferredWrites(what: "request log rows", logger: logger, write: Self.insert)
+    }
+
+    func record(_ entry: Entry) { writes.record(entry) }
+    func flushIfDue(_ database: Connection) { writes.flushIfDue(database) }
+    func flush(_ database: Connection) { writes.flush(database) }
+
+    /// The histogram bucket of a duration.
+    static func bucket(ofMicroseconds duration: Int) -> Int {
+        latencyBounds.firstIndex { duration <= $0 } ?? latencyBounds.count
+    }
+
+    private static let rowColumns = """
+        occurred_at, organization_id, api_key_id, request_id, method, route, path, status, duration_us, request_bytes,
+        response_bytes, client_address, user_agent, throttled
+        """
+
+    private static func insert(_ entries: ArraySlice<Entry>, into database: Connection) throws {
+        for chunk in DeferredWrites<Entry>.chunks(of: entries.count) {
+            let rows = entries.dropFirst(chunk.lowerBound).prefix(chunk.count)
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(rows.count * 14)
+            for row in rows {
+                values += [
+                    row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
+                    .text(String(row.requestID.prefix(64))), .text(String(row.method.prefix(10))), .text(String(row.route.prefix(200))),
+                    .text(String(row.path.prefix(500))), .int(Int64(row.status)), .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
+                    .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
+                    row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
+                    row.userAgent.map { .text(String($0.prefix(300))) } ?? .null, row.throttled.databaseValue,
+                ]
+            }
+            let placeholders = "(" + Array(repeating: "?", count: 14).joined(separator: ", ") + ")"
+            try database.execute("""
+                INSERT INTO request_log (\(rowColumns)) VALUES \(Array(repeating: placeholders, count: rows.count).joined(separator: ", "))
+                """, values)
+        }
+        try rollUp(entries, into: database)
+    }
+
+    /// Adds the entries of authenticated requests to their hours' rollups.
+    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection) throws {
+        struct Key: Hashable { var organizationID: UUID; var hour: Date; var apiKeyID: UUID; var route: String; var method: String }
+        struct Sums { var requests = 0, errors4xx = 0, errors5xx = 0, throttled = 0, duration = 0, requestBytes = 0, responseBytes = 0
+                      var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count) }
+        var groups: [Key: Sums] = [:]
+        var order: [Key] = []
+        for entry in entries {
+            guard let organizationID = entry.organizationID, let apiKeyID = entry.apiKeyID else { continue }
+            let hour = Date(timeIntervalSince1970: (entry.occurredAt.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+            let key = Key(organizationID: organizationID, hour: hour, apiKeyID: apiKeyID, route: String(entry.route.prefix(200)),
+                          method: String(entry.method.prefix(10)))
+            if groups[key] == nil { order.append(key) }
+            var sums = groups[key, default: Sums()]
+            sums.requests += 1
+            if (400..<500).contains(entry.status) { sums.errors4xx += 1 }
+            if entry.status >= 500 { sums.errors5xx += 1 }
+            if entry.throttled { sums.throttled += 1 }
+            sums.duration += entry.durationMicroseconds
+            sums.requestBytes += entry.requestBytes
+            sums.responseBytes += entry.responseBytes
+            sums.latency[bucket(ofMicroseconds: entry.durationMicroseconds)] += 1
+            groups[key] = sums
+        }
+        let counters = ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
+            + latencyColumns
+        let placeholders = "(" + Array(repeating: "?", count: 5 + counters.count).joined(separator: ", ") + ")"
+        for chunk in DeferredWrites<Entry>.chunks(of: order.count) {
+            var values: [DatabaseValue] = []
+            for key in order[chunk] {
+                let sums = groups[key]!
+                values += [key.organizationID.databaseValue, key.hour.databaseValue, key.apiKeyID.databaseValue, .text(key.route), .text(key.method)]
+                values += ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
+                           + sums.latency).map { .int(Int64($0)) }
+            }
+            try database.execute("""
+                INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, \(counters.joined(separator: ", ")))
+                VALUES \(Array(repeating: placeholders, count: chunk.count).joined(separator: ", "))
+                ON DUPLICATE KEY UPDATE \(counters.map { "\($0) = \($0) + VALUES(\($0))" }.joined(separator: ", "))
+                """, values)
+        }
+    }
+}
+
+/// Records every request in the request log after it is answered: the outermost step, so it sees
+/// what authentication, the limiter and the router learned (through the context's trace).
+struct RequestRecorder: Middleware {
+    let log: RequestLog
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) throws -> Response) throws -> Response {
+        let arrived = Date.now
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try next(request, context)
+        } catch {
+            response = Response.error(error)
+        }
+        log.record(RequestLog.entry(for: request, response: response, context: context, arrived: arrived,
+                                    elapsed: ContinuousClock.now - start))
+        return response
+    }
+}
+
+extension RequestLog {
+    static func entry(for request: Request, response: Response, context: AppContext, arrived: Date, elapsed: Duration) -> Entry {
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        return Entry(
+            occurredAt: arrived.truncatedToMicroseconds, organizationID: context.credentials?.organizationID,
+            apiKeyID: context.credentials?.keyID, requestID: context.requestID, method: request.method.rawValue,
+            route: context.routeTemplate ?? "", path: request.path, status: response.status.code,
+            durationMicroseconds: Int(max(0, micros)), requestBytes: request.body.count, responseBytes: response.body.count,
+            clientAddress: request.remoteAddress, userAgent: request.headers["User-Agent"], throttled: context.trace.throttled)
+    }
+}

@@ -1,0 +1,202 @@
+"""Analytics through nginx against MariaDB: the request log (route templates, statuses, keys),
+usage, endpoint mix and throttling figures that match the requests made, filters, operator
+access to other organizations, and pruning of monthly partitions."""
+
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from conftest import cli, new_org_key, request, sql, wait_for
+
+
+def iso(moment):
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def key_id(org):
+    """The id of the organization's only key so far (from `key list`)."""
+    return cli("key", "list", "--org", org).split("\t")[0]
+
+
+def add_key(org, *flags):
+    secret = cli("key", "create", "--org", org, "--name", "analytics", *flags)
+    ids = [line.split("\t")[0] for line in cli("key", "list", "--org", org).splitlines()]
+    return secret, ids[-1]
+
+
+def logged(api_key_id, count):
+    wait_for(lambda: sql(f"SELECT COUNT(*) FROM request_log WHERE api_key_id = '{api_key_id}'") == [(str(count),)],
+             timeout=15, interval=0.1, message=f"{count} request log rows for key {api_key_id}")
+
+
+@pytest.fixture(scope="module")
+def workload():
+    """Organization A: key a1 makes 5 requests, a2 makes 2; B: b1 makes 1. Query keys are separate."""
+    started = datetime.now(timezone.utc) - timedelta(seconds=1)
+    org_a, a1 = new_org_key("Analytics A")
+    a1_id = key_id(org_a)
+    a2, a2_id = add_key(org_a)
+    aq, aq_id = add_key(org_a)
+    org_b, b1 = new_org_key("Analytics B")
+    b1_id = key_id(org_b)
+    bq, _ = add_key(org_b)
+    for _ in range(3):
+        assert request("GET", "/api/v1/assistants/", key=a1, headers={"User-Agent": "analytics-test/1"}).status == 200
+    assert request("GET", f"/api/v1/assistants/{uuid.uuid4()}", key=a1).status == 404
+    assert request("POST", "/api/v1/assistants/", key=a1, body={}).status == 422
+    for name in ("One", "Two"):
+        assert request("POST", "/api/v1/assistants/", key=a2, body={"name": name}).status == 201
+    assert request("GET", "/api/v1/sessions/", key=b1).status == 200
+    logged(a1_id, 5)
+    logged(a2_id, 2)
+    logged(b1_id, 1)
+    finished = datetime.now(timezone.utc) + timedelta(seconds=1)
+    return {"org_a": org_a, "org_b": org_b, "a1": a1_id, "a2": a2_id, "aq": aq, "aq_id": aq_id, "b1": b1_id, "bq": bq,
+            "from": iso(started), "to": iso(finished)}
+
+
+def get(key, path, **query):
+    reply = request("GET", path + "?" + "&".join(f"{k}={v}" for k, v in query.items()), key=key)
+    return reply
+
+
+def test_log_rows_carry_route_templates_statuses_and_keys(workload):
+    w = workload
+    reply = get(w["aq"], "/analytics/logs/", api_key_id=w["a1"], **{"from": w["from"], "to": w["to"]})
+    assert reply.status == 200, reply
+    page = reply.json()
+    assert page["count"] == 5
+    items = page["items"]
+    times = [item["occurred_at"] for item in items]
+    assert times == sorted(times, reverse=True)
+    assert sorted((i["method"], i["route"], i["status"]) for i in items) == sorted([
+        ("GET", "/api/v1/assistants/", 200)] * 3 + [("GET", "/api/v1/assistants/:assistant_id", 404),
+                                                   ("POST", "/api/v1/assistants/", 422)])
+    first = next(i for i in items if i["status"] == 404)
+    assert first["path"].startswith("/api/v1/assistants/") and first["organization_id"] == w["org_a"]
+    assert first["api_key_id"] == w["a1"] and len(first["request_id"]) >= 16 and first["throttled"] is False
+    assert first["duration_us"] > 0 and first["client_address"] == "127.0.0.1"
+    assert {i["user_agent"] for i in items if i["status"] == 200} == {"analytics-test/1"}
+    assert next(i for i in items if i["status"] == 422)["request_bytes"] == 2
+
+    # Filters: status, method, route, duration, key, time.
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["a1"], status=404).json()["count"] == 1
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["a1"], method="post").json()["count"] == 1
+    assert get(w["aq"], "/analytics/logs/", route="/api/v1/assistants/:assistant_id", api_key_id=w["a1"]).json()["count"] == 1
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["a2"], min_duration_ms=0).json()["count"] == 2
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["a2"], min_duration_ms=60000).json()["count"] == 0
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["a1"], to=w["from"]).json()["count"] == 0
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["a1"], limit=2).json()["items"] == items[:2]
+    # Another organization's rows are not there, with or without its key id.
+    assert get(w["aq"], "/analytics/logs/", api_key_id=w["b1"]).json()["count"] == 0
+    theirs = get(w["bq"], "/analytics/logs/", api_key_id=w["b1"]).json()
+    assert theirs["count"] == 1 and theirs["items"][0]["route"] == "/api/v1/sessions/"
+    bad = get(w["aq"], "/analytics/logs/", status="teapot", min_duration_ms=-1, api_key_id="x", **{"from": "yesterday"})
+    assert bad.status == 422
+    assert {tuple(e["loc"]) for e in bad.json()["detail"]} == {
+        ("query", "from"), ("query", "api_key_id"), ("query", "status"), ("query", "min_duration_ms")}
+
+
+def test_usage_counts_the_requests_made(workload):
+    w = workload
+    for granularity in ("hour", "day"):
+        reply = get(w["aq"], "/analytics/usage/", api_key_id=w["a1"], granularity=granularity, **{"from": w["from"], "to": w["to"]})
+        assert reply.status == 200, reply
+        usage = reply.json()
+        totals = usage["totals"]
+        assert (totals["requests"], totals["errors_4xx"], totals["errors_5xx"], totals["throttled"]) == (5, 2, 0, 0)
+        assert 0 < totals["p50_ms"] <= totals["p95_ms"]
+        assert sum(b["requests"] for b in usage["buckets"]) == 5 and usage["granularity"] == granularity
+        assert all(set(b) == {"start", "requests", "errors_4xx", "errors_5xx", "throttled", "p50_ms", "p95_ms"} for b in usage["buckets"])
+    both = get(w["aq"], "/analytics/usage/", **{"from": w["from"], "to": w["to"]}).json()["totals"]
+    assert both["requests"] >= 7  # a1 and a2, plus this test's own analytics calls with aq
+    # A whole-hour range is read from the rollups; the same requests are counted.
+    start = datetime.fromisoformat(w["from"].replace("Z", "+00:00")).replace(minute=0, second=0, microsecond=0)
+    hours = get(w["aq"], "/analytics/usage/", api_key_id=w["a2"], **{"from": iso(start), "to": iso(start + timedelta(hours=2))}).json()
+    assert hours["totals"]["requests"] == 2 and len(hours["buckets"]) == 2
+    assert sql(f"SELECT SUM(requests) FROM request_log_hourly WHERE api_key_id = '{w['a2']}'") == [("2",)]
+    too_long = get(w["aq"], "/analytics/usage/", granularity="hour", **{"from": "2025-01-01T00:00:00Z", "to": "2025-12-01T00:00:00Z"})
+    assert too_long.status == 422
+    assert get(w["aq"], "/analytics/usage/", granularity="minute").status == 422
+
+
+def test_endpoint_mix_per_route_template(workload):
+    w = workload
+    reply = get(w["aq"], "/analytics/endpoints/", api_key_id=w["a1"], **{"from": w["from"], "to": w["to"]})
+    assert reply.status == 200
+    rows = {(e["route"], e["method"]): e for e in reply.json()["items"]}
+    assert {k: v["requests"] for k, v in rows.items()} == {
+        ("/api/v1/assistants/", "GET"): 3, ("/api/v1/assistants/:assistant_id", "GET"): 1, ("/api/v1/assistants/", "POST"): 1}
+    assert rows[("/api/v1/assistants/", "POST")]["error_rate"] == 1.0 and rows[("/api/v1/assistants/", "GET")]["error_rate"] == 0.0
+    assert rows[("/api/v1/assistants/:assistant_id", "GET")]["errors_4xx"] == 1
+    for row in rows.values():
+        assert 0 < row["p50_ms"] <= row["p95_ms"] and row["response_bytes"] > 0
+    assert reply.json()["items"][0]["route"] == "/api/v1/assistants/" and reply.json()["items"][0]["method"] == "GET"
+
+
+def test_throttling_shows_in_rate_limits_after_a_burst():
+    org, key = new_org_key("Throttled", limit=3)
+    burst_key = key_id(org)
+    operator_org, _ = new_org_key("Operators")
+    operator, _ = add_key(operator_org, "--operator")
+    statuses = [request("GET", "/api/v1/assistants/", key=key).status for _ in range(6)]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    logged(burst_key, 6)
+    reply = get(operator, "/analytics/rate-limits/", organization_id=org)
+    assert reply.status == 200, reply
+    limits = reply.json()
+    assert limits["throttled"] == 3 and sum(b["throttled"] for b in limits["buckets"]) == 3
+    assert limits["keys"] == [{"api_key_id": burst_key, "requests": 6, "throttled": 3}]
+    assert limits["live"]["limit"] == 3 and limits["live"]["remaining"] == 0 and limits["live"]["reset_seconds"] > 0
+    rows = get(operator, "/analytics/logs/", organization_id=org, status=429).json()
+    assert rows["count"] == 3 and all(r["throttled"] for r in rows["items"])
+    usage = get(operator, "/analytics/usage/", organization_id=org).json()["totals"]
+    assert (usage["requests"], usage["throttled"], usage["errors_4xx"]) == (6, 3, 3)
+
+
+def test_operator_keys_may_read_other_organizations(workload):
+    w = workload
+    ordinary = get(w["aq"], "/analytics/usage/", organization_id=w["org_b"])
+    assert ordinary.status == 403
+    operator_org, _ = new_org_key("Operators 2")
+    operator, _ = add_key(operator_org, "--operator")
+    other = get(operator, "/analytics/logs/", organization_id=w["org_a"], api_key_id=w["a1"]).json()
+    assert other["count"] == 5
+    everyone = get(operator, "/analytics/logs/", organization_id="all", limit=1000, **{"from": w["from"], "to": w["to"]}).json()
+    organizations = {row["organization_id"] for row in everyone["items"]}
+    assert {w["org_a"], w["org_b"]} <= organizations
+    endpoints = get(operator, "/analytics/endpoints/", organization_id="all", **{"from": w["from"], "to": w["to"]}).json()["items"]
+    assert sum(e["requests"] for e in endpoints if e["route"] == "/api/v1/sessions/") >= 1
+    assert get(operator, "/analytics/rate-limits/", organization_id="all").json()["live"] is None
+    assert get(operator, "/analytics/usage/", organization_id="nobody").status == 422
+    # Without organization_id an operator key sees its own organization, like any key.
+    assert get(operator, "/analytics/logs/", api_key_id=w["a1"]).json()["count"] == 0
+
+
+def test_unauthenticated_requests_are_logged_without_an_organization():
+    marker = f"/api/v1/assistants/{uuid.uuid4()}"
+    assert request("GET", marker, key="cmp_not-a-real-key").status == 401
+    wait_for(lambda: sql(f"SELECT status, organization_id IS NULL FROM request_log WHERE path = '{marker}'") == [("401", "1")],
+             timeout=15, interval=0.1, message="the 401 to be logged")
+    assert request("GET", "/analytics/logs/").status == 401
+
+
+def test_monthly_partitions_are_pruned_whole():
+    partitions = cli("logs", "partitions").splitlines()
+    names = [line.split("\t")[0] for line in partitions]
+    now = datetime.now(timezone.utc)
+    assert f"p{now.year:04d}{now.month:02d}" in names and names[-1] == "pfuture"
+    org, key = new_org_key()
+    old = (now - timedelta(days=400)).strftime("%Y-%m-%d %H:%M:%S")
+    sql(f"""INSERT INTO request_log (occurred_at, organization_id, request_id, method, route, path, status, duration_us,
+            request_bytes, response_bytes, throttled) VALUES ('{old}', '{org}', 'old', 'GET', '', '/old', 200, 1, 0, 0, 0)""")
+    assert request("GET", "/api/v1/assistants/", key=key).status == 200
+    logged(key_id(org), 1)
+    assert "no partition" in cli("logs", "prune", "--older-than", "800d")
+    assert cli("logs", "prune", "--older-than", "0d").startswith("dropped p")
+    assert sql(f"SELECT COUNT(*) FROM request_log WHERE request_id = 'old'") == [("0",)]
+    assert sql(f"SELECT COUNT(*) FROM request_log WHERE organization_id = '{org}' AND request_id <> 'old'") == [("1",)]
+    names = [line.split("\t")[0] for line in cli("logs", "partitions").splitlines()]
+    assert f"p{now.year:04d}{now.month:02d}" in names
