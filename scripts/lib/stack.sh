@@ -12,6 +12,7 @@
 #   stack_mariadb_start | _stop | _restart
 #   stack_mariadb_create_database NAME grants the application user ALL on NAME.*
 #   stack_database_url [NAME]          prints the mariadb:// URL of the private server (database NAME)
+#   stack_admin_database_url [NAME]    the same as the server's root user
 #   stack_pool_start | _stop | _restart   needs COMPANIN_BIN and COMPANIN_DATABASE_URL
 #   stack_nginx_render | _start | _stop | _restart   port COMPANIN_HTTP_PORT (default 8080)
 #   stack_stop_all                     nginx, then the pool, then MariaDB
@@ -285,6 +286,12 @@ stack_database_url() {
   password=$(cat "$STACK_MARIADB_DIR/app-password" 2>/dev/null) && [[ -n $password ]] ||
     { stack_error "no application password in $STACK_MARIADB_DIR/app-password (start MariaDB first)"; return 1; }
   printf 'mariadb://companin:%s@localhost/%s?socket=%s\n' "$password" "$db" "$STACK_MARIADB_SOCKET"
+}
+
+# stack_admin_database_url [NAME]: the private server's root account over its socket (creating
+# accounts, e.g. `companin db grant-reporting`).
+stack_admin_database_url() {
+  printf 'mariadb://root@localhost/%s?socket=%s\n' "${1:-companin}" "$STACK_MARIADB_SOCKET"
 }
 
 # _stack_ensure_database_url: COMPANIN_DATABASE_URL for the external or the private server.
