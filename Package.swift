@@ -54,7 +54,7 @@ let package = Package(
 
         // The application and its executable.
         .target(name: "Companin", dependencies: [
-            "HTTP", "MariaDB", "RateLimiter", "Ingestion",
+            "HTTP", "MariaDB", "RateLimiter", "Ingestion", "ResponderPool",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CSV", package: "CSV.swift"),

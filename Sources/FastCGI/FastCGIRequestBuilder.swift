@@ -18,7 +18,7 @@ public enum FastCGIRequestBuilder {
             ?? rawPath.removingPercentEncoding ?? rawPath
         let query = params["QUERY_STRING"] ?? String(requestURI.split(separator: "?", maxSplits: 1).dropFirst().first ?? "")
 
-        return Request(
+        var request = Request(
             method: HTTPMethod(params["REQUEST_METHOD"] ?? "GET"),
             path: path,
             query: query,
@@ -26,7 +26,13 @@ public enum FastCGIRequestBuilder {
             remoteAddress: params["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : $0 },
             upstreamRequestID: params["REQUEST_ID"].flatMap { $0.isEmpty ? nil : $0 }
         )
+        // A parameter, not a header: clients' headers arrive as HTTP_*, so none can pose as it.
+        request.internalServer = params[internalServerParameter] == "1"
+        return request
     }
+
+    /// Set to `1` by nginx's internal server block (`fastcgi_param COMPANIN_INTERNAL_SERVER 1`).
+    public static let internalServerParameter = "COMPANIN_INTERNAL_SERVER"
 
     /// `HTTP_X_API_KEY` → `X-Api-Key`.
     static func headerName(fromParameter name: String) -> String {

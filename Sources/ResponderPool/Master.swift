@@ -166,7 +166,7 @@ public final class Master {
     private func spawn(_ role: Role) -> pid_t? {
         guard let listener, let scoreboard else { return nil }
         let taken = Set(children.values.map(\.slot))
-        guard let slot = scoreboard.reserve(excluding: taken) else {
+        guard let slot = scoreboard.reserve(excluding: taken, role: role == .responder ? .responder : .worker) else {
             logger.error("no free scoreboard slot; not spawning")
             return nil
         }
@@ -203,6 +203,7 @@ public final class Master {
             }
             reload?.remaining.removeAll { $0 == pid }
 
+            if !child.stopRequested { scoreboard?.recordRespawn() }
             if child.stopRequested || child.killed {
                 logger.debug("\(child.role) finished", metadata: ["child_pid": "\(pid)", "status": "\(status)"])
             } else if status.isClean {

@@ -33,6 +33,8 @@ public final class ResponderProcess {
     public static let drainWindow: Int64 = 5_000_000_000
 
     public private(set) var mode = Mode.serving
+    /// Requests longer than this count as slow in the pool's counters.
+    public var slowRequestThreshold: Duration = .seconds(1)
     public private(set) var requestsServed = 0
     private let maxRequests: Int
     private let scoreboard: Scoreboard?
@@ -82,12 +84,17 @@ public final class ResponderProcess {
     }
 
     public func endRequest() {
-        scoreboard?.endRequest(slot)
+        scoreboard?.endRequest(slot, slowAfter: nanoseconds(slowRequestThreshold))
         requestsServed += 1
         if maxRequests > 0, requestsServed >= maxRequests, mode == .serving {
             logger.debug("request budget spent; exiting for a fresh process", metadata: ["requests": "\(requestsServed)"])
             mode = .exiting
         }
+    }
+
+    /// The whole pool's status, read from the scoreboard; `nil` when running without a master.
+    public func poolStatus(listener: Int32 = 0) -> PoolStatus? {
+        scoreboard.map { PoolStatus.read($0, listener: listener) }
     }
 
     private func startDraining(because reason: String) {

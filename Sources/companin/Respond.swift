@@ -29,6 +29,7 @@ struct Respond: ParsableCommand {
         let logger = Environment.logger("companin.responder")
         let process = try ResponderProcess(
             slot: scoreboard.slot, maxRequests: maxRequests ?? Environment.int("COMPANIN_MAX_REQUESTS", default: 0), logger: logger)
+        process.slowRequestThreshold = .milliseconds(Environment.int("COMPANIN_SLOW_REQUEST_MS", default: 1_000))
         // The transport takes bodies up to the largest upload (plus multipart framing); the
         // application holds everything else to the JSON limit.
         let maxJSONBodyBytes = maxBodyBytes ?? Environment.maxJSONBodyBytes
@@ -50,6 +51,7 @@ struct Respond: ParsableCommand {
             sessions: try Environment.sessionConfiguration(),
             replyModel: try Environment.replyModel(),
             maxJSONBodyBytes: maxJSONBodyBytes,
+            poolStatus: { process.poolStatus() },
             logger: logger)
         defer { app.shutdown() }
 

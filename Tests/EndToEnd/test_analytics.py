@@ -2,7 +2,6 @@
 usage, endpoint mix and throttling figures that match the requests made, filters, operator
 access to other organizations, and pruning of monthly partitions."""
 
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 

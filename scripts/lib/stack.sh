@@ -35,6 +35,7 @@
 #                           server, start no private MariaDB
 #   COMPANIN_BIN            the companin executable (pool-start)
 #   COMPANIN_HTTP_PORT      nginx port on 127.0.0.1 (default 8080)
+#   COMPANIN_STATUS_PORT    nginx's operators-only status port on 127.0.0.1 (default 8081)
 #   COMPANIN_FLOOD_RATE / COMPANIN_FLOOD_BURST   per-address flood guard (run: 50r/s 200, test: 2000r/s 4000)
 #   COMPANIN_NGINX_WORKERS  nginx worker_processes (default 2)
 #   STACK_MARIADB_TIMEOUT (60) STACK_POOL_TIMEOUT (30) STACK_NGINX_TIMEOUT (15) STACK_STOP_TIMEOUT (30)
@@ -208,7 +209,7 @@ stack_init() {
   if [[ -n ${STACK_PROFILE:-} ]]; then export STACK_PROFILE; fi
 }
 
-_stack_config_names=(STACK_PROFILE COMPANIN_BIN COMPANIN_HTTP_PORT COMPANIN_FLOOD_RATE
+_stack_config_names=(STACK_PROFILE COMPANIN_BIN COMPANIN_HTTP_PORT COMPANIN_STATUS_PORT COMPANIN_FLOOD_RATE
   COMPANIN_FLOOD_BURST COMPANIN_NGINX_WORKERS)
 
 # stack_save_config: writes VAR/stack.env (mode 600); external database URL included.
@@ -500,12 +501,14 @@ _stack_sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 # block (between the BEGIN/END markers of nginx/companin.conf) inserted at @COMPANIN_SHARED@.
 stack_nginx_render() {
   local template=$STACK_ROOT/nginx/companin.conf.template prod=$STACK_ROOT/nginx/companin.conf
-  local port=${COMPANIN_HTTP_PORT:-8080} rate burst workers user_line shared out left
+  local port=${COMPANIN_HTTP_PORT:-8080} status_port=${COMPANIN_STATUS_PORT:-8081} rate burst workers user_line shared status out left
   if [[ ${STACK_PROFILE:-run} == test ]]; then rate=2000r/s burst=4000; else rate=50r/s burst=200; fi
   rate=${COMPANIN_FLOOD_RATE:-$rate}
   burst=${COMPANIN_FLOOD_BURST:-$burst}
   workers=${COMPANIN_NGINX_WORKERS:-2}
   [[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || { stack_error "invalid port '$port'"; return 1; }
+  [[ $status_port =~ ^[0-9]+$ ]] && ((status_port > 0 && status_port < 65536)) ||
+    { stack_error "invalid COMPANIN_STATUS_PORT '$status_port'"; return 1; }
   [[ $rate =~ ^[0-9]+r/[sm]$ ]] || { stack_error "invalid COMPANIN_FLOOD_RATE '$rate' (e.g. 50r/s)"; return 1; }
   [[ $burst =~ ^[0-9]+$ ]] || { stack_error "invalid COMPANIN_FLOOD_BURST '$burst'"; return 1; }
   [[ $workers =~ ^([0-9]+|auto)$ ]] || { stack_error "invalid COMPANIN_NGINX_WORKERS '$workers'"; return 1; }
@@ -523,12 +526,22 @@ stack_nginx_render() {
     stack_error "$prod lacks the '# BEGIN companin shared' ... '# END companin shared' block"
     return 1
   fi
+  status=$STACK_NGINX_DIR/status.conf
+  sed -n '/# BEGIN companin status/,/# END companin status/p' "$prod" >"$status" || return 1
+  if ! grep -q '# END companin status' "$status"; then
+    stack_error "$prod lacks the '# BEGIN companin status' ... '# END companin status' block"
+    return 1
+  fi
   out=$STACK_NGINX_CONF.tmp
   sed -e "/@COMPANIN_SHARED@/{
 r $shared
 d
+}" -e "/@COMPANIN_STATUS@/{
+r $status
+d
 }" "$template" | sed \
     -e "s|@HTTP_PORT@|$port|g" \
+    -e "s|@STATUS_PORT@|$status_port|g" \
     -e "s|@FASTCGI_SOCKET@|$(_stack_sed_escape "$STACK_FASTCGI_SOCKET")|g" \
     -e "s|@NGINX_DIR@|$(_stack_sed_escape "$STACK_NGINX_DIR")|g" \
     -e "s|@VAR_DIR@|$(_stack_sed_escape "$STACK_VAR")|g" \
@@ -537,7 +550,7 @@ d
     -e "s|@FLOOD_BURST@|$burst|g" \
     -e "s|@WORKER_PROCESSES@|$workers|g" \
     -e "s|@USER_LINE@|$(_stack_sed_escape "$user_line")|g" >"$out" || return 1
-  rm -f "$shared"
+  rm -f "$shared" "$status"
   left=$(grep -o '@[A-Z_]*@' "$out" | sort -u | tr '\n' ' ') || true
   if [[ -n $left ]]; then stack_error "unrendered placeholders in $out: $left"; return 1; fi
   mv -f "$out" "$STACK_NGINX_CONF"

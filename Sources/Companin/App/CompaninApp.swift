@@ -4,6 +4,7 @@ import Ingestion
 import Logging
 import MariaDB
 import RateLimiter
+import ResponderPool
 
 /// The Companin API: the middleware list and every area's routes, over one database connection.
 public struct CompaninApp {
@@ -25,7 +26,8 @@ public struct CompaninApp {
     let logger: Logger
 
     public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
-                replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, logger: Logger) {
+                replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, poolStatus: @escaping () -> PoolStatus? = { nil },
+                logger: Logger) {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
@@ -45,6 +47,7 @@ public struct CompaninApp {
         AnalyticsRoutes.register(on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour)
         application = Application(
             middleware: [
+                PoolStatusMiddleware(read: poolStatus),
                 RequestRecorder(log: requests),
                 RequestLogMiddleware(),
                 BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),

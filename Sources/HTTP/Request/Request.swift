@@ -12,6 +12,9 @@ public struct Request: Sendable {
     public var body: Data
     /// An identifier assigned upstream (nginx `$request_id`), if any.
     public var upstreamRequestID: String?
+    /// Arrived through the web server's internal (operators') server block, which says so in a
+    /// parameter no client can set; such requests may read the pool's status.
+    public var internalServer = false
 
     public init(
         method: HTTPMethod, path: String, query: String = "", headers: HTTPHeaders = [:],
