@@ -10,6 +10,13 @@ public struct PoolStatus: Sendable {
         public var busy = 0
         public var idle = 0
         public var starting = 0
+
+        public init(total: Int = 0, busy: Int = 0, idle: Int = 0, starting: Int = 0) {
+            self.total = total
+            self.busy = busy
+            self.idle = idle
+            self.starting = starting
+        }
     }
 
     public struct InFlight: Sendable {
@@ -27,6 +34,15 @@ public struct PoolStatus: Sendable {
     public var counters: Scoreboard.Counters
     /// Connections waiting to be accepted and the backlog's size; `nil` on a unix socket, whose queue Linux does not report here.
     public var listenQueue: (length: Int, limit: Int)?
+
+    public init(responders: Children, workers: Children, inFlight: [InFlight], counters: Scoreboard.Counters,
+                listenQueue: (length: Int, limit: Int)?) {
+        self.responders = responders
+        self.workers = workers
+        self.inFlight = inFlight
+        self.counters = counters
+        self.listenQueue = listenQueue
+    }
 
     /// Reads the scoreboard now; `listener` is the listening socket (a responder's fd 0).
     public static func read(_ scoreboard: Scoreboard, listener: Int32) -> PoolStatus {

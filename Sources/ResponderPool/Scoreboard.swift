@@ -57,6 +57,14 @@ public final class Scoreboard {
         public var durationNanoseconds: Int64
         /// Requests per duration bucket, `durationBounds` then one for longer ones.
         public var durationBuckets: [Int64]
+
+        public init(accepted: Int64, slow: Int64, respawns: Int64, durationNanoseconds: Int64, durationBuckets: [Int64]) {
+            self.accepted = accepted
+            self.slow = slow
+            self.respawns = respawns
+            self.durationNanoseconds = durationNanoseconds
+            self.durationBuckets = durationBuckets
+        }
     }
 
     /// Upper bounds (seconds) of the request-duration histogram.

@@ -195,7 +195,7 @@ def test_monthly_partitions_are_pruned_whole():
     logged(key_id(org), 1)
     assert "no partition" in cli("logs", "prune", "--older-than", "800d")
     assert cli("logs", "prune", "--older-than", "0d").startswith("dropped p")
-    assert sql(f"SELECT COUNT(*) FROM request_log WHERE request_id = 'old'") == [("0",)]
+    assert sql("SELECT COUNT(*) FROM request_log WHERE request_id = 'old'") == [("0",)]
     assert sql(f"SELECT COUNT(*) FROM request_log WHERE organization_id = '{org}' AND request_id <> 'old'") == [("1",)]
     names = [line.split("\t")[0] for line in cli("logs", "partitions").splitlines()]
     assert f"p{now.year:04d}{now.month:02d}" in names

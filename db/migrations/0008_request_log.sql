@@ -27,7 +27,8 @@ CREATE TABLE request_log (
     PRIMARY KEY (id, occurred_at),
     KEY request_log_organization_time (organization_id, occurred_at),
     KEY request_log_key_time (api_key_id, occurred_at),
-    KEY request_log_time (occurred_at)
+    KEY request_log_time (occurred_at),
+    KEY request_log_organization_status (organization_id, status, occurred_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
   COMMENT='Every request answered by a responder; monthly partitions pYYYYMM, pfuture catches what is not split off yet'
 PARTITION BY RANGE COLUMNS (occurred_at) (

@@ -183,7 +183,11 @@ struct AnalyticsStore {
         response_bytes, client_address, user_agent, throttled
         """
 
-    /// Log rows in `[from, to)`, newest first.
+    /// Log rows in `[from, to)`, newest first (by time alone: a tie-breaker would make MariaDB sort
+    /// every matching row of every partition instead of reading the index backwards). The count
+    /// comes from the rollups when the filters allow (not by status or duration), so a page of a
+    /// month of a busy organization costs no scan of its millions of rows; by status it counts
+    /// through the (organization, status, time) index.
     func logs(from: Date, to: Date, _ filter: LogFilter, _ page: Pagination) throws -> (items: [LogRow], count: Int) {
         var condition = scope("request_log")
         condition.add("occurred_at >= ? AND occurred_at < ?", [from.databaseValue, to.databaseValue])
@@ -192,17 +196,31 @@ struct AnalyticsStore {
         condition.add("method = ?", ifPresent: filter.method)
         condition.add("route = ?", ifPresent: filter.route)
         condition.add("duration_us >= ?", ifPresent: filter.minimumDurationMicroseconds)
-        return try database.page(Self.logColumns, from: "request_log", where: condition, orderBy: "occurred_at DESC, id DESC", page) { row in
-            LogRow(
-                id: try row.decode(Int64.self, "id"), occurredAt: try row.decode(Date.self, "occurred_at"),
-                organizationID: try row.decode(UUID?.self, "organization_id"), apiKeyID: try row.decode(UUID?.self, "api_key_id"),
-                requestID: try row.decode(String.self, "request_id"), method: try row.decode(String.self, "method"),
-                route: try row.decode(String.self, "route"), path: try row.decode(String.self, "path"),
-                status: try row.decode(Int.self, "status"), durationMicroseconds: try row.decode(Int.self, "duration_us"),
-                requestBytes: try row.decode(Int.self, "request_bytes"), responseBytes: try row.decode(Int.self, "response_bytes"),
-                clientAddress: try row.decode(String?.self, "client_address"), userAgent: try row.decode(String?.self, "user_agent"),
-                throttled: try row.decode(Bool.self, "throttled"))
+        let rows = try database.query("""
+            SELECT \(Self.logColumns) FROM request_log WHERE \(condition.sql) ORDER BY occurred_at DESC LIMIT ? OFFSET ?
+            """, condition.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decodeLogRow)
+        let count: Int
+        if filter.status == nil, filter.minimumDurationMicroseconds == nil {
+            count = try totals(from: from, to: to, apiKeyID: filter.apiKeyID, by: .endpoint)
+                .filter { (filter.route == nil || $0.key.route == filter.route) && (filter.method == nil || $0.key.method == filter.method) }
+                .reduce(0) { $0 + $1.value.requests }
+        } else {
+            count = try database.query("SELECT COUNT(*) AS count FROM request_log WHERE \(condition.sql)", condition.values)
+                .first?.decode(Int.self, "count") ?? 0
         }
+        return (rows, count)
+    }
+
+    private static func decodeLogRow(_ row: Row) throws -> LogRow {
+        LogRow(
+            id: try row.decode(Int64.self, "id"), occurredAt: try row.decode(Date.self, "occurred_at"),
+            organizationID: try row.decode(UUID?.self, "organization_id"), apiKeyID: try row.decode(UUID?.self, "api_key_id"),
+            requestID: try row.decode(String.self, "request_id"), method: try row.decode(String.self, "method"),
+            route: try row.decode(String.self, "route"), path: try row.decode(String.self, "path"),
+            status: try row.decode(Int.self, "status"), durationMicroseconds: try row.decode(Int.self, "duration_us"),
+            requestBytes: try row.decode(Int.self, "request_bytes"), responseBytes: try row.decode(Int.self, "response_bytes"),
+            clientAddress: try row.decode(String?.self, "client_address"), userAgent: try row.decode(String?.self, "user_agent"),
+            throttled: try row.decode(Bool.self, "throttled"))
     }
 
     struct LogRow: Encodable {
