@@ -104,8 +104,8 @@ def child_pids(master=None, command="respond"):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 argv = handle.read().split(b"\0")
-        except FileNotFoundError:
-            continue
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # exited between pgrep and the read
         if len(argv) > 1 and argv[1].decode() == command:
             pids.append(int(pid))
     return sorted(pids)
