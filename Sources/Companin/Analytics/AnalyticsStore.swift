@@ -178,17 +178,14 @@ struct AnalyticsStore {
         var minimumDurationMicroseconds: Int?
     }
 
-    static let logColumns = """
-        id, occurred_at, organization_id, api_key_id, request_id, method, route, path, status, duration_us, request_bytes,
-        response_bytes, client_address, user_agent, throttled
-        """
+    static let logColumns = (["id"] + RequestLog.columns).joined(separator: ", ")
 
     /// Log rows in `[from, to)`, newest first (by time alone: a tie-breaker would make MariaDB sort
     /// every matching row of every partition instead of reading the index backwards). The count
     /// comes from the rollups when the filters allow (not by status or duration), so a page of a
     /// month of a busy organization costs no scan of its millions of rows; by status it counts
     /// through the (organization, status, time) index.
-    func logs(from: Date, to: Date, _ filter: LogFilter, _ page: Pagination) throws -> (items: [LogRow], count: Int) {
+    func logs(from: Date, to: Date, _ filter: LogFilter, _ page: Pagination) throws -> (items: [RequestLog.Entry], count: Int) {
         var condition = scope("request_log")
         condition.add("occurred_at >= ? AND occurred_at < ?", [from.databaseValue, to.databaseValue])
         condition.add("api_key_id = ?", ifPresent: filter.apiKeyID)
@@ -211,8 +208,8 @@ struct AnalyticsStore {
         return (rows, count)
     }
 
-    private static func decodeLogRow(_ row: Row) throws -> LogRow {
-        LogRow(
+    private static func decodeLogRow(_ row: Row) throws -> RequestLog.Entry {
+        RequestLog.Entry(
             id: try row.decode(Int64.self, "id"), occurredAt: try row.decode(Date.self, "occurred_at"),
             organizationID: try row.decode(UUID?.self, "organization_id"), apiKeyID: try row.decode(UUID?.self, "api_key_id"),
             requestID: try row.decode(String.self, "request_id"), method: try row.decode(String.self, "method"),
@@ -221,38 +218,5 @@ struct AnalyticsStore {
             requestBytes: try row.decode(Int.self, "request_bytes"), responseBytes: try row.decode(Int.self, "response_bytes"),
             clientAddress: try row.decode(String?.self, "client_address"), userAgent: try row.decode(String?.self, "user_agent"),
             throttled: try row.decode(Bool.self, "throttled"))
-    }
-
-    struct LogRow: Encodable {
-        var id: Int64
-        var occurredAt: Date
-        var organizationID: UUID?
-        var apiKeyID: UUID?
-        var requestID: String
-        var method: String
-        var route: String
-        var path: String
-        var status: Int
-        var durationMicroseconds: Int
-        var requestBytes: Int
-        var responseBytes: Int
-        var clientAddress: String?
-        var userAgent: String?
-        var throttled: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case id
-            case occurredAt = "occurred_at"
-            case organizationID = "organization_id"
-            case apiKeyID = "api_key_id"
-            case requestID = "request_id"
-            case method, route, path, status
-            case durationMicroseconds = "duration_us"
-            case requestBytes = "request_bytes"
-            case responseBytes = "response_bytes"
-            case clientAddress = "client_address"
-            case userAgent = "user_agent"
-            case throttled
-        }
     }
 }

@@ -7,7 +7,9 @@ import MariaDB
 /// batches (`DeferredWrites`: at most 50 rows or 1 second wait in a responder), together with the
 /// hourly rollups of those rows in the same transaction, so the two never disagree.
 final class RequestLog {
-    struct Entry: Equatable {
+    /// One row: what the recorder writes, and what `/analytics/logs/` reads back (then with its `id`).
+    struct Entry: Equatable, Encodable {
+        var id: Int64?
         var occurredAt: Date
         var organizationID: UUID?
         var apiKeyID: UUID?
@@ -22,6 +24,21 @@ final class RequestLog {
         var clientAddress: String?
         var userAgent: String?
         var throttled: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case occurredAt = "occurred_at"
+            case organizationID = "organization_id"
+            case apiKeyID = "api_key_id"
+            case requestID = "request_id"
+            case method, route, path, status
+            case durationMicroseconds = "duration_us"
+            case requestBytes = "request_bytes"
+            case responseBytes = "response_bytes"
+            case clientAddress = "client_address"
+            case userAgent = "user_agent"
+            case throttled
+        }
     }
 
     /// Upper bounds (µs) of the latency histogram of the rollups: `latency_le_<bound>us` columns,
@@ -45,30 +62,19 @@ final class RequestLog {
         latencyBounds.firstIndex { duration <= $0 } ?? latencyBounds.count
     }
 
-    private static let rowColumns = """
-        occurred_at, organization_id, api_key_id, request_id, method, route, path, status, duration_us, request_bytes,
-        response_bytes, client_address, user_agent, throttled
-        """
+    static let columns = ["occurred_at", "organization_id", "api_key_id", "request_id", "method", "route", "path", "status",
+                          "duration_us", "request_bytes", "response_bytes", "client_address", "user_agent", "throttled"]
 
     private static func insert(_ entries: ArraySlice<Entry>, into database: Connection) throws {
-        for chunk in DeferredWrites<Entry>.chunks(of: entries.count) {
-            let rows = entries.dropFirst(chunk.lowerBound).prefix(chunk.count)
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(rows.count * 14)
-            for row in rows {
-                values += [
-                    row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
-                    .text(String(row.requestID.prefix(64))), .text(String(row.method.prefix(10))), .text(String(row.route.prefix(200))),
-                    .text(String(row.path.prefix(500))), .int(Int64(row.status)), .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
-                    .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
-                    row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
-                    row.userAgent.map { .text(String($0.prefix(300))) } ?? .null, row.throttled.databaseValue,
-                ]
-            }
-            let placeholders = "(" + Array(repeating: "?", count: 14).joined(separator: ", ") + ")"
-            try database.execute("""
-                INSERT INTO request_log (\(rowColumns)) VALUES \(Array(repeating: placeholders, count: rows.count).joined(separator: ", "))
-                """, values)
+        try DeferredWrites<Entry>.insert(entries, into: "request_log", columns: columns, database: database) { row in
+            [
+                row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
+                .text(String(row.requestID.prefix(64))), .text(String(row.method.prefix(10))), .text(String(row.route.prefix(200))),
+                .text(String(row.path.prefix(500))), .int(Int64(row.status)), .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
+                .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
+                row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
+                row.userAgent.map { .text(String($0.prefix(300))) } ?? .null, row.throttled.databaseValue,
+            ]
         }
         try rollUp(entries, into: database)
     }
@@ -141,7 +147,7 @@ extension RequestLog {
     static func entry(for request: Request, response: Response, context: AppContext, arrived: Date, elapsed: Duration) -> Entry {
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         return Entry(
-            occurredAt: arrived.truncatedToMicroseconds, organizationID: context.credentials?.organizationID,
+            id: nil, occurredAt: arrived.truncatedToMicroseconds, organizationID: context.credentials?.organizationID,
             apiKeyID: context.credentials?.keyID, requestID: context.requestID, method: request.method.rawValue,
             route: context.routeTemplate ?? "", path: request.path, status: response.status.code,
             durationMicroseconds: Int(max(0, micros)), requestBytes: request.body.count, responseBytes: response.body.count,

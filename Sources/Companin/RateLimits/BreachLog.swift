@@ -29,22 +29,15 @@ public final class BreachLog {
     func flush(_ database: Connection) { writes.flush(database) }
 
     private static func insert(_ breaches: ArraySlice<Breach>, into database: Connection) throws {
-        for chunk in DeferredWrites<Breach>.chunks(of: breaches.count) {
-            let rows = breaches.dropFirst(chunk.lowerBound).prefix(chunk.count)
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(rows.count * 7)
-            for row in rows {
-                values += [
-                    row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(String(row.method.prefix(10))),
-                    .text(String(row.path.prefix(500))), row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
-                    .int(Int64(row.limitPerHour)), row.occurredAt.databaseValue,
-                ]
-            }
-            try database.execute("""
-                INSERT INTO rate_limit_breaches
-                    (organization_id, api_key_id, method, path, client_address, limit_per_hour, occurred_at)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "))
-                """, values)
+        try DeferredWrites<Breach>.insert(
+            breaches, into: "rate_limit_breaches",
+            columns: ["organization_id", "api_key_id", "method", "path", "client_address", "limit_per_hour", "occurred_at"],
+            database: database) { row in
+            [
+                row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(String(row.method.prefix(10))),
+                .text(String(row.path.prefix(500))), row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
+                .int(Int64(row.limitPerHour)), row.occurredAt.databaseValue,
+            ]
         }
     }
 }
