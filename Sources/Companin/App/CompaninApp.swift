@@ -50,6 +50,7 @@ public struct CompaninApp {
                 PoolStatusMiddleware(read: poolStatus),
                 RequestRecorder(log: requests),
                 RequestLogMiddleware(),
+                APIDocsMiddleware(),
                 BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),
                 APIKeyMiddleware(),
                 RateLimitMiddleware(limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
