@@ -27,9 +27,9 @@ struct CivilTime: Equatable {
     /// The UTC fields of `date`, rounded to the nearest microsecond; nil outside years 1000–9999.
     init?(_ date: Date) {
         let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        // ±1e17 µs is ±3 million years: far outside the supported range, and keeps the
-        // conversion to Int64 from trapping on huge or non-finite values.
-        guard microseconds.isFinite, abs(microseconds) < 1e17 else { return nil }
+        // ±1e18 µs is ±31,000 years: beyond the supported range (year 9999 ends at 2.5e17 µs), and
+        // keeps the conversion to Int64 (±9.2e18) from trapping on huge or non-finite values.
+        guard microseconds.isFinite, abs(microseconds) < 1e18 else { return nil }
         let total = Int64(microseconds)
         let (seconds, micros) = Self.floorDivide(total, Self.microsecondsPerSecond)
         let (days, secondOfDay) = Self.floorDivide(seconds, Self.secondsPerDay)

@@ -143,6 +143,16 @@ struct ValueRoundTripTests {
         #expect(try connection.query("SELECT 1 AS one").first?["one"] == .int(1))
     }
 
+    /// The whole range is bindable: the conversion once refused years after about 5138.
+    @Test func theLastSecondOfYear9999RoundTrips() throws {
+        let connection = try TestDatabase.connection()
+        let last = Date(timeIntervalSince1970: 253_402_300_799)
+        #expect(try connection.query("SELECT ? AS d", [.datetime(last)]).first?.decode(Date.self, "d") == last)
+        #expect(throws: DatabaseError.self) {
+            try connection.query("SELECT ? AS d", [.datetime(last.addingTimeInterval(1))])
+        }
+    }
+
     @Test func wrongTypesThrowDecodingErrors() throws {
         let connection = try TestDatabase.connection()
         let row = try #require(try connection.query(

@@ -181,7 +181,7 @@ enum APIContract {
                   responses: [(201, S.ref("Context"))], extraErrors: [410]),
             .init(method: .get, path: "/api/v1/contexts/", tag: "Sessions", summary: "List contexts",
                   query: page + [("session_id", S.uuid), ("crm_system", S.string(maxLength: 100)), ("crm_record_id", S.string(maxLength: 255))],
-                  responses: [(200, S.page(of: S.ref("Context")))]),
+                  responses: [(200, S.page(of: S.ref("Context")))], extraErrors: [404]),
             .init(method: .get, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Read a context", responses: [(200, S.ref("Context"))]),
             .init(method: .patch, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Replace a context's attributes or CRM reference",
                   body: .json(S.object(["attributes": S.freeObject, "crm": S.nullable(crmInput)], closed: true)),
@@ -366,7 +366,8 @@ enum APIContract {
             var response: [String: JSONValue] = ["description": .string(status == 204 ? "Done; no body" : "Success"),
                                                  "headers": .object(successHeaders)]
             if let schema {
-                let type = operation.path.hasSuffix("/content") ? "application/octet-stream" : "application/json"
+                // A file's content comes back in the type its bytes were found to be.
+                let type = operation.path.hasSuffix("/content") ? "*/*" : "application/json"
                 response["content"] = .object([type: .object(["schema": schema])])
             }
             responses[String(status)] = .object(response)

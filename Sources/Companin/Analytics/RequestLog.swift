@@ -69,11 +69,11 @@ final class RequestLog {
         try DeferredWrites<Entry>.insert(entries, into: "request_log", columns: columns, database: database) { row in
             [
                 row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
-                .text(String(row.requestID.prefix(64))), .text(String(row.method.prefix(10))), .text(String(row.route.prefix(200))),
-                .text(String(row.path.prefix(500))), .int(Int64(row.status)), .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
+                .text(row.requestID.prefix(codePoints: 64)), .text(row.method.prefix(codePoints: 10)), .text(row.route.prefix(codePoints: 200)),
+                .text(row.path.prefix(codePoints: 500)), .int(Int64(row.status)), .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
                 .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
-                row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
-                row.userAgent.map { .text(String($0.prefix(300))) } ?? .null, row.throttled.databaseValue,
+                row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
+                row.userAgent.map { .text($0.prefix(codePoints: 300)) } ?? .null, row.throttled.databaseValue,
             ]
         }
         try rollUp(entries, into: database)
@@ -89,8 +89,8 @@ final class RequestLog {
         for entry in entries {
             guard let organizationID = entry.organizationID, let apiKeyID = entry.apiKeyID else { continue }
             let hour = Date(timeIntervalSince1970: (entry.occurredAt.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-            let key = Key(organizationID: organizationID, hour: hour, apiKeyID: apiKeyID, route: String(entry.route.prefix(200)),
-                          method: String(entry.method.prefix(10)))
+            let key = Key(organizationID: organizationID, hour: hour, apiKeyID: apiKeyID, route: entry.route.prefix(codePoints: 200),
+                          method: entry.method.prefix(codePoints: 10))
             if groups[key] == nil { order.append(key) }
             var sums = groups[key, default: Sums()]
             sums.requests += 1

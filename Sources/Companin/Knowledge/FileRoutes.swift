@@ -93,7 +93,7 @@ enum FileRoutes {
         if let existing = try store.findFile(sha256: sha) { return try Response.json(FileView(source: existing)) }
         let path = try blobs.store(file.body, sha256: sha, organizationID: try context.organization())
         let now = Date.now.truncatedToMicroseconds
-        let filename = file.filename.map { String($0.prefix(255)) }
+        let filename = file.filename.map { $0.prefix(codePoints: 255) }
         let source = KnowledgeSource(
             id: UUID(), kind: .file, title: title ?? filename ?? "Untitled \(detected.kind.rawValue)", status: .pending,
             error: nil, metadata: metadata, contentKind: detected.kind.rawValue, mediaType: detected.mediaType, filename: filename,

@@ -83,7 +83,7 @@ public struct IngestionQueue {
     func fail(_ job: Job, error: String, retry: Bool) throws {
         try database.execute("""
             UPDATE ingestion_jobs SET state = ?, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?
-            """, [.text(retry ? "queued" : "failed"), .text(String(error.prefix(1000))),
+            """, [.text(retry ? "queued" : "failed"), .text(error.prefix(codePoints: 1000)),
                   Date.now.truncatedToMicroseconds.databaseValue, .int(job.id)])
     }
 }

@@ -54,11 +54,14 @@ struct KnowledgeSearch {
             values += condition.values
         }
 
-        let lexical = try database.query("""
+        // InnoDB's full-text parser reads operators (`*`, `+`, `"`, `@`…) even in natural language
+        // mode, and a query of nothing but them is a syntax error: it gets the words only.
+        let words = String(query.text.map { $0.isLetter || $0.isNumber ? $0 : " " })
+        let lexical = words.allSatisfy(\.isWhitespace) ? [] : try database.query("""
             SELECT c.id FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
             WHERE \(filter) AND MATCH(c.content) AGAINST (? IN NATURAL LANGUAGE MODE)
             ORDER BY MATCH(c.content) AGAINST (? IN NATURAL LANGUAGE MODE) DESC LIMIT ?
-            """, values + [.text(query.text), .text(query.text), .int(Int64(Self.candidates))]).map { try $0.decode(Int64.self, "id") }
+            """, values + [.text(words), .text(words), .int(Int64(Self.candidates))]).map { try $0.decode(Int64.self, "id") }
 
         guard let queryVector = try enricher.embed([query.text]).first else { return [] }
         let rows = try database.query("""

@@ -163,7 +163,7 @@ struct QAInput {
         let now = Date.now.truncatedToMicroseconds
         let question = question ?? ""
         return KnowledgeSource(
-            id: UUID(), kind: .qa, title: String(question.prefix(300)), status: .pending, error: nil, metadata: metadata ?? [:],
+            id: UUID(), kind: .qa, title: question.prefix(codePoints: 300), status: .pending, error: nil, metadata: metadata ?? [:],
             contentKind: nil, mediaType: nil, filename: nil, sizeBytes: nil, sha256: nil, blobPath: nil, attributes: [:],
             question: question, answer: answer, tags: tags ?? [], summary: nil, keywords: nil, chunkCount: 0,
             createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
@@ -172,7 +172,7 @@ struct QAInput {
     func apply(to source: inout KnowledgeSource) {
         if let question {
             source.question = question
-            source.title = String(question.prefix(300))
+            source.title = question.prefix(codePoints: 300)
         }
         if let answer { source.answer = answer }
         if let tags { source.tags = tags }

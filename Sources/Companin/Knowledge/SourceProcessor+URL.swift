@@ -67,7 +67,7 @@ extension SourceProcessor {
             assignments += ", extracted_text = ?, text_sha256 = ?, description = ?, language = ?"
             values += [.text(text), .blob(BlobStore.sha256(Array(text.utf8))),
                        details?["description"]?.stringValue.databaseValue ?? .null,
-                       (details?["language"]?.stringValue).map { .text(String($0.prefix(35))) } ?? .null]
+                       (details?["language"]?.stringValue).map { .text($0.prefix(codePoints: 35)) } ?? .null]
         }
         try database.execute("UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
                              values + [organizationID.databaseValue, source.id.databaseValue])

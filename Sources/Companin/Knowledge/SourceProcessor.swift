@@ -89,7 +89,7 @@ struct SourceProcessor {
         }
         return .content(Result(
             text: trimmed, title: title, attributes: attributes, chunks: chunks,
-            summary: source.kind == .qa ? String((source.answer ?? "").prefix(600)) : try enricher.summarize(trimmed, title: title ?? source.title),
+            summary: source.kind == .qa ? (source.answer ?? "").prefix(codePoints: 600) : try enricher.summarize(trimmed, title: title ?? source.title),
             keywords: try enricher.keywords(trimmed, limit: Self.keywordLimit),
             embeddings: embeddings, page: page))
     }
@@ -132,7 +132,7 @@ struct SourceProcessor {
                 UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, title = ?, attributes = ?,
                     summary = ?, keywords = ?, chunk_count = ?, ready_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
-                """, [.text(keepsClientTitle ? source.title : String((result.title ?? source.title).prefix(300))),
+                """, [.text(keepsClientTitle ? source.title : (result.title ?? source.title).prefix(codePoints: 300)),
                       .text(JSONValue.object(result.attributes).serialized), .text(result.summary),
                       .text(JSONValue.array(result.keywords.map(JSONValue.string)).serialized), .int(Int64(result.chunks.count)),
                       now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
@@ -167,7 +167,7 @@ struct SourceProcessor {
         try database.execute("""
             UPDATE knowledge_sources SET status = 'failed', error_code = ?, error_message = ?, failed_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
-            """, [.text(String(code.prefix(50))), .text(String(message.prefix(1000))), now.databaseValue, now.databaseValue,
+            """, [.text(code.prefix(codePoints: 50)), .text(message.prefix(codePoints: 1000)), now.databaseValue, now.databaseValue,
                   organizationID.databaseValue, sourceID.databaseValue])
     }
 

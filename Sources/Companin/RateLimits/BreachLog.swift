@@ -34,8 +34,8 @@ public final class BreachLog {
             columns: ["organization_id", "api_key_id", "method", "path", "client_address", "limit_per_hour", "occurred_at"],
             database: database) { row in
             [
-                row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(String(row.method.prefix(10))),
-                .text(String(row.path.prefix(500))), row.clientAddress.map { .text(String($0.prefix(45))) } ?? .null,
+                row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(row.method.prefix(codePoints: 10)),
+                .text(row.path.prefix(codePoints: 500)), row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
                 .int(Int64(row.limitPerHour)), row.occurredAt.databaseValue,
             ]
         }

@@ -14,7 +14,7 @@ public struct QueryReader {
 
     public mutating func string(_ name: String, maxLength: Int) -> String? {
         guard let text = request.queryValue(name), !text.isEmpty else { return nil }
-        guard text.count <= maxLength else {
+        guard text.unicodeScalars.count <= maxLength else {
             fail(name, "String should have at most \(maxLength) characters", type: "string_too_long")
             return nil
         }
@@ -41,11 +41,16 @@ public struct QueryReader {
         }
     }
 
-    /// An ISO 8601 timestamp (`2026-11-24T17:51:43Z`, with fractional seconds or an offset).
+    /// An ISO 8601 timestamp (`2026-11-24T17:51:43Z`, with fractional seconds or an offset),
+    /// from 1970 to the end of 9999.
     public mutating func timestamp(_ name: String) -> Date? {
         guard let text = string(name, maxLength: 40) else { return nil }
         guard let date = Timestamp.parse(text) else {
             fail(name, "Input should be a valid datetime in ISO 8601", type: "datetime_parsing")
+            return nil
+        }
+        guard Timestamp.range.contains(date) else {
+            fail(name, "Input should be a datetime from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z", type: "datetime_range")
             return nil
         }
         return date

@@ -39,14 +39,61 @@ extension Request {
             headers = []
             body = []
         }
+        let bytes = Array(self.body)
+        // MultipartKit 4.7 indexes a 128-entry table with each header-name byte and traps on one
+        // above 0x7F: such a body is refused here, before it can bring the responder down.
+        guard Self.partHeaderNamesAreASCII(bytes, boundary: Array(boundary.utf8)) else {
+            throw HTTPError(.badRequest, detail: "Malformed multipart body")
+        }
         do {
-            try parser.execute(Array(self.body))
+            try parser.execute(bytes)
         } catch {
             throw HTTPError(.badRequest, detail: "Malformed multipart body")
         }
         if let failure { throw failure }
         guard !parts.isEmpty else { throw HTTPError(.badRequest, detail: "Malformed multipart body") }
         return parts
+    }
+
+    /// Whether every header name of every part (the bytes before `:` on each line of the part's
+    /// header block) is ASCII.
+    static func partHeaderNamesAreASCII(_ body: [UInt8], boundary: [UInt8]) -> Bool {
+        let delimiter: [UInt8] = Array("--".utf8) + boundary
+        var index = 0
+        while let start = find(delimiter, in: body, from: index) {
+            var cursor = start + delimiter.count
+            index = cursor
+            // The header block runs from the line after the delimiter to the first empty line.
+            while cursor < body.count, body[cursor] != UInt8(ascii: "\n") { cursor += 1 }
+            cursor += 1
+            var inName = true
+            while cursor < body.count {
+                let byte = body[cursor]
+                if byte == UInt8(ascii: "\n") {
+                    if cursor + 2 < body.count, body[cursor + 1] == UInt8(ascii: "\r"), body[cursor + 2] == UInt8(ascii: "\n") { break }
+                    inName = true
+                } else if byte == UInt8(ascii: ":") {
+                    inName = false
+                } else if inName, byte >= 0x80 {
+                    return false
+                } else if cursor + delimiter.count <= body.count, body[cursor] == delimiter[0],
+                          Array(body[cursor..<(cursor + delimiter.count)]) == delimiter {
+                    break
+                }
+                cursor += 1
+            }
+        }
+        return true
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        var index = start
+        while index <= haystack.count - needle.count {
+            if haystack[index] == needle[0], Array(haystack[index..<(index + needle.count)]) == needle { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// A parameter of the Content-Type header, e.g. `boundary`.

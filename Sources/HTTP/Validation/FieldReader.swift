@@ -35,17 +35,20 @@ public struct FieldReader {
         return value
     }
 
+    /// Lengths count Unicode code points, as MariaDB's `VARCHAR(n)` and pydantic do (not grapheme
+    /// clusters, which can hide any number of combining marks).
     public mutating func string(_ name: String, required: Bool = false, minLength: Int = 0, maxLength: Int) -> String? {
         guard let value = value(name, required: required) else { return nil }
         guard case .string(let text) = value else {
             fail(name, "Input should be a valid string", type: "string_type")
             return nil
         }
-        if text.count < minLength {
+        let length = text.unicodeScalars.count
+        if length < minLength {
             fail(name, "String should have at least \(minLength) character\(minLength == 1 ? "" : "s")", type: "string_too_short")
             return nil
         }
-        if text.count > maxLength {
+        if length > maxLength {
             fail(name, "String should have at most \(maxLength) characters", type: "string_too_long")
             return nil
         }
@@ -159,5 +162,13 @@ public struct FieldReader {
     public mutating func finish() throws {
         checkUnknownFields()
         if !errors.isEmpty { throw ValidationError(errors) }
+    }
+}
+
+extension String {
+    /// The first `count` Unicode code points: what fits a MariaDB `VARCHAR(count)` column, where
+    /// `prefix(count)` (grapheme clusters) may hold many more.
+    public func prefix(codePoints count: Int) -> String {
+        unicodeScalars.count <= count ? self : String(String.UnicodeScalarView(unicodeScalars.prefix(count)))
     }
 }
