@@ -230,3 +230,12 @@ def test_reembed_replaces_vectors():
                     timeout=30, message="re-embedding")
     assert done["done"] == 1
     assert sql(f"SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id = '{qa['id']}'") == [("companin-hash-384-v1",)]
+
+
+def test_a_query_of_full_text_operators_only_is_searched_not_refused():
+    """Found by contract fuzzing: InnoDB parses `*` even in natural language mode."""
+    _, key = new_org_key()
+    for query in ["*", "+-<>()~\"@", "pedido*"]:
+        reply = request("POST", "/api/v1/knowledge/search", key=key, body={"query": query})
+        assert reply.status == 200, (query, reply)
+

@@ -23,3 +23,24 @@ import Testing
         #expect(Request.partHeaderNamesAreASCII(binary, boundary: boundary))
     }
 }
+
+@Suite struct FuzzFoundLimitsTests {
+    @Test func stringLimitsCountCodePoints() throws {
+        // 3 grapheme clusters, 9 code points: a VARCHAR(5) could not hold it.
+        let zalgo = "a\u{0301}\u{0302}b\u{0303}\u{0304}c\u{0305}\u{0306}"
+        var reader = FieldReader(["reason": .string(zalgo)], location: [.key("body")])
+        #expect(reader.string("reason", maxLength: 5) == nil)
+        #expect(reader.errors.map(\.type) == ["string_too_long"])
+        #expect(zalgo.prefix(codePoints: 5).unicodeScalars.count == 5 && "abc".prefix(codePoints: 5) == "abc")
+    }
+
+    @Test func queryTimestampsStayWithinTheDatabasesRange() {
+        func read(_ value: String) -> (Date?, [String]) {
+            var query = QueryReader(Request(method: .get, path: "/", query: "from=\(value)"))
+            return (query.timestamp("from"), query.errors.map(\.type))
+        }
+        #expect(read("9999-12-31T23:59:59Z").0 != nil)
+        #expect(read("0499-10-31T08:38:38Z").1 == ["datetime_range"])
+        #expect(read("yesterday").1 == ["datetime_parsing"])
+    }
+}
