@@ -49,3 +49,17 @@ def test_every_documented_operation_has_a_route():
             json.loads(reply.body or b"{}") if reply.header("Content-Type") == "application/json" else None
             checked += 1
     assert checked == sum(len(methods) for methods in document["paths"].values()) >= 59
+
+
+def test_documented_limits_answer_4xx():
+    _, key = new_org_key()
+    huge = request("GET", "/api/v1/assistants/", key=key, headers={"X-Padding": "x" * 9000})
+    assert huge.status == 400 and huge.json() == {"detail": "Bad Request"}
+    many = request("POST", "/api/v1/assistants/", key=key, body={"name": "Keys", "metadata": {f"k{i}": i for i in range(101)}})
+    assert many.status == 422 and many.json()["detail"][0]["loc"] == ["body", "metadata"]
+    boundary = "limits"
+    parts = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nx\r\n' for i in range(17))
+    form = request("POST", "/api/v1/knowledge/files/", key=key, raw=(parts + f"--{boundary}--\r\n").encode(),
+                   headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert form.status == 400 and form.json() == {"detail": "Multipart body with more than 16 parts"}
+    assert request("GET", "/api/v1/assistants/?limit=1001", key=key).status == 422

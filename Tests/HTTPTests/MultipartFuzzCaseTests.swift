@@ -44,3 +44,20 @@ import Testing
         #expect(read("yesterday").1 == ["datetime_parsing"])
     }
 }
+
+@Suite struct FreeFormLimitsTests {
+    @Test func objectsAreLimitedInKeys() {
+        var members: [String: JSONValue] = [:]
+        for index in 0...FieldReader.maximumObjectKeys { members["k\(index)"] = .int(Int64(index)) }
+        var reader = FieldReader(["metadata": .object(members)], location: [.key("body")])
+        #expect(reader.object("metadata", maxBytes: 1 << 20) == nil)
+        #expect(reader.errors.map(\.msg) == ["Dictionary should have at most 100 keys, not 101"])
+    }
+
+    @Test func formsAreLimitedInParts() {
+        let parts = (0...Request.maximumFormParts).map { "--b\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\nx\r\n" }.joined()
+        let request = Request(method: .post, path: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"],
+                              body: Data((parts + "--b--\r\n").utf8))
+        #expect(throws: HTTPError(.badRequest, detail: "Multipart body with more than 16 parts")) { try request.formParts() }
+    }
+}

@@ -14,6 +14,9 @@ public struct FormPart: Sendable, Equatable {
 }
 
 extension Request {
+    /// Parts a form may have: every upload form of the API has three fields at most.
+    public static let maximumFormParts = 16
+
     /// The parts of a `multipart/form-data` body, in order: `415` for another content type, `400`
     /// when the framing is broken or a part has no name.
     public func formParts() throws -> [FormPart] {
@@ -52,6 +55,9 @@ extension Request {
         }
         if let failure { throw failure }
         guard !parts.isEmpty else { throw HTTPError(.badRequest, detail: "Malformed multipart body") }
+        guard parts.count <= Self.maximumFormParts else {
+            throw HTTPError(.badRequest, detail: "Multipart body with more than \(Self.maximumFormParts) parts")
+        }
         return parts
     }
 

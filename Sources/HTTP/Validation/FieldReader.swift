@@ -91,11 +91,19 @@ public struct FieldReader {
         return id
     }
 
-    /// A JSON object, bounded in serialized size so free-form fields cannot grow without limit.
-    public mutating func object(_ name: String, required: Bool = false, maxBytes: Int) -> [String: JSONValue]? {
+    /// Keys a free-form object (`metadata`, template variables) may have, at its top level.
+    public static let maximumObjectKeys = 100
+
+    /// A JSON object, bounded in serialized size and in keys so free-form fields cannot grow without limit.
+    public mutating func object(_ name: String, required: Bool = false, maxBytes: Int,
+                                maxKeys: Int = FieldReader.maximumObjectKeys) -> [String: JSONValue]? {
         guard let value = value(name, required: required) else { return nil }
         guard case .object(let members) = value else {
             fail(name, "Input should be a valid dictionary", type: "dict_type")
+            return nil
+        }
+        if members.count > maxKeys {
+            fail(name, "Dictionary should have at most \(maxKeys) keys, not \(members.count)", type: "too_long")
             return nil
         }
         if value.serialized.utf8.count > maxBytes {
