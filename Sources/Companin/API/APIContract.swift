@@ -247,6 +247,10 @@ enum APIContract {
 
     static let status = S.string(enum: ["pending", "processing", "ready", "failed"])
 
+    /// What a stored file may be, by its bytes (the content kinds ingestion accepts).
+    static let fileMediaTypes = ["application/pdf", "text/csv", "text/plain", "application/json", "text/html", "image/png", "image/jpeg",
+                                 "image/webp", "application/octet-stream"]
+
     // MARK: The document
 
     /// `/api/v1/assistants/:assistant_id` → `/api/v1/assistants/{assistant_id}`.
@@ -367,8 +371,8 @@ enum APIContract {
                                                  "headers": .object(successHeaders)]
             if let schema {
                 // A file's content comes back in the type its bytes were found to be.
-                let type = operation.path.hasSuffix("/content") ? "*/*" : "application/json"
-                response["content"] = .object([type: .object(["schema": schema])])
+                let types = operation.path.hasSuffix("/content") ? fileMediaTypes : ["application/json"]
+                response["content"] = .object(Dictionary(uniqueKeysWithValues: types.map { ($0, JSONValue.object(["schema": schema])) }))
             }
             responses[String(status)] = .object(response)
         }
@@ -385,4 +389,10 @@ enum APIContract {
             .map { $0.replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "_") }
         return ([operation.method.rawValue.lowercased()] + words).joined(separator: "_")
     }
+}
+
+/// The contract for tools outside the server (`companin openapi`, client generators).
+public enum APIDocument {
+    /// The OpenAPI 3.1 document, as `/api/v1/openapi.json` serves it.
+    public static var json: String { APIContract.document.serialized }
 }
