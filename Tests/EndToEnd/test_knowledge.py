@@ -239,3 +239,11 @@ def test_a_query_of_full_text_operators_only_is_searched_not_refused():
         reply = request("POST", "/api/v1/knowledge/search", key=key, body={"query": query})
         assert reply.status == 200, (query, reply)
 
+
+def test_an_upload_title_is_limited_in_code_points():
+    """Found by contract fuzzing: 300 characters with combining marks overflowed the 300-code-point column."""
+    _, key = new_org_key()
+    reply = upload(key, "notes.txt", b"Some notes to keep.", title="A\u0300" * 200)
+    assert reply.status == 422 and reply.json()["detail"][0]["loc"] == ["body", "title"], reply
+    assert upload(key, "notes.txt", b"Some notes to keep.", title="\u00c0" * 300).status == 202
+

@@ -60,7 +60,8 @@ enum FileRoutes {
         var title: String?
         if let part = parts.first(where: { $0.name == "title" }) {
             let text = part.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.isEmpty || text.count > 300 {
+            // Code points, as the VARCHAR(300) column counts them.
+            if text.isEmpty || text.unicodeScalars.count > 300 {
                 errors.append(FieldError(loc: [.key("body"), .key("title")], msg: "String should have 1 to 300 characters", type: "string_length"))
             } else {
                 title = text
@@ -69,11 +70,12 @@ enum FileRoutes {
         var metadata: [String: JSONValue] = [:]
         if let part = parts.first(where: { $0.name == "metadata" }) {
             if part.body.count <= AssistantInput.maximumMetadataBytes, let value = try? JSONValue.parse(Data(part.body)),
-               case .object(let members) = value {
+               case .object(let members) = value, members.count <= FieldReader.maximumObjectKeys {
                 metadata = members
             } else {
                 errors.append(FieldError(loc: [.key("body"), .key("metadata")],
-                                         msg: "Input should be a JSON object of at most \(AssistantInput.maximumMetadataBytes) bytes", type: "dict_type"))
+                                         msg: "Input should be a JSON object of at most \(AssistantInput.maximumMetadataBytes) bytes and \(FieldReader.maximumObjectKeys) keys",
+                                         type: "dict_type"))
             }
         }
         if let file, file.body.isEmpty {
