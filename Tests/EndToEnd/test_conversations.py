@@ -94,6 +94,11 @@ def test_opening_requires_an_active_assistant_and_an_open_session(shop):
     missing = request("POST", "/api/v1/conversations/", key=key, body={
         "assistant_id": shop["assistant"]["id"], "session_id": session["id"], "task": {"name": "pedido"}})
     assert missing.status == 422 and missing.json()["detail"][0]["loc"] == ["body", "task", "variables", "order_id"]
+    # A template that repeats a variable cannot be made to render past what the conversation keeps.
+    echo = create(key, "/api/v1/assistants/", {"name": "Echo", "task_templates": [{"name": "big", "template": "{{v}}" * 100}]})
+    huge = request("POST", "/api/v1/conversations/", key=key, body={
+        "assistant_id": echo["id"], "session_id": session["id"], "task": {"name": "big", "variables": {"v": "x" * 1000}}})
+    assert huge.status == 422 and huge.json()["detail"][0]["loc"] == ["body", "task", "variables"], huge
     unknown = request("POST", "/api/v1/conversations/", key=key, body={"assistant_id": str(uuid.uuid4()), "session_id": session["id"]})
     assert unknown.status == 404 and unknown.json() == {"detail": "Assistant not found"}
     assert request("GET", f"/api/v1/conversations/?session_id={session['id']}", key=key).json()["count"] == 0

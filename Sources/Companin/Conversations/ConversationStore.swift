@@ -25,6 +25,9 @@ struct ConversationStore {
         var createdBefore: Date?
     }
 
+    /// The rendered task a conversation keeps, at most (its `TEXT` column holds 65,535 bytes).
+    static let maximumTaskBytes = 60_000
+
     var sessions: SessionStore { SessionStore(database: database, organizationID: organizationID) }
     var assistants: AssistantStore { AssistantStore(database: database, organizationID: organizationID) }
 
@@ -45,6 +48,11 @@ struct ConversationStore {
                 }
                 let rendered = try TemplateRendering.render(template, variables: input.taskVariables,
                                                             location: [.key("body"), .key("task"), .key("variables")])
+                // Variables repeated by the template can multiply its length; the column holds 64 KiB.
+                guard rendered.text.utf8.count <= Self.maximumTaskBytes else {
+                    throw ValidationError([FieldError(loc: [.key("body"), .key("task"), .key("variables")],
+                        msg: "Value error, the rendered task is longer than \(Self.maximumTaskBytes) bytes", type: "value_error")])
+                }
                 task = Conversation.RenderedTask(name: name, text: rendered.text)
             }
             let conversation = Conversation(
