@@ -197,7 +197,7 @@ def test_an_idempotent_retry_returns_the_same_pair(shop):
     assert first.json()["reply"]["grounding"] == "qa"
     assert request("GET", f"/api/v1/conversations/{conversation['id']}", key=shop["key"]).json()["message_count"] == 2
     reused = say(shop["key"], conversation["id"], "Outra pergunta", headers=headers)
-    assert reused.status == 422
+    assert reused.status == 422 and reused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
     bad = say(shop["key"], conversation["id"], "x", headers={"Idempotency-Key": "has spaces"})
     assert bad.status == 422 and bad.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
     assert sql(f"SELECT COUNT(*) FROM messages WHERE conversation_id = '{conversation['id']}'") == [("2",)]

@@ -313,7 +313,9 @@ enum APIContract {
         for (status, description) in errorDescriptions {
             var response: [String: JSONValue] = [
                 "description": .string(description),
-                "content": .object(["application/json": .object(["schema": S.ref(status == 422 ? "ValidationError" : "Error")])]),
+                // A 422 lists the failed fields; the URL guard's refusal is a plain detail (the API's shape for it).
+                "content": .object(["application/json": .object(["schema": status == 422
+                    ? .object(["oneOf": .array([S.ref("ValidationError"), S.ref("Error")])]) : S.ref("Error")])]),
                 "headers": .object(["X-Request-ID": .object(["$ref": .string("#/components/headers/X-Request-ID")])]),
             ]
             if status == 429 || status == 503, case .object(var headers)? = response["headers"] {

@@ -70,7 +70,9 @@ struct MessageStore {
     private func replay(_ earlier: (message: Message, fingerprint: [UInt8]?), fingerprint: [UInt8], conversation: Conversation,
                         compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?) throws -> Posted {
         guard earlier.fingerprint == fingerprint else {
-            throw HTTPError(.unprocessableEntity, detail: "Idempotency-Key was already used for a different message")
+            // A 422 in the API's validation shape, like every other.
+            throw ValidationError([FieldError(loc: [.key("header"), .key("Idempotency-Key")],
+                                              msg: "Value error, the key was already used for a different message", type: "value_error")])
         }
         let reply = try self.reply(to: earlier.message.id, in: earlier.message.conversationID)
             ?? (try answer(earlier.message, in: conversation, compose: compose))
