@@ -1,4 +1,4 @@
-/// Cases that contract fuzzing found, kept so they stay fixed, and the limits set around them.
+// Cases that contract fuzzing found, kept so they stay fixed, and the limits set around them.
 import Foundation
 import Testing
 @testable import HTTP
