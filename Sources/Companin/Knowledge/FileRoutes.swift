@@ -115,12 +115,11 @@ enum FileRoutes {
         return response
     }
 
+    /// `?status=pending|processing|ready|failed` of the knowledge lists.
     static func statusFilter(_ request: Request) throws -> KnowledgeSource.Status? {
-        guard let text = request.queryValue("status"), !text.isEmpty else { return nil }
-        guard let status = KnowledgeSource.Status(rawValue: text) else {
-            throw ValidationError([FieldError(loc: [.key("query"), .key("status")],
-                msg: "Input should be 'pending', 'processing', 'ready' or 'failed'", type: "enum")])
-        }
+        var query = QueryReader(request)
+        let status = query.choice("status", KnowledgeSource.Status.self)
+        try query.finish()
         return status
     }
 

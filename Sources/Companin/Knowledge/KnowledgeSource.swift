@@ -4,7 +4,7 @@ import HTTP
 /// Something an organization taught its assistants: an uploaded file, a Q&A pair, or a URL.
 struct KnowledgeSource: Equatable {
     enum Kind: String, Codable { case file, qa, url }
-    enum Status: String, Codable { case pending, processing, ready, failed }
+    enum Status: String, Codable, CaseIterable { case pending, processing, ready, failed }
 
     struct Failure: Equatable, Encodable {
         var code: String
