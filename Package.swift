@@ -16,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
-        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
@@ -33,7 +32,6 @@ let package = Package(
         // Infrastructure: knows nothing of assistants or organizations.
         .target(name: "HTTP", dependencies: [
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "MultipartKit", package: "multipart-kit"),
         ], swiftSettings: swiftSettings),
         .target(name: "FastCGI", dependencies: [
             "CFastCGI", "HTTP",
@@ -64,6 +62,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+
+        // Parser fuzzing: libFuzzer entry points under `-D FUZZING` (`scripts/fuzz`), a corpus
+        // replayer otherwise. Corpus/ holds the seeds and every input that once crashed a target.
+        .executableTarget(name: "companin-fuzz", dependencies: [
+            "Companin", "FastCGI", "HTTP", "Ingestion", "MariaDB", "RateLimiter",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/Fuzz", exclude: ["Corpus", "make_seeds.py"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),

@@ -31,6 +31,17 @@ public enum FastCGIRequestBuilder {
         return request
     }
 
+    /// libfcgi's `NAME=VALUE` environment entries as a dictionary; an entry without `=` is skipped
+    /// and a later entry of the same name wins.
+    public static func parameters(fromEnvironment entries: some Sequence<String>) -> [String: String] {
+        var params: [String: String] = [:]
+        for text in entries {
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            params[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return params
+    }
+
     /// Set to `1` by nginx's internal server block (`fastcgi_param COMPANIN_INTERNAL_SERVER 1`).
     public static let internalServerParameter = "COMPANIN_INTERNAL_SERVER"
 

@@ -146,16 +146,13 @@ public final class FastCGIServer {
     }
 
     private func parameters() -> [String: String] {
-        var params: [String: String] = [:]
-        guard var cursor = raw.pointee.envp else { return params }
+        var entries: [String] = []
+        guard var cursor = raw.pointee.envp else { return [:] }
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                params[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
+            entries.append(String(cString: entry))
             cursor += 1
         }
-        return params
+        return FastCGIRequestBuilder.parameters(fromEnvironment: entries)
     }
 
     /// Reads stdin to its end; `nil` once more than `limit` bytes arrived.

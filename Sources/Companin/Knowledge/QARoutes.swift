@@ -76,7 +76,7 @@ enum QARoutes {
     }
 
     /// Rows of an uploaded CSV with `question` and `answer` columns (and optional `tags`, `;`-separated).
-    private static func csvInputs(_ request: Request) throws -> [QAInput] {
+    static func csvInputs(_ request: Request) throws -> [QAInput] {
         let parts = try request.formParts()
         guard let file = parts.first(where: { $0.name == "file" }) else {
             throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "Field required", type: "missing")])
