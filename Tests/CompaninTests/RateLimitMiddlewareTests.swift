@@ -20,7 +20,7 @@ import Testing
     func context(limit: Int?) throws -> AppContext {
         let database = Connection(configuration: try DatabaseConfiguration(url: "mariadb://nobody@localhost/none"),
                                   logger: Logger(label: "test"))
-        var context = AppContext(requestID: "r", logger: Logger(label: "test"), database: database)
+        let context = AppContext(requestID: "r", logger: Logger(label: "test"), database: database)
         context.credentials = .init(keyID: key, organizationID: organization, rateLimitPerHour: limit, sessionTTLSeconds: nil)
         return context
     }

@@ -90,6 +90,33 @@ def new_org_key(name=None, limit=GENEROUS_LIMIT):
     return org, key
 
 
+STATUS_URL = urllib.parse.urlsplit(os.environ.get("COMPANIN_TEST_STATUS_URL", ""))
+assert STATUS_URL.hostname in (None, "127.0.0.1"), "the internal status server is on loopback"
+
+
+def internal(path):
+    """GET on nginx's internal (operators') server: status, content type and text."""
+    connection = http.client.HTTPConnection(STATUS_URL.hostname, STATUS_URL.port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read().decode()
+    finally:
+        connection.close()
+
+
+def pool_status():
+    code, kind, body = internal("/status")
+    assert code == 200 and kind == "application/json", (code, body)
+    return json.loads(body)
+
+
+def pool_log():
+    """The pool's log so far (the master's and every child's lines)."""
+    with open(os.path.join(VAR_DIR, "log", "companin.log"), errors="replace") as handle:
+        return handle.read()
+
+
 def master_pid():
     with open(os.path.join(VAR_DIR, "run", "companin.pid")) as handle:
         return int(handle.read().strip())

@@ -1,7 +1,6 @@
 """Assistant lifecycle: immutable versions, promote and roll back, ETags, activation, templates, deletion."""
 
 import threading
-import uuid
 
 from conftest import cli, new_org_key, request, sql
 

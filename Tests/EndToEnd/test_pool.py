@@ -5,7 +5,6 @@ import signal
 import threading
 import time
 
-import pytest
 
 from conftest import master_pid, request, responder_pids, stack, wait_for
 

@@ -1,33 +1,10 @@
 """The operators' pool status page and Prometheus metrics: on nginx's internal server block only."""
 
-import http.client
-import json
 import os
 import signal
 import subprocess
-import urllib.parse
 
-from conftest import STACK, VAR_DIR, new_org_key, request, responder_pids, wait_for
-
-STATUS = urllib.parse.urlsplit(os.environ["COMPANIN_TEST_STATUS_URL"])
-assert STATUS.hostname == "127.0.0.1"
-
-
-def internal(path):
-    connection = http.client.HTTPConnection(STATUS.hostname, STATUS.port, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.getheader("Content-Type"), response.read().decode()
-    finally:
-        connection.close()
-
-
-def status():
-    code, kind, body = internal("/status")
-    assert code == 200 and kind == "application/json", (code, body)
-    return json.loads(body)
-
+from conftest import STACK, VAR_DIR, internal, new_org_key, pool_status, request, responder_pids, wait_for
 
 def metrics():
     code, kind, body = internal("/metrics")
@@ -42,7 +19,7 @@ def metrics():
 
 def test_status_page_counts_the_pool():
     _, key = new_org_key()
-    before = status()
+    before = pool_status()
     assert before["responders"]["total"] == int(os.environ.get("COMPANIN_RESPONDERS", "4"))
     assert before["ingest_workers"]["total"] == int(os.environ.get("COMPANIN_INGEST_WORKERS", "2"))
     assert before["responders"]["active"] >= 1  # this request
@@ -52,7 +29,7 @@ def test_status_page_counts_the_pool():
     assert before["listen_queue"] is None  # a unix socket: Linux reports no accept queue for it here
     for _ in range(5):
         assert request("GET", "/api/v1/assistants/", key=key).status == 200
-    after = status()
+    after = pool_status()
     assert after["accepted_requests"] >= before["accepted_requests"] + 6  # the five and the status request before
 
 
@@ -89,11 +66,11 @@ def test_respawns_and_slow_requests_are_counted():
         _, key = new_org_key()
         for _ in range(3):
             request("GET", "/api/v1/assistants/", key=key)
-        counted = status()
+        counted = pool_status()
         assert counted["slow_requests"] == counted["accepted_requests"] >= 3
         victim = responder_pids()[0]
         os.kill(victim, signal.SIGKILL)
-        wait_for(lambda: status()["respawns"] >= 1 and len(responder_pids()) == int(os.environ.get("COMPANIN_RESPONDERS", "4"))
+        wait_for(lambda: pool_status()["respawns"] >= 1 and len(responder_pids()) == int(os.environ.get("COMPANIN_RESPONDERS", "4"))
                  and victim not in responder_pids(), message="the killed responder to be replaced")
         _, samples = metrics()
         assert samples["companin_respawns_total"] >= 1 and samples["companin_slow_requests_total"] >= 3

@@ -1,8 +1,6 @@
 """The per-organization limiter, exact across every responder, with its headers and audit trail."""
 
-import re
 import threading
-import time
 
 from conftest import cli, new_org_key, request, sql, wait_for
 

@@ -104,7 +104,7 @@ def json_seeds():
                              "task_templates": [{"name": "greet", "template": "Olá {{customer_name}}", "variables": ["customer_name"]}]},
         "assistant-patch": {"tone": "formal", "metadata": None},
         "session-create": {"assistant_id": UUID, "channel": "web", "ttl_seconds": 600, "sliding": True,
-                           "visitor": {"external_id": "crm-42", "name": "Ana", "email": "ana@example.com"},
+                           "visitor": {"external_id": "crm-42", "display_name": "Ana", "email": "ana@example.com"},
                            "attributes": {"plan": "gold", "nested": {"a": {"b": [1, 2.5, "x"]}}}},
         "session-patch": {"visitor": {"external_id": "crm-43"}},
         "context-create": {"session_id": UUID, "attributes": {"page": "/checkout", "cart": {"items": 3}},
@@ -112,7 +112,7 @@ def json_seeds():
         "context-patch": {"attributes": {"page": "/done"}},
         "conversation": {"assistant_id": UUID, "session_id": UUID, "task": {"name": "greet", "variables": {"customer_name": "Ana"}}},
         "message": {"role": "user", "content": "Qual o horário?", "metadata": {"source": "widget"}},
-        "feedback": {"rating": 5, "comment": "Ótimo", "actor_type": "visitor", "actor_id": "crm-42"},
+        "feedback": {"rating": 5, "comment": "Ótimo", "actor": {"type": "visitor", "id": "crm-42"}},
         "qa-create": {"question": "Do you ship abroad?", "answer": "Yes, to 40 countries.", "tags": ["shipping"]},
         "qa-patch": {"answer": "Yes."},
     }

@@ -120,7 +120,7 @@ enum APIContract {
             .init(method: .post, path: files, tag: "Knowledge", summary: "Upload a file (PDF, CSV, text, JSON, image)",
                   body: .multipart(S.object(["file": S.string(format: "binary"), "title": S.string(maxLength: 300),
                                              "metadata": S.string("A JSON object")], required: ["file"])),
-                  responses: [(202, S.ref("KnowledgeFile")), (200, S.ref("KnowledgeFile"))], extraErrors: [413, 415]),
+                  responses: [(202, S.ref("KnowledgeFile")), (200, S.ref("KnowledgeFile"))], extraErrors: [413, 415, 507]),
             .init(method: .get, path: files, tag: "Knowledge", summary: "List files",
                   query: page + [("status", status)], responses: [(200, S.page(of: S.ref("KnowledgeFile")))]),
             .init(method: .get, path: files + ":file_id", tag: "Knowledge", summary: "Read a file's record", responses: [(200, S.ref("KnowledgeFile"))]),
@@ -306,6 +306,7 @@ enum APIContract {
         404: "No such resource in the caller's organization", 409: "Conflicts with the resource's state", 410: "The session expired or ended",
         412: "If-Match names a state that is no longer current", 413: "Body too large", 415: "Unsupported content type",
         422: "Validation failed", 429: "The organization's hourly limit is spent", 503: "The database is unreachable; try again",
+        507: "The upload could not be stored (storage is full); try again later",
     ]
 
     static var errorResponses: [String: JSONValue] {
@@ -318,7 +319,7 @@ enum APIContract {
                     ? .object(["oneOf": .array([S.ref("ValidationError"), S.ref("Error")])]) : S.ref("Error")])]),
                 "headers": .object(["X-Request-ID": .object(["$ref": .string("#/components/headers/X-Request-ID")])]),
             ]
-            if status == 429 || status == 503, case .object(var headers)? = response["headers"] {
+            if [429, 503, 507].contains(status), case .object(var headers)? = response["headers"] {
                 headers["Retry-After"] = .object(["$ref": .string("#/components/headers/Retry-After")])
                 response["headers"] = .object(headers)
             }

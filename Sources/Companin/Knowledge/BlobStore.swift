@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTP
 
 /// Originals of uploaded files, content-addressed per organization: a file is stored once under its
 /// organization and SHA-256 (`ORG/ab/cd/abcd…`), written to a temporary name and renamed, so a
@@ -23,18 +24,36 @@ public struct BlobStore: Sendable {
     func url(for relativePath: String) -> URL { directory.appendingPathComponent(relativePath) }
 
     /// Stores the bytes unless a blob with the same hash is already there; returns the relative path.
+    /// A full disk is `507` and leaves no partial file behind.
     func store(_ bytes: [UInt8], sha256: [UInt8], organizationID: UUID) throws -> String {
         let relative = Self.relativePath(sha256: sha256, organizationID: organizationID)
         let target = url(for: relative)
         if FileManager.default.fileExists(atPath: target.path) { return relative }
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).partial")
-        try Data(bytes).write(to: temporary)
+        do {
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            if Self.isOutOfSpace(error) {
+                throw HTTPError(.insufficientStorage, detail: "The file could not be stored: storage is full",
+                                headers: ["Retry-After": "60"])
+            }
+            throw error
+        }
         if rename(temporary.path, target.path) != 0 {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
         }
         return relative
+    }
+
+    private static func isOutOfSpace(_ error: any Error) -> Bool {
+        if let error = error as? CocoaError, error.code == .fileWriteOutOfSpace { return true }
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return [error as NSError, underlying].contains { error in
+            error?.domain == NSPOSIXErrorDomain && (error?.code == Int(ENOSPC) || error?.code == Int(EDQUOT))
+        }
     }
 
     func read(_ relativePath: String) throws -> Data {

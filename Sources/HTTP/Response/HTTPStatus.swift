@@ -27,6 +27,7 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
     public static let tooManyRequests = HTTPStatus(429)
     public static let internalServerError = HTTPStatus(500)
     public static let serviceUnavailable = HTTPStatus(503)
+    public static let insufficientStorage = HTTPStatus(507)
 
     private static let reasonPhrases: [Int: String] = [
         200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 304: "Not Modified",
@@ -34,5 +35,6 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
         405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 412: "Precondition Failed",
         413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
         429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+        507: "Insufficient Storage",
     ]
 }
