@@ -2,8 +2,9 @@
 """Steady mixed load against a running stack for a fixed time (scripts/soak).
 
 Every area of the API at a fixed pace: assistants read, listed, created and changed; knowledge
-searched and added (Q&A pairs, small files); sessions, contexts, conversations, messages with
-their grounded replies, feedback; analytics. Every request is valid, so every answer must be
+searched, added and removed (Q&A pairs, small files: what one worker added beyond a few dozen is
+deleted again, so the corpus every search reads stays the same size and the load stays steady);
+sessions, contexts, conversations, messages with their grounded replies, feedback; analytics. Every request is valid, so every answer must be
 2xx. Prints one report (and writes it as JSON): requests and statuses per operation, latency,
 and the resident memory of each responder and ingest worker after the warm-up and at the end.
 Exits non-zero on any 5xx or unexpected status, a child that died, or memory that kept growing.
@@ -117,7 +118,11 @@ class World:
         self.assistants = []
         self.sessions = []
         self.conversations = []
-        self.lock = threading.Lock()
+
+
+# Knowledge one worker keeps while it adds and removes: a steady corpus, not a growing one.
+KEPT_PAIRS = 40
+KEPT_FILES = 10
 
 
 FACTS = [
@@ -180,82 +185,96 @@ def open_conversation(client, world, session):
     return conversation["id"]
 
 
-# (operation, weight, expected statuses, function(client, world, rng) -> (method, path, kwargs))
+# (operation, weight, build(world, mine, rng) -> (method, path, options, expected statuses, on_success)).
+# `mine` is the worker's own list of what it added, per kind; `on_success` sees the answer's body.
 def operations():
-    def get_assistant(world, rng):
-        return "GET", f"/api/v1/assistants/{rng.choice(world.assistants)}", {}
+    def plain(method, path, statuses, **options):
+        return method, path, options, statuses, None
 
-    def list_assistants(world, rng):
-        return "GET", f"/api/v1/assistants/?limit=20&offset={rng.randrange(0, 20)}", {}
+    def get_assistant(world, mine, rng):
+        return plain("GET", f"/api/v1/assistants/{rng.choice(world.assistants)}", (200,))
 
-    def create_assistant(world, rng):
-        return "POST", "/api/v1/assistants/", {"body": {"name": f"Soak {uuid.uuid4().hex[:8]}", "tone": "friendly"}}
+    def list_assistants(world, mine, rng):
+        return plain("GET", f"/api/v1/assistants/?limit=20&offset={rng.randrange(0, 20)}", (200,))
 
-    def change_assistant(world, rng):
-        return "PATCH", f"/api/v1/assistants/{rng.choice(world.assistants)}", {
-            "body": {"description": f"Revised {rng.randrange(1_000_000)}"}}
+    def create_assistant(world, mine, rng):
+        return plain("POST", "/api/v1/assistants/", (201,), body={"name": f"Soak {uuid.uuid4().hex[:8]}", "tone": "friendly"})
 
-    def search(world, rng):
-        return "POST", "/api/v1/knowledge/search", {"body": {"query": rng.choice(FACTS)[0], "top_k": 5}}
+    def change_assistant(world, mine, rng):
+        return plain("PATCH", f"/api/v1/assistants/{rng.choice(world.assistants)}", (200,),
+                     body={"description": f"Revised {rng.randrange(1_000_000)}"})
 
-    def add_qa(world, rng):
+    def search(world, mine, rng):
+        return plain("POST", "/api/v1/knowledge/search", (200,), body={"query": rng.choice(FACTS)[0], "top_k": 5})
+
+    def churn(kind, kept, path, add):
+        # Adds until the worker holds `kept` of this kind, then removes its oldest before adding again.
+        def build(world, mine, rng):
+            held = mine[kind]
+            if len(held) >= kept:
+                return "DELETE", f"{path}{held.pop(0)}", {}, (204,), None
+            method, options = add(rng)
+            return method, path, options, (202,), lambda data: held.append(json.loads(data)["id"])
+        return build
+
+    def new_pair(rng):
         question, answer = rng.choice(FACTS)
-        return "POST", "/api/v1/knowledge/qas/", {"body": {"question": f"{question} ({uuid.uuid4().hex[:6]})",
-                                                           "answer": answer, "tags": ["soak"]}}
+        return "POST", {"body": {"question": f"{question} ({uuid.uuid4().hex[:6]})", "answer": answer, "tags": ["soak"]}}
 
-    def upload(world, rng):
+    def new_file(rng):
         body, kind = multipart("note.txt", f"Note {uuid.uuid4()}: {rng.choice(FACTS)[1]}\n".encode())
-        return "POST", "/api/v1/knowledge/files/", {"raw": body, "content_type": kind}
+        return "POST", {"raw": body, "content_type": kind}
 
-    def open_session(world, rng):
-        return "POST", "/api/v1/sessions/", {"body": {
+    def open_session(world, mine, rng):
+        return plain("POST", "/api/v1/sessions/", (201,), body={
             "assistant_id": rng.choice(world.assistants), "channel": "whatsapp",
-            "visitor": {"external_id": f"soak-{uuid.uuid4().hex[:12]}"}}}
+            "visitor": {"external_id": f"soak-{uuid.uuid4().hex[:12]}"}})
 
-    def add_context(world, rng):
-        return "POST", "/api/v1/contexts/", {"body": {
+    def add_context(world, mine, rng):
+        return plain("POST", "/api/v1/contexts/", (201,), body={
             "session_id": rng.choice(world.sessions),
-            "attributes": {"page": f"/produtos/{rng.randrange(100)}", "cart": {"items": rng.randrange(5)}}}}
+            "attributes": {"page": f"/produtos/{rng.randrange(100)}", "cart": {"items": rng.randrange(5)}}})
 
-    def message(world, rng):
-        return "POST", f"/api/v1/conversations/{rng.choice(world.conversations)}/messages", {
-            "body": {"role": "user", "content": rng.choice(FACTS)[0]}}
+    def message(world, mine, rng):
+        return plain("POST", f"/api/v1/conversations/{rng.choice(world.conversations)}/messages", (201,),
+                     body={"role": "user", "content": rng.choice(FACTS)[0]})
 
-    def read_messages(world, rng):
-        return "GET", f"/api/v1/conversations/{rng.choice(world.conversations)}/messages?limit=50", {}
+    def read_messages(world, mine, rng):
+        return plain("GET", f"/api/v1/conversations/{rng.choice(world.conversations)}/messages?limit=50", (200,))
 
-    def feedback(world, rng):
-        return "POST", f"/api/v1/conversations/{rng.choice(world.conversations)}/feedback", {
-            "body": {"rating": rng.randrange(1, 6), "comment": "soak", "actor": {"type": "visitor"}}}
+    def feedback(world, mine, rng):
+        return plain("POST", f"/api/v1/conversations/{rng.choice(world.conversations)}/feedback", (200, 201),
+                     body={"rating": rng.randrange(1, 6), "comment": "soak", "actor": {"type": "visitor"}})
 
-    def usage(world, rng):
-        return "GET", "/analytics/usage/?granularity=hour", {}
+    def usage(world, mine, rng):
+        return plain("GET", "/analytics/usage/?granularity=hour", (200,))
 
-    def endpoints(world, rng):
-        return "GET", "/analytics/endpoints/", {}
+    def endpoints(world, mine, rng):
+        return plain("GET", "/analytics/endpoints/", (200,))
 
     return [
-        ("get assistant", 20, (200,), get_assistant),
-        ("list assistants", 10, (200,), list_assistants),
-        ("create assistant", 4, (201,), create_assistant),
-        ("change assistant", 4, (200,), change_assistant),
-        ("search", 10, (200,), search),
-        ("add Q&A", 3, (202,), add_qa),
-        ("upload file", 1, (202,), upload),
-        ("open session", 5, (201,), open_session),
-        ("add context", 5, (201,), add_context),
-        ("message", 10, (201,), message),
-        ("read messages", 5, (200,), read_messages),
-        ("feedback", 2, (200, 201), feedback),
-        ("usage", 3, (200,), usage),
-        ("endpoints", 2, (200,), endpoints),
+        ("get assistant", 20, get_assistant),
+        ("list assistants", 10, list_assistants),
+        ("create assistant", 4, create_assistant),
+        ("change assistant", 4, change_assistant),
+        ("search", 10, search),
+        ("add/remove Q&A", 6, churn("qa", KEPT_PAIRS, "/api/v1/knowledge/qas/", new_pair)),
+        ("add/remove file", 2, churn("file", KEPT_FILES, "/api/v1/knowledge/files/", new_file)),
+        ("open session", 5, open_session),
+        ("add context", 5, add_context),
+        ("message", 10, message),
+        ("read messages", 5, read_messages),
+        ("feedback", 2, feedback),
+        ("usage", 3, usage),
+        ("endpoints", 2, endpoints),
     ]
 
 
 def worker(index, args, world, deadline, results, lock):
     rng = random.Random(index)
     table = operations()
-    weights = [weight for _, weight, _, _ in table]
+    weights = [weight for _, weight, _ in table]
+    mine = defaultdict(list)
     interval = args.workers / args.rate
     url = urllib.parse.urlsplit(args.base_url)
     client = Client(url.hostname, url.port, args.key)
@@ -268,16 +287,19 @@ def worker(index, args, world, deadline, results, lock):
             time.sleep(min(next_at - now, deadline - now))
             continue
         next_at += interval
-        name, _, statuses, build = rng.choices(table, weights)[0]
-        method, path, options = build(world, rng)
+        name, _, build = rng.choices(table, weights)[0]
+        method, path, options, statuses, on_success = build(world, mine, rng)
         started = time.monotonic()
         try:
             status, data = client.call(method, path, **options)
         except OSError as error:
             status, data = None, repr(error).encode()
         took = time.monotonic() - started
+        ok = status in statuses
+        if ok and on_success:
+            on_success(data)
         with lock:
-            results.append((name, status, took, status in statuses, data[:300] if status not in statuses else b""))
+            results.append((name, status, took, ok, b"" if ok else data[:300]))
     client.close()
 
 
