@@ -4,7 +4,6 @@ it touches and nothing else: no responder crash, no half-written resource, no st
 
 import hashlib
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -130,20 +129,21 @@ def test_responder_killed_in_a_bulk_write_leaves_no_half_of_it():
         sender.join(timeout=60)
         assert replies, "the client got an answer"
         reply = replies[0]
-        # Rolled back by MariaDB when the killed responder's connection dropped.
+        # Settles at none or all of the pairs, never part of them: MariaDB rolls the open transaction
+        # back when the killed responder's connection drops.
         count = wait_for(lambda: (n := committed_qas(org, tag)) in (0, 1000) and str(n), timeout=30,
-                         message="the transaction to settle")
+                         message="the bulk to be whole or absent")
         if reply.status == 503:
             # nginx's answer for a responder that died mid-request: the client may retry.
             assert busy and dirty > 0 and reply.header("Retry-After"), reply
-            assert count == "0", f"a killed bulk left {count} of 1000 pairs"
-            caught += 1
+            if count == "0":
+                caught += 1
+            # else the kill came just after COMMIT: the bulk is whole, as it must be.
         else:
-            # The commit won the race with the kill.
+            # The commit and the answer won the race with the kill.
             assert reply.status == 202 and count == "1000", (reply, count)
         if caught >= 2:
             break
-        time.sleep(random.uniform(0, 0.2))
     assert caught >= 1, "no kill landed inside the transaction"
     wait_for(lambda: len(responder_pids()) == RESPONDERS, timeout=30, message="the pool to respawn")
     assert request("POST", "/api/v1/knowledge/qas/", key=key, body=qa_pairs("after", 3)).status == 202
