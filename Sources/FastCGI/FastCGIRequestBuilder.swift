@@ -36,8 +36,9 @@ public enum FastCGIRequestBuilder {
     public static func parameters(fromEnvironment entries: some Sequence<String>) -> [String: String] {
         var params: [String: String] = [:]
         for text in entries {
-            guard let equals = text.firstIndex(of: "=") else { continue }
-            params[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            // By bytes: `=` is ASCII, and this runs for every parameter of every request.
+            guard let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            params[String(text[..<equals])] = String(text[text.utf8.index(after: equals)...])
         }
         return params
     }

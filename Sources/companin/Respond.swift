@@ -51,6 +51,7 @@ struct Respond: ParsableCommand {
             sessions: try Environment.sessionConfiguration(),
             replyModel: try Environment.replyModel(),
             maxJSONBodyBytes: maxJSONBodyBytes,
+            credentialLifetime: .seconds(Environment.int("COMPANIN_AUTH_CACHE_SECONDS", default: 5)),
             poolStatus: { process.poolStatus() },
             logger: logger)
         defer { app.shutdown() }

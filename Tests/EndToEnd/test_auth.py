@@ -1,8 +1,12 @@
 """Every /api/v1/ and /analytics/ request needs a valid X-API-Key; failures reveal nothing."""
 
+import os
+import subprocess
+import time
+
 import pytest
 
-from conftest import cli, new_org_key, request
+from conftest import STACK, VAR_DIR, cli, new_org_key, request, wait_for
 
 UNAUTHORIZED = {"detail": "Unauthorized"}
 
@@ -24,6 +28,7 @@ def test_unknown_key_is_401(value):
 
 
 def test_revoked_key_is_401_at_once():
+    # scripts/test runs the pool without the credential cache (COMPANIN_AUTH_CACHE_SECONDS=0).
     org, key = new_org_key()
     assert request("GET", "/api/v1/assistants/", key=key).status == 200
     listing = cli("key", "list", "--org", org).splitlines()
@@ -43,3 +48,23 @@ def test_unauthenticated_write_changes_nothing(key):
     reply = request("POST", "/api/v1/assistants/", key="cmp_wrong", body={"name": "Intruder"})
     assert reply.status == 401
     assert request("GET", "/api/v1/assistants/", key=key).json()["count"] == before
+
+
+def test_with_the_credential_cache_a_revoked_key_is_401_within_its_lifetime():
+    """One responder caching credentials for 2 s: a revoked key still works from its cache, then
+    stops within the lifetime and stays stopped."""
+    org, key = new_org_key()
+    cached = dict(os.environ, COMPANIN_AUTH_CACHE_SECONDS="2", COMPANIN_RESPONDERS="1")
+    subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, env=cached, stdout=subprocess.DEVNULL)
+    try:
+        assert request("GET", "/api/v1/assistants/", key=key).status == 200
+        key_id = cli("key", "list", "--org", org).split("\t")[0]
+        cli("key", "revoke", key_id)
+        revoked_at = time.monotonic()
+        assert request("GET", "/api/v1/assistants/", key=key).status == 200, "answered from the cache"
+        wait_for(lambda: request("GET", "/api/v1/assistants/", key=key).status == 401, timeout=10,
+                 message="the revocation to be seen")
+        assert time.monotonic() - revoked_at < 2 + 1
+        assert all(request("GET", "/api/v1/assistants/", key=key).status == 401 for _ in range(5))
+    finally:
+        subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, stdout=subprocess.DEVNULL)

@@ -253,8 +253,9 @@ def main():
         result["ratio"] = round(result["requests_per_second"] / ceiling, 3)
     print(f"\n{'scenario':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
     for result in results:
+        example = f"  (e.g. {result['error_example']})" if result["error_example"] else ""
         print(f"{result['scenario']:<26} {result['requests_per_second']:>9.0f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} "
-              f"{result['errors']:>7} {result['ratio']:>6.2f}")
+              f"{result['errors']:>7} {result['ratio']:>6.2f}{example}")
     print(f"\nresponder memory over {served:,} requests (MiB): "
           + ", ".join(f"{r['start_mib']} → {r['end_mib']}" for r in memory["responders"]))
     with open(args.json, "w") as handle:

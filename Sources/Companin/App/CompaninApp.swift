@@ -26,8 +26,8 @@ public struct CompaninApp {
     let logger: Logger
 
     public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
-                replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, poolStatus: @escaping () -> PoolStatus? = { nil },
-                logger: Logger) {
+                replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, credentialLifetime: Duration = .zero,
+                poolStatus: @escaping () -> PoolStatus? = { nil }, logger: Logger) {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
@@ -52,7 +52,7 @@ public struct CompaninApp {
                 RequestLogMiddleware(),
                 APIDocsMiddleware(),
                 BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),
-                APIKeyMiddleware(),
+                APIKeyMiddleware(cache: CredentialCache(lifetime: credentialLifetime)),
                 RateLimitMiddleware(limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
                                     breaches: breaches),
             ],

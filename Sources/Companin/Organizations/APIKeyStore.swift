@@ -50,13 +50,18 @@ public struct APIKeyStore {
     }
 
     /// The valid key with this secret, if any. The organization's settings come in the same query,
-    /// so a changed limit or session lifetime applies from the next request on, in every responder.
+    /// so a changed limit or session lifetime applies with the next lookup (see `CredentialCache`).
     public func authenticate(secret: String) throws -> Credentials? {
+        try authenticate(hash: APIKey.hash(secret))
+    }
+
+    /// The valid key whose secret has this SHA-256, if any.
+    func authenticate(hash: [UInt8]) throws -> Credentials? {
         guard let row = try database.query("""
             SELECT k.id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
             FROM api_keys k JOIN organizations o ON o.id = k.organization_id
             WHERE k.key_hash = ? AND k.revoked_at IS NULL
-            """, [.blob(APIKey.hash(secret))]).first else { return nil }
+            """, [.blob(hash)]).first else { return nil }
         return Credentials(keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
                            rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
                            sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
