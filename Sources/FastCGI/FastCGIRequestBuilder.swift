@@ -36,9 +36,12 @@ public enum FastCGIRequestBuilder {
     public static func parameters(fromEnvironment entries: some Sequence<String>) -> [String: String] {
         var params: [String: String] = [:]
         for text in entries {
-            // By bytes: `=` is ASCII, and this runs for every parameter of every request.
-            guard let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            params[String(text[..<equals])] = String(text[text.utf8.index(after: equals)...])
+            // By bytes: `=` is ASCII, this runs for every parameter of every request, and a value
+            // may begin with a combining mark that a Character view would fold into the `=`.
+            let bytes = text.utf8
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            params[String(decoding: bytes[..<equals], as: UTF8.self)] =
+                String(decoding: bytes[bytes.index(after: equals)...], as: UTF8.self)
         }
         return params
     }

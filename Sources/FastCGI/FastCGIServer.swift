@@ -9,10 +9,9 @@ import Glibc
 /// A FastCGI responder over libfcgi, serving one connection at a time from a listening socket
 /// (fd 0 by the FastCGI convention, as `spawn-fcgi` and the pool hand it over).
 ///
-/// The listening socket is switched to non-blocking and waited on with `epoll` (`EPOLLEXCLUSIVE`),
-/// so the caller regains control between requests (to notice signals or a deadline), a new
-/// connection wakes one of the processes sharing the socket rather than all of them, and none
-/// blocks in `accept` after another won the race.
+/// The listening socket is switched to non-blocking and waited on with `poll`, so the caller regains
+/// control between requests (to notice signals or a deadline) and several processes can share the
+/// socket without one of them blocking in `accept` after another won the race.
 public final class FastCGIServer {
     public struct Configuration: Sendable {
         /// Bodies larger than this are read and discarded, and the request answers `413`.
@@ -33,7 +32,6 @@ public final class FastCGIServer {
     public let configuration: Configuration
     private let listenDescriptor: Int32
     private let raw: UnsafeMutablePointer<FCGX_Request>
-    private let epollDescriptor: Int32
     private var inRequest = false
 
     /// Prepares libfcgi on `listenDescriptor`. Throws when the descriptor is not a listening socket.
@@ -47,16 +45,6 @@ public final class FastCGIServer {
         let flags = fcntl(listenDescriptor, F_GETFL)
         guard flags >= 0, fcntl(listenDescriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
             throw FastCGIError.system(call: "fcntl", errno: errno)
-        }
-        epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epollDescriptor >= 0 else { throw FastCGIError.system(call: "epoll_create1", errno: errno) }
-        var interest = epoll_event()
-        interest.events = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
-        interest.data.fd = listenDescriptor
-        guard epoll_ctl(epollDescriptor, EPOLL_CTL_ADD, listenDescriptor, &interest) == 0 else {
-            let code = errno
-            close(epollDescriptor)
-            throw FastCGIError.system(call: "epoll_ctl", errno: code)
         }
         // libfcgi writes with write(2): a web server that hung up must cost one response, not the process.
         signal(SIGPIPE, SIG_IGN)
@@ -72,22 +60,21 @@ public final class FastCGIServer {
         if inRequest { FCGX_Finish_r(raw) }
         FCGX_Free(raw, 1)
         raw.deallocate()
-        close(epollDescriptor)
     }
 
     /// Waits up to `timeoutMilliseconds` (`-1`: indefinitely, `0`: not at all) for a connection and
     /// reads its request. Returns `nil` when none arrived in time or another process took it.
     public func next(timeoutMilliseconds: Int32) throws -> Incoming? {
         precondition(!inRequest, "respond(_:) must be called before the next request")
-        var event = epoll_event()
-        let ready = epoll_wait(epollDescriptor, &event, 1, timeoutMilliseconds)
+        var descriptor = pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
         if ready < 0 {
             if errno == EINTR { return nil }
-            throw FastCGIError.system(call: "epoll_wait", errno: errno)
+            throw FastCGIError.system(call: "poll", errno: errno)
         }
         guard ready > 0 else { return nil }
-        if event.events & EPOLLERR.rawValue != 0 {
-            throw FastCGIError.system(call: "epoll_wait", errno: EBADF)
+        if descriptor.revents & Int16(POLLNVAL | POLLERR) != 0 {
+            throw FastCGIError.system(call: "poll", errno: EBADF)
         }
         let status = FCGX_Accept_r(raw)
         if status < 0 {

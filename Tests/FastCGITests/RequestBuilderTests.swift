@@ -44,6 +44,13 @@ import Testing
         #expect(request.upstreamRequestID == nil)
     }
 
+    @Test func environmentEntriesSplitAtTheFirstEqualsSignByBytes() {
+        let params = FastCGIRequestBuilder.parameters(fromEnvironment: [
+            "QUERY_STRING=a=b&c=d", "HTTP_X_NOTE=\u{301}accent first", "NO_EQUALS", "EMPTY=", "REQUEST_METHOD=GET", "REQUEST_METHOD=POST",
+        ])
+        #expect(params == ["QUERY_STRING": "a=b&c=d", "HTTP_X_NOTE": "\u{301}accent first", "EMPTY": "", "REQUEST_METHOD": "POST"])
+    }
+
     @Test func emptyParamsDoNotBecomeHeaders() {
         let request = FastCGIRequestBuilder.request(from: ["CONTENT_TYPE": "", "CONTENT_LENGTH": "", "REQUEST_URI": "/"])
         #expect(request.headers.fields.isEmpty)

@@ -216,7 +216,8 @@ def main():
         os.unlink(socket_path)
         stack.run("pool-start")
     time.sleep(1)
-    master = int(open(os.path.join(args.var, "run", "companin.pid")).read())
+    with open(os.path.join(args.var, "run", "companin.pid")) as handle:
+        master = int(handle.read())
     wrk(args.base_url, small_key, get_paths, 2, args.connections)  # warm every responder
 
     scenario("get", small_key, get_paths)
