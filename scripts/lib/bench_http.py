@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_analytics  # noqa: E402
 import bench_knowledge  # noqa: E402
+import soak  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -99,18 +100,7 @@ def wrk(base_url, key, paths, seconds, connections, method="GET", bodies=None, e
 
 def responder_memory(master):
     """Resident memory (MiB) of each responder of the pool."""
-    result = {}
-    for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split():
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                argv = handle.read().split(b"\0")
-            if len(argv) < 2 or argv[1] != b"respond":
-                continue
-            with open(f"/proc/{pid}/status") as handle:
-                result[int(pid)] = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:")) / 1024
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
-            continue
-    return result
+    return {pid: child["rss_kib"] / 1024 for pid, child in soak.memory(master).items() if child["role"] == "responder"}
 
 
 def main():
