@@ -28,6 +28,9 @@ enum Environment {
     /// Largest JSON (non-upload) body: `COMPANIN_MAX_BODY_BYTES`, default 1 MiB.
     static var maxJSONBodyBytes: Int { int("COMPANIN_MAX_BODY_BYTES", default: 1 << 20) }
 
+    /// Memory per responder for search vectors: `COMPANIN_VECTOR_CACHE_MIB`, default 64 (0: off).
+    static var vectorCacheBytes: Int { max(0, int("COMPANIN_VECTOR_CACHE_MIB", default: 64)) << 20 }
+
     /// Knowledge settings shared by responders and ingest workers.
     static func knowledgeConfiguration() throws -> KnowledgeConfiguration {
         KnowledgeConfiguration(
@@ -35,7 +38,8 @@ enum Environment {
             maxUploadBytes: maxUploadBytes,
             enricher: try EnricherFactory.make(environment: ProcessInfo.processInfo.environment),
             extractorExecutable: try Serve.executablePath(),
-            fetchPolicy: FetchPolicy.fromEnvironment(ProcessInfo.processInfo.environment))
+            fetchPolicy: FetchPolicy.fromEnvironment(ProcessInfo.processInfo.environment),
+            vectorCacheBytes: vectorCacheBytes)
     }
 
     /// Session lifetimes: `COMPANIN_SESSION_TTL_SECONDS` (default 1800) for organizations without their

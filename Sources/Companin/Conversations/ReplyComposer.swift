@@ -13,6 +13,7 @@ struct ReplyComposer {
     let database: Connection
     let organizationID: UUID
     let enricher: any Enricher
+    var vectors: VectorCache? = nil
     let model: (any ChatModel)?
     let logger: Logger
 
@@ -43,7 +44,7 @@ struct ReplyComposer {
     static let historyMessages = 10
 
     func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
-        let hits = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher)
+        let hits = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher, vectors: vectors)
             .search(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
         let pairs = try qaPairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
         let asked = Relevance.stems(question)

@@ -11,12 +11,17 @@ public struct KnowledgeConfiguration: Sendable {
     public var extractorExecutable: String
     /// Limits and allowlist for fetching URL sources.
     public var fetchPolicy: FetchPolicy
+    /// Memory each responder may spend on organizations' vectors for search (0: none, every
+    /// search reads them from MariaDB).
+    public var vectorCacheBytes: Int
 
-    public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy) {
+    public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy,
+                vectorCacheBytes: Int = 64 << 20) {
         self.blobDirectory = blobDirectory
         self.maxUploadBytes = maxUploadBytes
         self.enricher = enricher
         self.extractorExecutable = extractorExecutable
         self.fetchPolicy = fetchPolicy
+        self.vectorCacheBytes = vectorCacheBytes
     }
 }

@@ -10,6 +10,8 @@ struct KnowledgeSearch {
     let database: Connection
     let organizationID: UUID
     let enricher: any Enricher
+    /// This responder's vectors; `nil` reads them from MariaDB for every search.
+    var vectors: VectorCache? = nil
 
     struct Query {
         var text: String
@@ -64,17 +66,25 @@ struct KnowledgeSearch {
             """, values + [.text(words), .text(words), .int(Int64(Self.candidates))]).map { try $0.decode(Int64.self, "id") }
 
         guard let queryVector = try enricher.embed([query.text]).first else { return [] }
-        let rows = try database.query("""
-            SELECT c.id, c.embedding FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
-            WHERE \(filter) AND c.embedding_model = ?
-            """, values + [.text(queryVector.model)])
-        var similarities: [(Int64, Float)] = []
-        similarities.reserveCapacity(rows.count)
-        for row in rows {
-            guard let embedding = Embedding(model: queryVector.model, bytes: try row.decode([UInt8].self, "embedding")) else { continue }
-            similarities.append((try row.decode(Int64.self, "id"), Embedding.cosine(queryVector.vector, embedding.vector)))
+        var similarities: [(id: Int64, similarity: Float)] = []
+        if let index = try vectors?.index(organizationID: organizationID, model: queryVector.model, database: database) {
+            let sources = try scopedSources(query.scope)
+            let kinds = query.kinds.flatMap { $0.isEmpty ? nil : Set($0) }
+            similarities = index.similarities(to: queryVector.vector) { row in
+                (kinds?.contains(index.kinds[row]) ?? true) && (sources?.admits(index.sourceIDs[row]) ?? true)
+            }
+        } else {
+            let rows = try database.query("""
+                SELECT c.id, c.embedding FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
+                WHERE \(filter) AND c.embedding_model = ?
+                """, values + [.text(queryVector.model)])
+            similarities.reserveCapacity(rows.count)
+            for row in rows {
+                guard let embedding = Embedding(model: queryVector.model, bytes: try row.decode([UInt8].self, "embedding")) else { continue }
+                similarities.append((try row.decode(Int64.self, "id"), Embedding.cosine(queryVector.vector, embedding.vector)))
+            }
         }
-        let similarityByID = Dictionary(similarities, uniquingKeysWith: { first, _ in first })
+        let similarityByID = Dictionary(similarities.map { ($0.id, $0.similarity) }, uniquingKeysWith: { first, _ in first })
         let semantic = similarities.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(Self.candidates).map(\.0)
 
         var fused: [Int64: Double] = [:]
@@ -100,6 +110,28 @@ struct KnowledgeSearch {
         }
     }
 
+    /// The sources an assistant's scope lets in or keeps out, read once for a search scored in memory.
+    enum ScopedSources {
+        case only(Set<UUID>)
+        case except(Set<UUID>)
+
+        func admits(_ id: UUID) -> Bool {
+            switch self {
+            case .only(let ids): ids.contains(id)
+            case .except(let ids): !ids.contains(id)
+            }
+        }
+    }
+
+    private func scopedSources(_ scope: KnowledgeScope?) throws -> ScopedSources? {
+        guard let scope else { return nil }
+        let ids = Set(try database.query("""
+            SELECT source_id FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND mode = ?
+            """, [organizationID.databaseValue, scope.assistantID.databaseValue, .text(scope.mode == .linked ? "include" : "exclude")])
+            .map { try $0.decode(UUID.self, "source_id") })
+        return scope.mode == .linked ? .only(ids) : .except(ids)
+    }
+
     static func snippet(_ text: String) -> String {
         text.count <= 300 ? text : String(text.prefix(300)) + "…"
     }
@@ -107,7 +139,7 @@ struct KnowledgeSearch {
 
 /// `POST /api/v1/knowledge/search` and `POST /api/v1/knowledge/reembed`.
 enum SearchRoutes {
-    static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration) {
+    static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration, vectors: VectorCache) {
         router.post("/api/v1/knowledge/search") { request, context in
             let organizationID = try context.organization()
             var reader = try request.jsonObjectBody()
@@ -131,7 +163,8 @@ enum SearchRoutes {
                 }
             }
             try reader.finish()
-            let hits = try KnowledgeSearch(database: context.database, organizationID: organizationID, enricher: configuration.enricher)
+            let hits = try KnowledgeSearch(database: context.database, organizationID: organizationID, enricher: configuration.enricher,
+                                           vectors: vectors)
                 .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
             return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
         }
