@@ -199,3 +199,92 @@ def test_monthly_partitions_are_pruned_whole():
     assert sql(f"SELECT COUNT(*) FROM request_log WHERE organization_id = '{org}' AND request_id <> 'old'") == [("1",)]
     names = [line.split("\t")[0] for line in cli("logs", "partitions").splitlines()]
     assert f"p{now.year:04d}{now.month:02d}" in names
+
+
+ROLLUP_COUNTERS = ("requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes",
+                   "latency_le_500us", "latency_le_1000us", "latency_le_2500us", "latency_le_5000us", "latency_le_10000us",
+                   "latency_le_25000us", "latency_le_50000us", "latency_le_100000us", "latency_le_250000us",
+                   "latency_le_500000us", "latency_le_1000000us", "latency_le_2500000us", "latency_le_5000000us",
+                   "latency_le_10000000us", "latency_over_10000000us")
+
+
+def test_the_request_logs_rollups_agree_with_its_rows(workload):
+    """What the responders wrote: every hour's and every day's rollups sum to the rows logged."""
+    for org in (workload["org_a"], workload["org_b"]):
+        raw = sql(f"SELECT COUNT(*), SUM(status >= 400 AND status < 500), SUM(duration_us) FROM request_log WHERE organization_id = '{org}'")
+        for table in ("request_log_hourly", "request_log_daily"):
+            assert sql(f"SELECT SUM(requests), SUM(errors_4xx), SUM(duration_us_sum) FROM {table} WHERE organization_id = '{org}'") == raw, table
+    by_hour = sql(f"""SELECT DATE(hour), api_key_id, route, method, {", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)}
+                      FROM request_log_hourly WHERE organization_id = '{workload["org_a"]}' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""")
+    by_day = sql(f"""SELECT day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)}
+                     FROM request_log_daily WHERE organization_id = '{workload["org_a"]}' ORDER BY 1, 2, 3, 4""")
+    assert by_hour == by_day and by_day
+
+
+def test_figures_are_exact_for_any_window_across_hours_and_days():
+    """Three days of rows with their rollups (as the responders and the migration build them):
+    windows that start and end inside hours, on hour and day boundaries, and span days read
+    whole days, whole hours and raw rows — and must give exactly what the rows say."""
+    org, key = new_org_key()
+    _, first_key = add_key(org)
+    _, second_key = add_key(org)
+    start = (datetime.now(timezone.utc) - timedelta(days=6)).replace(hour=0, minute=0, second=0, microsecond=0)
+    routes = "'/api/v1/assistants/', '/api/v1/assistants/:id', '/api/v1/knowledge/search'"
+    sql(f"""INSERT INTO request_log (occurred_at, organization_id, api_key_id, request_id, method, route, path, status,
+                duration_us, request_bytes, response_bytes, throttled)
+            SELECT '{start:%Y-%m-%d %H:%M:%S}' + INTERVAL (seq * 257 + seq MOD 60) SECOND, '{org}',
+                   IF(seq MOD 3 = 0, '{second_key}', '{first_key}'), CONCAT('exact-', seq), ELT(1 + seq MOD 2, 'GET', 'POST'),
+                   ELT(1 + seq MOD 3, {routes}), '/exact',
+                   CASE WHEN seq MOD 11 = 0 THEN 429 WHEN seq MOD 17 = 0 THEN 503 WHEN seq MOD 5 = 0 THEN 404 ELSE 200 END,
+                   100 + (seq * 7919) MOD 60000, seq MOD 700, 50 + seq MOD 900, seq MOD 11 = 0
+            FROM seq_0_to_1199""")
+    buckets, lower = [], 0
+    for column in ROLLUP_COUNTERS[7:]:
+        upper = column.removeprefix("latency_le_").removesuffix("us")
+        if upper.isdigit():
+            buckets.append(f"SUM(duration_us > {lower} AND duration_us <= {upper})")
+            lower = upper
+        else:
+            buckets.append(f"SUM(duration_us > {lower})")
+    sql(f"""INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
+            SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME), api_key_id, route, method,
+                   COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled), SUM(duration_us),
+                   SUM(request_bytes), SUM(response_bytes), {", ".join(buckets)}
+            FROM request_log WHERE organization_id = '{org}' GROUP BY 1, 2, 3, 4, 5""")
+    sql(f"""INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
+            SELECT organization_id, DATE(hour), api_key_id, route, method, {", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)}
+            FROM request_log_hourly WHERE organization_id = '{org}' GROUP BY 1, 2, 3, 4, 5""")
+
+    def raw(lower, upper, group, api_key=None):
+        rows = sql(f"""SELECT {group}, COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled)
+                       FROM request_log WHERE organization_id = '{org}' AND occurred_at >= '{lower:%Y-%m-%d %H:%M:%S.%f}'
+                       AND occurred_at < '{upper:%Y-%m-%d %H:%M:%S.%f}' {f"AND api_key_id = '{api_key}'" if api_key else ""}
+                       GROUP BY {group}""")
+        return {tuple(row[:-4]): tuple(int(v) for v in row[-4:]) for row in rows}
+
+    hour = timedelta(hours=1)
+    windows = [
+        (start + timedelta(minutes=17, seconds=3), start + timedelta(days=2, hours=5, minutes=3)),
+        (start + hour + timedelta(minutes=5), start + hour + timedelta(minutes=25)),
+        (start + timedelta(days=1), start + timedelta(days=2)),
+        (start + timedelta(hours=23, minutes=59), start + timedelta(days=1, minutes=1)),
+        (start + 5 * hour, start + timedelta(days=3, hours=19)),
+        (start - timedelta(days=1), start + timedelta(days=4, minutes=30)),
+    ]
+    for lower, upper in windows:
+        for api_key in (None, second_key):
+            query = {"from": iso(lower), "to": iso(upper)} | ({"api_key_id": api_key} if api_key else {})
+            endpoints = get(key, "/analytics/endpoints/", **query)
+            assert endpoints.status == 200, endpoints
+            assert {(i["route"], i["method"]): (i["requests"], i["errors_4xx"], i["errors_5xx"])
+                    for i in endpoints.json()["items"]} == \
+                {group: figures[:3] for group, figures in raw(lower, upper, "route, method", api_key).items()}, (lower, upper, api_key)
+            for granularity, group in (("day", "DATE(occurred_at)"), ("hour", "DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00')")):
+                usage = get(key, "/analytics/usage/", granularity=granularity, **query)
+                assert usage.status == 200, usage
+                shown = {b["start"][:10 if granularity == "day" else 16].replace("T", " "): (b["requests"], b["errors_4xx"], b["errors_5xx"], b["throttled"])
+                         for b in usage.json()["buckets"] if b["requests"]}
+                assert shown == {k[0]: v for k, v in raw(lower, upper, group, api_key).items()}, (lower, upper, granularity, api_key)
+            limits = get(key, "/analytics/rate-limits/", granularity="day", **query).json()
+            assert {k["api_key_id"]: k["throttled"] for k in limits["keys"]} == \
+                {k[0]: v[3] for k, v in raw(lower, upper, "api_key_id", api_key).items() if v[3]}

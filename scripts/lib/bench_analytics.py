@@ -67,7 +67,15 @@ def load(stack, var, organization, keys, rows):
         FROM request_log WHERE organization_id = '{organization}' AND request_id <> ''
         GROUP BY organization_id, hour, api_key_id, route, method
         ON DUPLICATE KEY UPDATE requests = request_log_hourly.requests + VALUES(requests)""")
-    sql(stack, var, "ANALYZE TABLE request_log, request_log_hourly")
+    sums = ", ".join(f"SUM({column})" for column in ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum",
+                                                     "request_bytes", "response_bytes"] + columns.split(", "))
+    sql(stack, var, f"""
+        INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, requests, errors_4xx, errors_5xx,
+            throttled, duration_us_sum, request_bytes, response_bytes, {columns})
+        SELECT organization_id, DATE(hour), api_key_id, route, method, {sums}
+        FROM request_log_hourly WHERE organization_id = '{organization}' GROUP BY organization_id, DATE(hour), api_key_id, route, method
+        ON DUPLICATE KEY UPDATE requests = request_log_daily.requests + VALUES(requests)""")
+    sql(stack, var, "ANALYZE TABLE request_log, request_log_hourly, request_log_daily")
     total = sql(stack, var, "SELECT COUNT(*) FROM request_log").strip()
     rollups = sql(stack, var, "SELECT COUNT(*) FROM request_log_hourly").strip()
     print(f"bench analytics: request_log holds {int(total):,} rows, request_log_hourly {int(rollups):,} "

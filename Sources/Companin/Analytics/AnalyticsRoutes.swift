@@ -16,6 +16,8 @@ enum AnalyticsRoutes {
         var store: AnalyticsStore
         var from: Date
         var to: Date
+        /// `to` is now or later (or was left out): nothing after it is logged yet.
+        var live: Bool
         var apiKeyID: UUID?
     }
 
@@ -40,7 +42,7 @@ enum AnalyticsRoutes {
             }
             let page = try Pagination(request)
             try query.finish()
-            let found = try window.store.logs(from: window.from, to: window.to, filter, page)
+            let found = try window.store.logs(from: window.from, to: window.to, live: window.live, filter, page)
             return try Response.json(Page(items: found.items, count: found.count))
         }
 
@@ -49,19 +51,21 @@ enum AnalyticsRoutes {
             let window = try window(request, context, &query)
             let granularity = query.choice("granularity", Granularity.self) ?? .hour
             try query.finish()
-            let hours = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .hour)
+            let periods = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                                                by: granularity == .day ? .day : .hour)
             var overall = AnalyticsStore.Totals()
-            for value in hours.values { overall.add(value) }
+            for value in periods.values { overall.add(value) }
             return try Response.json(Usage(from: window.from, to: window.to, granularity: granularity.rawValue,
                                            totals: UsageFigures(start: nil, overall),
-                                           buckets: try series(hours, window, granularity: granularity)))
+                                           buckets: try series(periods, window, granularity: granularity)))
         }
 
         router.get("/analytics/endpoints/") { request, context in
             var query = QueryReader(request)
             let window = try window(request, context, &query)
             try query.finish()
-            let groups = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .endpoint)
+            let groups = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                                                 by: .endpoint)
             let items = groups.map { EndpointFigures(route: $0.key.route ?? "", method: $0.key.method ?? "", $0.value) }
                 .sorted { ($0.requests, $1.route, $1.method) > ($1.requests, $0.route, $0.method) }
             return try Response.json(Page(items: items, count: items.count))
@@ -72,9 +76,11 @@ enum AnalyticsRoutes {
             let window = try window(request, context, &query)
             let granularity = query.choice("granularity", Granularity.self) ?? .hour
             try query.finish()
-            let hours = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .hour)
-            let buckets = try series(hours, window, granularity: granularity).map { ThrottleBucket(start: $0.start ?? window.from, throttled: $0.throttled) }
-            let keys = try window.store.totals(from: window.from, to: window.to, apiKeyID: window.apiKeyID, by: .apiKey)
+            let periods = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                                                by: granularity == .day ? .day : .hour)
+            let buckets = try series(periods, window, granularity: granularity).map { ThrottleBucket(start: $0.start ?? window.from, throttled: $0.throttled) }
+            let keys = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                                               by: .apiKey)
                 .filter { $0.value.throttled > 0 }
                 .map { KeyThrottling(apiKeyID: $0.key.apiKeyID, requests: $0.value.requests, throttled: $0.value.throttled) }
                 .sorted { ($0.throttled, $1.apiKeyID?.uuidString ?? "") > ($1.throttled, $0.apiKeyID?.uuidString ?? "") }
@@ -106,16 +112,17 @@ enum AnalyticsRoutes {
                 query.fail("organization_id", "Input should be an organization id or 'all'", type: "uuid_parsing")
             }
         }
-        let to = query.timestamp("to") ?? .now
+        let now = Date.now
+        let to = query.timestamp("to") ?? now
         let from = query.timestamp("from") ?? to.addingTimeInterval(-86_400)
         if from >= to { query.fail("from", "Value error, from must be before to", type: "value_error") }
         let apiKeyID = query.uuid("api_key_id")
         return Window(store: AnalyticsStore(database: context.database, organizationID: organizationID),
-                      from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, apiKeyID: apiKeyID)
+                      from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
     }
 
-    /// Hourly totals as a series of hours or days across the window, every bucket present (zero when idle).
-    private static func series(_ hours: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
+    /// Totals of hours (or days) as a series of hours or days across the window, every bucket present (zero when idle).
+    private static func series(_ periods: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
                                granularity: Granularity) throws -> [UsageFigures] {
         let step: TimeInterval = granularity == .hour ? 3_600 : 86_400
         let first = granularity == .hour ? AnalyticsStore.hour(containing: window.from) : AnalyticsStore.day(containing: window.from)
@@ -126,9 +133,9 @@ enum AnalyticsRoutes {
         }
         var buckets = (0..<count).map { UsageFigures(start: first.addingTimeInterval(Double($0) * step), AnalyticsStore.Totals()) }
         var totals = Array(repeating: AnalyticsStore.Totals(), count: count)
-        for (group, value) in hours {
-            guard let hour = group.hour else { continue }
-            let index = Int((hour.timeIntervalSince(first) / step).rounded(.down))
+        for (group, value) in periods {
+            guard let start = group.start else { continue }
+            let index = Int((start.timeIntervalSince(first) / step).rounded(.down))
             if totals.indices.contains(index) { totals[index].add(value) }
         }
         for index in buckets.indices { buckets[index] = UsageFigures(start: buckets[index].start, totals[index]) }

@@ -53,55 +53,78 @@ struct AnalyticsStore {
     }
 
     enum Grouping {
-        case hour, endpoint, apiKey
+        /// By hour; by day (groups then start at a day, or at an hour near the range's ends, for the
+        /// caller to bin by day); by route and method; by API key.
+        case hour, day, endpoint, apiKey
 
-        var rollupColumns: [String] {
+        /// The group columns of a rollup row whose period column is `period` (`hour` or `day`).
+        func rollupColumns(period: String) -> [String] {
             switch self {
-            case .hour: ["hour"]
-            case .endpoint: ["route", "method"]
-            case .apiKey: ["api_key_id"]
+            case .hour, .day: ["CAST(r.\(period) AS DATETIME) AS start"]
+            case .endpoint: ["r.route", "r.method"]
+            case .apiKey: ["r.api_key_id"]
             }
         }
 
         /// The same groups computed from raw rows.
         var rawColumns: [String] {
             switch self {
-            case .hour: ["CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS hour"]
+            case .hour, .day: ["CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS start"]
+            case .endpoint: ["route", "method"]
+            case .apiKey: ["api_key_id"]
+            }
+        }
+
+        var groupNames: [String] {
+            switch self {
+            case .hour, .day: ["start"]
             case .endpoint: ["route", "method"]
             case .apiKey: ["api_key_id"]
             }
         }
     }
 
-    /// A group's identity: its hour, its route and method, or its key.
+    /// A group's identity: the start of its hour (or day), its route and method, or its key.
     struct Group: Hashable {
-        var hour: Date?
+        var start: Date?
         var route: String?
         var method: String?
         var apiKeyID: UUID?
     }
 
-    /// Totals per group over `[from, to)`, optionally for one key.
-    func totals(from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Group: Totals] {
+    /// Totals per group over `[from, to)`, optionally for one key: whole days from the daily
+    /// rollups (unless grouped by hour), whole hours from the hourly ones, the partial hours at the
+    /// edges from raw rows. `live`: nothing after `to` is logged yet (it is now or later), so the
+    /// hour that holds `to` is read whole from its rollup, which the same writes keep current.
+    func totals(from: Date, to: Date, live: Bool = false, apiKeyID: UUID?, by grouping: Grouping) throws -> [Group: Totals] {
         let firstHour = Self.hour(containing: from) == from ? from : Self.hour(containing: from).addingTimeInterval(3600)
-        let lastHour = Self.hour(containing: to)
+        var lastHour = Self.hour(containing: to)
+        if live, lastHour < to { lastHour.addTimeInterval(3600) }
         var result: [Group: Totals] = [:]
         func merge(_ rows: [Row]) throws {
             for row in rows {
                 let group = Group(
-                    hour: grouping == .hour ? try row.decode(Date.self, "hour") : nil,
+                    start: grouping == .hour || grouping == .day ? try row.decode(Date.self, "start") : nil,
                     route: grouping == .endpoint ? try row.decode(String.self, "route") : nil,
                     method: grouping == .endpoint ? try row.decode(String.self, "method") : nil,
                     apiKeyID: grouping == .apiKey ? try row.decode(UUID.self, "api_key_id") : nil)
                 result[group, default: Totals()].add(try Self.decodeTotals(row))
             }
         }
-        if firstHour < lastHour {
-            try merge(try rollups(from: firstHour, to: lastHour, apiKeyID: apiKeyID, by: grouping))
-            try merge(try raw(from: from, to: firstHour, apiKeyID: apiKeyID, by: grouping))
-            try merge(try raw(from: lastHour, to: to, apiKeyID: apiKeyID, by: grouping))
-        } else {
+        guard firstHour < lastHour else {
             try merge(try raw(from: from, to: to, apiKeyID: apiKeyID, by: grouping))
+            return result
+        }
+        try merge(try raw(from: from, to: firstHour, apiKeyID: apiKeyID, by: grouping))
+        try merge(try raw(from: lastHour, to: to, apiKeyID: apiKeyID, by: grouping))
+        let firstDay = Self.day(containing: firstHour) == firstHour ? firstHour : Self.day(containing: firstHour).addingTimeInterval(86_400)
+        let lastDay = Self.day(containing: lastHour)
+        if grouping != .hour, firstDay < lastDay {
+            try merge(try rollups("request_log_hourly", period: "hour", from: firstHour, to: firstDay, apiKeyID: apiKeyID, by: grouping))
+            try merge(try rollups("request_log_daily", period: "day", from: firstDay, to: lastDay, apiKeyID: apiKeyID, by: grouping))
+            try merge(try rollups("request_log_hourly", period: "hour", from: lastDay, to: lastHour, apiKeyID: apiKeyID, by: grouping))
+        } else {
+            try merge(try rollups("request_log_hourly", period: "hour", from: firstHour, to: lastHour, apiKeyID: apiKeyID, by: grouping))
         }
         return result
     }
@@ -111,15 +134,16 @@ struct AnalyticsStore {
         return SQLFilter("\(table).organization_id IS NOT NULL", [])
     }
 
-    private func rollups(from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
+    private func rollups(_ table: String, period: String, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
+        guard from < to else { return [] }
         var filter = scope("r")
-        filter.add("r.hour >= ? AND r.hour < ?", [from.databaseValue, to.databaseValue])
+        filter.add("r.\(period) >= ? AND r.\(period) < ?", [from.databaseValue, to.databaseValue])
         filter.add("r.api_key_id = ?", ifPresent: apiKeyID)
         let sums = (["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
                     + RequestLog.latencyColumns).map { "SUM(r.\($0)) AS \($0)" }
-        let groups = grouping.rollupColumns.map { "r.\($0)" }
         return try database.query("""
-            SELECT \((groups + sums).joined(separator: ", ")) FROM request_log_hourly r WHERE \(filter.sql) GROUP BY \(groups.joined(separator: ", "))
+            SELECT \((grouping.rollupColumns(period: period) + sums).joined(separator: ", ")) FROM \(table) r WHERE \(filter.sql)
+            GROUP BY \(grouping.groupNames.joined(separator: ", "))
             """, filter.values)
     }
 
@@ -144,10 +168,9 @@ struct AnalyticsStore {
             "SUM(throttled) AS throttled", "SUM(duration_us) AS duration_us_sum", "SUM(request_bytes) AS request_bytes",
             "SUM(response_bytes) AS response_bytes",
         ] + bucketSums
-        let groupNames = grouping.rollupColumns
         return try database.query("""
             SELECT \((grouping.rawColumns + sums).joined(separator: ", ")) FROM request_log WHERE \(filter.sql)
-            GROUP BY \(groupNames.joined(separator: ", "))
+            GROUP BY \(grouping.groupNames.joined(separator: ", "))
             """, filter.values)
     }
 
@@ -185,7 +208,7 @@ struct AnalyticsStore {
     /// comes from the rollups when the filters allow (not by status or duration), so a page of a
     /// month of a busy organization costs no scan of its millions of rows; by status it counts
     /// through the (organization, status, time) index.
-    func logs(from: Date, to: Date, _ filter: LogFilter, _ page: Pagination) throws -> (items: [RequestLog.Entry], count: Int) {
+    func logs(from: Date, to: Date, live: Bool = false, _ filter: LogFilter, _ page: Pagination) throws -> (items: [RequestLog.Entry], count: Int) {
         var condition = scope("request_log")
         condition.add("occurred_at >= ? AND occurred_at < ?", [from.databaseValue, to.databaseValue])
         condition.add("api_key_id = ?", ifPresent: filter.apiKeyID)
@@ -198,7 +221,7 @@ struct AnalyticsStore {
             """, condition.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decodeLogRow)
         let count: Int
         if filter.status == nil, filter.minimumDurationMicroseconds == nil {
-            count = try totals(from: from, to: to, apiKeyID: filter.apiKeyID, by: .endpoint)
+            count = try totals(from: from, to: to, live: live, apiKeyID: filter.apiKeyID, by: .endpoint)
                 .filter { (filter.route == nil || $0.key.route == filter.route) && (filter.method == nil || $0.key.method == filter.method) }
                 .reduce(0) { $0 + $1.value.requests }
         } else {

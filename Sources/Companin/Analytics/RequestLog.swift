@@ -79,17 +79,26 @@ final class RequestLog {
         try rollUp(entries, into: database)
     }
 
-    /// Adds the entries of authenticated requests to their hours' rollups.
+    /// The rollup tables and the period each row of theirs covers.
+    static let rollups: [(table: String, period: String, seconds: Double)] = [
+        ("request_log_hourly", "hour", 3_600), ("request_log_daily", "day", 86_400),
+    ]
+
+    /// Adds the entries of authenticated requests to their hours' and days' rollups.
     private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection) throws {
-        struct Key: Hashable { var organizationID: UUID; var hour: Date; var apiKeyID: UUID; var route: String; var method: String }
+        for rollup in rollups { try rollUp(entries, into: database, table: rollup.table, period: rollup.period, seconds: rollup.seconds) }
+    }
+
+    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection, table: String, period: String, seconds: Double) throws {
+        struct Key: Hashable { var organizationID: UUID; var start: Date; var apiKeyID: UUID; var route: String; var method: String }
         struct Sums { var requests = 0, errors4xx = 0, errors5xx = 0, throttled = 0, duration = 0, requestBytes = 0, responseBytes = 0
                       var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count) }
         var groups: [Key: Sums] = [:]
         var order: [Key] = []
         for entry in entries {
             guard let organizationID = entry.organizationID, let apiKeyID = entry.apiKeyID else { continue }
-            let hour = Date(timeIntervalSince1970: (entry.occurredAt.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-            let key = Key(organizationID: organizationID, hour: hour, apiKeyID: apiKeyID, route: entry.route.prefix(codePoints: 200),
+            let start = Date(timeIntervalSince1970: (entry.occurredAt.timeIntervalSince1970 / seconds).rounded(.down) * seconds)
+            let key = Key(organizationID: organizationID, start: start, apiKeyID: apiKeyID, route: entry.route.prefix(codePoints: 200),
                           method: entry.method.prefix(codePoints: 10))
             if groups[key] == nil { order.append(key) }
             var sums = groups[key, default: Sums()]
@@ -110,12 +119,12 @@ final class RequestLog {
             var values: [DatabaseValue] = []
             for key in order[chunk] {
                 let sums = groups[key]!
-                values += [key.organizationID.databaseValue, key.hour.databaseValue, key.apiKeyID.databaseValue, .text(key.route), .text(key.method)]
+                values += [key.organizationID.databaseValue, key.start.databaseValue, key.apiKeyID.databaseValue, .text(key.route), .text(key.method)]
                 values += ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
                            + sums.latency).map { .int(Int64($0)) }
             }
             try database.execute("""
-                INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, \(counters.joined(separator: ", ")))
+                INSERT INTO \(table) (organization_id, \(period), api_key_id, route, method, \(counters.joined(separator: ", ")))
                 VALUES \(Array(repeating: placeholders, count: chunk.count).joined(separator: ", "))
                 ON DUPLICATE KEY UPDATE \(counters.map { "\($0) = \($0) + VALUES(\($0))" }.joined(separator: ", "))
                 """, values)
@@ -123,8 +132,6 @@ final class RequestLog {
     }
 }
 
-/// Records every request in the request log after it is answered: the outermost step, so it sees
-/// what authentication, the limiter and the router learned (through the context's trace).
 struct RequestRecorder: Middleware {
     let log: RequestLog
 
