@@ -207,6 +207,9 @@ public final class Connection {
         let newHandle = try ConnectionHandle(configuration: configuration)
         do {
             try newHandle.run(Self.sessionSetup)
+            if let isolation = configuration.isolation {
+                try newHandle.run("SET SESSION TRANSACTION ISOLATION LEVEL \(isolation.rawValue)")
+            }
         } catch {
             throw DatabaseError(
                 kind: .connection, code: error.code, sqlState: error.sqlState,

@@ -20,6 +20,16 @@ public struct DatabaseConfiguration: Sendable, Hashable {
     public var readTimeout: Int
     /// Seconds to wait for each write to the server.
     public var writeTimeout: Int
+    /// The isolation of this session's transactions; `nil` keeps the server's (REPEATABLE READ).
+    public var isolation: TransactionIsolation?
+
+    /// Transaction isolation levels a session may ask for.
+    public enum TransactionIsolation: String, Sendable {
+        case repeatableRead = "REPEATABLE READ"
+        /// No gap locks on reads: transactions that delete and insert rows in one index range
+        /// do not block (or deadlock with) each other's inserts.
+        case readCommitted = "READ COMMITTED"
+    }
 
     public static let defaultPort = 3306
 

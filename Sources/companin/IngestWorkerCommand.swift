@@ -28,7 +28,12 @@ struct IngestWorkerCommand: ParsableCommand {
         let logger = Environment.logger("companin.ingest")
         let process = try ResponderProcess(slot: scoreboard.slot, maxRequests: 0, logger: logger)
         let knowledge = try Environment.knowledgeConfiguration()
-        let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
+        var databaseConfiguration = try Environment.databaseConfiguration()
+        // Workers replace a source's chunks (delete, then insert) while others do the same for
+        // other sources of the organization; under REPEATABLE READ the deletes' gap locks make
+        // those inserts deadlock with each other.
+        databaseConfiguration.isolation = .readCommitted
+        let database = Connection(configuration: databaseConfiguration, logger: logger)
         let worker = IngestWorker(
             database: database,
             configuration: .init(

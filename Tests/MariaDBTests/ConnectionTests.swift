@@ -24,6 +24,17 @@ struct ConnectionTests {
         #expect(connection.isConnected)
     }
 
+    @Test func aSessionCanAskForReadCommitted() throws {
+        #expect(try TestDatabase.connection().query("SELECT @@session.tx_isolation AS level").first?["level"] == .text("REPEATABLE-READ"))
+        var configuration = try TestDatabase.configuration()
+        configuration.isolation = .readCommitted
+        let connection = Connection(configuration: configuration, logger: TestDatabase.logger)
+        #expect(try connection.query("SELECT @@session.tx_isolation AS level").first?["level"] == .text("READ-COMMITTED"))
+        connection.close()
+        // A new session asks again.
+        #expect(try connection.query("SELECT @@session.tx_isolation AS level").first?["level"] == .text("READ-COMMITTED"))
+    }
+
     @Test func failedConnectionThrowsConnectionError() throws {
         var configuration = try TestDatabase.configuration()
         configuration.unixSocket = "/nonexistent/\(UUID().uuidString).sock"

@@ -545,7 +545,7 @@ d
     -e "s|@FASTCGI_SOCKET@|$(_stack_sed_escape "$STACK_FASTCGI_SOCKET")|g" \
     -e "s|@NGINX_DIR@|$(_stack_sed_escape "$STACK_NGINX_DIR")|g" \
     -e "s|@VAR_DIR@|$(_stack_sed_escape "$STACK_VAR")|g" \
-    -e "s|@DOCROOT@|$(_stack_sed_escape "$STACK_NGINX_DIR/html")|g" \
+    -e "s|@DOCROOT@|$(_stack_sed_escape "$STACK_ROOT/nginx")|g" \
     -e "s|@FLOOD_RATE@|$rate|g" \
     -e "s|@FLOOD_BURST@|$burst|g" \
     -e "s|@WORKER_PROCESSES@|$workers|g" \
@@ -574,7 +574,7 @@ stack_nginx_start() {
     stack_error "port $port on 127.0.0.1 is already in use (choose another with COMPANIN_HTTP_PORT)"
     return 1
   fi
-  mkdir -p "$STACK_NGINX_DIR/logs" "$STACK_NGINX_DIR/html" || return 1
+  mkdir -p "$STACK_NGINX_DIR/logs" || return 1
   if ! out=$(_stack_nginx -t -q 2>&1); then
     stack_error "nginx -t rejected $STACK_NGINX_CONF:"
     printf '%s\n' "$out" >&2

@@ -203,7 +203,8 @@ enum APIContract {
                   responses: [(201, S.ref("Conversation"))], extraErrors: [409, 410]),
             .init(method: .get, path: "/api/v1/conversations/", tag: "Conversations", summary: "List conversations",
                   query: page + created + [("assistant_id", S.uuid), ("session_id", S.uuid), ("visitor_id", S.uuid),
-                                           ("status", S.string(enum: ["open", "handed_off", "closed"])), ("needs_human", S.boolean)],
+                                           ("status", S.string(enum: ["open", "handed_off", "closed"])), ("needs_human", S.boolean),
+                                           ("api_key_id", S.uuid)],
                   responses: [(200, S.page(of: S.ref("Conversation")))]),
             .init(method: .get, path: c, tag: "Conversations", summary: "Read a conversation", responses: [(200, S.ref("Conversation"))]),
             .init(method: .post, path: c + "/close", tag: "Conversations", summary: "Close a conversation",
@@ -242,6 +243,16 @@ enum APIContract {
                   query: window, responses: [(200, S.page(of: S.ref("EndpointFigures")))], extraErrors: [403]),
             .init(method: .get, path: "/analytics/rate-limits/", tag: "Analytics", summary: "Throttling per bucket and key, and the live limiter",
                   query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("RateLimits"))], extraErrors: [403]),
+            .init(method: .get, path: "/analytics/keys/", tag: "Analytics", summary: "The API keys in scope with their requests in the window",
+                  query: window, responses: [(200, S.page(of: S.ref("KeyActivity")))], extraErrors: [403]),
+            .init(method: .get, path: "/analytics/feedback/", tag: "Analytics",
+                  summary: "Satisfaction (CSAT) over time and per assistant version, and the latest comments",
+                  query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("FeedbackReport"))],
+                  extraErrors: [403]),
+            .init(method: .get, path: "/analytics/knowledge/", tag: "Analytics",
+                  summary: "Knowledge sources per kind and status now, and the latest failed ones with their reasons",
+                  query: [("organization_id", S.string("An organization id, or all; operator keys only"))],
+                  responses: [(200, S.ref("KnowledgeReport"))], extraErrors: [403]),
         ]
     }
 

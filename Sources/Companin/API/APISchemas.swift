@@ -136,6 +136,28 @@ enum APISchemas {
                 "keys": S.array(S.record(["api_key_id": S.nullable(S.uuid), "requests": S.integer(minimum: 0), "throttled": S.integer(minimum: 0)])),
                 "live": S.nullable(S.record(["limit": S.integer(minimum: 1), "remaining": S.integer(minimum: 0), "reset_seconds": S.integer(minimum: 0)])),
             ]),
+            "KeyActivity": S.record(["id": S.uuid, "name": S.string(), "revoked": S.boolean, "requests": S.integer(minimum: 0)]),
+            "Satisfaction": S.record(["ratings": S.integer(minimum: 0), "average_rating": S.nullable(S.number),
+                                      "csat_percent": S.nullable(S.number)]),
+            "FeedbackReport": S.record([
+                "from": S.dateTime, "to": S.dateTime, "granularity": S.string(enum: ["hour", "day"]), "totals": S.ref("Satisfaction"),
+                "buckets": S.array(S.record(["start": S.dateTime, "ratings": S.integer(minimum: 0), "average_rating": S.nullable(S.number),
+                                             "csat_percent": S.nullable(S.number)])),
+                "assistants": S.array(S.record(["assistant_id": S.uuid, "assistant_name": S.string(), "assistant_version": S.integer(minimum: 1),
+                                                "ratings": S.integer(minimum: 0), "average_rating": S.nullable(S.number),
+                                                "csat_percent": S.nullable(S.number)])),
+                "comments": S.array(S.record(["conversation_id": S.uuid, "assistant_id": S.uuid, "assistant_name": S.string(),
+                                              "assistant_version": S.integer(minimum: 1), "rating": S.integer(minimum: 1, maximum: 5),
+                                              "comment": S.string(), "created_at": S.dateTime])),
+            ]),
+            "KnowledgeReport": S.record([
+                "statuses": S.array(S.record(["kind": S.string(enum: ["file", "qa", "url"]), "status": status,
+                                              "sources": S.integer(minimum: 1)])),
+                "failed": S.array(S.record(["id": S.uuid, "kind": S.string(enum: ["file", "qa", "url"]), "title": S.string(),
+                                            "error_code": S.nullable(S.string()), "error_message": S.nullable(S.string()),
+                                            "failed_at": S.nullable(S.dateTime)])),
+                "failed_count": S.integer(minimum: 0),
+            ]),
         ]
     }
 

@@ -7,7 +7,11 @@ import RateLimiter
 /// caller's organization — or, with an operator key and `organization_id=ID|all`, another's or all.
 /// Every endpoint takes `from` and `to` (ISO 8601; default the last 24 hours) and `api_key_id`.
 enum AnalyticsRoutes {
-    enum Granularity: String, CaseIterable { case hour, day }
+    enum Granularity: String, CaseIterable {
+        case hour, day
+
+        var seconds: TimeInterval { self == .hour ? 3_600 : 86_400 }
+    }
 
     /// Buckets a usage series may have at most: 31 days of hours, or 366 days.
     static let maximumBuckets = 24 * 31 + 1
@@ -94,10 +98,48 @@ enum AnalyticsRoutes {
                                                 throttled: buckets.reduce(0) { $0 + $1.throttled }, buckets: buckets,
                                                 keys: keys, live: live))
         }
+
+        router.get("/analytics/keys/") { request, context in
+            var query = QueryReader(request)
+            let window = try window(request, context, &query)
+            try query.finish()
+            var requests: [UUID: Int] = [:]
+            for (group, totals) in try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                                                             by: .apiKey) {
+                if let id = group.apiKeyID { requests[id] = totals.requests }
+            }
+            let keys = try DashboardFigures(database: context.database, organizationID: window.store.organizationID).keys(requests: requests)
+            return try Response.json(Page(items: keys, count: keys.count))
+        }
+
+        router.get("/analytics/feedback/") { request, context in
+            var query = QueryReader(request)
+            let window = try window(request, context, &query)
+            let granularity = query.choice("granularity", Granularity.self) ?? .hour
+            try query.finish()
+            let starts = try bucketStarts(window, granularity: granularity)
+            let feedback = try DashboardFigures(database: context.database, organizationID: window.store.organizationID)
+                .feedback(from: window.from, to: window.to, apiKeyID: window.apiKeyID, period: granularity.seconds)
+            let empty = DashboardFigures.Satisfaction(ratings: 0, sum: 0, satisfied: 0)
+            let buckets = starts.map { FeedbackBucket(start: $0, satisfaction: feedback.periods[$0] ?? empty) }
+            return try Response.json(FeedbackReport(from: window.from, to: window.to, granularity: granularity.rawValue,
+                                                    totals: feedback.totals, buckets: buckets, assistants: feedback.assistants,
+                                                    comments: feedback.comments))
+        }
+
+        router.get("/analytics/knowledge/") { request, context in
+            var query = QueryReader(request)
+            let organizationID = try organizationScope(context, &query)
+            try query.finish()
+            let knowledge = try DashboardFigures(database: context.database, organizationID: organizationID).knowledge()
+            return try Response.json(KnowledgeReport(statuses: knowledge.statuses, failed: knowledge.failed,
+                                                     failedCount: knowledge.failedCount))
+        }
     }
 
-    /// The organization scope, time range and key filter every endpoint shares.
-    private static func window(_ request: Request, _ context: AppContext, _ query: inout QueryReader) throws -> Window {
+    /// The organization in scope: the caller's, or for operator keys `organization_id=ID|all`
+    /// (`nil`: every organization).
+    private static func organizationScope(_ context: AppContext, _ query: inout QueryReader) throws -> UUID? {
         guard let credentials = context.credentials else { throw HTTPError.unauthorized }
         var organizationID: UUID? = credentials.organizationID
         if let text = query.string("organization_id", maxLength: 64) {
@@ -112,6 +154,12 @@ enum AnalyticsRoutes {
                 query.fail("organization_id", "Input should be an organization id or 'all'", type: "uuid_parsing")
             }
         }
+        return organizationID
+    }
+
+    /// The organization scope, time range and key filter every endpoint shares.
+    private static func window(_ request: Request, _ context: AppContext, _ query: inout QueryReader) throws -> Window {
+        let organizationID = try organizationScope(context, &query)
         let now = Date.now
         let to = query.timestamp("to") ?? now
         let from = query.timestamp("from") ?? to.addingTimeInterval(-86_400)
@@ -121,21 +169,28 @@ enum AnalyticsRoutes {
                       from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
     }
 
-    /// Totals of hours (or days) as a series of hours or days across the window, every bucket present (zero when idle).
-    private static func series(_ periods: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
-                               granularity: Granularity) throws -> [UsageFigures] {
-        let step: TimeInterval = granularity == .hour ? 3_600 : 86_400
+    /// The starts of the hours or days across the window; at most `maximumBuckets` of them.
+    private static func bucketStarts(_ window: Window, granularity: Granularity) throws -> [Date] {
+        let step = granularity.seconds
         let first = granularity == .hour ? AnalyticsStore.hour(containing: window.from) : AnalyticsStore.day(containing: window.from)
         let count = Int((window.to.timeIntervalSince(first) / step).rounded(.up))
         guard count <= maximumBuckets else {
             throw ValidationError([FieldError(loc: [.key("query"), .key("from")],
                 msg: "Value error, at most \(maximumBuckets) buckets: shorten the range or use granularity=day", type: "value_error")])
         }
-        var buckets = (0..<count).map { UsageFigures(start: first.addingTimeInterval(Double($0) * step), AnalyticsStore.Totals()) }
-        var totals = Array(repeating: AnalyticsStore.Totals(), count: count)
+        return (0..<count).map { first.addingTimeInterval(Double($0) * step) }
+    }
+
+    /// Totals of hours (or days) as a series of hours or days across the window, every bucket present (zero when idle).
+    private static func series(_ periods: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
+                               granularity: Granularity) throws -> [UsageFigures] {
+        let starts = try bucketStarts(window, granularity: granularity)
+        guard let first = starts.first else { return [] }
+        var buckets = starts.map { UsageFigures(start: $0, AnalyticsStore.Totals()) }
+        var totals = Array(repeating: AnalyticsStore.Totals(), count: starts.count)
         for (group, value) in periods {
             guard let start = group.start else { continue }
-            let index = Int((start.timeIntervalSince(first) / step).rounded(.down))
+            let index = Int((start.timeIntervalSince(first) / granularity.seconds).rounded(.down))
             if totals.indices.contains(index) { totals[index].add(value) }
         }
         for index in buckets.indices { buckets[index] = UsageFigures(start: buckets[index].start, totals[index]) }
@@ -260,4 +315,35 @@ private struct RateLimits: Encodable {
     var keys: [KeyThrottling]
     /// The organization's limiter now; `null` for `organization_id=all`.
     var live: LiveLimit?
+}
+
+private struct FeedbackBucket: Encodable {
+    var start: Date
+    var satisfaction: DashboardFigures.Satisfaction
+
+    enum CodingKeys: String, CodingKey { case start }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(start, forKey: .start)
+        try satisfaction.encode(to: encoder)
+    }
+}
+
+private struct FeedbackReport: Encodable {
+    var from: Date
+    var to: Date
+    var granularity: String
+    var totals: DashboardFigures.Satisfaction
+    var buckets: [FeedbackBucket]
+    var assistants: [DashboardFigures.AssistantSatisfaction]
+    var comments: [DashboardFigures.Comment]
+}
+
+private struct KnowledgeReport: Encodable {
+    var statuses: [DashboardFigures.StatusCount]
+    var failed: [DashboardFigures.FailedSource]
+    var failedCount: Int
+
+    enum CodingKeys: String, CodingKey { case statuses, failed, failedCount = "failed_count" }
 }

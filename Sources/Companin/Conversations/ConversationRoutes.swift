@@ -16,7 +16,8 @@ enum ConversationRoutes {
             let filter = ConversationStore.Filter(
                 assistantID: query.uuid("assistant_id"), sessionID: query.uuid("session_id"), visitorID: query.uuid("visitor_id"),
                 status: query.choice("status", Conversation.Status.self), needsHuman: query.bool("needs_human"),
-                createdAfter: query.timestamp("created_after"), createdBefore: query.timestamp("created_before"))
+                createdAfter: query.timestamp("created_after"), createdBefore: query.timestamp("created_before"),
+                createdByAPIKeyID: query.uuid("api_key_id"))
             try query.finish()
             let found = try store(context).list(filter, page)
             return try Response.json(Page(items: found.items, count: found.count))

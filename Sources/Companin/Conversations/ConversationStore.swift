@@ -23,6 +23,8 @@ struct ConversationStore {
         var needsHuman: Bool?
         var createdAfter: Date?
         var createdBefore: Date?
+        /// The key that opened it.
+        var createdByAPIKeyID: UUID?
     }
 
     /// The rendered task a conversation keeps, at most (its `TEXT` column holds 65,535 bytes).
@@ -89,6 +91,7 @@ struct ConversationStore {
         condition.add("needs_human = ?", ifPresent: filter.needsHuman)
         condition.add("created_at >= ?", ifPresent: filter.createdAfter)
         condition.add("created_at < ?", ifPresent: filter.createdBefore)
+        condition.add("created_by_api_key_id = ?", ifPresent: filter.createdByAPIKeyID)
         return try database.page(Self.columns, from: "conversations", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
     }
 
