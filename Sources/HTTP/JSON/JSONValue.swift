@@ -15,14 +15,8 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses a JSON document, refusing documents nested deeper than `maximumDepth`.
     public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw JSONParseError.malformed
-        }
-        guard value.depth <= maximumDepth else { throw JSONParseError.tooDeep }
-        return value
+        var parser = JSONParser(Array(data), maximumDepth: maximumDepth)
+        return try parser.document()
     }
 
     /// Nesting depth: scalars are 0, `[]` and `{}` are 1.
@@ -68,7 +62,14 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    private static func writeString(_ value: String, to output: inout String) {
+    static func writeString(_ value: String, to output: inout String) {
+        // Most strings need no escape: copy them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += "\""
+            output += value
+            output += "\""
+            return
+        }
         output += "\""
         for scalar in value.unicodeScalars {
             switch scalar {

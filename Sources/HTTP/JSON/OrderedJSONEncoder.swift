@@ -19,27 +19,35 @@ public struct OrderedJSONEncoder {
 }
 
 /// One value being built. A reference type, because containers handed out by the encoder must
-/// keep writing into the same place after they are returned.
+/// keep writing into the same place after they are returned; its members are stored properties so
+/// that adding one mutates in place rather than copying what is already there.
 final class JSONNode {
-    enum Content {
-        case empty
-        case scalar(String)
-        case object(keys: [String], values: [String: JSONNode], sorted: Bool)
-        case array([JSONNode])
-    }
+    enum Kind { case empty, scalar, object, array }
 
-    var content = Content.empty
+    private(set) var kind = Kind.empty
+    /// The JSON text of a scalar.
+    private var text = ""
+    /// An object's keys in the order they were first encoded, and their values.
+    private var keys: [String] = []
+    private var values: [String: JSONNode] = [:]
+    private var sorted = false
+    private var items: [JSONNode] = []
+
+    func setScalar(_ json: String) {
+        kind = .scalar
+        text = json
+    }
 
     func store<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
         switch value {
         case let date as Date:
-            content = .scalar(JSONValue.string(Timestamp.format(date)).serialized)
+            setScalar(JSONValue.string(Timestamp.format(date)).serialized)
         case let json as JSONValue:
-            content = .scalar(json.serialized)
+            setScalar(json.serialized)
         case let url as URL:
-            content = .scalar(JSONValue.string(url.absoluteString).serialized)
+            setScalar(JSONValue.string(url.absoluteString).serialized)
         case let uuid as UUID:
-            content = .scalar(JSONValue.string(uuid.uuidString.lowercased()).serialized)
+            setScalar(JSONValue.string(uuid.uuidString.lowercased()).serialized)
         default:
             try value.encode(to: NodeEncoder(node: self, codingPath: codingPath,
                                              sortsKeys: value is any DictionaryEncoding))
@@ -47,64 +55,55 @@ final class JSONNode {
     }
 
     func child(forKey key: String) -> JSONNode {
-        guard case .object(var keys, var values, let sorted) = content else {
-            let node = JSONNode()
-            content = .object(keys: [key], values: [key: node], sorted: false)
-            return node
-        }
+        makeObject(sorted: false)
         if let existing = values[key] { return existing }
         let node = JSONNode()
         keys.append(key)
         values[key] = node
-        content = .object(keys: keys, values: values, sorted: sorted)
         return node
     }
 
     func makeObject(sorted: Bool) {
-        if case .object = content { return }
-        content = .object(keys: [], values: [:], sorted: sorted)
+        guard kind != .object else { return }
+        kind = .object
+        self.sorted = sorted
     }
 
     func makeArray() {
-        if case .array = content { return }
-        content = .array([])
+        kind = .array
     }
 
     func appendElement() -> JSONNode {
+        kind = .array
         let node = JSONNode()
-        if case .array(var items) = content {
-            items.append(node)
-            content = .array(items)
-        } else {
-            content = .array([node])
-        }
+        items.append(node)
         return node
     }
 
     var count: Int {
-        switch content {
-        case .array(let items): items.count
-        case .object(let keys, _, _): keys.count
+        switch kind {
+        case .array: items.count
+        case .object: keys.count
         default: 0
         }
     }
 
     func write(to output: inout String) {
-        switch content {
+        switch kind {
         case .empty:
             output += "{}"
-        case .scalar(let text):
+        case .scalar:
             output += text
-        case .object(let keys, let values, let sorted):
+        case .object:
             output += "{"
             for (index, key) in (sorted ? keys.sorted() : keys).enumerated() {
                 if index > 0 { output += "," }
-                output += JSONValue.string(key).serialized
+                JSONValue.writeString(key, to: &output)
                 output += ":"
                 values[key]!.write(to: &output)
             }
             output += "}"
-        case .array(let items):
+        case .array:
             output += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { output += "," }
@@ -160,13 +159,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil(forKey key: Key) throws {
-        node.child(forKey: key.stringValue).content = .scalar("null")
+        node.child(forKey: key.stringValue).setScalar("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         let child = node.child(forKey: key.stringValue)
         if let text = try scalar(value) {
-            child.content = .scalar(text)
+            child.setScalar(text)
         } else {
             try child.store(value, codingPath: codingPath + [key])
         }
@@ -229,14 +228,14 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     var count: Int { node.count }
 
     mutating func encodeNil() throws {
-        node.appendElement().content = .scalar("null")
+        node.appendElement().setScalar("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let path = codingPath + [IndexKey(count)]
         let element = node.appendElement()
         if let text = try scalar(value) {
-            element.content = .scalar(text)
+            element.setScalar(text)
         } else {
             try element.store(value, codingPath: path)
         }
@@ -266,12 +265,12 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws {
-        node.content = .scalar("null")
+        node.setScalar("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         if let text = try scalar(value) {
-            node.content = .scalar(text)
+            node.setScalar(text)
         } else {
             try node.store(value, codingPath: codingPath)
         }
