@@ -27,9 +27,12 @@ final class JSONNode {
     private(set) var kind = Kind.empty
     /// The JSON text of a scalar.
     private var text = ""
-    /// An object's keys in the order they were first encoded, and their values.
+    /// An object's keys in the order they were first encoded, and their values in the same order.
     private var keys: [String] = []
-    private var values: [String: JSONNode] = [:]
+    private var members: [JSONNode] = []
+    /// Positions of the keys, built once an object is too large to search them one by one.
+    private var positions: [String: Int]?
+    private static let searchedKeys = 16
     private var sorted = false
     private var items: [JSONNode] = []
 
@@ -56,10 +59,19 @@ final class JSONNode {
 
     func child(forKey key: String) -> JSONNode {
         makeObject(sorted: false)
-        if let existing = values[key] { return existing }
+        if let positions {
+            if let position = positions[key] { return members[position] }
+        } else if let position = keys.firstIndex(of: key) {
+            return members[position]
+        }
         let node = JSONNode()
         keys.append(key)
-        values[key] = node
+        members.append(node)
+        if positions != nil {
+            positions?[key] = keys.count - 1
+        } else if keys.count > Self.searchedKeys {
+            positions = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+        }
         return node
     }
 
@@ -96,11 +108,12 @@ final class JSONNode {
             output += text
         case .object:
             output += "{"
-            for (index, key) in (sorted ? keys.sorted() : keys).enumerated() {
+            let order = sorted ? keys.indices.sorted { keys[$0] < keys[$1] } : Array(keys.indices)
+            for (index, position) in order.enumerated() {
                 if index > 0 { output += "," }
-                JSONValue.writeString(key, to: &output)
+                JSONValue.writeString(keys[position], to: &output)
                 output += ":"
-                values[key]!.write(to: &output)
+                members[position].write(to: &output)
             }
             output += "}"
         case .array:
@@ -170,6 +183,16 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
             try child.store(value, codingPath: codingPath + [key])
         }
     }
+
+    // The common scalars without the generic path's dynamic casts.
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        var text = ""
+        JSONValue.writeString(value, to: &text)
+        node.child(forKey: key.stringValue).setScalar(text)
+    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.child(forKey: key.stringValue).setScalar(value ? "true" : "false") }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.child(forKey: key.stringValue).setScalar(String(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.child(forKey: key.stringValue).setScalar(String(value)) }
 
     // The API writes an absent value as `null`, never leaves its key out: synthesized `Encodable`
     // conformances call these for optional properties, and the standard ones would skip `nil`.
