@@ -93,3 +93,4 @@ def test_the_cache_answers_what_the_database_would():
     for query, with_cache, without in zip(queries, cached, uncached):
         assert [h["source_id"] for h in with_cache] == [h["source_id"] for h in without], query
         assert [h["score"] for h in with_cache] == [h["score"] for h in without], query
+

@@ -5,7 +5,8 @@ import RateLimiter
 
 /// `/analytics/…`: the request log, usage over time, the endpoint mix and throttling, for the
 /// caller's organization — or, with an operator key and `organization_id=ID|all`, another's or all.
-/// Every endpoint takes `from` and `to` (ISO 8601; default the last 24 hours) and `api_key_id`.
+/// Every endpoint but `knowledge` (the current state) takes `from` and `to` (ISO 8601; default the
+/// last 24 hours) and `api_key_id`. `keys`, `feedback` and `knowledge` feed the operator dashboard.
 enum AnalyticsRoutes {
     enum Granularity: String, CaseIterable {
         case hour, day

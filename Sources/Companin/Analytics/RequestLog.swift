@@ -112,6 +112,10 @@ final class RequestLog {
             sums.latency[bucket(ofMicroseconds: entry.durationMicroseconds)] += 1
             groups[key] = sums
         }
+        // Every responder upserts the rows it shares with others in one order, so two flushes wait
+        // for each other instead of deadlocking.
+        order.sort { ($0.organizationID.uuidString, $0.start, $0.apiKeyID.uuidString, $0.route, $0.method)
+            < ($1.organizationID.uuidString, $1.start, $1.apiKeyID.uuidString, $1.route, $1.method) }
         let counters = ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
             + latencyColumns
         let placeholders = "(" + Array(repeating: "?", count: 5 + counters.count).joined(separator: ", ") + ")"

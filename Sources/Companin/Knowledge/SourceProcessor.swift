@@ -107,6 +107,7 @@ struct SourceProcessor {
             try store(result, for: source, organizationID: organizationID)
         case .unchanged(let page):
             try database.transaction {
+                try lock(source, organizationID: organizationID)
                 try recordFetch(page, text: nil, for: source, organizationID: organizationID)
                 let now = Date.now.truncatedToMicroseconds
                 try database.execute("""
@@ -121,6 +122,7 @@ struct SourceProcessor {
     private func store(_ result: Result, for source: KnowledgeSource, organizationID: UUID) throws {
         let now = Date.now.truncatedToMicroseconds
         try database.transaction {
+            try lock(source, organizationID: organizationID)
             if let page = result.page {
                 try recordFetch(page, text: result.text, details: result.attributes, for: source, organizationID: organizationID)
             }
@@ -151,6 +153,7 @@ struct SourceProcessor {
             vectors += zip(try batch.map { try $0.decode(Int64.self, "id") }, embeddings).map { ($0, $1) }
         }
         try database.transaction {
+            try lock(source, organizationID: organizationID)
             for (id, embedding) in vectors {
                 try database.execute("""
                     UPDATE knowledge_chunks SET embedding = ?, embedding_model = ?, embedding_dimension = ?
@@ -159,6 +162,15 @@ struct SourceProcessor {
                           organizationID.databaseValue, .int(id)])
             }
         }
+    }
+
+    /// Takes the source's row lock first in a transaction that changes its chunks. Changes to chunks
+    /// and to a source's status move the organization's `knowledge_versions` row (triggers); the API
+    /// changes a source row and then that counter, so a worker must take the two in the same order
+    /// or the two transactions deadlock.
+    private func lock(_ source: KnowledgeSource, organizationID: UUID) throws {
+        _ = try database.query("SELECT id FROM knowledge_sources WHERE organization_id = ? AND id = ? FOR UPDATE",
+                               [organizationID.databaseValue, source.id.databaseValue])
     }
 
     /// Marks a source failed with a reason operators can act on.
