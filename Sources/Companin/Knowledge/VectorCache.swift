@@ -53,7 +53,6 @@ final class VectorCache {
     let capacityBytes: Int
     private var entries: [UUID: (index: Index, lastUse: UInt64)] = [:]
     private var uses: UInt64 = 0
-    private(set) var loads = 0
 
     /// Rows read per round trip while loading: bounds the transient memory of a load.
     static let loadBatch = 2_000
@@ -79,7 +78,6 @@ final class VectorCache {
         }
         entries[organizationID] = nil
         guard let index = try load(organizationID: organizationID, model: model, version: version, database: database) else { return nil }
-        loads += 1
         while bytes + index.bytes > capacityBytes, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             entries[oldest.key] = nil
         }
