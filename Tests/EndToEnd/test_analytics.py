@@ -270,6 +270,11 @@ def test_figures_are_exact_for_any_window_across_hours_and_days():
         (start + timedelta(hours=23, minutes=59), start + timedelta(days=1, minutes=1)),
         (start + 5 * hour, start + timedelta(days=3, hours=19)),
         (start - timedelta(days=1), start + timedelta(days=4, minutes=30)),
+        # Ends read as the hour's rollup less the rows outside the range (more than half an hour in).
+        (start + timedelta(hours=2, minutes=10), start + timedelta(days=1, hours=3, minutes=50)),
+        (start + timedelta(hours=7, minutes=5), start + timedelta(hours=7, minutes=55)),
+        (start + timedelta(hours=9, minutes=40), start + timedelta(hours=11, minutes=45)),
+        (start + timedelta(hours=4, minutes=50), start + timedelta(hours=5, minutes=10)),
     ]
     for lower, upper in windows:
         for api_key in (None, second_key):

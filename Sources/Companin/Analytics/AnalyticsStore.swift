@@ -21,6 +21,17 @@ struct AnalyticsStore {
         var responseBytes = 0
         var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count)
 
+        mutating func subtract(_ other: Totals) {
+            requests -= other.requests
+            errors4xx -= other.errors4xx
+            errors5xx -= other.errors5xx
+            throttled -= other.throttled
+            durationMicroseconds -= other.durationMicroseconds
+            requestBytes -= other.requestBytes
+            responseBytes -= other.responseBytes
+            for index in latency.indices { latency[index] -= other.latency[index] }
+        }
+
         mutating func add(_ other: Totals) {
             requests += other.requests
             errors4xx += other.errors4xx
@@ -93,40 +104,66 @@ struct AnalyticsStore {
     }
 
     /// Totals per group over `[from, to)`, optionally for one key: whole days from the daily
-    /// rollups (unless grouped by hour), whole hours from the hourly ones, the partial hours at the
-    /// edges from raw rows. `live`: nothing after `to` is logged yet (it is now or later), so the
-    /// hour that holds `to` is read whole from its rollup, which the same writes keep current.
+    /// rollups (unless grouped by hour), whole hours from the hourly ones, and at each end of the
+    /// range the partial hour from raw rows — read from the smaller side: the rows inside the range,
+    /// or the whole hour's rollup less the rows outside it, so at most half an hour of rows. `live`:
+    /// nothing after `to` is logged yet (it is now or later), so the hour that holds `to` is read
+    /// whole from its rollup, which the same writes keep current. All of it in one snapshot, so
+    /// rows and rollups agree even while rows arrive.
     func totals(from: Date, to: Date, live: Bool = false, apiKeyID: UUID?, by grouping: Grouping) throws -> [Group: Totals] {
-        let firstHour = Self.hour(containing: from) == from ? from : Self.hour(containing: from).addingTimeInterval(3600)
-        var lastHour = Self.hour(containing: to)
-        if live, lastHour < to { lastHour.addTimeInterval(3600) }
         var result: [Group: Totals] = [:]
-        func merge(_ rows: [Row]) throws {
+        func merge(_ rows: [Row], subtracting: Bool = false) throws {
             for row in rows {
                 let group = Group(
                     start: grouping == .hour || grouping == .day ? try row.decode(Date.self, "start") : nil,
                     route: grouping == .endpoint ? try row.decode(String.self, "route") : nil,
                     method: grouping == .endpoint ? try row.decode(String.self, "method") : nil,
                     apiKeyID: grouping == .apiKey ? try row.decode(UUID.self, "api_key_id") : nil)
-                result[group, default: Totals()].add(try Self.decodeTotals(row))
+                let totals = try Self.decodeTotals(row)
+                if subtracting { result[group, default: Totals()].subtract(totals) } else { result[group, default: Totals()].add(totals) }
             }
         }
-        guard firstHour < lastHour else {
+        // [start, end) is read from rollups; the raw rows of `added` join it, those of `removed` leave it.
+        var added: [(Date, Date)] = []
+        var removed: [(Date, Date)] = []
+        // Half an hour or less: its own rows are the fewest to read.
+        if !live, to.timeIntervalSince(from) <= 1_800 {
             try merge(try raw(from: from, to: to, apiKeyID: apiKeyID, by: grouping))
             return result
         }
-        try merge(try raw(from: from, to: firstHour, apiKeyID: apiKeyID, by: grouping))
-        try merge(try raw(from: lastHour, to: to, apiKeyID: apiKeyID, by: grouping))
-        let firstDay = Self.day(containing: firstHour) == firstHour ? firstHour : Self.day(containing: firstHour).addingTimeInterval(86_400)
-        let lastDay = Self.day(containing: lastHour)
-        if grouping != .hour, firstDay < lastDay {
-            try merge(try rollups("request_log_hourly", period: "hour", from: firstHour, to: firstDay, apiKeyID: apiKeyID, by: grouping))
-            try merge(try rollups("request_log_daily", period: "day", from: firstDay, to: lastDay, apiKeyID: apiKeyID, by: grouping))
-            try merge(try rollups("request_log_hourly", period: "hour", from: lastDay, to: lastHour, apiKeyID: apiKeyID, by: grouping))
-        } else {
-            try merge(try rollups("request_log_hourly", period: "hour", from: firstHour, to: lastHour, apiKeyID: apiKeyID, by: grouping))
+        var start = Self.hour(containing: from)
+        if start < from {
+            if from.timeIntervalSince(start) < 1_800 {
+                removed.append((start, from))
+            } else {
+                start.addTimeInterval(3_600)
+                added.append((from, start))
+            }
         }
-        return result
+        var end = Self.hour(containing: to)
+        if end < to {
+            if live || to.timeIntervalSince(end) > 1_800 {
+                end.addTimeInterval(3_600)
+                if !live { removed.append((to, end)) }
+            } else {
+                added.append((end, to))
+            }
+        }
+        try database.transaction {
+            for (lower, upper) in added { try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping)) }
+            for (lower, upper) in removed { try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: true) }
+            let firstDay = Self.day(containing: start) == start ? start : Self.day(containing: start).addingTimeInterval(86_400)
+            let lastDay = Self.day(containing: end)
+            if grouping != .hour, firstDay < lastDay {
+                try merge(try rollups("request_log_hourly", period: "hour", from: start, to: firstDay, apiKeyID: apiKeyID, by: grouping))
+                try merge(try rollups("request_log_daily", period: "day", from: firstDay, to: lastDay, apiKeyID: apiKeyID, by: grouping))
+                try merge(try rollups("request_log_hourly", period: "hour", from: lastDay, to: end, apiKeyID: apiKeyID, by: grouping))
+            } else {
+                try merge(try rollups("request_log_hourly", period: "hour", from: start, to: end, apiKeyID: apiKeyID, by: grouping))
+            }
+        }
+        // A group whose every request lay outside the range.
+        return result.filter { $0.value.requests != 0 }
     }
 
     private func scope(_ table: String) -> SQLFilter {
