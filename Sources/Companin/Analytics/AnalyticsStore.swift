@@ -21,26 +21,16 @@ struct AnalyticsStore {
         var responseBytes = 0
         var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count)
 
-        mutating func subtract(_ other: Totals) {
-            requests -= other.requests
-            errors4xx -= other.errors4xx
-            errors5xx -= other.errors5xx
-            throttled -= other.throttled
-            durationMicroseconds -= other.durationMicroseconds
-            requestBytes -= other.requestBytes
-            responseBytes -= other.responseBytes
-            for index in latency.indices { latency[index] -= other.latency[index] }
-        }
-
-        mutating func add(_ other: Totals) {
-            requests += other.requests
-            errors4xx += other.errors4xx
-            errors5xx += other.errors5xx
-            throttled += other.throttled
-            durationMicroseconds += other.durationMicroseconds
-            requestBytes += other.requestBytes
-            responseBytes += other.responseBytes
-            for index in latency.indices { latency[index] += other.latency[index] }
+        /// Adds `other` `times` times (−1 takes it away).
+        mutating func add(_ other: Totals, times: Int = 1) {
+            requests += times * other.requests
+            errors4xx += times * other.errors4xx
+            errors5xx += times * other.errors5xx
+            throttled += times * other.throttled
+            durationMicroseconds += times * other.durationMicroseconds
+            requestBytes += times * other.requestBytes
+            responseBytes += times * other.responseBytes
+            for index in latency.indices { latency[index] += times * other.latency[index] }
         }
 
         /// A latency quantile in milliseconds from the histogram, interpolated within its bucket
@@ -119,18 +109,17 @@ struct AnalyticsStore {
                     route: grouping == .endpoint ? try row.decode(String.self, "route") : nil,
                     method: grouping == .endpoint ? try row.decode(String.self, "method") : nil,
                     apiKeyID: grouping == .apiKey ? try row.decode(UUID.self, "api_key_id") : nil)
-                let totals = try Self.decodeTotals(row)
-                if subtracting { result[group, default: Totals()].subtract(totals) } else { result[group, default: Totals()].add(totals) }
+                result[group, default: Totals()].add(try Self.decodeTotals(row), times: subtracting ? -1 : 1)
             }
         }
-        // [start, end) is read from rollups; the raw rows of `added` join it, those of `removed` leave it.
-        var added: [(Date, Date)] = []
-        var removed: [(Date, Date)] = []
         // Half an hour or less: its own rows are the fewest to read.
         if !live, to.timeIntervalSince(from) <= 1_800 {
             try merge(try raw(from: from, to: to, apiKeyID: apiKeyID, by: grouping))
             return result
         }
+        // [start, end) is read from rollups; the raw rows of `added` join it, those of `removed` leave it.
+        var added: [(Date, Date)] = []
+        var removed: [(Date, Date)] = []
         var start = Self.hour(containing: from)
         if start < from {
             if from.timeIntervalSince(start) < 1_800 {

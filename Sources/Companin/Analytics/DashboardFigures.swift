@@ -48,14 +48,8 @@ struct DashboardFigures {
             csatPercent = ratings > 0 ? (Double(satisfied) / Double(ratings) * 1_000).rounded() / 10 : nil
         }
 
+        // `nil` is written as `null` by the API's encoder: the keys are always there.
         enum CodingKeys: String, CodingKey { case ratings, averageRating = "average_rating", csatPercent = "csat_percent" }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(ratings, forKey: .ratings)
-            try container.encode(averageRating, forKey: .averageRating)
-            try container.encode(csatPercent, forKey: .csatPercent)
-        }
     }
 
     struct AssistantSatisfaction: Encodable {
@@ -161,16 +155,6 @@ struct DashboardFigures {
 
         enum CodingKeys: String, CodingKey {
             case id, kind, title, errorCode = "error_code", errorMessage = "error_message", failedAt = "failed_at"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(title, forKey: .title)
-            try container.encode(errorCode, forKey: .errorCode)
-            try container.encode(errorMessage, forKey: .errorMessage)
-            try container.encode(failedAt, forKey: .failedAt)
         }
     }
 

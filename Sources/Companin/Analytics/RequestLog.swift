@@ -136,6 +136,8 @@ final class RequestLog {
     }
 }
 
+/// Records every request in the request log after it is answered: the outermost step, so it sees
+/// what authentication, the limiter and the router learned (through the context's trace).
 struct RequestRecorder: Middleware {
     let log: RequestLog
 

@@ -24,7 +24,7 @@ public struct OrderedJSONEncoder {
 final class JSONNode {
     enum Kind { case empty, scalar, object, array }
 
-    private(set) var kind = Kind.empty
+    private var kind = Kind.empty
     /// The JSON text of a scalar.
     private var text = ""
     /// An object's keys in the order they were first encoded, and their values in the same order.
