@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CStemmer", path: "Sources/CStemmer",
+                       providers: [.apt(["libstemmer-dev"])]),
 
         // Infrastructure: knows nothing of assistants or organizations.
         .target(name: "HTTP", dependencies: [
@@ -42,7 +44,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
         .target(name: "Ingestion", dependencies: [
-            "CCurl", "CLibXML2",
+            "CCurl", "CLibXML2", "CStemmer",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "ResponderPool", dependencies: [

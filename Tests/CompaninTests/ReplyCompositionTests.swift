@@ -7,25 +7,42 @@ import Testing
 @Suite struct ReplyCompositionTests {
     func hit(_ content: String, kind: String = "file", similarity: Float = 0.1, id: Int64 = 1) -> KnowledgeSearch.Hit {
         KnowledgeSearch.Hit(chunkID: id, sourceID: UUID(), kind: kind, title: "T\(id)", snippet: String(content.prefix(300)),
-                            score: 0.03, chunkIndex: 0, content: content, similarity: similarity)
+                            score: 0.03, chunkIndex: 0, content: content, similarity: similarity, lexicalScore: 1)
     }
 
-    func relevance(_ question: String, weights: [String: Double] = [:]) -> Relevance {
-        Relevance(asked: Relevance.stems(question), weights: weights)
+    let analyzer = LexicalAnalyzer()
+
+    func stems(_ text: String) -> Set<String> {
+        Set(analyzer.terms(text, language: .portuguese))
     }
 
-    @Test func termsAreFoldedStemmedAndFreeOfStopWords() {
-        #expect(Relevance.stems("Qual é o prazo de ENTREGA para o Nordeste?") == ["prazo", "entre", "norde"])
-        #expect(Relevance.stems("Entregas no nordeste") == ["entre", "norde"])
-        #expect(Relevance.stems("the of and") == [])
+    func relevance(_ question: String, weights: [String: Double] = [:],
+                   thresholds: Relevance.Thresholds = .for(model: LocalEnricher.modelName)) -> Relevance {
+        Relevance(asked: stems(question), weights: weights, stems: stems, thresholds: thresholds)
+    }
+
+    @Test func termsAreStemmedFoldedAndFreeOfStopWords() {
+        #expect(stems("Qual é o prazo de ENTREGA para o Nordeste?") == stems("prazos entregas nordeste"))
+        #expect(stems("Entregas no nordeste").count == 2)
+        #expect(stems("the of and") == [])
     }
 
     @Test func rareTermsWeighMoreThanCommonOnes() {
         #expect(Relevance.weight(containing: 0, of: 100) > Relevance.weight(containing: 50, of: 100))
         #expect(Relevance.weight(containing: 100, of: 100) == 1)
-        let judge = relevance("aceitam pagamento bitcoin", weights: ["aceit": 1.2, "pagam": 1.2, "bitco": 5.6])
-        #expect(judge.coverage(of: judge.asked, in: ["aceit", "pagam"]) < 0.4)
-        #expect(judge.coverage(of: judge.asked, in: ["bitco", "pagam"]) > 0.8)
+        let stem = { self.stems($0).first! }
+        let judge = relevance("aceitam pagamento bitcoin", weights: [stem("aceitam"): 1.2, stem("pagamento"): 1.2, stem("bitcoin"): 5.6])
+        #expect(judge.coverage(of: judge.asked, in: [stem("aceitam"), stem("pagamento")]) < 0.4)
+        #expect(judge.coverage(of: judge.asked, in: [stem("bitcoin"), stem("pagamento")]) > 0.8)
+    }
+
+    @Test func eachModelJudgesSimilarityOnItsOwnScaleAndWithoutOneOnlyWordsCount() {
+        let neural = Relevance.Thresholds.for(model: E5Enricher.modelName)
+        let close = hit("Refunds reach the card within ten days.", similarity: neural.similarOnly, id: 9)
+        // A Portuguese question over an English chunk shares no words: only the neural model's similarity can admit it.
+        #expect(relevance("reembolso cartão", thresholds: neural).judge([close], pairs: [:]).relevant.map(\.hit.chunkID) == [9])
+        #expect(relevance("reembolso cartão", thresholds: .lexical).judge([close], pairs: [:]).relevant.isEmpty)
+        #expect(Relevance.Thresholds.for(model: nil) == .lexical && Relevance.Thresholds.for(model: "other-model") == .lexical)
     }
 
     @Test func aRelevantChunkNeedsTheQuestionsWeightAndTwoOfItsTerms() {

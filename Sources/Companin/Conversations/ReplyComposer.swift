@@ -13,7 +13,7 @@ struct ReplyComposer {
     let database: Connection
     let organizationID: UUID
     let enricher: any Enricher
-    var vectors: VectorCache? = nil
+    let indexes: KnowledgeIndexCache
     let model: (any ChatModel)?
     let logger: Logger
 
@@ -44,11 +44,21 @@ struct ReplyComposer {
     static let historyMessages = 10
 
     func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
-        let hits = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher, vectors: vectors)
-            .search(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
+        let outcome = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher, indexes: indexes,
+                                          logger: logger)
+            .run(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
+        let hits = outcome.hits
         let pairs = try qaPairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
-        let asked = Relevance.stems(question)
-        let relevance = Relevance(asked: asked, weights: try termWeights(asked))
+        // The question and the chunks are read in the question's language (else the assistant's),
+        // so their words meet through one stemmer; rarity comes from the organization's index.
+        let language = LexicalAnalyzer.language(of: question) ?? StemmingLanguage(tag: persona.language)
+        let analyzer = indexes.analyzer
+        let stems: (String) -> Set<String> = { Set(analyzer.terms($0, language: language)) }
+        let asked = stems(question)
+        let index = outcome.index
+        let relevance = Relevance(asked: asked, weights: Dictionary(uniqueKeysWithValues: asked.map {
+            ($0, Relevance.weight(containing: index.lexical.documentFrequency($0), of: index.count))
+        }), stems: stems, thresholds: .for(model: outcome.semantic ? enricher.embeddingModel : nil))
         let judged = relevance.judge(hits, pairs: pairs)
 
         if let best = judged.strongPair {
@@ -69,28 +79,6 @@ struct ReplyComposer {
         }
         let extract = relevance.extract(from: grounding, maxSentences: Self.answerSentences, maxCharacters: Self.answerCharacters)
         return Reply(content: extract.text, grounding: .chunks, sources: extract.used.map { Self.source($0.hit) }, model: nil)
-    }
-
-    /// Each term's weight from the number of the organization's chunks holding a word that starts
-    /// with it (MariaDB's full-text index, in one round trip). Terms the index cannot look up
-    /// (shorter than its minimum word length) weigh 1.
-    private func termWeights(_ terms: Set<String>) throws -> [String: Double] {
-        let indexed = terms.sorted().filter { $0.count >= 3 && $0.allSatisfy { $0.isLetter || $0.isNumber } }
-        // The first row (no term: terms are never empty) counts all chunks.
-        var selects = ["SELECT '' AS term, COUNT(*) AS chunks FROM knowledge_chunks WHERE organization_id = ?"]
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        for term in indexed {
-            selects.append("SELECT ?, COUNT(*) FROM knowledge_chunks WHERE organization_id = ? AND MATCH(content) AGAINST (? IN BOOLEAN MODE)")
-            values += [.text(term), organizationID.databaseValue, .text(term.count >= Relevance.stemLength ? term + "*" : term)]
-        }
-        var counts: [String: Int] = [:]
-        var total = 0
-        for row in try database.query(selects.joined(separator: " UNION ALL "), values) {
-            let term = try row.decode(String.self, "term")
-            let chunks = try row.decode(Int.self, "chunks")
-            if term.isEmpty { total = chunks } else { counts[term] = chunks }
-        }
-        return counts.mapValues { Relevance.weight(containing: $0, of: total) }
     }
 
     /// Question and answer of the Q&A sources among the hits.
@@ -151,10 +139,11 @@ struct ReplyComposer {
     }
 }
 
-/// How well retrieved chunks answer a question, judged on the question's content words (folded,
-/// stop words removed, long words compared by their first letters so inflections still meet),
-/// each weighted by how rare it is in the organization's knowledge: a chunk that shares only the
-/// everyday words of a question ("accept", "payment") but not its point ("bitcoin") is not an answer.
+/// How well retrieved chunks answer a question, judged on the question's content words (stemmed,
+/// folded, stop words removed), each weighted by how rare it is in the organization's knowledge —
+/// a chunk that shares only the everyday words of a question ("accept", "payment") but not its
+/// point ("bitcoin") is not an answer — and on the embedding model's similarity, which is what
+/// lets a question in one language be answered from a document in another.
 struct Relevance {
     struct Judged {
         var hit: KnowledgeSearch.Hit
@@ -169,25 +158,42 @@ struct Relevance {
         var answer: String
     }
 
-    /// A chunk is relevant when it holds a good part of the question's weight (and at least two of
-    /// its terms, when it has two), or somewhat less but close in meaning. A Q&A pair answers
-    /// outright when its question and the visitor's share most of their weight both ways. Chosen
-    /// on `scripts/eval-retrieval --replies` (answerable questions and ones the corpus cannot answer).
-    static let relevantCoverage = 0.4
-    static let supportedCoverage = 0.3
-    static let supportingSimilarity: Float = 0.3
-    static let pairCoverage = 0.6
-    static let pairReverseCoverage = 0.5
-    /// Words longer than this are compared by their first `stemLength` letters.
-    static let stemLength = 5
+    /// When a chunk answers: it holds a good part of the question's weight (and at least two of
+    /// its terms, when it has two), or somewhat less but close in meaning, or it is very close in
+    /// meaning alone. A Q&A pair answers outright when its question and the visitor's share most
+    /// of their weight both ways, or when its question is nearly the visitor's in meaning.
+    /// Similarities are a model's own scale, so each model has its own; a model without figures
+    /// (or a search that ran without one) decides by words alone. Chosen with
+    /// `scripts/eval-retrieval --replies --calibrate` on the development split of Tests/Retrieval.
+    struct Thresholds: Equatable {
+        var relevantCoverage = 0.4
+        var supportedCoverage = 0.3
+        var supportingSimilarity: Float = .infinity
+        var similarOnly: Float = .infinity
+        var pairCoverage = 0.6
+        var pairReverseCoverage = 0.5
+        var pairSimilarity: Float = .infinity
+
+        static let lexical = Thresholds()
+
+        static func `for`(model: String?) -> Thresholds {
+            switch model {
+            case LocalEnricher.modelName?:
+                Thresholds(supportingSimilarity: 0.3)
+            case E5Enricher.modelName?:
+                Thresholds(supportingSimilarity: 0.8, similarOnly: 0.87, pairSimilarity: 0.93)
+            default:
+                .lexical
+            }
+        }
+    }
 
     /// The question's terms and their weights (inverse document frequency over the organization's chunks).
     let asked: Set<String>
     let weights: [String: Double]
-
-    static func stems(_ text: String) -> Set<String> {
-        Set(TextAnalysis.terms(text).map { $0.count > stemLength ? String($0.prefix(stemLength)) : $0 })
-    }
+    /// Reads a text into terms the way `asked` was read.
+    let stems: (String) -> Set<String>
+    let thresholds: Thresholds
 
     /// `ln((chunks + 1) / (containing + 1)) + 1`: a term found nowhere weighs most, one found everywhere 1.
     static func weight(containing: Int, of chunks: Int) -> Double {
@@ -207,18 +213,25 @@ struct Relevance {
         let needed = min(2, asked.count)
         for hit in hits {
             let pair = hit.kind == KnowledgeSource.Kind.qa.rawValue ? pairs[hit.sourceID] : nil
-            let found = Self.stems(hit.content)
+            let found = stems(hit.content)
             let covered = coverage(of: asked, in: found)
             if let pair {
-                let pairTerms = Self.stems(pair.question)
+                let pairTerms = stems(pair.question)
                 let forward = coverage(of: asked, in: pairTerms)
                 let reverse = coverage(of: pairTerms, in: asked)
-                if forward >= Self.pairCoverage, reverse >= Self.pairReverseCoverage, forward + reverse > (strong?.score ?? 0) {
-                    strong = (StrongPair(hit: hit, answer: pair.answer), forward + reverse)
+                let matches = (forward >= thresholds.pairCoverage && reverse >= thresholds.pairReverseCoverage)
+                    || hit.similarity >= thresholds.pairSimilarity
+                if matches, forward + reverse + Double(hit.similarity) > (strong?.score ?? 0) {
+                    strong = (StrongPair(hit: hit, answer: pair.answer), forward + reverse + Double(hit.similarity))
                 }
             }
+            if hit.similarity >= thresholds.similarOnly {
+                relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
+                continue
+            }
             guard asked.intersection(found).count >= needed else { continue }
-            if covered >= Self.relevantCoverage || (covered >= Self.supportedCoverage && hit.similarity >= Self.supportingSimilarity) {
+            if covered >= thresholds.relevantCoverage
+                || (covered >= thresholds.supportedCoverage && hit.similarity >= thresholds.supportingSimilarity) {
                 relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
             }
         }
@@ -233,7 +246,7 @@ struct Relevance {
         for (chunkIndex, chunk) in chunks.enumerated() {
             for (position, sentence) in TextAnalysis.sentences(chunk.text).enumerated() where !sentence.hasSuffix("?") {
                 candidates.append(Candidate(chunk: chunkIndex, position: position, text: sentence,
-                                            score: coverage(of: asked, in: Self.stems(sentence))))
+                                            score: coverage(of: asked, in: stems(sentence))))
             }
         }
         let ranked = candidates.filter { $0.score > 0 }.sorted {

@@ -1,17 +1,21 @@
 import Foundation
 import HTTP
 import Ingestion
+import Logging
 import MariaDB
 
-/// Hybrid retrieval over an organization's ready chunks: MariaDB FULLTEXT relevance and vector
-/// similarity (cosine, over embeddings of the enricher's current model only), fused by reciprocal
-/// rank fusion, honouring an assistant's knowledge scope.
+/// Hybrid retrieval over an organization's ready chunks, honouring an assistant's knowledge scope:
+/// BM25 over stemmed words and vector similarity (cosine, over embeddings of the enricher's
+/// current model only), fused by reciprocal rank fusion at two levels — each chunk's own ranks and
+/// its source's — so a document whose several chunks match is not pushed down by its own chunks.
+/// When the embedding model cannot be reached the search is lexical alone, with a warning.
 struct KnowledgeSearch {
     let database: Connection
     let organizationID: UUID
     let enricher: any Enricher
-    /// This responder's vectors; `nil` reads them from MariaDB for every search.
-    var vectors: VectorCache? = nil
+    /// This responder's indexes (kept between requests when they fit its budget).
+    let indexes: KnowledgeIndexCache
+    let logger: Logger
 
     struct Query {
         var text: String
@@ -28,14 +32,25 @@ struct KnowledgeSearch {
         var snippet: String
         var score: Double
         var chunkIndex: Int
-        /// The whole chunk, and its cosine similarity to the query (0 when not compared): for
-        /// answering from it, not shown by the search endpoint.
+        /// The whole chunk, its cosine similarity to the query (0 when not compared) and its BM25
+        /// score: for answering from it, not shown by the search endpoint.
         var content: String
         var similarity: Float
+        var lexicalScore: Double
 
         enum CodingKeys: String, CodingKey {
             case chunkID = "chunk_id", sourceID = "source_id", kind, title, snippet, score, chunkIndex = "chunk_index"
         }
+    }
+
+    /// What a search found, with what it was found over.
+    struct Outcome {
+        var hits: [Hit]
+        var index: KnowledgeIndex
+        /// The question's terms in each language of the index, as BM25 read them.
+        var queryTerms: [StemmingLanguage?: [String]]
+        /// False when the embedding model failed and the ranking is lexical alone.
+        var semantic: Bool
     }
 
     /// Candidates taken from each ranking before fusion.
@@ -44,70 +59,72 @@ struct KnowledgeSearch {
     static let fusionConstant = 60.0
 
     func search(_ query: Query) throws -> [Hit] {
-        var filter = "c.organization_id = ? AND s.status = 'ready'"
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        if let kinds = query.kinds, !kinds.isEmpty {
-            filter += " AND s.kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))"
-            values += kinds.map { .text($0.rawValue) }
-        }
-        if let scope = query.scope {
-            let condition = scope.condition
-            filter += " AND \(condition.sql)"
-            values += condition.values
+        try run(query).hits
+    }
+
+    func run(_ query: Query) throws -> Outcome {
+        let index = try indexes.index(organizationID: organizationID, model: enricher.embeddingModel, database: database)
+        let sources = try scopedSources(query.scope)
+        let kinds = query.kinds.flatMap { $0.isEmpty ? nil : Set($0) }
+        let include: (Int) -> Bool = { position in
+            (kinds?.contains(index.kinds[position]) ?? true) && (sources?.admits(index.sourceIDs[position]) ?? true)
         }
 
-        // InnoDB's full-text parser reads operators (`*`, `+`, `"`, `@`…) even in natural language
-        // mode, and a query of nothing but them is a syntax error: it gets the words only.
-        let words = String(query.text.map { $0.isLetter || $0.isNumber ? $0 : " " })
-        let lexical = words.allSatisfy(\.isWhitespace) ? [] : try database.query("""
-            SELECT c.id FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
-            WHERE \(filter) AND MATCH(c.content) AGAINST (? IN NATURAL LANGUAGE MODE)
-            ORDER BY MATCH(c.content) AGAINST (? IN NATURAL LANGUAGE MODE) DESC LIMIT ?
-            """, values + [.text(words), .text(words), .int(Int64(Self.candidates))]).map { try $0.decode(Int64.self, "id") }
+        var queryTerms: [StemmingLanguage?: [String]] = [:]
+        for language in index.lexical.documentLanguages {
+            queryTerms[language] = indexes.analyzer.terms(query.text, language: language)
+        }
+        let lexicalScores = index.lexical.scores(queryTerms, include: include)
+        let lexical = lexicalScores.prefix(Self.candidates).map(\.document)
+        let lexicalByPosition = Dictionary(uniqueKeysWithValues: lexicalScores.map { ($0.document, $0.score) })
 
-        guard let queryVector = try enricher.embed([query.text]).first else { return [] }
-        var similarities: [(id: Int64, similarity: Float)] = []
-        if let index = try vectors?.index(organizationID: organizationID, model: queryVector.model, database: database) {
-            let sources = try scopedSources(query.scope)
-            let kinds = query.kinds.flatMap { $0.isEmpty ? nil : Set($0) }
-            similarities = index.similarities(to: queryVector.vector) { row in
-                (kinds?.contains(index.kinds[row]) ?? true) && (sources?.admits(index.sourceIDs[row]) ?? true)
+        var similarities: [(position: Int, similarity: Float)] = []
+        var semantic = true
+        do {
+            if let vector = try enricher.embed([query.text], role: .query).first {
+                similarities = index.similarities(to: vector.vector, include: include)
             }
-        } else {
-            let rows = try database.query("""
-                SELECT c.id, c.embedding FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
-                WHERE \(filter) AND c.embedding_model = ?
-                """, values + [.text(queryVector.model)])
-            similarities.reserveCapacity(rows.count)
-            for row in rows {
-                guard let embedding = Embedding(model: queryVector.model, bytes: try row.decode([UInt8].self, "embedding")) else { continue }
-                similarities.append((try row.decode(Int64.self, "id"), Embedding.cosine(queryVector.vector, embedding.vector)))
+        } catch {
+            semantic = false
+            logger.warning("embedding the query failed; ranking by words alone", metadata: ["model": "\(enricher.embeddingModel)", "error": "\(error)"])
+        }
+        let similarityByPosition = Dictionary(similarities.map { ($0.position, $0.similarity) }, uniquingKeysWith: { first, _ in first })
+        let nearest = similarities.filter { $0.similarity > 0 }
+            .sorted { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.position < $1.position }
+            .prefix(Self.candidates).map(\.position)
+
+        var fused: [Int: Double] = [:]
+        for ranking in [lexical, Array(nearest)] {
+            var sourceRanks: [UUID: Int] = [:]
+            for position in ranking where sourceRanks[index.sourceIDs[position]] == nil {
+                sourceRanks[index.sourceIDs[position]] = sourceRanks.count + 1
+            }
+            for (rank, position) in ranking.enumerated() {
+                fused[position, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1))
+                    + 1 / (Self.fusionConstant + Double(sourceRanks[index.sourceIDs[position]]!))
             }
         }
-        let similarityByID = Dictionary(similarities.map { ($0.id, $0.similarity) }, uniquingKeysWith: { first, _ in first })
-        let semantic = similarities.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(Self.candidates).map(\.0)
-
-        var fused: [Int64: Double] = [:]
-        for ranking in [lexical, Array(semantic)] {
-            for (rank, id) in ranking.enumerated() { fused[id, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1)) }
-        }
-        let top = fused.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(query.topK)
-        guard !top.isEmpty else { return [] }
+        let top = fused.sorted { $0.value != $1.value ? $0.value > $1.value : index.chunkIDs[$0.key] < index.chunkIDs[$1.key] }
+            .prefix(query.topK)
+        guard !top.isEmpty else { return Outcome(hits: [], index: index, queryTerms: queryTerms, semantic: semantic) }
         let details = try database.query("""
             SELECT c.id, c.source_id, c.chunk_index, c.content, s.kind, s.title FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id
             WHERE c.organization_id = ? AND c.id IN (\(Array(repeating: "?", count: top.count).joined(separator: ", ")))
-            """, [organizationID.databaseValue] + top.map { .int($0.key) })
+            """, [organizationID.databaseValue] + top.map { .int(index.chunkIDs[$0.key]) })
         var byID: [Int64: Row] = [:]
         for row in details { byID[try row.decode(Int64.self, "id")] = row }
-        return try top.compactMap { id, score in
+        let hits: [Hit] = try top.compactMap { position, score in
+            let id = index.chunkIDs[position]
             guard let row = byID[id] else { return nil }
             let content = try row.decode(String.self, "content")
             return Hit(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
                        title: try row.decode(String.self, "title"), snippet: Self.snippet(content),
                        score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"),
-                       content: content, similarity: similarityByID[id] ?? 0)
+                       content: content, similarity: similarityByPosition[position] ?? 0,
+                       lexicalScore: lexicalByPosition[position] ?? 0)
         }
+        return Outcome(hits: hits, index: index, queryTerms: queryTerms, semantic: semantic)
     }
 
     /// The sources an assistant's scope lets in or keeps out, read once for a search scored in memory.
@@ -139,7 +156,7 @@ struct KnowledgeSearch {
 
 /// `POST /api/v1/knowledge/search` and `POST /api/v1/knowledge/reembed`.
 enum SearchRoutes {
-    static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration, vectors: VectorCache) {
+    static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration, indexes: KnowledgeIndexCache) {
         router.post("/api/v1/knowledge/search") { request, context in
             let organizationID = try context.organization()
             var reader = try request.jsonObjectBody()
@@ -164,7 +181,7 @@ enum SearchRoutes {
             }
             try reader.finish()
             let hits = try KnowledgeSearch(database: context.database, organizationID: organizationID, enricher: configuration.enricher,
-                                           vectors: vectors)
+                                           indexes: indexes, logger: context.logger)
                 .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
             return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
         }

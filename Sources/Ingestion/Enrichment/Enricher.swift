@@ -11,6 +11,20 @@ public protocol Enricher: Sendable {
     func summarize(_ text: String, title: String?) throws -> String
     /// Up to `limit` keywords or two-word phrases, most significant first, lowercase.
     func keywords(_ text: String, limit: Int) throws -> [String]
-    /// One embedding per text, in the same order, all of model `embeddingModel`.
-    func embed(_ texts: [String]) throws -> [Embedding]
+    /// One embedding per text, in the same order, all of model `embeddingModel`. Models trained
+    /// with asymmetric prefixes (E5's "query: " and "passage: ") embed a text by its `role`; the
+    /// others ignore it.
+    func embed(_ texts: [String], role: EmbeddingRole) throws -> [Embedding]
+}
+
+/// What a text is to retrieval: something stored to be found, or a question looking for it.
+public enum EmbeddingRole: String, Sendable {
+    case passage, query
+}
+
+extension Enricher {
+    /// Embeds knowledge to be stored.
+    public func embed(_ texts: [String]) throws -> [Embedding] {
+        try embed(texts, role: .passage)
+    }
 }

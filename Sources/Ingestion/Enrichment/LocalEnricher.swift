@@ -32,6 +32,11 @@ public struct LocalEnricher: Enricher {
     }
 
     /// One vector per text; an empty text (or one of stop words only) gets the zero vector.
+    public func embed(_ texts: [String], role: EmbeddingRole) -> [Embedding] {
+        embed(texts)
+    }
+
+    /// The hashed vectors are lexical: a question and a passage are embedded alike.
     public func embed(_ texts: [String]) -> [Embedding] {
         texts.map { Embedding(model: Self.modelName, vector: embedder.embed($0)) }
     }

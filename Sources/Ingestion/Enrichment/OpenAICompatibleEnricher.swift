@@ -26,15 +26,20 @@ public struct OpenAICompatibleEnricher: Enricher {
         public var timeout: Duration = .seconds(30)
         /// The most texts sent in one embeddings request.
         public var embeddingBatchSize: Int = 64
+        /// Sends each text's role as `input_type` ("query" or "passage"), for servers of models
+        /// with asymmetric prefixes (E5, and Companin's own embedding service); OpenAI refuses
+        /// the field, so it is off unless asked for.
+        public var sendsInputType: Bool = false
 
         public init(baseURL: String, apiKey: String? = nil, embeddingModel: String, chatModel: String? = nil,
-                    timeout: Duration = .seconds(30), embeddingBatchSize: Int = 64) {
+                    timeout: Duration = .seconds(30), embeddingBatchSize: Int = 64, sendsInputType: Bool = false) {
             self.baseURL = baseURL
             self.apiKey = apiKey
             self.embeddingModel = embeddingModel
             self.chatModel = chatModel
             self.timeout = timeout
             self.embeddingBatchSize = embeddingBatchSize
+            self.sendsInputType = sendsInputType
         }
     }
 
@@ -90,21 +95,23 @@ public struct OpenAICompatibleEnricher: Enricher {
 
     /// Embeds in batches; an empty or blank text is sent as a single space, which servers that
     /// refuse empty input accept.
-    public func embed(_ texts: [String]) throws -> [Embedding] {
+    public func embed(_ texts: [String], role: EmbeddingRole) throws -> [Embedding] {
         var embeddings: [Embedding] = []
         embeddings.reserveCapacity(texts.count)
         let batchSize = max(1, configuration.embeddingBatchSize)
         var start = 0
         while start < texts.count {
             let batch = texts[start ..< min(start + batchSize, texts.count)].map { $0.allSatisfy(\.isWhitespace) ? " " : $0 }
-            embeddings += try embedBatch(batch)
+            embeddings += try embedBatch(batch, role: role)
             start += batchSize
         }
         return embeddings
     }
 
-    private func embedBatch(_ texts: [String]) throws -> [Embedding] {
-        let response: EmbeddingsResponse = try post("embeddings", EmbeddingsRequest(model: configuration.embeddingModel, input: texts))
+    private func embedBatch(_ texts: [String], role: EmbeddingRole) throws -> [Embedding] {
+        let request = EmbeddingsRequest(model: configuration.embeddingModel, input: texts,
+                                        input_type: configuration.sendsInputType ? role.rawValue : nil)
+        let response: EmbeddingsResponse = try post("embeddings", request)
         let endpoint = displayURL("embeddings")
         guard response.data.count == texts.count else {
             throw EnrichmentError(code: .countMismatch,
@@ -219,6 +226,7 @@ public struct OpenAICompatibleEnricher: Enricher {
 private struct EmbeddingsRequest: Encodable {
     var model: String
     var input: [String]
+    var input_type: String?
 }
 
 private struct EmbeddingsResponse: Decodable {

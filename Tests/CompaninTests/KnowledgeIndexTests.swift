@@ -3,16 +3,21 @@ import Ingestion
 import Testing
 @testable import Companin
 
-@Suite struct VectorCacheTests {
-    private func index(_ vectors: [[Float]]) -> VectorCache.Index {
-        var index = VectorCache.Index(version: 1, model: "m", dimension: vectors.first?.count ?? 0)
+@Suite struct KnowledgeIndexTests {
+    private func index(_ vectors: [[Float]?]) -> KnowledgeIndex {
+        var index = KnowledgeIndex(version: 1, model: "m")
         for (row, vector) in vectors.enumerated() {
-            index.chunkIDs.append(Int64(row + 1))
-            index.sourceIDs.append(UUID())
-            index.kinds.append(.qa)
-            index.lanes += VectorCache.Index.unitLanes(vector)
+            index.append(chunkID: Int64(row + 1), sourceID: UUID(), kind: .qa, vector: vector, terms: ["t\(row)"], language: nil)
         }
         return index
+    }
+
+    @Test func chunksWithoutAVectorOfTheModelAreIndexedButNotCompared() {
+        let index = index([[1, 0], nil, [0, 1], [1, 0, 0]])
+        #expect(index.count == 4 && index.dimension == 2 && index.lexical.count == 4)
+        #expect(index.vectorSlots == [0, -1, 1, -1])
+        #expect(index.similarities(to: [0, 1]) { _ in true }.map(\.position) == [0, 2])
+        #expect(index.lexical.documentFrequency("t1") == 1)
     }
 
     @Test func similaritiesAreTheCosinesOfTheStoredVectors() {
@@ -25,7 +30,7 @@ import Testing
         ]
         let query: [Float] = [0.3, -1, 2, 0, 0, 1, 1, 5, -3, 0.25, 2]
         let scored = index(vectors).similarities(to: query) { _ in true }
-        #expect(scored.map(\.id) == [1, 2, 3, 4])
+        #expect(scored.map(\.position) == [0, 1, 2, 3])
         for (row, vector) in vectors.enumerated() {
             #expect(abs(scored[row].similarity - Embedding.cosine(query, vector)) < 1e-5)
         }
@@ -34,7 +39,7 @@ import Testing
 
     @Test func onlyIncludedRowsAreScoredAndAMismatchedQueryScoresNothing() {
         let cache = index([[1, 0], [0, 1], [1, 1]])
-        #expect(cache.similarities(to: [1, 0]) { $0 != 1 }.map(\.id) == [1, 3])
+        #expect(cache.similarities(to: [1, 0]) { $0 != 1 }.map(\.position) == [0, 2])
         #expect(cache.similarities(to: [1, 0, 0]) { _ in true }.isEmpty)
         #expect(cache.similarities(to: [0, 0]) { _ in true }.allSatisfy { $0.similarity == 0 })
     }

@@ -1,0 +1,145 @@
+import Foundation
+import Ingestion
+import MariaDB
+
+/// One organization's ready chunks as search reads them: who each chunk is (id, source, kind), its
+/// vector of one embedding model, and a BM25 index of its words stemmed in its language.
+struct KnowledgeIndex {
+    /// The organization's `knowledge_versions` counter when the chunks were read.
+    var version: Int64
+    var model: String
+    var dimension: Int = 0
+    var chunkIDs: [Int64] = []
+    var sourceIDs: [UUID] = []
+    var kinds: [KnowledgeSource.Kind] = []
+    /// Each chunk's place among the vectors, or -1 when it has none of `model` (not embedded yet,
+    /// or embedded by another model until `reembed` moves it).
+    var vectorSlots: [Int32] = []
+    /// The vectors, unit length, one after another, each padded with zeros to whole `SIMD8` lanes
+    /// (which leaves dot products unchanged).
+    var lanes: [SIMD8<Float>] = []
+    /// Document numbers are chunk positions.
+    var lexical = LexicalIndex()
+
+    var count: Int { chunkIDs.count }
+    var lanesPerVector: Int { (dimension + 7) / 8 }
+    var bytes: Int { lanes.count * MemoryLayout<SIMD8<Float>>.stride + count * (8 + 16 + 1 + 4) + lexical.bytes }
+
+    init(version: Int64, model: String) {
+        self.version = version
+        self.model = model
+    }
+
+    /// Appends a chunk; `vector` is stored when it has the index's dimension (the first sets it).
+    mutating func append(chunkID: Int64, sourceID: UUID, kind: KnowledgeSource.Kind, vector: [Float]?,
+                         terms: [String], language: StemmingLanguage?) {
+        chunkIDs.append(chunkID)
+        sourceIDs.append(sourceID)
+        kinds.append(kind)
+        lexical.add(terms: terms, language: language)
+        if let vector, !vector.isEmpty, dimension == 0 || vector.count == dimension {
+            dimension = vector.count
+            vectorSlots.append(Int32(lanes.count / lanesPerVector))
+            lanes += Self.unitLanes(vector)
+        } else {
+            // Vectors of another length cannot be compared with the query's; left out, as cosine would.
+            vectorSlots.append(-1)
+        }
+    }
+
+    /// `vector` scaled to unit length and padded to lanes; all zeros for a norm of 0.
+    static func unitLanes(_ vector: [Float]) -> [SIMD8<Float>] {
+        let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        let scale: Float = norm > 0 && norm.isFinite ? 1 / norm : 0
+        var lanes = Array(repeating: SIMD8<Float>(), count: (vector.count + 7) / 8)
+        for (position, value) in vector.enumerated() { lanes[position / 8][position % 8] = value * scale }
+        return lanes
+    }
+
+    /// The cosine of each embedded chunk's vector with `query`, for the chunk positions `include`
+    /// accepts, in position order.
+    func similarities(to query: [Float], include: (Int) -> Bool) -> [(position: Int, similarity: Float)] {
+        guard query.count == dimension, dimension > 0 else { return [] }
+        let unit = Self.unitLanes(query)
+        let width = lanesPerVector
+        var result: [(position: Int, similarity: Float)] = []
+        result.reserveCapacity(count)
+        for position in 0..<count where vectorSlots[position] >= 0 && include(position) {
+            let base = Int(vectorSlots[position]) * width
+            var sum = SIMD8<Float>()
+            for lane in 0..<width { sum += unit[lane] * lanes[base + lane] }
+            result.append((position, min(1, max(-1, sum.sum()))))
+        }
+        return result
+    }
+}
+
+/// The knowledge indexes of organizations, held by one responder so a search scores in memory
+/// instead of reading every chunk from MariaDB. Each entry is labelled with its organization's
+/// `knowledge_versions` counter (moved by triggers on every change a search could see) and
+/// rebuilt when the counter has moved, so a search never sees older knowledge than it would
+/// without the cache. Entries are bounded by `capacityBytes` in all, least recently used first
+/// out; an organization too large for the budget is read for each search and not kept.
+final class KnowledgeIndexCache {
+    let capacityBytes: Int
+    /// Reads chunks and questions the same way; one per responder (it holds stemmer state).
+    let analyzer = LexicalAnalyzer()
+    private var entries: [UUID: (index: KnowledgeIndex, lastUse: UInt64)] = [:]
+    private var uses: UInt64 = 0
+
+    /// Rows read per round trip while loading: bounds the transient memory of a load.
+    static let loadBatch = 2_000
+
+    init(capacityBytes: Int) {
+        self.capacityBytes = capacityBytes
+    }
+
+    var bytes: Int { entries.values.reduce(0) { $0 + $1.index.bytes } }
+
+    /// The current index of `organizationID` with vectors of `model`, from the cache when its
+    /// counter has not moved, else read anew (and kept when it fits the budget).
+    func index(organizationID: UUID, model: String, database: Connection) throws -> KnowledgeIndex {
+        // Read before the chunks: a change committed between the two reads makes the entry look
+        // older than it is, never newer, and the next search reloads it.
+        let version = try database.query("SELECT version FROM knowledge_versions WHERE organization_id = ?",
+                                          [organizationID.databaseValue]).first?.decode(Int64.self, "version") ?? 0
+        uses += 1
+        if let entry = entries[organizationID], entry.index.version == version, entry.index.model == model {
+            entries[organizationID]?.lastUse = uses
+            return entry.index
+        }
+        entries[organizationID] = nil
+        let index = try load(organizationID: organizationID, model: model, version: version, database: database)
+        guard index.bytes <= capacityBytes else { return index }
+        while bytes + index.bytes > capacityBytes, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            entries[oldest.key] = nil
+        }
+        entries[organizationID] = (index, uses)
+        return index
+    }
+
+    /// Reads the ready chunks in batches. The lexical text is the source's title and the chunk:
+    /// a file named "garantia" or a Q&A pair's question says what every chunk of it is about.
+    private func load(organizationID: UUID, model: String, version: Int64, database: Connection) throws -> KnowledgeIndex {
+        var index = KnowledgeIndex(version: version, model: model)
+        var after: Int64 = 0
+        while true {
+            let rows = try database.query("""
+                SELECT c.id, c.source_id, s.kind, s.title, c.content, IF(c.embedding_model = ?, c.embedding, NULL) AS embedding
+                FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
+                WHERE c.organization_id = ? AND s.status = 'ready' AND c.id > ?
+                ORDER BY c.id LIMIT ?
+                """, [.text(model), organizationID.databaseValue, .int(after), .int(Int64(Self.loadBatch))])
+            for row in rows {
+                let id = try row.decode(Int64.self, "id")
+                after = id
+                guard let kind = KnowledgeSource.Kind(rawValue: try row.decode(String.self, "kind")) else { continue }
+                let vector = try row.decode([UInt8]?.self, "embedding").flatMap { Embedding(model: model, bytes: $0)?.vector }
+                let (language, terms) = analyzer.analyze(try row.decode(String.self, "title") + "\n" + row.decode(String.self, "content"))
+                index.append(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: kind, vector: vector,
+                             terms: terms, language: language)
+            }
+            if rows.count < Self.loadBatch { return index }
+        }
+    }
+}
