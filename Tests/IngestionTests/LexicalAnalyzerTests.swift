@@ -94,4 +94,28 @@ import Testing
         #expect(index.scores(query("garantia estendida", index)) { $0 != 1 }.map(\.document) == [0])
         #expect(index.documentFrequency(stem("produtos")) == 3)
     }
+
+    @Test func anIndexRebuiltFromAnEarlierOneRanksAsAFreshOne() {
+        let texts = [
+            "A entrega para o Nordeste leva de 5 a 8 dias úteis.",
+            "As devoluções são gratuitas em até 7 dias corridos.",
+            "Shipping to Canada takes two weeks and refunds go to the card.",
+            "El envío a Chile tarda una semana y la factura llega por correo.",
+        ]
+        let earlier = index(Array(texts.prefix(3)))
+        // Document 1 is dropped, 0 and 2 carried over, and a new one analyzed.
+        var rebuilt = LexicalIndex(continuing: earlier)
+        rebuilt.add(document: 0, of: earlier)
+        rebuilt.add(document: 2, of: earlier)
+        let analyzed = analyzer.analyze(texts[3])
+        rebuilt.add(terms: analyzed.terms, language: analyzed.language)
+        let fresh = index([texts[0], texts[2], texts[3]])
+        for question in ["prazo de entrega no nordeste", "devolução gratuita", "refund to my card", "¿cuánto tarda el envío a Chile?"] {
+            let ranked = rebuilt.scores(query(question, rebuilt))
+            let expected = fresh.scores(query(question, fresh))
+            #expect(ranked.map(\.document) == expected.map(\.document), "\(question)")
+            #expect(zip(ranked, expected).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(question)")
+        }
+        #expect(rebuilt.count == 3 && rebuilt.documentFrequency(analyzer.terms("devoluções", language: .portuguese)[0]) == 0)
+    }
 }

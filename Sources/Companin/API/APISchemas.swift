@@ -166,6 +166,8 @@ enum APISchemas {
     static var sourceTimes: [String: JSONValue] {
         [
             "summary": S.nullable(S.string()), "keywords": S.nullable(S.array(S.string())), "chunk_count": S.integer(minimum: 0),
+            "progress": S.object(["chunks_done": S.integer(minimum: 0), "chunks_total": S.integer(minimum: 0)],
+                                 required: ["chunks_done", "chunks_total"]),
             "queued_at": S.nullable(S.dateTime), "processing_started_at": S.nullable(S.dateTime), "ready_at": S.nullable(S.dateTime),
             "failed_at": S.nullable(S.dateTime),
         ].merging(timestamps) { a, _ in a }

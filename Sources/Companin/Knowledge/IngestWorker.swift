@@ -62,7 +62,7 @@ public final class IngestWorker {
             switch job.task {
             case .ingest:
                 try markProcessing(source.id, organizationID: job.organizationID)
-                let result = try processor.process(source)
+                let result = try processor.process(source, organizationID: job.organizationID)
                 try processor.store(result, for: source, organizationID: job.organizationID)
             case .reembed:
                 try processor.reembed(source, organizationID: job.organizationID)

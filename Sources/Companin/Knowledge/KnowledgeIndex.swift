@@ -3,7 +3,8 @@ import Ingestion
 import MariaDB
 
 /// One organization's ready chunks as search reads them: who each chunk is (id, source, kind), its
-/// vector of one embedding model, and a BM25 index of its words stemmed in its language.
+/// vector of one embedding model, and a BM25 index of its words stemmed in its language. Chunks
+/// are in id order, which is the order they were written.
 struct KnowledgeIndex {
     /// The organization's `knowledge_versions` counter when the chunks were read.
     var version: Int64
@@ -25,18 +26,28 @@ struct KnowledgeIndex {
     var lanesPerVector: Int { (dimension + 7) / 8 }
     var bytes: Int { lanes.count * MemoryLayout<SIMD8<Float>>.stride + count * (8 + 16 + 1 + 4) + lexical.bytes }
 
-    init(version: Int64, model: String) {
+    init(version: Int64, model: String, lexical: LexicalIndex = LexicalIndex()) {
         self.version = version
         self.model = model
+        self.lexical = lexical
+    }
+
+    /// How a chunk's words reach the lexical index: analyzed now, or carried over from the index
+    /// this one is rebuilt from (a chunk's content never changes under its id).
+    enum Words {
+        case analyzed(terms: [String], language: StemmingLanguage?)
+        case carried(position: Int, of: LexicalIndex)
     }
 
     /// Appends a chunk; `vector` is stored when it has the index's dimension (the first sets it).
-    mutating func append(chunkID: Int64, sourceID: UUID, kind: KnowledgeSource.Kind, vector: [Float]?,
-                         terms: [String], language: StemmingLanguage?) {
+    mutating func append(chunkID: Int64, sourceID: UUID, kind: KnowledgeSource.Kind, vector: [Float]?, words: Words) {
         chunkIDs.append(chunkID)
         sourceIDs.append(sourceID)
         kinds.append(kind)
-        lexical.add(terms: terms, language: language)
+        switch words {
+        case .analyzed(let terms, let language): lexical.add(terms: terms, language: language)
+        case .carried(let position, let earlier): lexical.add(document: position, of: earlier)
+        }
         if let vector, !vector.isEmpty, dimension == 0 || vector.count == dimension {
             dimension = vector.count
             vectorSlots.append(Int32(lanes.count / lanesPerVector))
@@ -104,12 +115,13 @@ final class KnowledgeIndexCache {
         let version = try database.query("SELECT version FROM knowledge_versions WHERE organization_id = ?",
                                           [organizationID.databaseValue]).first?.decode(Int64.self, "version") ?? 0
         uses += 1
-        if let entry = entries[organizationID], entry.index.version == version, entry.index.model == model {
+        let previous = entries[organizationID]?.index
+        if let previous, previous.version == version, previous.model == model {
             entries[organizationID]?.lastUse = uses
-            return entry.index
+            return previous
         }
         entries[organizationID] = nil
-        let index = try load(organizationID: organizationID, model: model, version: version, database: database)
+        let index = try load(organizationID: organizationID, model: model, version: version, previous: previous, database: database)
         guard index.bytes <= capacityBytes else { return index }
         while bytes + index.bytes > capacityBytes, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             entries[oldest.key] = nil
@@ -118,28 +130,51 @@ final class KnowledgeIndexCache {
         return index
     }
 
-    /// Reads the ready chunks in batches. The lexical text is the source's title and the chunk:
-    /// a file named "garantia" or a Q&A pair's question says what every chunk of it is about.
-    private func load(organizationID: UUID, model: String, version: Int64, database: Connection) throws -> KnowledgeIndex {
-        var index = KnowledgeIndex(version: version, model: model)
+    /// Reads the ready chunks in batches, with their vectors of `model`. The words of chunks that
+    /// `previous` holds are carried over; only newer chunks' content is read and analyzed (and,
+    /// in the rare batch where an older chunk appears that `previous` lacks — its source became
+    /// ready again —, the whole batch's content).
+    private func load(organizationID: UUID, model: String, version: Int64, previous: KnowledgeIndex?,
+                      database: Connection) throws -> KnowledgeIndex {
+        var index = KnowledgeIndex(version: version, model: model, lexical: previous.map { LexicalIndex(continuing: $0.lexical) } ?? LexicalIndex())
+        let known = previous.map { Dictionary(zip($0.chunkIDs, $0.chunkIDs.indices), uniquingKeysWith: { first, _ in first }) } ?? [:]
+        let newestKnown = previous?.chunkIDs.last ?? 0
         var after: Int64 = 0
         while true {
-            let rows = try database.query("""
-                SELECT c.id, c.source_id, s.kind, s.title, c.content, IF(c.embedding_model = ?, c.embedding, NULL) AS embedding
-                FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
-                WHERE c.organization_id = ? AND s.status = 'ready' AND c.id > ?
-                ORDER BY c.id LIMIT ?
-                """, [.text(model), organizationID.databaseValue, .int(after), .int(Int64(Self.loadBatch))])
+            var rows = try batch(organizationID: organizationID, model: model, after: after, contentAfter: newestKnown, database: database)
+            let lacksContent = try rows.contains { row in
+                guard known[try row.decode(Int64.self, "id")] == nil else { return false }
+                return try row.decode(String?.self, "content") == nil
+            }
+            if lacksContent {
+                rows = try batch(organizationID: organizationID, model: model, after: after, contentAfter: 0, database: database)
+            }
             for row in rows {
                 let id = try row.decode(Int64.self, "id")
                 after = id
                 guard let kind = KnowledgeSource.Kind(rawValue: try row.decode(String.self, "kind")) else { continue }
                 let vector = try row.decode([UInt8]?.self, "embedding").flatMap { Embedding(model: model, bytes: $0)?.vector }
-                let (language, terms) = analyzer.analyze(try row.decode(String.self, "title") + "\n" + row.decode(String.self, "content"))
-                index.append(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: kind, vector: vector,
-                             terms: terms, language: language)
+                let words: KnowledgeIndex.Words
+                if let previous, let position = known[id] {
+                    words = .carried(position: position, of: previous.lexical)
+                } else {
+                    let analyzed = analyzer.analyze(try row.decode(String?.self, "content") ?? "")
+                    words = .analyzed(terms: analyzed.terms, language: analyzed.language)
+                }
+                index.append(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: kind, vector: vector, words: words)
             }
             if rows.count < Self.loadBatch { return index }
         }
+    }
+
+    /// Up to `loadBatch` ready chunks after `after`, the content only of those after `contentAfter`.
+    private func batch(organizationID: UUID, model: String, after: Int64, contentAfter: Int64, database: Connection) throws -> [Row] {
+        try database.query("""
+            SELECT c.id, c.source_id, s.kind, IF(c.id > ?, c.content, NULL) AS content,
+                   IF(c.embedding_model = ?, c.embedding, NULL) AS embedding
+            FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
+            WHERE c.organization_id = ? AND s.status = 'ready' AND c.id > ?
+            ORDER BY c.id LIMIT ?
+            """, [.int(contentAfter), .text(model), organizationID.databaseValue, .int(after), .int(Int64(Self.loadBatch))])
     }
 }

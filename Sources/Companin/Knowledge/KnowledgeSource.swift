@@ -6,6 +6,13 @@ struct KnowledgeSource: Equatable {
     enum Kind: String, Codable { case file, qa, url }
     enum Status: String, Codable, CaseIterable { case pending, processing, ready, failed }
 
+    /// How far the current or last ingestion or re-embedding job got: chunks embedded of those to embed.
+    struct Progress: Equatable, Encodable {
+        var chunksDone: Int
+        var chunksTotal: Int
+        enum CodingKeys: String, CodingKey { case chunksDone = "chunks_done", chunksTotal = "chunks_total" }
+    }
+
     struct Failure: Equatable, Encodable {
         var code: String
         var message: String
@@ -41,6 +48,7 @@ struct KnowledgeSource: Equatable {
     var summary: String?
     var keywords: [String]?
     var chunkCount: Int
+    var progress = Progress(chunksDone: 0, chunksTotal: 0)
     var createdAt: Date
     var updatedAt: Date
     var queuedAt: Date?
@@ -57,7 +65,7 @@ struct FileView: Encodable {
         case id, kind, title, status, error, filename
         case contentKind = "content_kind", mediaType = "media_type", sizeBytes = "size_bytes", sha256
         case attributes, metadata, summary, keywords
-        case chunkCount = "chunk_count", createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
+        case chunkCount = "chunk_count", progress, createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
         case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
     }
 
@@ -75,7 +83,8 @@ struct FileView: Encodable {
         try container.encode(source.sha256, forKey: .sha256)
         try container.encode(source.attributes, forKey: .attributes)
         try container.encode(source.metadata, forKey: .metadata)
-        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
+        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
+                                        progress: .progress)
         try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
                                processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
     }
@@ -91,7 +100,7 @@ struct URLView: Encodable {
         case description, language, text, metadata
         case refreshInterval = "refresh_interval", nextRefreshAt = "next_refresh_at"
         case summary, keywords
-        case chunkCount = "chunk_count", createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
+        case chunkCount = "chunk_count", progress, createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
         case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
     }
 
@@ -113,7 +122,8 @@ struct URLView: Encodable {
         try container.encode(source.metadata, forKey: .metadata)
         try container.encode(source.refreshIntervalSeconds, forKey: .refreshInterval)
         try container.encode(source.nextRefreshAt, forKey: .nextRefreshAt)
-        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
+        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
+                                        progress: .progress)
         try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
                                processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
     }
@@ -125,7 +135,7 @@ struct QAView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, question, answer, tags, metadata, status, error, summary, keywords
-        case chunkCount = "chunk_count", createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
+        case chunkCount = "chunk_count", progress, createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
         case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
     }
 
@@ -139,17 +149,20 @@ struct QAView: Encodable {
         try container.encode(source.metadata, forKey: .metadata)
         try container.encode(source.status, forKey: .status)
         try container.encode(source.error, forKey: .error)
-        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount)
+        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
+                                        progress: .progress)
         try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
                                processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
     }
 }
 
 extension KnowledgeSource {
-    func encodeEnrichment<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, summary: Key, keywords: Key, chunkCount: Key) throws {
+    func encodeEnrichment<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, summary: Key, keywords: Key, chunkCount: Key,
+                                          progress: Key) throws {
         try container.encode(self.summary, forKey: summary)
         try container.encode(self.keywords, forKey: keywords)
         try container.encode(self.chunkCount, forKey: chunkCount)
+        try container.encode(self.progress, forKey: progress)
     }
 
     func encodeTimes<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, created: Key, updated: Key, queued: Key,

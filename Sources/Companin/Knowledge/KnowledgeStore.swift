@@ -9,7 +9,7 @@ struct KnowledgeStore {
 
     static let columns = """
         id, kind, title, status, error_code, error_message, metadata, content_kind, media_type, filename, size_bytes,
-        content_sha256, blob_path, attributes, question, answer, tags, summary, keywords, chunk_count,
+        content_sha256, blob_path, attributes, question, answer, tags, summary, keywords, chunk_count, chunks_embedded, chunks_to_embed,
         created_at, updated_at, queued_at, processing_started_at, ready_at, failed_at,
         url, final_url, http_status, etag, last_modified, fetched_at, description, language, extracted_text,
         refresh_interval_seconds, next_refresh_at
@@ -142,6 +142,8 @@ struct KnowledgeStore {
             summary: try row.decode(String?.self, "summary"),
             keywords: try json("keywords")?.arrayValue?.compactMap(\.stringValue),
             chunkCount: try row.decode(Int.self, "chunk_count"),
+            progress: KnowledgeSource.Progress(chunksDone: try row.decode(Int.self, "chunks_embedded"),
+                                               chunksTotal: try row.decode(Int.self, "chunks_to_embed")),
             createdAt: try row.decode(Date.self, "created_at"),
             updatedAt: try row.decode(Date.self, "updated_at"),
             queuedAt: try row.decode(Date?.self, "queued_at"),

@@ -14,7 +14,8 @@ struct SourceProcessor {
     let fetcher: Fetcher
 
     static let keywordLimit = 12
-    static let embeddingBatch = 64
+    /// Chunks embedded per call: a few seconds of the in-process model, so progress moves visibly.
+    static let embeddingBatch = 8
 
     /// A failure that retrying cannot fix (the content itself is the problem).
     struct PermanentFailure: Error {
@@ -41,7 +42,7 @@ struct SourceProcessor {
     }
 
     /// Everything but the database write; throws `PermanentFailure` for bad content.
-    func process(_ source: KnowledgeSource) throws -> Outcome {
+    func process(_ source: KnowledgeSource, organizationID: UUID) throws -> Outcome {
         var attributes = source.attributes
         var title: String?
         let text: String
@@ -79,11 +80,7 @@ struct SourceProcessor {
         if let page, let stored = source.extractedText, stored == trimmed { return .unchanged(page) }
         // A Q&A pair is one chunk, so a question always retrieves its whole answer.
         let chunks = source.kind == .qa ? [Chunk(index: 0, text: trimmed, startOffset: 0)] : chunker.chunks(trimmed)
-        var embeddings: [Embedding] = []
-        for start in stride(from: 0, to: chunks.count, by: Self.embeddingBatch) {
-            let batch = chunks[start..<min(start + Self.embeddingBatch, chunks.count)].map(\.text)
-            embeddings += try enricher.embed(batch)
-        }
+        let embeddings = try embed(chunks.map(\.text), of: source, organizationID: organizationID)
         guard embeddings.count == chunks.count else {
             throw PermanentFailure(code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
         }
@@ -146,12 +143,8 @@ struct SourceProcessor {
         let rows = try database.query("""
             SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? ORDER BY chunk_index
             """, [organizationID.databaseValue, source.id.databaseValue])
-        var vectors: [(Int64, Embedding)] = []
-        for start in stride(from: 0, to: rows.count, by: Self.embeddingBatch) {
-            let batch = rows[start..<min(start + Self.embeddingBatch, rows.count)]
-            let embeddings = try enricher.embed(try batch.map { try $0.decode(String.self, "content") })
-            vectors += zip(try batch.map { try $0.decode(Int64.self, "id") }, embeddings).map { ($0, $1) }
-        }
+        let embeddings = try embed(try rows.map { try $0.decode(String.self, "content") }, of: source, organizationID: organizationID)
+        let vectors = zip(try rows.map { try $0.decode(Int64.self, "id") }, embeddings)
         try database.transaction {
             try lock(source, organizationID: organizationID)
             for (id, embedding) in vectors {
@@ -162,6 +155,25 @@ struct SourceProcessor {
                           organizationID.databaseValue, .int(id)])
             }
         }
+    }
+
+    /// Embeds `texts` in batches, recording after each how many are done, so the source shows
+    /// its progress while the job runs (its own statement: the job's transaction comes at the end).
+    private func embed(_ texts: [String], of source: KnowledgeSource, organizationID: UUID) throws -> [Embedding] {
+        var embeddings: [Embedding] = []
+        embeddings.reserveCapacity(texts.count)
+        try recordProgress(0, of: texts.count, source: source, organizationID: organizationID)
+        for start in stride(from: 0, to: texts.count, by: Self.embeddingBatch) {
+            embeddings += try enricher.embed(Array(texts[start..<min(start + Self.embeddingBatch, texts.count)]))
+            try recordProgress(embeddings.count, of: texts.count, source: source, organizationID: organizationID)
+        }
+        return embeddings
+    }
+
+    private func recordProgress(_ done: Int, of total: Int, source: KnowledgeSource, organizationID: UUID) throws {
+        try database.execute("""
+            UPDATE knowledge_sources SET chunks_embedded = ?, chunks_to_embed = ? WHERE organization_id = ? AND id = ?
+            """, [.int(Int64(done)), .int(Int64(total)), organizationID.databaseValue, source.id.databaseValue])
     }
 
     /// Takes the source's row lock first in a transaction that changes its chunks. Changes to chunks
