@@ -28,18 +28,30 @@ enum Environment {
     /// Largest JSON (non-upload) body: `COMPANIN_MAX_BODY_BYTES`, default 1 MiB.
     static var maxJSONBodyBytes: Int { int("COMPANIN_MAX_BODY_BYTES", default: 1 << 20) }
 
-    /// Memory per responder for search vectors: `COMPANIN_VECTOR_CACHE_MIB`, default 64 (0: off).
+    /// Memory per responder for search indexes (vectors and words): `COMPANIN_VECTOR_CACHE_MIB`, default 64 (0: off).
     static var vectorCacheBytes: Int { max(0, int("COMPANIN_VECTOR_CACHE_MIB", default: 64)) << 20 }
 
     /// Knowledge settings shared by responders and ingest workers.
     static func knowledgeConfiguration() throws -> KnowledgeConfiguration {
-        KnowledgeConfiguration(
+        let enricher = try EnricherFactory.make(environment: ProcessInfo.processInfo.environment)
+        var thresholds: ReplyThresholds?
+        if let text = string("COMPANIN_REPLY_THRESHOLDS") {
+            guard let parsed = ReplyThresholds(parsing: text, base: .for(model: enricher.embeddingModel)) else {
+                throw ConfigurationError("""
+                    COMPANIN_REPLY_THRESHOLDS must be name=number pairs separated by commas, the names among \
+                    \(ReplyThresholds.settingNames.joined(separator: ", "))
+                    """)
+            }
+            thresholds = parsed
+        }
+        return KnowledgeConfiguration(
             blobDirectory: URL(fileURLWithPath: string("COMPANIN_BLOB_DIR") ?? "var/blobs", isDirectory: true),
             maxUploadBytes: maxUploadBytes,
-            enricher: try EnricherFactory.make(environment: ProcessInfo.processInfo.environment),
+            enricher: enricher,
             extractorExecutable: try Serve.executablePath(),
             fetchPolicy: FetchPolicy.fromEnvironment(ProcessInfo.processInfo.environment),
-            vectorCacheBytes: vectorCacheBytes)
+            vectorCacheBytes: vectorCacheBytes,
+            replyThresholds: thresholds)
     }
 
     /// Session lifetimes: `COMPANIN_SESSION_TTL_SECONDS` (default 1800) for organizations without their

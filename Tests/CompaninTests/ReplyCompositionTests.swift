@@ -17,7 +17,7 @@ import Testing
     }
 
     func relevance(_ question: String, weights: [String: Double] = [:],
-                   thresholds: Relevance.Thresholds = .for(model: LocalEnricher.modelName)) -> Relevance {
+                   thresholds: ReplyThresholds = .for(model: LocalEnricher.modelName)) -> Relevance {
         Relevance(asked: stems(question), weights: weights, stems: stems, thresholds: thresholds)
     }
 
@@ -37,12 +37,22 @@ import Testing
     }
 
     @Test func eachModelJudgesSimilarityOnItsOwnScaleAndWithoutOneOnlyWordsCount() {
-        let neural = Relevance.Thresholds.for(model: E5Enricher.modelName)
-        let close = hit("Refunds reach the card within ten days.", similarity: neural.similarOnly, id: 9)
+        let neural = ReplyThresholds.for(model: E5Enricher.modelName)
+        let close = hit("Refunds reach the card within ten days.", similarity: Float(neural.similarOnly) + 0.001, id: 9)
         // A Portuguese question over an English chunk shares no words: only the neural model's similarity can admit it.
         #expect(relevance("reembolso cartão", thresholds: neural).judge([close], pairs: [:]).relevant.map(\.hit.chunkID) == [9])
         #expect(relevance("reembolso cartão", thresholds: .lexical).judge([close], pairs: [:]).relevant.isEmpty)
-        #expect(Relevance.Thresholds.for(model: nil) == .lexical && Relevance.Thresholds.for(model: "other-model") == .lexical)
+        #expect(ReplyThresholds.for(model: "other-model") == .lexical)
+    }
+
+    @Test func operatorsSetThresholdsByName() throws {
+        let base = ReplyThresholds.for(model: E5Enricher.modelName)
+        let set = try #require(ReplyThresholds(parsing: "similar_only=0.9, pair_similarity=off,relevant_coverage=0.5", base: base))
+        #expect(set.similarOnly == 0.9 && set.pairSimilarity == .infinity && set.relevantCoverage == 0.5)
+        #expect(set.supportingSimilarity == base.supportingSimilarity)
+        #expect(ReplyThresholds(parsing: "similarity=0.9", base: base) == nil)
+        #expect(ReplyThresholds(parsing: "similar_only=high", base: base) == nil)
+        #expect(ReplyThresholds(parsing: "similar_only", base: base) == nil)
     }
 
     @Test func aRelevantChunkNeedsTheQuestionsWeightAndTwoOfItsTerms() {

@@ -44,7 +44,7 @@ public struct CompaninApp {
         SessionRoutes.register(on: &router, configuration: sessions)
         ContextRoutes.register(on: &router)
         VisitorRoutes.register(on: &router)
-        ConversationRoutes.register(on: &router, enricher: knowledge.enricher, indexes: indexes, replyModel: replyModel)
+        ConversationRoutes.register(on: &router, knowledge: knowledge, indexes: indexes, replyModel: replyModel)
         AnalyticsRoutes.register(on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour)
         application = Application(
             middleware: [

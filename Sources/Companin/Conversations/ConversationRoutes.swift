@@ -5,7 +5,7 @@ import Ingestion
 /// `/api/v1/conversations/…`: conversations, their append-only messages with grounded replies,
 /// feedback, and the transcript export.
 enum ConversationRoutes {
-    static func register(on router: inout Router<AppContext>, enricher: any Enricher, indexes: KnowledgeIndexCache, replyModel: (any ChatModel)?) {
+    static func register(on router: inout Router<AppContext>, knowledge: KnowledgeConfiguration, indexes: KnowledgeIndexCache, replyModel: (any ChatModel)?) {
         router.post("/api/v1/conversations/") { request, context in
             let input = try ConversationInput(try request.jsonObjectBody())
             return try Response.json(try store(context).create(input, by: context.credentials?.keyID), status: .created)
@@ -51,8 +51,8 @@ enum ConversationRoutes {
             let key = try idempotencyKey(request)
             let input = try MessageInput(try request.jsonObjectBody())
             let organizationID = try context.organization()
-            let composer = ReplyComposer(database: context.database, organizationID: organizationID, enricher: enricher,
-                                         indexes: indexes, model: replyModel, logger: context.logger)
+            let composer = ReplyComposer(database: context.database, organizationID: organizationID, enricher: knowledge.enricher,
+                                         indexes: indexes, thresholds: knowledge.replyThresholds, model: replyModel, logger: context.logger)
             let messages = try messages(context)
             let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.credentials?.keyID) { conversation, message in
                 guard let assistant = try AssistantStore(database: context.database, organizationID: organizationID)

@@ -14,6 +14,8 @@ struct ReplyComposer {
     let organizationID: UUID
     let enricher: any Enricher
     let indexes: KnowledgeIndexCache
+    /// The operator's thresholds for the embedding model, else the calibrated ones of a known model.
+    var thresholds: ReplyThresholds? = nil
     let model: (any ChatModel)?
     let logger: Logger
 
@@ -58,7 +60,7 @@ struct ReplyComposer {
         let index = outcome.index
         let relevance = Relevance(asked: asked, weights: Dictionary(uniqueKeysWithValues: asked.map {
             ($0, Relevance.weight(containing: index.lexical.documentFrequency($0), of: index.count))
-        }), stems: stems, thresholds: .for(model: outcome.semantic ? enricher.embeddingModel : nil))
+        }), stems: stems, thresholds: outcome.semantic ? thresholds ?? .for(model: enricher.embeddingModel) : .lexical)
         let judged = relevance.judge(hits, pairs: pairs)
 
         if let best = judged.strongPair {
@@ -158,42 +160,12 @@ struct Relevance {
         var answer: String
     }
 
-    /// When a chunk answers: it holds a good part of the question's weight (and at least two of
-    /// its terms, when it has two), or somewhat less but close in meaning, or it is very close in
-    /// meaning alone. A Q&A pair answers outright when its question and the visitor's share most
-    /// of their weight both ways, or when its question is nearly the visitor's in meaning.
-    /// Similarities are a model's own scale, so each model has its own; a model without figures
-    /// (or a search that ran without one) decides by words alone. Chosen with
-    /// `scripts/eval-retrieval --replies --calibrate` on the development split of Tests/Retrieval.
-    struct Thresholds: Equatable {
-        var relevantCoverage = 0.4
-        var supportedCoverage = 0.3
-        var supportingSimilarity: Float = .infinity
-        var similarOnly: Float = .infinity
-        var pairCoverage = 0.6
-        var pairReverseCoverage = 0.5
-        var pairSimilarity: Float = .infinity
-
-        static let lexical = Thresholds()
-
-        static func `for`(model: String?) -> Thresholds {
-            switch model {
-            case LocalEnricher.modelName?:
-                Thresholds(supportingSimilarity: 0.3)
-            case E5Enricher.modelName?:
-                Thresholds(supportingSimilarity: 0.8, similarOnly: 0.87, pairSimilarity: 0.93)
-            default:
-                .lexical
-            }
-        }
-    }
-
     /// The question's terms and their weights (inverse document frequency over the organization's chunks).
     let asked: Set<String>
     let weights: [String: Double]
     /// Reads a text into terms the way `asked` was read.
     let stems: (String) -> Set<String>
-    let thresholds: Thresholds
+    let thresholds: ReplyThresholds
 
     /// `ln((chunks + 1) / (containing + 1)) + 1`: a term found nowhere weighs most, one found everywhere 1.
     static func weight(containing: Int, of chunks: Int) -> Double {
@@ -220,18 +192,18 @@ struct Relevance {
                 let forward = coverage(of: asked, in: pairTerms)
                 let reverse = coverage(of: pairTerms, in: asked)
                 let matches = (forward >= thresholds.pairCoverage && reverse >= thresholds.pairReverseCoverage)
-                    || hit.similarity >= thresholds.pairSimilarity
+                    || Double(hit.similarity) >= thresholds.pairSimilarity
                 if matches, forward + reverse + Double(hit.similarity) > (strong?.score ?? 0) {
                     strong = (StrongPair(hit: hit, answer: pair.answer), forward + reverse + Double(hit.similarity))
                 }
             }
-            if hit.similarity >= thresholds.similarOnly {
+            if Double(hit.similarity) >= thresholds.similarOnly {
                 relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
                 continue
             }
             guard asked.intersection(found).count >= needed else { continue }
             if covered >= thresholds.relevantCoverage
-                || (covered >= thresholds.supportedCoverage && hit.similarity >= thresholds.supportingSimilarity) {
+                || (covered >= thresholds.supportedCoverage && Double(hit.similarity) >= thresholds.supportingSimilarity) {
                 relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
             }
         }

@@ -14,9 +14,13 @@ public struct KnowledgeConfiguration: Sendable {
     /// Memory each responder may spend on organizations' vectors for search (0: none, every
     /// search reads them from MariaDB).
     public var vectorCacheBytes: Int
+    /// When replies answer rather than hand off, if the operator set them; else the calibrated
+    /// figures of the enricher's model (`ReplyThresholds.for(model:)`).
+    public var replyThresholds: ReplyThresholds?
 
     public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy,
-                vectorCacheBytes: Int = 64 << 20) {
+                vectorCacheBytes: Int = 64 << 20, replyThresholds: ReplyThresholds? = nil) {
+        self.replyThresholds = replyThresholds
         self.blobDirectory = blobDirectory
         self.maxUploadBytes = maxUploadBytes
         self.enricher = enricher

@@ -47,7 +47,7 @@ struct KnowledgeStore {
             try database.execute("""
                 INSERT INTO knowledge_sources (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [organizationID.databaseValue] + Self.values(of: source, sha256: sha256))
             if queue { try IngestionQueue(database: database).enqueue(organizationID: organizationID, sourceID: source.id, task: .ingest) }
         }
@@ -104,7 +104,8 @@ struct KnowledgeStore {
             source.question.databaseValue, source.answer.databaseValue,
             source.tags.map { .text(JSONValue.array($0.map(JSONValue.string)).serialized) } ?? .null,
             source.summary.databaseValue, source.keywords.map { .text(JSONValue.array($0.map(JSONValue.string)).serialized) } ?? .null,
-            .int(Int64(source.chunkCount)), source.createdAt.databaseValue, source.updatedAt.databaseValue,
+            .int(Int64(source.chunkCount)), .int(Int64(source.progress.chunksDone)), .int(Int64(source.progress.chunksTotal)),
+            source.createdAt.databaseValue, source.updatedAt.databaseValue,
             source.queuedAt.databaseValue, source.processingStartedAt.databaseValue, source.readyAt.databaseValue,
             source.failedAt.databaseValue,
             source.url.databaseValue, source.finalURL.databaseValue, source.httpStatus.databaseValue, source.etag.databaseValue,
