@@ -51,6 +51,9 @@ struct IngestWorkerCommand: ParsableCommand {
         // The request log's coming months are split off now and then (cheap while they are empty).
         let partitions = RequestLogPartitions(database: database)
         var nextPartitionCheck = clock.now
+        // Knowledge embedded by another model than the current one is queued for re-embedding.
+        let upgrade = EmbeddingUpgrade(database: database, model: knowledge.enricher.embeddingModel)
+        var nextUpgradeCheck = clock.now
 
         // Any signal to finish ends the loop between jobs: a job is never abandoned half-way by
         // choice (if the worker is killed, the lease brings the job back).
@@ -82,6 +85,20 @@ struct IngestWorkerCommand: ParsableCommand {
                 continue
             }
             guard let job else {
+                // Idle: the background move to the current embedding model gets a few sources, so
+                // new content never waits behind more than one such pass.
+                if clock.now >= nextUpgradeCheck {
+                    do {
+                        let queued = try upgrade.queueStaleSources()
+                        if queued > 0 {
+                            logger.info("sources queued for the current embedding model", metadata: ["count": "\(queued)"])
+                            continue
+                        }
+                    } catch {
+                        logger.error("cannot queue sources for the current embedding model", metadata: ["error": "\(error)"])
+                    }
+                    nextUpgradeCheck = clock.now + .seconds(30)
+                }
                 Thread.sleep(forTimeInterval: Self.idlePause)
                 continue
             }

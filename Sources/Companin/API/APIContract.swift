@@ -159,6 +159,9 @@ enum APIContract {
             .init(method: .post, path: "/api/v1/knowledge/reembed", tag: "Knowledge", summary: "Recompute embeddings",
                   body: .json(S.object(["source_ids": S.array(S.uuid, maxItems: 10_000), "assistant_id": S.uuid], closed: true)),
                   responses: [(202, S.ref("ReembedBatch"))]),
+            .init(method: .get, path: "/api/v1/knowledge/reembed/", tag: "Knowledge",
+                  summary: "Re-embedding batches, newest first (requested ones, and the workers' own after a model change)",
+                  query: page, responses: [(200, S.page(of: S.ref("ReembedBatch")))]),
             .init(method: .get, path: "/api/v1/knowledge/reembed/:batch_id", tag: "Knowledge", summary: "A re-embedding batch's progress",
                   responses: [(200, S.ref("ReembedBatch"))]),
 

@@ -157,6 +157,7 @@ enum APISchemas {
                                             "error_code": S.nullable(S.string()), "error_message": S.nullable(S.string()),
                                             "failed_at": S.nullable(S.dateTime)])),
                 "failed_count": S.integer(minimum: 0),
+                "embedding_models": S.array(S.record(["model": S.string(), "chunks": S.integer(minimum: 1)])),
             ]),
         ]
     }

@@ -132,9 +132,10 @@ enum AnalyticsRoutes {
             var query = QueryReader(request)
             let organizationID = try organizationScope(context, &query)
             try query.finish()
-            let knowledge = try DashboardFigures(database: context.database, organizationID: organizationID).knowledge()
+            let figures = DashboardFigures(database: context.database, organizationID: organizationID)
+            let knowledge = try figures.knowledge()
             return try Response.json(KnowledgeReport(statuses: knowledge.statuses, failed: knowledge.failed,
-                                                     failedCount: knowledge.failedCount))
+                                                     failedCount: knowledge.failedCount, embeddingModels: try figures.embeddingModels()))
         }
     }
 
@@ -345,6 +346,7 @@ private struct KnowledgeReport: Encodable {
     var statuses: [DashboardFigures.StatusCount]
     var failed: [DashboardFigures.FailedSource]
     var failedCount: Int
+    var embeddingModels: [DashboardFigures.ModelCount]
 
-    enum CodingKeys: String, CodingKey { case statuses, failed, failedCount = "failed_count" }
+    enum CodingKeys: String, CodingKey { case statuses, failed, failedCount = "failed_count", embeddingModels = "embedding_models" }
 }

@@ -161,6 +161,20 @@ struct DashboardFigures {
     /// Failed sources listed, most recent failure first.
     static let failedSources = 20
 
+    struct ModelCount: Encodable {
+        var model: String
+        var chunks: Int
+    }
+
+    /// Chunks per embedding model: during a move to a new model, how far it got.
+    func embeddingModels() throws -> [ModelCount] {
+        let condition = scope("c")
+        return try database.query("""
+            SELECT c.embedding_model, COUNT(*) AS chunks FROM knowledge_chunks c WHERE \(condition.sql)
+            GROUP BY c.embedding_model ORDER BY c.embedding_model
+            """, condition.values).map { ModelCount(model: try $0.decode(String.self, "embedding_model"), chunks: try $0.decode(Int.self, "chunks")) }
+    }
+
     /// Sources per kind and status now, and the latest failed ones with their reasons.
     func knowledge() throws -> (statuses: [StatusCount], failed: [FailedSource], failedCount: Int) {
         let condition = scope("s")

@@ -77,7 +77,9 @@ public final class IngestWorker {
         } catch {
             let retry = job.attempts < configuration.maxAttempts
             jobLogger.error("job attempt failed", metadata: ["attempt": "\(job.attempts)", "retry": "\(retry)", "error": "\(error)"])
-            if !retry {
+            // A re-embedding that gives up leaves the source as it was: its chunks and old vectors
+            // still answer (by their words), and the next upgrade pass or request tries again.
+            if !retry, job.task == .ingest {
                 try? processor.markFailed(job.sourceID, organizationID: job.organizationID, code: "ingestion_failed",
                                           message: "Gave up after \(job.attempts) attempts: \(error)")
             }

@@ -212,6 +212,12 @@ enum SearchRoutes {
                 .create(sourceIDs: sourceIDs, scope: scope)
             return try Response.json(batch, status: .accepted)
         }
+        router.get("/api/v1/knowledge/reembed/") { request, context in
+            let page = try Pagination(request)
+            let batches = try ReembedBatches(database: context.database, organizationID: try context.organization())
+                .list(limit: page.limit, offset: page.offset)
+            return try Response.json(Page(items: batches.items, count: batches.count))
+        }
         router.get("/api/v1/knowledge/reembed/:batch_id") { _, context in
             guard let batch = try ReembedBatches(database: context.database, organizationID: try context.organization())
                 .find(try context.resourceID("batch_id")) else { throw HTTPError.notFound }
@@ -243,10 +249,12 @@ struct ReembedBatches {
         enum CodingKeys: String, CodingKey { case id, scope, status, total, done, failed, createdAt = "created_at" }
     }
 
-    func create(sourceIDs: [UUID]?, scope: KnowledgeScope?) throws -> Batch {
+    /// A batch for the ready sources among `sourceIDs`, or in `scope`, or all; `description`
+    /// replaces the scope's own wording (what the batch is for, as lists show it).
+    func create(sourceIDs: [UUID]?, scope: KnowledgeScope?, description wording: String? = nil) throws -> Batch {
         var filter = "s.organization_id = ? AND s.status = 'ready'"
         var values: [DatabaseValue] = [organizationID.databaseValue]
-        let description: String
+        var description: String
         if let sourceIDs {
             filter += " AND s.id IN (\(Array(repeating: "?", count: sourceIDs.count).joined(separator: ", ")))"
             values += sourceIDs.map(\.databaseValue)
@@ -259,6 +267,7 @@ struct ReembedBatches {
         } else {
             description = "all"
         }
+        if let wording { description = wording }
         let id = UUID()
         let now = Date.now.truncatedToMicroseconds
         return try database.transaction {
@@ -272,6 +281,16 @@ struct ReembedBatches {
             return Batch(id: id, scope: description, status: sources.isEmpty ? "done" : "queued", total: sources.count, done: 0,
                          failed: 0, createdAt: now)
         }
+    }
+
+    /// The organization's batches, newest first, with their progress.
+    func list(limit: Int, offset: Int) throws -> (items: [Batch], count: Int) {
+        let count = try database.query("SELECT COUNT(*) AS n FROM reembed_batches WHERE organization_id = ?",
+                                       [organizationID.databaseValue]).first?.decode(Int.self, "n") ?? 0
+        let ids = try database.query("""
+            SELECT id FROM reembed_batches WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?
+            """, [organizationID.databaseValue, .int(Int64(limit)), .int(Int64(offset))]).map { try $0.decode(UUID.self, "id") }
+        return (try ids.compactMap(find), count)
     }
 
     func find(_ id: UUID) throws -> Batch? {

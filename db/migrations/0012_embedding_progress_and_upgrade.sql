@@ -10,3 +10,11 @@ ALTER TABLE knowledge_sources
         COMMENT 'Chunks that job has to embed in all (0 before a job has chunked the content)' AFTER chunks_embedded;
 
 UPDATE knowledge_sources SET chunks_embedded = chunk_count, chunks_to_embed = chunk_count WHERE status = 'ready';
+
+-- Ingest workers look for chunks embedded by another model than the current one, to move their
+-- sources to it in the background (after a model upgrade); this keeps that look a short range scan.
+ALTER TABLE knowledge_chunks ADD KEY knowledge_chunks_model (embedding_model, organization_id, source_id);
+
+-- Lexical ranking is BM25 over stemmed words in each responder's index now; nothing reads the
+-- full-text index any more, and every chunk insert paid for it.
+ALTER TABLE knowledge_chunks DROP KEY knowledge_chunks_content;
