@@ -1,3 +1,5 @@
+import Foundation
+
 /// General signs that an element is page furniture rather than content: its tag, its ARIA role, its
 /// visibility, and the words of its `class` and `id`. No rule here names a site.
 enum HTMLBoilerplate {
@@ -19,7 +21,8 @@ enum HTMLBoilerplate {
         "promo", "promos", "promotion", "advert", "advertisement", "advertising", "ad", "ads", "adsense", "adslot",
         "adunit", "adsbygoogle", "dfp", "doubleclick", "sponsor", "sponsored", "paywall", "popup", "modal",
         "overlay", "lightbox", "breadcrumb", "breadcrumbs", "comment", "comments", "disqus", "respond", "replies",
-        "skyscraper", "shoutbox", "agegate", "donate", "donation",
+        "skyscraper", "shoutbox", "agegate", "donate", "donation", "publicidade", "publicidad", "publicité", "publicite",
+        "pubblicità", "pubblicita", "anuncio", "anuncios", "werbung",
     ]
 
     /// Prefixes of class or id words with the same meaning (`commentlist`, `cookiebar`), except
@@ -124,6 +127,29 @@ enum HTMLBoilerplate {
             return true
         }
         return false
+    }
+
+    /// A newsletter or sign-up box: a little text around a form that asks for an e-mail address.
+    static func isSignupBox(_ node: HTMLNode) -> Bool {
+        guard node.textLength <= 250, node.name != "body", node.name != "input" else { return false }
+        return node.descendantsAndSelf.contains { input in
+            guard input.name == "input" else { return false }
+            let fields = [input["type"], input["name"], input["placeholder"], input["autocomplete"]]
+                .compactMap { $0?.lowercased() }
+            return fields.contains { $0 == "email" || $0.contains("e-mail") || $0.contains("email") }
+        }
+    }
+
+    /// The whole text of an advertisement's label ("Advertisement", "Publicidade"): never content.
+    static let adLabels: Set<String> = [
+        "advertisement", "advertisment", "advert", "ad", "ads", "sponsored", "sponsored content", "paid content",
+        "publicidade", "publicidad", "anúncio", "anuncio", "patrocinado", "conteúdo patrocinado", "contenido patrocinado",
+        "publicité", "werbung", "anzeige", "pubblicità", "реклама",
+    ]
+
+    static func isAdLabel(_ text: String) -> Bool {
+        let line = text.lowercased().trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
+        return line.count <= 24 && adLabels.contains(line)
     }
 
     static func hasBoilerplateRole(_ node: HTMLNode) -> Bool {

@@ -37,7 +37,8 @@ public enum HTMLExtractor {
         guard bytes.contains(where: { !HTMLText.isASCIISpace($0) }) else { return (HTMLArticle(text: ""), charset.lowercased()) }
         let document = try HTMLDocument(bytes: bytes, encoding: encoding)
         let metadata = HTMLMetadata(document: document.tree(), host: url.flatMap(host))
-        let blocks = HTMLMainContent.blocks { document.tree() }
+        let site = url.flatMap(HTMLTeasers.host) ?? metadata.siteHost
+        let blocks = HTMLMainContent.blocks(title: metadata.title, site: site) { document.tree() }
         let article = HTMLArticle(title: metadata.title, description: metadata.description, language: metadata.language,
                                   text: render(blocks, title: metadata.title))
         return (article, charset.lowercased())

@@ -22,28 +22,29 @@ struct HTMLMainContent {
     static let enoughCharacters = 400
 
     /// The main-content blocks of the page `makeTree` parses (a fresh tree per pass). A gentler pass
-    /// replaces a stricter one's result only when it finds at least twice as much text, and not
-    /// mostly inside elements the first pass removed as sure furniture (pop-ups, comments, related
-    /// links): a short article found cleanly should not give way to a cookie dialog. Headings alone
-    /// are not content. When no pass finds any (a page of links, say), the body's text with the
-    /// furniture pruned but links kept; failing that, all of the body's text.
-    static func blocks(_ makeTree: () -> HTMLNode) -> [HTMLBlock] {
+    /// replaces a stricter one's result only when it finds at least twice as much text outside links
+    /// (a menu left in is not more article), and not mostly inside elements the first pass removed as
+    /// sure furniture (pop-ups, comments, related links): a short article found cleanly should not
+    /// give way to a cookie dialog. Headings alone are not content; neither are consent notices, so a
+    /// result that is only one counts as nothing. When no pass finds any (a page of links, say), the
+    /// body's text with the furniture pruned but links kept; failing that, all of the body's text.
+    static func blocks(title: String? = nil, site: String? = nil, _ makeTree: () -> HTMLNode) -> [HTMLBlock] {
         var best: [HTMLBlock] = []
         for pass in passes {
-            var content = HTMLMainContent(root: makeTree(), pass: pass)
+            var content = HTMLMainContent(root: makeTree(), pass: pass, title: title, site: site)
             let blocks = content.extract()
-            let found = substance(blocks)
-            if found > 0 && found >= 2 * substance(best) && (pass.stripByClass || furnitureShare(blocks) <= 0.5) {
+            let found = prose(blocks)
+            if found > 0 && found >= 2 * prose(best) && (pass.stripByClass || furnitureShare(blocks) <= 0.5) {
                 best = blocks
             }
             if substance(best) >= enoughCharacters { break }
         }
         if substance(best) == 0 {
-            let pruned = HTMLMainContent(root: makeTree(), pass: passes[0])
+            let pruned = HTMLMainContent(root: makeTree(), pass: passes[0], title: title, site: site)
             pruned.prune()
-            let everything = HTMLBlock.joiningTableRows(HTMLBlock.render([pruned.root]))
+            let everything = HTMLConsent.withoutNotices(HTMLBlock.joiningTableRows(HTMLBlock.render([pruned.root])))
             if substance(everything) > 0 || best.isEmpty { best = everything }
-            if best.isEmpty { best = HTMLBlock.render([body(of: makeTree())]) }
+            if best.isEmpty { best = HTMLConsent.withoutNotices(HTMLBlock.render([body(of: makeTree())])) }
         }
         return best
     }
@@ -53,6 +54,15 @@ struct HTMLMainContent {
         blocks.reduce(0) { total, block in
             if case .heading = block.kind { return total }
             return total + block.length
+        }
+    }
+
+    /// Characters outside headings and links: what a gentler pass must find more of, so that a menu
+    /// its pruning left in does not count as finding more article.
+    static func prose(_ blocks: [HTMLBlock]) -> Int {
+        blocks.reduce(0) { total, block in
+            if case .heading = block.kind { return total }
+            return total + block.length - block.linkLength
         }
     }
 
@@ -72,11 +82,20 @@ struct HTMLMainContent {
 
     let root: HTMLNode
     let pass: Pass
+    /// The page's title (from its metadata) and host, if known.
+    let title: String?
+    let site: String?
     private var scores: [ObjectIdentifier: Double] = [:]
+    /// Lists and grids of the site's teasers left after pruning: their summaries are not the article's.
+    private(set) var teaserLists: Set<ObjectIdentifier> = []
+    /// The containers the headline points at (see `pointedAt`).
+    private(set) var pointed: Set<ObjectIdentifier> = []
 
-    init(root: HTMLNode, pass: Pass) {
+    init(root: HTMLNode, pass: Pass, title: String? = nil, site: String? = nil) {
         self.root = Self.body(of: root)
         self.pass = pass
+        self.title = title
+        self.site = site
     }
 
     mutating func extract() -> [HTMLBlock] {
@@ -84,6 +103,9 @@ struct HTMLMainContent {
         root.measure()
         guard root.textLength > 0 else { return [] }
         let paragraphs = HTMLBlock.render([root])
+        teaserLists = Set(root.descendantsAndSelf.filter { HTMLTeasers.isSiteTeaserList($0, site: site) }
+            .map(ObjectIdentifier.init))
+        pointed = pointedAt(paragraphs)
         score(paragraphs)
         guard var top = topCandidate() else { return filter(HTMLBlock.joiningTableRows(paragraphs)) }
         top = widened(top, paragraphs: paragraphs)
@@ -96,12 +118,14 @@ struct HTMLMainContent {
 
     // MARK: - Pruning
 
-    /// Removes furniture: invisible and interactive elements, hidden ones, navigation roles, page
-    /// headers and footers outside the article, and (first pass) elements whose class or id says
-    /// furniture, unless they hold most of the page's link-poor text.
+    /// Removes furniture: consent notices and overlays, sections of teasers, invisible and interactive
+    /// elements, hidden ones, navigation roles, page headers and footers outside the article, and
+    /// (first pass) elements whose class or id says furniture, unless they hold most of the page's
+    /// link-poor text.
     func prune() {
         root.measure()
         let total = max(1, root.textLength)
+        HTMLConsent.removeNotices(below: root, pageText: total)
         var stack = [root]
         while let node = stack.popLast() {
             node.removeChildren { child in child.isElement && shouldRemove(child, pageText: total) }
@@ -112,10 +136,19 @@ struct HTMLMainContent {
     private func shouldRemove(_ node: HTMLNode, pageText: Int) -> Bool {
         let name = node.name
         if HTMLBoilerplate.alwaysRemoved.contains(name) { return true }
-        // Whatever else it looks like, an element with most of the page's link-poor text stays.
         let holdsMostText = Double(node.textLength) >= 0.5 * Double(pageText) && node.linkDensity < 0.35
+        // Never content, and often as long as a short article: these go in every pass, unless they
+        // hold the article (a notice's long text must also read as one).
+        if HTMLConsent.isMarkedNotice(node) && !HTMLConsent.holdsHeadline(node)
+            && (!holdsMostText || HTMLConsent.noticeShare(node) >= 0.5) {
+            return true
+        }
+        if HTMLTeasers.isLabelledSection(node) { return true }
+        // Whatever else it looks like, an element with most of the page's link-poor text stays.
         if holdsMostText { return false }
-        if HTMLBoilerplate.isHidden(node) { return true }
+        if HTMLBoilerplate.isHidden(node) && !HTMLConsent.isPageBehindDialog(node, pageText: pageText) { return true }
+        if HTMLConsent.isOverlay(node) && Double(node.textLength) < 0.3 * Double(pageText) { return true }
+        if HTMLBoilerplate.isSignupBox(node) { return true }
         if name == "form" { return true }
         if HTMLBoilerplate.hasBoilerplateRole(node) { return true }
         if name == "header" || name == "footer" {
@@ -149,7 +182,7 @@ struct HTMLMainContent {
 
     // MARK: - Scoring
 
-    private func score(of node: HTMLNode) -> Double { scores[ObjectIdentifier(node)] ?? 0 }
+    func score(of node: HTMLNode) -> Double { scores[ObjectIdentifier(node)] ?? 0 }
 
     private mutating func initialize(_ node: HTMLNode) {
         guard scores[ObjectIdentifier(node)] == nil else { return }
@@ -169,11 +202,13 @@ struct HTMLMainContent {
 
     /// Each paragraph of 25 characters or more scores 1, plus its commas, plus one per 100 characters
     /// (at most 3); its container gets the score, the next ancestor half, further ones a third per level.
-    /// List items and h1 headings do not score: menus are lists, and the page title is an h1.
+    /// List items and h1 headings do not score: menus are lists, and the page title is an h1. A
+    /// teaser's summary scores a quarter: a grid of them is not an article.
     private mutating func score(_ paragraphs: [HTMLBlock]) {
         for paragraph in paragraphs where paragraph.length >= 25 && paragraph.kind != .listItem {
             if case .heading(1) = paragraph.kind { continue }
-            let value = 1 + Double(HTMLText.commaCount(paragraph.text)) + Double(min(paragraph.length / 100, 3))
+            var value = 1 + Double(HTMLText.commaCount(paragraph.text)) + Double(min(paragraph.length / 100, 3))
+            if isInTeaserList(paragraph.owner) { value *= 0.25 }
             guard let first = paragraph.isLoose ? paragraph.owner : paragraph.owner.parent else { continue }
             var level = 0
             var ancestor: HTMLNode? = first
@@ -187,12 +222,15 @@ struct HTMLMainContent {
         }
     }
 
-    /// The best-scoring container (score scaled by the share of text outside links), moved up to a
-    /// common ancestor when several close runners-up share one.
+    /// The best-scoring container (score scaled by the share of text outside links, raised where the
+    /// headline points, lowered for a list of teasers), moved up to a common ancestor when several
+    /// close runners-up share one.
     private mutating func topCandidate() -> HTMLNode? {
         var candidates: [(node: HTMLNode, score: Double)] = []
         for node in root.descendantsAndSelf where node.isElement && scores[ObjectIdentifier(node)] != nil {
-            let scaled = score(of: node) * (1 - node.linkDensity)
+            var scaled = score(of: node) * (1 - node.linkDensity)
+            if pointed.contains(ObjectIdentifier(node)) { scaled *= 1.5 }
+            if teaserLists.contains(ObjectIdentifier(node)) && !pointed.contains(ObjectIdentifier(node)) { scaled *= 0.3 }
             scores[ObjectIdentifier(node)] = scaled
             candidates.append((node, scaled))
         }
@@ -214,11 +252,14 @@ struct HTMLMainContent {
         }
         if scores[ObjectIdentifier(top)] == nil { initialize(top) }
 
-        // Climb while the parent scores better than the child: the content may span both.
+        // Climb while the parent scores better than the child: the content may span both. Where the
+        // headline points, it spans no more than the element holding both.
         var lastScore = score(of: top)
         let threshold = lastScore / 3
+        let followsHeadline = pointed.contains(ObjectIdentifier(top))
         var parent = top.parent
         while let node = parent, node !== root, node.name != "#document" {
+            if followsHeadline && !pointed.contains(ObjectIdentifier(node)) { break }
             guard scores[ObjectIdentifier(node)] != nil else { parent = node.parent; continue }
             let parentScore = score(of: node)
             if parentScore < threshold { break }
@@ -238,12 +279,14 @@ struct HTMLMainContent {
         return top
     }
 
-    /// The main content holds most of a page's prose. When the top candidate holds under 60% of it
-    /// (one of many similar sections, as on reference pages), the nearest ancestor that gathers 90%
-    /// takes its place, if that is at least half as much again and link-poor.
+    /// The main content holds most of a page's prose (teasers' summaries are not prose). When the top
+    /// candidate holds under 60% of it (one of many similar sections, as on reference pages), the
+    /// nearest ancestor that gathers 90% takes its place, if that is at least half as much again and
+    /// link-poor.
     private func widened(_ top: HTMLNode, paragraphs: [HTMLBlock]) -> HTMLNode {
         var prose: [ObjectIdentifier: Int] = [:]
-        for paragraph in paragraphs where paragraph.length >= 25 && paragraph.linkDensity < 0.5 {
+        for paragraph in paragraphs
+        where paragraph.length >= 25 && paragraph.linkDensity < 0.5 && !isInTeaserList(paragraph.owner) {
             var node: HTMLNode? = paragraph.owner
             while let current = node {
                 prose[ObjectIdentifier(current), default: 0] += paragraph.length
@@ -265,7 +308,8 @@ struct HTMLMainContent {
         return top
     }
 
-    /// The top candidate and the siblings that score at least a fifth of it, or read as prose.
+    /// The top candidate and the siblings that score at least a fifth of it, or read as prose; never
+    /// a list of teasers.
     private func withSiblings(_ top: HTMLNode) -> [HTMLNode] {
         guard top !== root, let parent = top.parent else { return [top] }
         let topScore = score(of: top)
@@ -274,7 +318,7 @@ struct HTMLMainContent {
         var selected: [HTMLNode] = []
         for sibling in parent.children {
             if sibling === top { selected.append(sibling); continue }
-            guard sibling.isElement else { continue }
+            guard sibling.isElement, !teaserLists.contains(ObjectIdentifier(sibling)) else { continue }
             var bonus = 0.0
             if !topClass.isEmpty && sibling["class"] == topClass { bonus += topScore * 0.2 }
             if effectiveScore(sibling) + bonus >= threshold {
@@ -310,110 +354,46 @@ struct HTMLMainContent {
         return best
     }
 
+    /// The page's headline: the h1 that repeats the title, else the only h1.
+    private func headline() -> HTMLNode? {
+        let headings = root.descendantsAndSelf.filter { $0.name == "h1" }
+        if let title, !title.isEmpty {
+            let wanted = HTMLExtractor.comparable(title)
+            if let match = headings.first(where: { HTMLExtractor.comparable($0.textContent) == wanted }) { return match }
+        }
+        return headings.count == 1 ? headings[0] : nil
+    }
+
+    /// Where the headline points: the container of the first paragraph of prose after it, and that
+    /// container's ancestors up to the one it shares with the headline. The article starts there,
+    /// whatever grid of teasers or dense notice comes further down the page.
+    private func pointedAt(_ paragraphs: [HTMLBlock]) -> Set<ObjectIdentifier> {
+        guard let headline = headline() else { return [] }
+        var after = false
+        for paragraph in paragraphs {
+            let owner = paragraph.owner
+            if owner === headline || owner.isDescendant(of: headline) { after = true; continue }
+            guard after, paragraph.kind == .paragraph, paragraph.length >= 80, paragraph.linkDensity < 0.3,
+                  !isInTeaserList(owner) else { continue }
+            var chain: Set<ObjectIdentifier> = []
+            var node: HTMLNode? = paragraph.isLoose ? owner : owner.parent
+            while let current = node, current !== root, current.name != "#document", chain.count < 6 {
+                chain.insert(ObjectIdentifier(current))
+                if headline.isDescendant(of: current) { break }
+                node = current.parent
+            }
+            return chain
+        }
+        return []
+    }
+
+    /// Whether `node` is, or sits in, a teaser of a list of teasers.
+    func isInTeaserList(_ node: HTMLNode) -> Bool {
+        guard !teaserLists.isEmpty else { return false }
+        return ([node] + Array(node.ancestors.prefix(6))).contains { teaserLists.contains(ObjectIdentifier($0)) }
+    }
+
     private func hasBlockChildren(_ node: HTMLNode) -> Bool {
         node.children.contains { $0.isElement && HTMLText.blockElements.contains($0.name) }
-    }
-
-    // MARK: - Cleaning the content
-
-    static let conditionallyCleaned: Set<String> = ["div", "section", "table", "ul", "ol", "dl", "figure", "form", "header", "footer"]
-
-    /// Readability's conditional cleaning: inside the content, drops lists, tables and divisions that
-    /// look like furniture (negative weight, link-heavy, image galleries, forms, tiny fragments).
-    private func cleanConditionally(_ content: HTMLNode) {
-        content.measure()
-        let candidates = content.descendantsAndSelf.filter { $0 !== content && Self.conditionallyCleaned.contains($0.name) }
-        for node in candidates.reversed() where node.isDescendant(of: content) {
-            if shouldClean(node) { node.remove() }
-        }
-    }
-
-    private func shouldClean(_ node: HTMLNode) -> Bool {
-        node.measure()
-        let descendants = node.descendantsAndSelf
-        // An embedded quote or post is content even when its links make it look like furniture.
-        let quoted = descendants.filter { $0.name == "blockquote" }.reduce(0) { $0 + $1.textLength }
-        if node.linkDensity < 0.5 && quoted * 2 >= node.textLength && node.textLength > 0 { return false }
-        let weight = pass.weighClasses ? HTMLBoilerplate.classWeight(node) : 0
-        if weight + score(of: node) < 0 { return true }
-        let text = node.textContent
-        if HTMLText.commaCount(text) >= 10 { return false }
-        func count(_ names: Set<String>) -> Int { descendants.filter { names.contains($0.name) }.count }
-        let paragraphs = count(["p"])
-        let images = count(["img"])
-        let items = count(["li"]) - 100
-        let inputs = count(["input", "select", "textarea"])
-        let embeds = count(["embed", "object", "iframe", "video"])
-        let headingLength = descendants.filter { HTMLText.headingElements.contains($0.name) }.reduce(0) { $0 + $1.textLength }
-        let headingDensity = node.textLength == 0 ? 0 : Double(headingLength) / Double(node.textLength)
-        var isList = node.name == "ul" || node.name == "ol" || node.name == "dl"
-        if !isList {
-            let listLength = descendants.filter { $0.name == "ul" || $0.name == "ol" }.reduce(0) { $0 + $1.textLength }
-            isList = node.textLength > 0 && Double(listLength) / Double(node.textLength) > 0.9
-        }
-        let inFigure = node.name == "figure" || node.ancestors.contains { $0.name == "figure" }
-        let length = node.textLength
-        let density = node.linkDensity
-        if images > 1 && Double(paragraphs) / Double(images) < 0.5 && !inFigure { return true }
-        if !isList && items > paragraphs { return true }
-        if inputs > paragraphs / 3 { return true }
-        if !isList && headingDensity < 0.9 && length < 25 && (images == 0 || images > 2) && !inFigure { return true }
-        if !isList && weight < 25 && density > 0.2 { return true }
-        if weight >= 25 && density > 0.5 { return true }
-        if (embeds == 1 && length < 75) || embeds > 1 { return true }
-        return false
-    }
-
-    // MARK: - Filtering blocks
-
-    /// Drops short link-heavy lines (navigation, "read more") and empty blocks, then trims the edges:
-    /// date and byline lines near the start or end, and trailing headings or lead-ins ("Share this:")
-    /// whose content was removed.
-    private func filter(_ blocks: [HTMLBlock]) -> [HTMLBlock] {
-        let linked = linkFiltered(blocks)
-        let edge = 3
-        var kept = linked.enumerated().filter { index, block in
-            !((index < edge || index >= linked.count - edge) && Self.isDateLine(block))
-        }.map(\.element)
-        while let last = kept.last, kept.contains(where: { if case .heading = $0.kind { false } else { true } }) {
-            if case .heading = last.kind {
-                kept.removeLast()
-            } else if last.kind == .paragraph && last.length < 60 && last.text.hasSuffix(":") {
-                kept.removeLast()
-            } else {
-                break
-            }
-        }
-        return kept
-    }
-
-    /// A short line with a year or a time of day and no sentence ending: a dateline or byline.
-    static func isDateLine(_ block: HTMLBlock) -> Bool {
-        guard block.kind == .paragraph, block.length < 80, !block.text.hasSuffix("."), !block.text.hasSuffix("!"),
-              !block.text.hasSuffix("?"), block.owner.name != "blockquote",
-              !block.owner.ancestors.contains(where: { $0.name == "blockquote" }) else { return false }
-        let scalars = Array(block.text.unicodeScalars)
-        func digit(_ index: Int) -> Bool { index >= 0 && index < scalars.count && ("0"..."9").contains(scalars[index]) }
-        for index in scalars.indices {
-            // A four-digit year 1900–2099 standing alone.
-            if index + 3 < scalars.count, !digit(index - 1), !digit(index + 4),
-               (scalars[index] == "1" && scalars[index + 1] == "9") || (scalars[index] == "2" && scalars[index + 1] == "0"),
-               digit(index + 2), digit(index + 3) {
-                return true
-            }
-            // A time of day, 9:41 or 17:45.
-            if scalars[index] == ":", digit(index - 1), digit(index + 1), digit(index + 2), !digit(index + 3) {
-                return true
-            }
-        }
-        return false
-    }
-
-    private func linkFiltered(_ blocks: [HTMLBlock]) -> [HTMLBlock] {
-        blocks.filter { block in
-            if block.length == 0 { return false }
-            if block.linkDensity >= 0.5 && block.length < 300 { return false }
-            return true
-        }
     }
 }

@@ -6,6 +6,9 @@ struct HTMLMetadata: Equatable {
     var title: String?
     var description: String?
     var language: String?
+    /// The host of the page's canonical address (`<link rel=canonical>`, else og:url), which tells
+    /// links within the site from links out of it.
+    var siteHost: String?
 
     init(title: String? = nil, description: String? = nil, language: String? = nil) {
         self.title = title
@@ -18,6 +21,7 @@ struct HTMLMetadata: Equatable {
         var titleElement: String?
         var firstHeadings: [String] = []
         var htmlLanguage: String?
+        var canonical: String?
         for node in root.descendantsAndSelf where node.isElement {
             switch node.name {
             case "meta":
@@ -38,6 +42,10 @@ struct HTMLMetadata: Equatable {
                 if firstHeadings.count < 8 && !siteName { firstHeadings.append(node.textContent) }
             case "html":
                 if htmlLanguage == nil, let lang = node["lang"] ?? node["xml:lang"] { htmlLanguage = lang }
+            case "link":
+                if canonical == nil, node["rel"]?.lowercased().split(separator: " ").contains("canonical") == true {
+                    canonical = node["href"]
+                }
             default:
                 continue
             }
@@ -47,6 +55,7 @@ struct HTMLMetadata: Equatable {
                            siteName: meta["og:site_name"], host: host)
         description = [meta["description"], meta["og:description"], meta["twitter:description"]]
             .compactMap { $0 }.first { !$0.isEmpty }
+        siteHost = [canonical, meta["og:url"]].compactMap { $0.flatMap(HTMLTeasers.host) }.first
         language = [htmlLanguage, meta["og:locale"], meta["content-language"]]
             .compactMap { $0.map(Self.languageTag) }.first { !$0.isEmpty }
     }
