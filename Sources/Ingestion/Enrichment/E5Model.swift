@@ -36,6 +36,11 @@ final class E5Model: @unchecked Sendable {
         self.directory = directory
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let weights = directory + "/" + Self.weightsFile
+        // The pool's parallelism is its processes: one OpenMP thread each, which yields the core
+        // when idle instead of spinning, unless the operator said otherwise. Read when the engine's
+        // OpenMP runtime loads, so set before `dlopen`.
+        setenv("OMP_NUM_THREADS", "1", 0)
+        setenv("OMP_WAIT_POLICY", "passive", 0)
         guard let engine = files.sorted().first(where: { $0.hasPrefix(Self.enginePrefix) && $0.hasSuffix(".so") }),
               FileManager.default.fileExists(atPath: weights) else {
             throw EnrichmentError(code: .configuration, message: "the embedding model is not installed in \(directory)")
