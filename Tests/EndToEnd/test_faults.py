@@ -231,7 +231,9 @@ def test_slow_and_vanishing_clients_do_not_hold_responders():
             started = time.monotonic()
             assert request("GET", "/api/v1/assistants/", key=key, timeout=5).status == 200
             assert time.monotonic() - started < 2
-        assert busy_responders() == []
+        # None is busy with a slow client (the last quick request may still be closing on one).
+        slow = ("POST /api/v1/knowledge/files", f"GET {content_path}")
+        assert [r for r in busy_responders() if r["request"].startswith(slow)] == []
     finally:
         for connection in slow_writers + slow_readers:
             connection.close()

@@ -103,21 +103,35 @@ def test_sources_show_their_embedding_progress():
 
 def test_knowledge_of_another_model_is_reembedded_in_the_background():
     _, key = new_org_key()
-    (devolucao,), _ = ready_files(key, ("devolucao.txt", DEVOLUCAO))
+    # Long enough to move in more than one slice of 32 chunks.
+    long_text = "\n\n".join(f"Capítulo {n}. " + GARANTIA.replace("dois anos", f"{n + 2} anos") * 4 for n in range(40))
+    (devolucao, manual), (_, manual_view) = ready_files(key, ("devolucao.txt", DEVOLUCAO), ("manual.txt", long_text))
+    assert manual_view["chunk_count"] > 32
     # As after an upgrade: the chunks carry vectors of a model the pool no longer runs.
-    sql(f"UPDATE knowledge_chunks SET embedding_model = 'retired-model' WHERE source_id = '{devolucao}'")
+    sql(f"UPDATE knowledge_chunks SET embedding_model = 'retired-model' WHERE source_id IN ('{devolucao}', '{manual}')")
     # Still found by its words meanwhile.
     assert first(key, "devolução") == devolucao
-    wait_for(lambda: sql(f"SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id = '{devolucao}'")
+    wait_for(lambda: sql(f"SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id IN ('{devolucao}', '{manual}')")
              == [("multilingual-e5-small-q4",)], timeout=300, interval=0.5, message="the background re-embedding")
     batches = request("GET", "/api/v1/knowledge/reembed/", key=key).json()
-    assert batches["count"] >= 1
-    upgrade = next(b for b in batches["items"] if b["scope"] == "model upgrade to multilingual-e5-small-q4")
-    assert upgrade["total"] == 1
-    wait_for(lambda: request("GET", f"/api/v1/knowledge/reembed/{upgrade['id']}", key=key).json()["status"] == "done",
-             timeout=30, message="the upgrade batch to finish")
+    upgrades = [b for b in batches["items"] if b["scope"] == "model upgrade to multilingual-e5-small-q4"]
+    assert upgrades and len(upgrades) == batches["count"], batches
+    # Both sources were moved by the workers' own batches (one pass or two: a pass skips a source
+    # whose ingestion job is still being closed).
+    moved = sql(f"SELECT DISTINCT j.source_id FROM ingestion_jobs j JOIN reembed_batches b ON b.id = j.batch_id "
+                f"WHERE j.task = 'reembed' AND b.scope = 'model upgrade to multilingual-e5-small-q4' "
+                f"AND j.source_id IN ('{devolucao}', '{manual}')")
+    assert sorted(row[0] for row in moved) == sorted([devolucao, manual])
+    for batch in upgrades:
+        wait_for(lambda: request("GET", f"/api/v1/knowledge/reembed/{batch['id']}", key=key).json()["status"] == "done",
+                 timeout=60, message="the upgrade batch to finish")
+        assert request("GET", f"/api/v1/knowledge/reembed/{batch['id']}", key=key).json()["done"] == batch["total"]
+    # The long source took several jobs (slices), counted as one source.
+    assert int(sql(f"SELECT COUNT(*) FROM ingestion_jobs WHERE source_id = '{manual}' AND task = 'reembed'")[0][0]) >= 2
+    view = request("GET", f"{FILES}{manual}", key=key).json()
+    assert view["progress"] == {"chunks_done": view["chunk_count"], "chunks_total": view["chunk_count"]}
     models = request("GET", "/analytics/knowledge/", key=key).json()["embedding_models"]
-    assert models == [{"model": "multilingual-e5-small-q4", "chunks": 1}]
+    assert models == [{"model": "multilingual-e5-small-q4", "chunks": 1 + view["chunk_count"]}]
     assert first(key, "What is the return policy?") == devolucao
 
 

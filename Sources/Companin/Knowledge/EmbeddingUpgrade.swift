@@ -21,7 +21,8 @@ public struct EmbeddingUpgrade {
         self.model = model
     }
 
-    /// Queues the sources left behind by a model change; returns how many. A source whose
+    /// Queues the sources left behind by a model change, most recently changed first (the
+    /// knowledge organizations are working on now); returns how many. A source whose
     /// re-embedding failed (the model server down) waits an hour before it is tried again.
     public func queueStaleSources() throws -> Int {
         guard try database.query("SELECT GET_LOCK(?, 0) AS taken", [.text(Self.lockName)]).first?.decode(Int?.self, "taken") == 1 else {
@@ -31,11 +32,12 @@ public struct EmbeddingUpgrade {
         // Across organizations on purpose, like claiming jobs: this is the workers' own bookkeeping.
         // Batches are then created per organization, through the organization-scoped store.
         let rows = try database.query("""
-            SELECT DISTINCT c.organization_id, c.source_id FROM knowledge_chunks c
+            SELECT DISTINCT c.organization_id, c.source_id, s.updated_at FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id AND s.organization_id = c.organization_id
             WHERE s.status = 'ready' AND c.embedding_model <> ?
               AND NOT EXISTS (SELECT 1 FROM ingestion_jobs j WHERE j.source_id = c.source_id
                   AND (j.state IN ('queued', 'running') OR (j.state = 'failed' AND j.updated_at > UTC_TIMESTAMP(6) - INTERVAL 1 HOUR)))
+            ORDER BY s.updated_at DESC, c.source_id
             LIMIT ?
             """, [.text(model), .int(Int64(Self.passLimit))])
         var stale: [UUID: [UUID]] = [:]

@@ -54,6 +54,9 @@ public final class IngestWorker {
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(job.id)"
         jobLogger[metadataKey: "source_id"] = "\(job.sourceID.uuidString.lowercased())"
+        // A job that is making progress keeps its lease, however long its source: only a worker
+        // that stopped (died, or hangs) lets it lapse for another to take the job.
+        let renew = { try queue.renew(job, worker: self.name, lease: self.configuration.lease) }
         do {
             guard let source = try store.find(job.sourceID) else {
                 try queue.finish(job)  // deleted meanwhile
@@ -62,10 +65,13 @@ public final class IngestWorker {
             switch job.task {
             case .ingest:
                 try markProcessing(source.id, organizationID: job.organizationID)
-                let result = try processor.process(source, organizationID: job.organizationID)
+                let result = try processor.process(source, organizationID: job.organizationID, heartbeat: renew)
                 try processor.store(result, for: source, organizationID: job.organizationID)
             case .reembed:
-                try processor.reembed(source, organizationID: job.organizationID)
+                // A long source moves in slices: the next one queues behind whatever came meanwhile.
+                if try processor.reembed(source, organizationID: job.organizationID, heartbeat: renew) {
+                    try queue.enqueue(organizationID: job.organizationID, sourceID: source.id, task: .reembed, batchID: job.batchID)
+                }
             }
             try queue.finish(job)
             jobLogger.info("job done", metadata: ["task": "\(job.task.rawValue)", "attempt": "\(job.attempts)"])

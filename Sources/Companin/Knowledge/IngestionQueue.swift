@@ -49,14 +49,15 @@ public struct IngestionQueue {
         }
     }
 
-    /// Takes the next job and leases it for `lease`; `nil` when there is nothing to do.
+    /// Takes the next job and leases it for `lease`, new content before re-embeddings (which a
+    /// model change can queue by the thousand), oldest first; `nil` when there is nothing to do.
     public func claim(worker: String, lease: Duration) throws -> Job? {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
             guard let row = try database.query("""
                 SELECT id, organization_id, source_id, batch_id, task, attempts FROM ingestion_jobs
                 WHERE state = 'queued' OR (state = 'running' AND lease_expires_at < ?)
-                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                ORDER BY task = 'reembed', id LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, [now.databaseValue]).first else { return nil }
             let job = Job(
                 id: try row.decode(Int64.self, "id"),
@@ -72,6 +73,14 @@ public struct IngestionQueue {
                       .text(worker), now.databaseValue, .int(job.id)])
             return job
         }
+    }
+
+    /// Extends a running job's lease, while this worker still holds it.
+    func renew(_ job: Job, worker: String, lease: Duration) throws {
+        let now = Date.now.truncatedToMicroseconds
+        try database.execute("""
+            UPDATE ingestion_jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND worker = ?
+            """, [now.addingTimeInterval(Double(lease.components.seconds)).databaseValue, now.databaseValue, .int(job.id), .text(worker)])
     }
 
     func finish(_ job: Job) throws {

@@ -293,11 +293,15 @@ struct ReembedBatches {
         return (try ids.compactMap(find), count)
     }
 
+    /// A source counts once: done when its last slice is (a long source takes several jobs, each
+    /// queueing the next), failed when one of them gave up.
     func find(_ id: UUID) throws -> Batch? {
         guard let row = try database.query("""
             SELECT b.scope, b.total, b.created_at,
-                   (SELECT COUNT(*) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done') AS done,
-                   (SELECT COUNT(*) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
+                   (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done'
+                      AND NOT EXISTS (SELECT 1 FROM ingestion_jobs k WHERE k.batch_id = b.id AND k.source_id = j.source_id
+                                      AND k.state IN ('queued', 'running', 'failed'))) AS done,
+                   (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
             FROM reembed_batches b WHERE b.organization_id = ? AND b.id = ?
             """, [organizationID.databaseValue, id.databaseValue]).first else { return nil }
         let total = try row.decode(Int.self, "total")

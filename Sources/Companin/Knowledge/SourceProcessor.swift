@@ -42,7 +42,8 @@ struct SourceProcessor {
     }
 
     /// Everything but the database write; throws `PermanentFailure` for bad content.
-    func process(_ source: KnowledgeSource, organizationID: UUID) throws -> Outcome {
+    /// `heartbeat` runs after every batch of embeddings (the worker renews its job's lease there).
+    func process(_ source: KnowledgeSource, organizationID: UUID, heartbeat: () throws -> Void = {}) throws -> Outcome {
         var attributes = source.attributes
         var title: String?
         let text: String
@@ -80,7 +81,7 @@ struct SourceProcessor {
         if let page, let stored = source.extractedText, stored == trimmed { return .unchanged(page) }
         // A Q&A pair is one chunk, so a question always retrieves its whole answer.
         let chunks = source.kind == .qa ? [Chunk(index: 0, text: trimmed, startOffset: 0)] : chunker.chunks(trimmed)
-        let embeddings = try embed(chunks.map(\.text), of: source, organizationID: organizationID)
+        let embeddings = try embed(chunks.map(\.text), of: source, organizationID: organizationID, heartbeat: heartbeat)
         guard embeddings.count == chunks.count else {
             throw PermanentFailure(code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
         }
@@ -138,12 +139,27 @@ struct SourceProcessor {
         }
     }
 
-    /// Recomputes the embeddings of a ready source's stored chunks with the current enricher.
-    func reembed(_ source: KnowledgeSource, organizationID: UUID) throws {
+    /// Chunks one re-embedding job embeds before it hands the worker back: a few seconds of the
+    /// in-process model, so new content (claimed first) waits at most that long, and a long
+    /// document's move to a new model never runs into the job timeout.
+    static let reembedSlice = 32
+
+    /// Gives up to `reembedSlice` of a ready source's chunks that carry another model's vectors
+    /// (or none) the current model's; `true` when more remain for another job. Chunks already
+    /// embedded by the current model are left as they are: the same model gives the same vectors.
+    func reembed(_ source: KnowledgeSource, organizationID: UUID, heartbeat: () throws -> Void = {}) throws -> Bool {
+        let model = enricher.embeddingModel
+        let scope: [DatabaseValue] = [organizationID.databaseValue, source.id.databaseValue, .text(model)]
+        let stale = try database.query("""
+            SELECT COUNT(*) AS n FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
+            """, scope).first?.decode(Int.self, "n") ?? 0
         let rows = try database.query("""
-            SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? ORDER BY chunk_index
-            """, [organizationID.databaseValue, source.id.databaseValue])
-        let embeddings = try embed(try rows.map { try $0.decode(String.self, "content") }, of: source, organizationID: organizationID)
+            SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
+            ORDER BY chunk_index LIMIT ?
+            """, scope + [.int(Int64(Self.reembedSlice))])
+        let total = max(source.chunkCount, stale)
+        let embeddings = try embed(try rows.map { try $0.decode(String.self, "content") }, of: source, organizationID: organizationID,
+                                   done: total - stale, total: total, heartbeat: heartbeat)
         let vectors = zip(try rows.map { try $0.decode(Int64.self, "id") }, embeddings)
         try database.transaction {
             try lock(source, organizationID: organizationID)
@@ -155,17 +171,22 @@ struct SourceProcessor {
                           organizationID.databaseValue, .int(id)])
             }
         }
+        return stale > rows.count
     }
 
     /// Embeds `texts` in batches, recording after each how many are done, so the source shows
     /// its progress while the job runs (its own statement: the job's transaction comes at the end).
-    private func embed(_ texts: [String], of source: KnowledgeSource, organizationID: UUID) throws -> [Embedding] {
+    /// `done` and `total` place these texts among all the source's chunks (a re-embedding slice).
+    private func embed(_ texts: [String], of source: KnowledgeSource, organizationID: UUID, done: Int = 0, total: Int? = nil,
+                       heartbeat: () throws -> Void) throws -> [Embedding] {
         var embeddings: [Embedding] = []
         embeddings.reserveCapacity(texts.count)
-        try recordProgress(0, of: texts.count, source: source, organizationID: organizationID)
+        let total = total ?? texts.count
+        try recordProgress(done, of: total, source: source, organizationID: organizationID)
         for start in stride(from: 0, to: texts.count, by: Self.embeddingBatch) {
             embeddings += try enricher.embed(Array(texts[start..<min(start + Self.embeddingBatch, texts.count)]))
-            try recordProgress(embeddings.count, of: texts.count, source: source, organizationID: organizationID)
+            try recordProgress(done + embeddings.count, of: total, source: source, organizationID: organizationID)
+            try heartbeat()
         }
         return embeddings
     }
