@@ -347,7 +347,7 @@ def test_feedback_keys_and_knowledge_figures():
     cli("key", "revoke", app_id)
     assert {k["id"]: k for k in get(reader, "/analytics/keys/", **window).json()["items"]}[app_id]["revoked"]
 
-    assert get(reader, "/analytics/knowledge/").json() == {"statuses": [], "failed": [], "failed_count": 0}
+    assert get(reader, "/analytics/knowledge/").json() == {"statuses": [], "failed": [], "failed_count": 0, "embedding_models": []}
     sql(f"""INSERT INTO knowledge_sources (id, organization_id, kind, title, status, error_code, error_message, metadata, attributes,
                 created_at, updated_at, failed_at)
             SELECT UUID(), '{org}', 'url', CONCAT('Page ', seq), IF(seq < 3, 'failed', 'ready'), IF(seq < 3, 'http_404', NULL),
