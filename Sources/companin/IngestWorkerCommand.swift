@@ -85,8 +85,8 @@ struct IngestWorkerCommand: ParsableCommand {
                 continue
             }
             guard let job else {
-                // Idle: the background move to the current embedding model gets a few sources, so
-                // new content never waits behind more than one such pass.
+                // Idle: the background move to the current embedding model queues a few sources at a
+                // time (new content is claimed before them anyway).
                 if clock.now >= nextUpgradeCheck {
                     do {
                         let queued = try upgrade.queueStaleSources()

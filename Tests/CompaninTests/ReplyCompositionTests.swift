@@ -7,7 +7,7 @@ import Testing
 @Suite struct ReplyCompositionTests {
     func hit(_ content: String, kind: String = "file", similarity: Float = 0.1, id: Int64 = 1) -> KnowledgeSearch.Hit {
         KnowledgeSearch.Hit(chunkID: id, sourceID: UUID(), kind: kind, title: "T\(id)", snippet: String(content.prefix(300)),
-                            score: 0.03, chunkIndex: 0, content: content, similarity: similarity, lexicalScore: 1)
+                            score: 0.03, chunkIndex: 0, content: content, similarity: similarity)
     }
 
     let analyzer = LexicalAnalyzer()

@@ -32,11 +32,10 @@ struct KnowledgeSearch {
         var snippet: String
         var score: Double
         var chunkIndex: Int
-        /// The whole chunk, its cosine similarity to the query (0 when not compared) and its BM25
-        /// score: for answering from it, not shown by the search endpoint.
+        /// The whole chunk, and its cosine similarity to the query (0 when not compared): for
+        /// answering from it, not shown by the search endpoint.
         var content: String
         var similarity: Float
-        var lexicalScore: Double
 
         enum CodingKeys: String, CodingKey {
             case chunkID = "chunk_id", sourceID = "source_id", kind, title, snippet, score, chunkIndex = "chunk_index"
@@ -47,8 +46,6 @@ struct KnowledgeSearch {
     struct Outcome {
         var hits: [Hit]
         var index: KnowledgeIndex
-        /// The question's terms in each language of the index, as BM25 read them.
-        var queryTerms: [StemmingLanguage?: [String]]
         /// False when the embedding model failed and the ranking is lexical alone.
         var semantic: Bool
     }
@@ -74,9 +71,7 @@ struct KnowledgeSearch {
         for language in index.lexical.documentLanguages {
             queryTerms[language] = indexes.analyzer.terms(query.text, language: language)
         }
-        let lexicalScores = index.lexical.scores(queryTerms, include: include)
-        let lexical = lexicalScores.prefix(Self.candidates).map(\.document)
-        let lexicalByPosition = Dictionary(uniqueKeysWithValues: lexicalScores.map { ($0.document, $0.score) })
+        let lexical = index.lexical.scores(queryTerms, include: include).prefix(Self.candidates).map(\.document)
 
         var similarities: [(position: Int, similarity: Float)] = []
         var semantic = true
@@ -106,7 +101,7 @@ struct KnowledgeSearch {
         }
         let top = fused.sorted { $0.value != $1.value ? $0.value > $1.value : index.chunkIDs[$0.key] < index.chunkIDs[$1.key] }
             .prefix(query.topK)
-        guard !top.isEmpty else { return Outcome(hits: [], index: index, queryTerms: queryTerms, semantic: semantic) }
+        guard !top.isEmpty else { return Outcome(hits: [], index: index, semantic: semantic) }
         let details = try database.query("""
             SELECT c.id, c.source_id, c.chunk_index, c.content, s.kind, s.title FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id
@@ -121,10 +116,9 @@ struct KnowledgeSearch {
             return Hit(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
                        title: try row.decode(String.self, "title"), snippet: Self.snippet(content),
                        score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"),
-                       content: content, similarity: similarityByPosition[position] ?? 0,
-                       lexicalScore: lexicalByPosition[position] ?? 0)
+                       content: content, similarity: similarityByPosition[position] ?? 0)
         }
-        return Outcome(hits: hits, index: index, queryTerms: queryTerms, semantic: semantic)
+        return Outcome(hits: hits, index: index, semantic: semantic)
     }
 
     /// The sources an assistant's scope lets in or keeps out, read once for a search scored in memory.
