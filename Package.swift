@@ -2,14 +2,14 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "Companin",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "companin", targets: ["companin"]),
+        .executable(name: "companin", targets: ["companin"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,63 +20,88 @@ let package = Package(
     ],
     targets: [
         // System-library shims: one module map and one header each.
-        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI",
-                       providers: [.apt(["libfcgi-dev"])]),
-        .systemLibrary(name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb",
-                       providers: [.apt(["libmariadb-dev"])]),
-        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
-                       providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CStemmer", path: "Sources/CStemmer",
-                       providers: [.apt(["libstemmer-dev"])]),
+        .systemLibrary(
+            name: "CFastCGI", path: "Sources/CFastCGI",
+            providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(
+            name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CStemmer", path: "Sources/CStemmer",
+            providers: [.apt(["libstemmer-dev"])]),
 
         // Infrastructure: knows nothing of assistants or organizations.
-        .target(name: "HTTP", dependencies: [
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: swiftSettings),
-        .target(name: "FastCGI", dependencies: [
-            "CFastCGI", "HTTP",
-        ], swiftSettings: swiftSettings),
-        .target(name: "MariaDB", dependencies: [
-            "CMariaDB",
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: swiftSettings),
+        .target(
+            name: "HTTP",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log")
+            ], swiftSettings: swiftSettings),
+        .target(
+            name: "FastCGI",
+            dependencies: [
+                "CFastCGI", "HTTP",
+            ], swiftSettings: swiftSettings),
+        .target(
+            name: "MariaDB",
+            dependencies: [
+                "CMariaDB",
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
         .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
-        .target(name: "Ingestion", dependencies: [
-            "CCurl", "CLibXML2", "CStemmer",
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: swiftSettings),
-        .target(name: "ResponderPool", dependencies: [
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Atomics", package: "swift-atomics"),
-        ], swiftSettings: swiftSettings),
+        .target(
+            name: "Ingestion",
+            dependencies: [
+                "CCurl", "CLibXML2", "CStemmer",
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
+        .target(
+            name: "ResponderPool",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ], swiftSettings: swiftSettings),
 
         // The application and its executable.
-        .target(name: "Companin", dependencies: [
-            "HTTP", "MariaDB", "RateLimiter", "Ingestion", "ResponderPool",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "CSV", package: "CSV.swift"),
-        ], swiftSettings: swiftSettings),
-        .executableTarget(name: "companin", dependencies: [
-            "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: swiftSettings),
+        .target(
+            name: "Companin",
+            dependencies: [
+                "HTTP", "MariaDB", "RateLimiter", "Ingestion", "ResponderPool",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ], swiftSettings: swiftSettings),
+        // The folder differs from the product's name so it cannot collide with `Companin/` on a
+        // disk that folds case.
+        .executableTarget(
+            name: "companin",
+            dependencies: [
+                "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Sources/CompaninCLI", swiftSettings: swiftSettings),
 
         // Parser fuzzing: libFuzzer entry points under `-D FUZZING` (`scripts/fuzz`), a corpus
         // replayer otherwise. Corpus/ holds the seeds and every input that once crashed a target.
-        .executableTarget(name: "companin-fuzz", dependencies: [
-            "Companin", "FastCGI", "HTTP", "Ingestion", "MariaDB", "RateLimiter",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/Fuzz", exclude: ["Corpus", "make_seeds.py"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "companin-fuzz",
+            dependencies: [
+                "Companin", "FastCGI", "HTTP", "Ingestion", "MariaDB", "RateLimiter",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Tests/Fuzz", exclude: ["Corpus", "make_seeds.py"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),
-        .testTarget(name: "MariaDBTests", dependencies: [
-            "MariaDB", .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MariaDBTests",
+            dependencies: [
+                "MariaDB", .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
         .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),

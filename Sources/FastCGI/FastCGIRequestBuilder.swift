@@ -14,7 +14,8 @@ public enum FastCGIRequestBuilder {
         let requestURI = params["REQUEST_URI"] ?? "/"
         let rawPath = requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
         // nginx's DOCUMENT_URI is the normalized, percent-decoded path; REQUEST_URI is the fallback.
-        let path = params["DOCUMENT_URI"].flatMap { $0.isEmpty ? nil : $0 }
+        let path =
+            params["DOCUMENT_URI"].flatMap { $0.isEmpty ? nil : $0 }
             ?? rawPath.removingPercentEncoding ?? rawPath
         let query = params["QUERY_STRING"] ?? String(requestURI.split(separator: "?", maxSplits: 1).dropFirst().first ?? "")
 

@@ -3,7 +3,7 @@ import Foundation
 import HTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A FastCGI responder over libfcgi, serving one connection at a time from a listening socket
@@ -119,8 +119,9 @@ public final class FastCGIServer {
         var offset = 0
         while offset < bytes.count {
             let chunk = min(bytes.count - offset, 1 << 20)
-            let written = FCGX_PutStr(bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self),
-                                      Int32(chunk), raw.pointee.out)
+            let written = FCGX_PutStr(
+                bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self),
+                Int32(chunk), raw.pointee.out)
             guard written == chunk else { return false }
             offset += chunk
         }
@@ -133,13 +134,17 @@ public final class FastCGIServer {
         let declaredLength = params["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0
         if declaredLength > configuration.maxBodyBytes {
             discardBody()
-            return .rejected(HTTPError(.payloadTooLarge,
-                detail: "Request body exceeds \(configuration.maxBodyBytes) bytes"), request)
+            return .rejected(
+                HTTPError(
+                    .payloadTooLarge,
+                    detail: "Request body exceeds \(configuration.maxBodyBytes) bytes"), request)
         }
         guard let body = readBody(limit: configuration.maxBodyBytes) else {
             discardBody()
-            return .rejected(HTTPError(.payloadTooLarge,
-                detail: "Request body exceeds \(configuration.maxBodyBytes) bytes"), request)
+            return .rejected(
+                HTTPError(
+                    .payloadTooLarge,
+                    detail: "Request body exceeds \(configuration.maxBodyBytes) bytes"), request)
         }
         request.body = body
         return .request(request)

@@ -220,11 +220,13 @@ public final class Connection {
         handle = newHandle
         generation += 1
         lastActivity = .now
-        logger.debug("connected to MariaDB", metadata: [
-            "db.connection_id": "\(newHandle.connectionID)",
-            "db.server_version": "\(newHandle.serverVersion)",
-            "db.configuration": "\(configuration)",
-        ])
+        logger.debug(
+            "connected to MariaDB",
+            metadata: [
+                "db.connection_id": "\(newHandle.connectionID)",
+                "db.server_version": "\(newHandle.serverVersion)",
+                "db.configuration": "\(configuration)",
+            ])
         return newHandle
     }
 

@@ -16,7 +16,8 @@ final class ConnectionHandle {
     /// rejects the login.
     init(configuration: DatabaseConfiguration) throws(DatabaseError) {
         guard libraryInitialization == 0 else {
-            throw DatabaseError(kind: .connection, code: UInt32(CR_UNKNOWN_ERROR), message: "could not initialise the MariaDB client library")
+            throw DatabaseError(
+                kind: .connection, code: UInt32(CR_UNKNOWN_ERROR), message: "could not initialise the MariaDB client library")
         }
         guard let mysql = mysql_init(nil) else {
             throw DatabaseError(kind: .connection, code: UInt32(CR_OUT_OF_MEMORY), message: "out of memory allocating a connection handle")

@@ -202,10 +202,12 @@ extension DatabaseConfiguration: CustomStringConvertible, CustomReflectable {
 
     /// Keeps the password out of `dump` and debugger output too.
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "host": host, "port": port, "user": user, "password": password == nil ? "nil" : "***",
-            "database": database, "unixSocket": unixSocket as Any,
-            "connectTimeout": connectTimeout, "readTimeout": readTimeout, "writeTimeout": writeTimeout,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "host": host, "port": port, "user": user, "password": password == nil ? "nil" : "***",
+                "database": database, "unixSocket": unixSocket as Any,
+                "connectTimeout": connectTimeout, "readTimeout": readTimeout, "writeTimeout": writeTimeout,
+            ], displayStyle: .struct)
     }
 }

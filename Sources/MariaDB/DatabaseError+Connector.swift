@@ -48,13 +48,13 @@ extension DatabaseError {
     static func redact(_ message: String, code: UInt32, bindings: [DatabaseValue]) -> String {
         var result = message
         switch code {
-        case 1062, 1586: // Duplicate entry '%T' for key '%s'
+        case 1062, 1586:  // Duplicate entry '%T' for key '%s'
             result = redactQuoted(in: result, opening: "entry '", closings: ["' for key"])
-        case 1292, 1366, 1411, 1525: // Incorrect/Truncated incorrect %s value: '%T' [for column|function …]
+        case 1292, 1366, 1411, 1525:  // Incorrect/Truncated incorrect %s value: '%T' [for column|function …]
             result = redactQuoted(in: result, opening: "value: '", closings: ["' for column", "' for function", "'"])
-        case 1367: // Illegal %s '%T' value found during parsing
+        case 1367:  // Illegal %s '%T' value found during parsing
             result = redactQuoted(in: result, opening: " '", closings: ["' value found"])
-        case 1690: // %s value is out of range in '%s' (the expression may print a parameter's value)
+        case 1690:  // %s value is out of range in '%s' (the expression may print a parameter's value)
             result = redactQuoted(in: result, opening: "out of range in '", closings: ["'"])
         default:
             break

@@ -42,13 +42,13 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
 
     /// Error numbers that mean the connection is gone and a new one is needed.
     static let connectionLostCodes: Set<UInt32> = [
-        1053, // ER_SERVER_SHUTDOWN
-        1927, // ER_CONNECTION_KILLED
-        2002, // CR_CONNECTION_ERROR
-        2003, // CR_CONN_HOST_ERROR
-        2006, // CR_SERVER_GONE_ERROR
-        2013, // CR_SERVER_LOST
-        2055, // CR_SERVER_LOST_EXTENDED
+        1053,  // ER_SERVER_SHUTDOWN
+        1927,  // ER_CONNECTION_KILLED
+        2002,  // CR_CONNECTION_ERROR
+        2003,  // CR_CONN_HOST_ERROR
+        2006,  // CR_SERVER_GONE_ERROR
+        2013,  // CR_SERVER_LOST
+        2055,  // CR_SERVER_LOST_EXTENDED
     ]
 
     /// True when the connection was lost or could not be established; the caller should answer

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One schema change: a numbered SQL file from `db/migrations/`.
@@ -108,9 +108,11 @@ public struct Migration: Sendable, Equatable {
             throw invalid("the version is too large")
         }
         let words = name.split(separator: "_", omittingEmptySubsequences: false)
-        let isSnakeCase = !words.isEmpty && words.allSatisfy { word in
-            !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
-        }
+        let isSnakeCase =
+            !words.isEmpty
+            && words.allSatisfy { word in
+                !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+            }
         guard isSnakeCase else {
             throw invalid("the name must be snake_case (lowercase letters, digits, single underscores)")
         }

@@ -55,9 +55,11 @@ public struct Migrator {
         let toApply = try pending(migrations, recorded: recorded)
         let known = Set(migrations.map(\.version))
         for version in recorded.keys.sorted() where !known.contains(version) {
-            logger.warning("applied migration has no file; is this build older than the database?", metadata: [
-                "migration.version": "\(version)",
-            ])
+            logger.warning(
+                "applied migration has no file; is this build older than the database?",
+                metadata: [
+                    "migration.version": "\(version)"
+                ])
         }
 
         var applied: [Migration] = []
@@ -76,7 +78,10 @@ public struct Migrator {
                     let elapsed = ContinuousClock.now - start
                     try connection.execute(
                         "INSERT INTO `\(tableName)` (version, name, checksum, applied_at, execution_ms) VALUES (?, ?, ?, UTC_TIMESTAMP(6), ?)",
-                        [.int(Int64(migration.version)), .text(migration.name), .text(migration.checksum), .int(Self.milliseconds(elapsed))]
+                        [
+                            .int(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+                            .int(Self.milliseconds(elapsed)),
+                        ]
                     )
                 }
             } catch let error as DatabaseError {
@@ -85,10 +90,12 @@ public struct Migrator {
                     message: "migration \(migration.fileName) failed: \(error.message)", sql: error.sql
                 )
             }
-            logger.info("applied migration", metadata: [
-                "migration": "\(migration.fileName)",
-                "migration.duration_ms": "\(Self.milliseconds(ContinuousClock.now - start))",
-            ])
+            logger.info(
+                "applied migration",
+                metadata: [
+                    "migration": "\(migration.fileName)",
+                    "migration.duration_ms": "\(Self.milliseconds(ContinuousClock.now - start))",
+                ])
             applied.append(migration)
         }
         if applied.isEmpty {
@@ -136,7 +143,7 @@ public struct Migrator {
         let rows: [Row]
         do {
             rows = try connection.query("SELECT version, name, checksum FROM `\(tableName)`")
-        } catch let error as DatabaseError where error.code == 1146 { // ER_NO_SUCH_TABLE: nothing applied yet
+        } catch let error as DatabaseError where error.code == 1146 {  // ER_NO_SUCH_TABLE: nothing applied yet
             return [:]
         }
         var recorded: [Int: Recorded] = [:]
@@ -153,7 +160,8 @@ public struct Migrator {
         guard let row = rows.first, try row.decode(Int?.self, "acquired") == 1 else {
             throw DatabaseError(
                 kind: .migration,
-                message: "another migrator held the lock '\(Self.lockName)' for \(Self.lockTimeoutSeconds) seconds; try again when it has finished"
+                message:
+                    "another migrator held the lock '\(Self.lockName)' for \(Self.lockTimeoutSeconds) seconds; try again when it has finished"
             )
         }
     }

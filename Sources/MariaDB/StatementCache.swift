@@ -31,7 +31,8 @@ struct StatementCache {
 
     mutating func insert(_ statement: PreparedStatement) {
         if entries[statement.sql] == nil, entries.count >= capacity,
-           let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+        {
             // Dropping the last reference closes the server-side statement.
             entries[oldest] = nil
         }

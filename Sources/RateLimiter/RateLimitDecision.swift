@@ -15,8 +15,10 @@ public struct RateLimitDecision: Sendable, Equatable {
     /// key starts over with a full bucket, so a full table makes limits more lenient, never stricter.
     public let evicted: RateLimitKey?
 
-    public init(allowed: Bool, limit: Int, remaining: Int, resetAfter: Int64, retryAfter: Int64,
-                evicted: RateLimitKey? = nil) {
+    public init(
+        allowed: Bool, limit: Int, remaining: Int, resetAfter: Int64, retryAfter: Int64,
+        evicted: RateLimitKey? = nil
+    ) {
         self.allowed = allowed
         self.limit = limit
         self.remaining = remaining
@@ -37,8 +39,9 @@ public struct RateLimitDecision: Sendable, Equatable {
     }
 
     func evicting(_ key: RateLimitKey?) -> RateLimitDecision {
-        RateLimitDecision(allowed: allowed, limit: limit, remaining: remaining,
-                          resetAfter: resetAfter, retryAfter: retryAfter, evicted: key)
+        RateLimitDecision(
+            allowed: allowed, limit: limit, remaining: remaining,
+            resetAfter: resetAfter, retryAfter: retryAfter, evicted: key)
     }
 
     private static func ceilingSeconds(_ nanoseconds: Int64) -> Int {

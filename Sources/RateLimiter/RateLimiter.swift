@@ -46,15 +46,19 @@ public final class RateLimiter {
     /// Initializes a table in fresh shared memory (the master does this once, before spawning):
     /// the header with magic and capacity, and the process-shared robust mutex. `owner`, the object
     /// that owns the mapping, is kept alive as long as the limiter.
-    public static func create(in memory: UnsafeMutableRawPointer, size: Int, capacity: Int,
-                              owner: AnyObject? = nil) throws -> RateLimiter {
+    public static func create(
+        in memory: UnsafeMutableRawPointer, size: Int, capacity: Int,
+        owner: AnyObject? = nil
+    ) throws -> RateLimiter {
         RateLimiter(table: try SharedTable.create(in: memory, size: size, capacity: capacity), owner: owner)
     }
 
     /// Attaches to a table created by another process, validating its magic, layout and that
     /// `size` covers its capacity. `owner` is kept alive as long as the limiter.
-    public static func attach(to memory: UnsafeMutableRawPointer, size: Int,
-                              owner: AnyObject? = nil) throws -> RateLimiter {
+    public static func attach(
+        to memory: UnsafeMutableRawPointer, size: Int,
+        owner: AnyObject? = nil
+    ) throws -> RateLimiter {
         RateLimiter(table: try SharedTable.attach(to: memory, size: size), owner: owner)
     }
 
@@ -169,8 +173,9 @@ public final class RateLimiter {
         for slot in 0..<capacity where table.isOccupied(slot) {
             used += 1
         }
-        return Statistics(capacity: capacity, used: used, evictions: table.evictions,
-                          recoveredLocks: table.recoveredLocks)
+        return Statistics(
+            capacity: capacity, used: used, evictions: table.evictions,
+            recoveredLocks: table.recoveredLocks)
     }
 
     /// Runs `body` holding the table's mutex, so tests can kill a process that holds it.

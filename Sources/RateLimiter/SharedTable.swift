@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The limiter's table in shared memory: every pointer, the memory layout and the mutex live here.
@@ -28,12 +28,14 @@ struct SharedTable {
     static let layoutVersion: UInt64 = 1
 
     private enum Header: Int {
-        case magic = 0, version, capacity, window, evictions, recoveredLocks, slotSize
+        case magic = 0
+        case version, capacity, window, evictions, recoveredLocks, slotSize
         static let mutexOffset = 64
     }
 
     private enum Field: Int {
-        case high = 0, low, tat, lastSeen, limit, occupied
+        case high = 0
+        case low, tat, lastSeen, limit, occupied
     }
 
     let capacity: Int
@@ -97,12 +99,14 @@ struct SharedTable {
         let version = header[Header.version.rawValue].load(ordering: .relaxed)
         let storedSlotSize = header[Header.slotSize.rawValue].load(ordering: .relaxed)
         guard version == layoutVersion, storedSlotSize == UInt64(slotSize) else {
-            throw RateLimiterError(.incompatibleLayout, "layout version \(version), slot size \(storedSlotSize); expected \(layoutVersion), \(slotSize)")
+            throw RateLimiterError(
+                .incompatibleLayout, "layout version \(version), slot size \(storedSlotSize); expected \(layoutVersion), \(slotSize)")
         }
         let capacity = header[Header.capacity.rawValue].load(ordering: .relaxed)
         let window = header[Header.window.rawValue].load(ordering: .relaxed)
         guard capacity >= 1, capacity <= UInt64(maximumCapacity),
-              window >= 1, window <= min(UInt64(maximumWindow), capacity) else {
+            window >= 1, window <= min(UInt64(maximumWindow), capacity)
+        else {
             throw RateLimiterError(.incompatibleLayout, "capacity \(capacity), window \(window) out of range")
         }
         let needed = segmentSize(capacity: Int(capacity))
@@ -182,8 +186,9 @@ struct SharedTable {
     }
 
     func state(at slot: Int) -> GCRA.State {
-        GCRA.State(tat: Int64(bitPattern: load(slot, .tat)), lastSeen: Int64(bitPattern: load(slot, .lastSeen)),
-                   limit: Int64(bitPattern: load(slot, .limit)))
+        GCRA.State(
+            tat: Int64(bitPattern: load(slot, .tat)), lastSeen: Int64(bitPattern: load(slot, .lastSeen)),
+            limit: Int64(bitPattern: load(slot, .limit)))
     }
 
     /// Stores a bucket's new state in the slot that already holds its key.
@@ -245,7 +250,8 @@ final class AnonymousSharedMapping {
 
     init(size: Int) throws {
         guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-              mapped != MAP_FAILED else {
+            mapped != MAP_FAILED
+        else {
             throw RateLimiterError(systemCall: "mmap", errno: errno)
         }
         base = mapped

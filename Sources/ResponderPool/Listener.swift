@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the pool listens: a unix socket (the default, for a web server on the same host) or a

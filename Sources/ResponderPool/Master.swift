@@ -1,7 +1,7 @@
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The pool's master process: opens the listening socket and the scoreboard, spawns responders
@@ -34,8 +34,10 @@ public final class Master {
         public var workerArguments: [String] = []
         public var workerTimeout: Duration = .seconds(600)
 
-        public init(listen: ListenAddress, responders: Int, requestTimeout: Duration, drainTimeout: Duration,
-                    executable: String, arguments: [String], pidFile: String?, sharedDescriptors: [Int32] = []) {
+        public init(
+            listen: ListenAddress, responders: Int, requestTimeout: Duration, drainTimeout: Duration,
+            executable: String, arguments: [String], pidFile: String?, sharedDescriptors: [Int32] = []
+        ) {
             self.listen = listen
             self.responders = responders
             self.requestTimeout = requestTimeout
@@ -87,9 +89,11 @@ public final class Master {
         scoreboard = try Scoreboard.create(slots: (configuration.responders + configuration.workers) * 2 + 2)
         try writePidFile()
         defer { removePidFile() }
-        logger.info("pool started", metadata: [
-            "listen": "\(configuration.listen)", "responders": "\(configuration.responders)", "workers": "\(configuration.workers)",
-        ])
+        logger.info(
+            "pool started",
+            metadata: [
+                "listen": "\(configuration.listen)", "responders": "\(configuration.responders)", "workers": "\(configuration.workers)",
+            ])
         for _ in 0..<configuration.responders { spawn(.responder) }
         for _ in 0..<configuration.workers { spawn(.worker) }
 
@@ -170,9 +174,10 @@ public final class Master {
             logger.error("no free scoreboard slot; not spawning")
             return nil
         }
-        let arguments = (role == .responder ? configuration.arguments : configuration.workerArguments) + [
-            "--scoreboard-fd", "3", "--scoreboard-slots", "\(scoreboard.slotCount)", "--scoreboard-slot", "\(slot)",
-        ]
+        let arguments =
+            (role == .responder ? configuration.arguments : configuration.workerArguments) + [
+                "--scoreboard-fd", "3", "--scoreboard-slots", "\(scoreboard.slotCount)", "--scoreboard-slot", "\(slot)",
+            ]
         do {
             // Only responders get the listening socket; a worker's fd 0 is the master's own.
             let socket: Int32? = role == .responder ? listener.descriptor : nil
@@ -195,8 +200,9 @@ public final class Master {
             guard let child = children.removeValue(forKey: pid) else { continue }
             scoreboard?.release(child.slot)
             if reload?.replacement?.new == pid {
-                logger.error("new \(child.role) exited before it was ready; reload abandoned, keeping the running children",
-                             metadata: ["child_pid": "\(pid)", "status": "\(status)"])
+                logger.error(
+                    "new \(child.role) exited before it was ready; reload abandoned, keeping the running children",
+                    metadata: ["child_pid": "\(pid)", "status": "\(status)"])
                 reload = nil
             } else if reload?.replacement?.old == pid {
                 reload?.replacement = nil
@@ -226,9 +232,11 @@ public final class Master {
         let delay = Self.backoff(afterConsecutiveCrashes: consecutiveCrashes)
         nextSpawnAllowedAt = monotonicNanoseconds() + delay
         if consecutiveCrashes > 1 {
-            logger.warning("responders keep dying; backing off", metadata: [
-                "consecutive": "\(consecutiveCrashes)", "delay_ms": "\(delay / 1_000_000)",
-            ])
+            logger.warning(
+                "responders keep dying; backing off",
+                metadata: [
+                    "consecutive": "\(consecutiveCrashes)", "delay_ms": "\(delay / 1_000_000)",
+                ])
         }
     }
 
@@ -247,9 +255,11 @@ public final class Master {
             let limit = nanoseconds(child.role == .responder ? configuration.requestTimeout : configuration.workerTimeout)
             let slot = scoreboard.snapshot(child.slot)
             guard slot.stage == .busy, slot.pid == pid, now - slot.requestStartedAt > limit else { continue }
-            logger.error("\(child.role) stuck past the request timeout; killing it", metadata: [
-                "child_pid": "\(pid)", "request": "\(slot.request)", "seconds": "\((now - slot.requestStartedAt) / 1_000_000_000)",
-            ])
+            logger.error(
+                "\(child.role) stuck past the request timeout; killing it",
+                metadata: [
+                    "child_pid": "\(pid)", "request": "\(slot.request)", "seconds": "\((now - slot.requestStartedAt) / 1_000_000_000)",
+                ])
             kill(pid, SIGKILL)
             children[pid]?.killed = true
         }
@@ -263,8 +273,9 @@ public final class Master {
             guard let new = children[replacement.new] else { return }
             if scoreboard.snapshot(new.slot).stage == .starting {
                 if now - replacement.startedAt > Self.readinessTimeout {
-                    logger.error("new \(new.role) not ready in time; reload abandoned, keeping the running children",
-                                 metadata: ["child_pid": "\(new.pid)"])
+                    logger.error(
+                        "new \(new.role) not ready in time; reload abandoned, keeping the running children",
+                        metadata: ["child_pid": "\(new.pid)"])
                     kill(new.pid, SIGKILL)
                     children[new.pid]?.killed = true
                     reload = nil
@@ -306,10 +317,12 @@ public final class Master {
         guard let scoreboard else { return }
         for child in children.values.sorted(by: { $0.slot < $1.slot }) {
             let slot = scoreboard.snapshot(child.slot)
-            logger.info("\(child.role)", metadata: [
-                "child_pid": "\(child.pid)", "slot": "\(child.slot)", "generation": "\(child.generation)",
-                "stage": "\(slot.stage)", "requests": "\(slot.requestsServed)", "request": "\(slot.request)",
-            ])
+            logger.info(
+                "\(child.role)",
+                metadata: [
+                    "child_pid": "\(child.pid)", "slot": "\(child.slot)", "generation": "\(child.generation)",
+                    "stage": "\(slot.stage)", "requests": "\(slot.requestsServed)", "request": "\(slot.request)",
+                ])
         }
     }
 

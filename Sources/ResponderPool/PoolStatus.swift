@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The pool as operators see it, after php-fpm's status page: children by role and stage, the
@@ -35,8 +35,10 @@ public struct PoolStatus: Sendable {
     /// Connections waiting to be accepted and the backlog's size; `nil` on a unix socket, whose queue Linux does not report here.
     public var listenQueue: (length: Int, limit: Int)?
 
-    public init(responders: Children, workers: Children, inFlight: [InFlight], counters: Scoreboard.Counters,
-                listenQueue: (length: Int, limit: Int)?) {
+    public init(
+        responders: Children, workers: Children, inFlight: [InFlight], counters: Scoreboard.Counters,
+        listenQueue: (length: Int, limit: Int)?
+    ) {
         self.responders = responders
         self.workers = workers
         self.inFlight = inFlight
@@ -58,16 +60,19 @@ public struct PoolStatus: Sendable {
             switch slot.stage {
             case .busy:
                 children.busy += 1
-                inFlight.append(InFlight(slot: index, pid: slot.pid, role: slot.role, request: slot.request,
-                                         seconds: Double(max(0, now - slot.requestStartedAt)) / 1_000_000_000))
+                inFlight.append(
+                    InFlight(
+                        slot: index, pid: slot.pid, role: slot.role, request: slot.request,
+                        seconds: Double(max(0, now - slot.requestStartedAt)) / 1_000_000_000))
             case .idle: children.idle += 1
             case .starting: children.starting += 1
             case .free: break
             }
             if slot.role == .responder { responders = children } else { workers = children }
         }
-        return PoolStatus(responders: responders, workers: workers, inFlight: inFlight, counters: scoreboard.counters,
-                          listenQueue: tcpListenQueue(listener))
+        return PoolStatus(
+            responders: responders, workers: workers, inFlight: inFlight, counters: scoreboard.counters,
+            listenQueue: tcpListenQueue(listener))
     }
 
     /// For a listening TCP socket Linux reports the accept queue in `tcp_info`: `tcpi_unacked` is

@@ -1,7 +1,7 @@
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The responder's side of the pool: its scoreboard slot, the signals that tell it to finish, and

@@ -1,7 +1,7 @@
 import Atomics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The pool's shared scoreboard, after php-fpm's: one slot per child, written only by that child
@@ -75,10 +75,12 @@ public final class Scoreboard {
     static let requestTextOffset = 64
     static let requestTextCapacity = slotSize - requestTextOffset
     private enum Field: Int {
-        case pid = 0, stage, requestStartedAt, requestsServed, role
+        case pid = 0
+        case stage, requestStartedAt, requestsServed, role
     }
     private enum HeaderField: Int {
-        case accepted = 0, slow, respawns, durationNanoseconds, firstBucket
+        case accepted = 0
+        case slow, respawns, durationNanoseconds, firstBucket
     }
 
     public let memory: SharedMemory

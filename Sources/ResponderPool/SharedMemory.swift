@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An anonymous shared-memory segment that survives `exec`: created by the master with

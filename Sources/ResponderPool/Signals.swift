@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signal handling without handlers: the signals the pool cares about stay blocked and are

@@ -5,18 +5,21 @@ import Logging
 import MariaDB
 import RateLimiter
 import Testing
+
 @testable import Companin
 
 @Suite struct APIContractTests {
     /// The application as a responder builds it; nothing here touches the database.
     func application() throws -> CompaninApp {
-        let database = Connection(configuration: try DatabaseConfiguration(url: "mariadb://nobody@127.0.0.1:1/none"),
-                                  logger: Logger(label: "test"))
+        let database = Connection(
+            configuration: try DatabaseConfiguration(url: "mariadb://nobody@127.0.0.1:1/none"),
+            logger: Logger(label: "test"))
         return CompaninApp(
             database: database,
             rateLimiting: .init(limiter: try RateLimiter.makePrivate(capacity: 64), defaultPerHour: 100),
-            knowledge: KnowledgeConfiguration(blobDirectory: URL(fileURLWithPath: "/nonexistent"), maxUploadBytes: 1 << 20,
-                                              enricher: LocalEnricher(), extractorExecutable: "/bin/false", fetchPolicy: FetchPolicy()),
+            knowledge: KnowledgeConfiguration(
+                blobDirectory: URL(fileURLWithPath: "/nonexistent"), maxUploadBytes: 1 << 20,
+                enricher: LocalEnricher(), extractorExecutable: "/bin/false", fetchPolicy: FetchPolicy()),
             sessions: .standard, replyModel: nil, maxJSONBodyBytes: 1 << 20, logger: Logger(label: "test"))
     }
 
@@ -53,7 +56,9 @@ import Testing
     }
 
     @Test func pathsUseOpenAPITemplates() {
-        #expect(APIContract.openAPIPath("/api/v1/assistants/:assistant_id/versions/:version") == "/api/v1/assistants/{assistant_id}/versions/{version}")
+        #expect(
+            APIContract.openAPIPath("/api/v1/assistants/:assistant_id/versions/:version")
+                == "/api/v1/assistants/{assistant_id}/versions/{version}")
         let paths = APIContract.document.objectValue?["paths"]?.objectValue ?? [:]
         #expect(paths["/api/v1/assistants/{assistant_id}"]?.objectValue?.keys.sorted() == ["delete", "get", "patch"])
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import ResponderPool
+import Testing
+
 @testable import Companin
 
 @Suite struct AnalyticsTests {
@@ -22,7 +23,8 @@ import ResponderPool
         totals.latency[3] = 10  // and 10 between 2.5 and 5 ms
         #expect(totals.quantileMilliseconds(0.5) == 1)
         #expect(totals.quantileMilliseconds(0.95) == 4.75)  // rank 19 of 20: 9 tenths into 2.5…5 ms
-        let p50 = totals.quantileMilliseconds(0.5)!, p95 = totals.quantileMilliseconds(0.95)!
+        let p50 = totals.quantileMilliseconds(0.5)!
+        let p95 = totals.quantileMilliseconds(0.95)!
         #expect(p50 <= p95)
         var slow = AnalyticsStore.Totals()
         slow.latency[RequestLog.latencyBounds.count] = 1
@@ -30,8 +32,9 @@ import ResponderPool
     }
 
     @Test func totalsAdd() {
-        var a = AnalyticsStore.Totals(requests: 2, errors4xx: 1, errors5xx: 0, throttled: 1, durationMicroseconds: 10,
-                                      requestBytes: 3, responseBytes: 4, latency: [1, 1] + Array(repeating: 0, count: 13))
+        var a = AnalyticsStore.Totals(
+            requests: 2, errors4xx: 1, errors5xx: 0, throttled: 1, durationMicroseconds: 10,
+            requestBytes: 3, responseBytes: 4, latency: [1, 1] + Array(repeating: 0, count: 13))
         a.add(a)
         #expect(a.requests == 4 && a.errors4xx == 2 && a.throttled == 2 && a.latency[0] == 2 && a.responseBytes == 8)
     }
@@ -55,7 +58,8 @@ import ResponderPool
         #expect(text.contains("companin_request_duration_seconds_bucket{le=\"0.0005\"} 3\n"))
         #expect(text.contains("companin_request_duration_seconds_bucket{le=\"0.0025\"} 5\n"))
         #expect(text.contains("companin_request_duration_seconds_bucket{le=\"+Inf\"} 6\n"))
-        #expect(text.contains("companin_request_duration_seconds_count 6\n") && text.contains("companin_request_duration_seconds_sum 1.5\n"))
+        #expect(
+            text.contains("companin_request_duration_seconds_count 6\n") && text.contains("companin_request_duration_seconds_sum 1.5\n"))
         #expect(text.contains("companin_respawns_total 2\n") && text.contains("companin_listen_queue 3\n"))
         #expect(text.contains("companin_pool_children{role=\"responder\",stage=\"idle\"} 3\n"))
         #expect(text.hasSuffix("\n") && !text.contains("\n\n"))

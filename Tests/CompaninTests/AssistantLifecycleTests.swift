@@ -1,13 +1,15 @@
 import Foundation
 import HTTP
 import Testing
+
 @testable import Companin
 
 @Suite struct PlaceholderTests {
     @Test func parsesAndRendersVariables() throws {
         let pieces = try Placeholders.parse("Hi {{ name }}, order {{order.id}} ({{name}}) {json: {\"a\": 1}}")
         #expect(Placeholders.variables(in: pieces) == ["name", "order.id"])
-        #expect(Placeholders.render(pieces, values: ["name": "Ana", "order.id": "42"])
+        #expect(
+            Placeholders.render(pieces, values: ["name": "Ana", "order.id": "42"])
                 == "Hi Ana, order 42 (Ana) {json: {\"a\": 1}}")
         #expect(try Placeholders.parse("no placeholders") == [.text("no placeholders")])
     }
@@ -26,32 +28,46 @@ import Testing
 
     @Test func renderingListsEveryMissingVariable() throws {
         let template = TaskTemplate(name: "refund", template: "Refund {{order_id}} for {{customer}} at {{ amount }}")
-        let rendered = try TemplateRendering.render(template, variables: ["order_id": .int(42), "customer": .string("Ana"), "amount": .double(9.5)])
+        let rendered = try TemplateRendering.render(
+            template, variables: ["order_id": .int(42), "customer": .string("Ana"), "amount": .double(9.5)])
         #expect(rendered.text == "Refund 42 for Ana at 9.5")
         #expect(rendered.variables == ["order_id", "customer", "amount"])
-        #expect(throws: ValidationError([
-            FieldError(loc: [.key("body"), .key("variables"), .key("order_id")], msg: "Field required", type: "missing"),
-            FieldError(loc: [.key("body"), .key("variables"), .key("amount")], msg: "Input should be a string, number or boolean", type: "scalar_type"),
-        ])) {
+        #expect(
+            throws: ValidationError([
+                FieldError(loc: [.key("body"), .key("variables"), .key("order_id")], msg: "Field required", type: "missing"),
+                FieldError(
+                    loc: [.key("body"), .key("variables"), .key("amount")], msg: "Input should be a string, number or boolean",
+                    type: "scalar_type"),
+            ])
+        ) {
             try TemplateRendering.render(template, variables: ["customer": .string("Ana"), "amount": .array([])])
         }
     }
 
     @Test func invalidTemplateSyntaxIs422NamingTheTemplate() throws {
-        let reader = try Request(method: .post, path: "/", headers: ["Content-Type": "application/json"],
-                                 body: Data(#"{"name": "A", "task_templates": [{"name": "ok", "template": "{{a}}"}, {"name": "refund", "template": "Refund {{order"}]}"#.utf8))
-            .jsonObjectBody()
-        #expect(throws: ValidationError([FieldError(
-            loc: [.key("body"), .key("task_templates"), .index(1), .key("template")],
-            msg: "Value error, template \"refund\": unclosed {{ at character 7", type: "value_error")])) {
+        let reader = try Request(
+            method: .post, path: "/", headers: ["Content-Type": "application/json"],
+            body: Data(
+                #"{"name": "A", "task_templates": [{"name": "ok", "template": "{{a}}"}, {"name": "refund", "template": "Refund {{order"}]}"#
+                    .utf8)
+        )
+        .jsonObjectBody()
+        #expect(
+            throws: ValidationError([
+                FieldError(
+                    loc: [.key("body"), .key("task_templates"), .index(1), .key("template")],
+                    msg: "Value error, template \"refund\": unclosed {{ at character 7", type: "value_error")
+            ])
+        ) {
             try AssistantInput(reader, requireName: true)
         }
     }
 }
 
 @Suite struct AssistantConfigurationTests {
-    let base = AssistantConfiguration(name: "Ana", description: "", tone: "friendly", language: "en",
-                                      taskTemplates: [], metadata: ["a": .int(1)])
+    let base = AssistantConfiguration(
+        name: "Ana", description: "", tone: "friendly", language: "en",
+        taskTemplates: [], metadata: ["a": .int(1)])
 
     @Test func changedFieldsFollowAPIOrder() {
         var other = base

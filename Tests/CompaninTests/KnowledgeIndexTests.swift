@@ -1,13 +1,15 @@
 import Foundation
 import Ingestion
 import Testing
+
 @testable import Companin
 
 @Suite struct KnowledgeIndexTests {
     private func index(_ vectors: [[Float]?]) -> KnowledgeIndex {
         var index = KnowledgeIndex(version: 1, model: "m")
         for (row, vector) in vectors.enumerated() {
-            index.append(chunkID: Int64(row + 1), sourceID: UUID(), kind: .qa, vector: vector, words: .analyzed(terms: ["t\(row)"], language: nil))
+            index.append(
+                chunkID: Int64(row + 1), sourceID: UUID(), kind: .qa, vector: vector, words: .analyzed(terms: ["t\(row)"], language: nil))
         }
         return index
     }

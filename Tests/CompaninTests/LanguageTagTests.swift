@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Companin
 
 @Suite struct LanguageTagTests {

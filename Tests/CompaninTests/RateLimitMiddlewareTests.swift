@@ -4,6 +4,7 @@ import Logging
 import MariaDB
 import RateLimiter
 import Testing
+
 @testable import Companin
 
 /// The limiter middleware in-process: no socket and no database (refusals wait in the breach log).
@@ -18,8 +19,9 @@ import Testing
     }
 
     func context(limit: Int?) throws -> AppContext {
-        let database = Connection(configuration: try DatabaseConfiguration(url: "mariadb://nobody@localhost/none"),
-                                  logger: Logger(label: "test"))
+        let database = Connection(
+            configuration: try DatabaseConfiguration(url: "mariadb://nobody@localhost/none"),
+            logger: Logger(label: "test"))
         let context = AppContext(requestID: "r", logger: Logger(label: "test"), database: database)
         context.credentials = .init(keyID: key, organizationID: organization, rateLimitPerHour: limit, sessionTTLSeconds: nil)
         return context

@@ -2,12 +2,14 @@ import Foundation
 import HTTP
 import Ingestion
 import Testing
+
 @testable import Companin
 
 @Suite struct ReplyCompositionTests {
     func hit(_ content: String, kind: String = "file", similarity: Float = 0.1, id: Int64 = 1) -> KnowledgeSearch.Hit {
-        KnowledgeSearch.Hit(chunkID: id, sourceID: UUID(), kind: kind, title: "T\(id)", snippet: String(content.prefix(300)),
-                            score: 0.03, chunkIndex: 0, content: content, similarity: similarity)
+        KnowledgeSearch.Hit(
+            chunkID: id, sourceID: UUID(), kind: kind, title: "T\(id)", snippet: String(content.prefix(300)),
+            score: 0.03, chunkIndex: 0, content: content, similarity: similarity)
     }
 
     let analyzer = LexicalAnalyzer()
@@ -16,8 +18,10 @@ import Testing
         Set(analyzer.terms(text, language: .portuguese))
     }
 
-    func relevance(_ question: String, weights: [String: Double] = [:],
-                   thresholds: ReplyThresholds = .for(model: LocalEnricher.modelName)) -> Relevance {
+    func relevance(
+        _ question: String, weights: [String: Double] = [:],
+        thresholds: ReplyThresholds = .for(model: LocalEnricher.modelName)
+    ) -> Relevance {
         Relevance(asked: stems(question), weights: weights, stems: stems, thresholds: thresholds)
     }
 
@@ -57,11 +61,12 @@ import Testing
 
     @Test func aRelevantChunkNeedsTheQuestionsWeightAndTwoOfItsTerms() {
         let judge = relevance("garantia estendida meses")
-        let judged = judge.judge([
-            hit("A garantia estendida pode ser contratada por até 24 meses.", id: 1),
-            hit("A garantia legal é de 90 dias.", id: 2),
-            hit("Entregamos em todo o Brasil.", id: 3),
-        ], pairs: [:])
+        let judged = judge.judge(
+            [
+                hit("A garantia estendida pode ser contratada por até 24 meses.", id: 1),
+                hit("A garantia legal é de 90 dias.", id: 2),
+                hit("Entregamos em todo o Brasil.", id: 3),
+            ], pairs: [:])
         #expect(judged.strongPair == nil)
         #expect(judged.relevant.map(\.hit.chunkID) == [1])
         let close = judge.judge([hit("A garantia estendida cobre defeitos.", similarity: 0.5, id: 4)], pairs: [:])
@@ -81,12 +86,18 @@ import Testing
 
     @Test func extractionKeepsTheBestSentencesInTheirOrder() {
         let judge = relevance("garantia estendida meses")
-        let chunks = judge.judge([hit("""
-            Todos os produtos têm garantia legal de 90 dias. A loja abre às 9h. \
-            A garantia estendida pode ser contratada por até 24 meses. Você quer saber mais?
-            """)], pairs: [:]).relevant
+        let chunks = judge.judge(
+            [
+                hit(
+                    """
+                    Todos os produtos têm garantia legal de 90 dias. A loja abre às 9h. \
+                    A garantia estendida pode ser contratada por até 24 meses. Você quer saber mais?
+                    """)
+            ], pairs: [:]
+        ).relevant
         let answer = judge.extract(from: chunks, maxSentences: 2, maxCharacters: 700)
-        #expect(answer.text == "Todos os produtos têm garantia legal de 90 dias. A garantia estendida pode ser contratada por até 24 meses.")
+        #expect(
+            answer.text == "Todos os produtos têm garantia legal de 90 dias. A garantia estendida pode ser contratada por até 24 meses.")
         #expect(answer.used.count == 1)
         let short = judge.extract(from: chunks, maxSentences: 3, maxCharacters: 60)
         #expect(short.text == "A garantia estendida pode ser contratada por até 24 meses.")
@@ -99,16 +110,19 @@ import Testing
     }
 
     @Test func thePromptCarriesThePersonaTheSourcesAndTheHistory() {
-        let persona = ReplyComposer.Persona(name: "Aurora", description: "Ajuda clientes.", tone: "cordial", language: "pt-BR",
-                                            task: Conversation.RenderedTask(name: "pedido", text: "Ajudar com o pedido A-1"))
+        let persona = ReplyComposer.Persona(
+            name: "Aurora", description: "Ajuda clientes.", tone: "cordial", language: "pt-BR",
+            task: Conversation.RenderedTask(name: "pedido", text: "Ajudar com o pedido A-1"))
         let chunk = Relevance.Judged(hit: hit("Entregamos em 5 dias."), text: "Entregamos em 5 dias.", coverage: 1)
         func message(_ role: Message.Role, _ content: String) -> Message {
-            Message(id: UUID(), conversationID: UUID(), position: 1, role: role, content: content, metadata: [:], apiKeyID: nil,
-                    actor: .init(type: .visitor, id: nil), inReplyTo: nil, assistantVersion: nil, grounding: nil, model: nil,
-                    sources: nil, createdAt: .now)
+            Message(
+                id: UUID(), conversationID: UUID(), position: 1, role: role, content: content, metadata: [:], apiKeyID: nil,
+                actor: .init(type: .visitor, id: nil), inReplyTo: nil, assistantVersion: nil, grounding: nil, model: nil,
+                sources: nil, createdAt: .now)
         }
-        let messages = ReplyComposer.prompt(question: "E o frete?", persona: persona, chunks: [chunk],
-                                            history: [message(.user, "Oi"), message(.system, "nota interna"), message(.agent, "Olá!")])
+        let messages = ReplyComposer.prompt(
+            question: "E o frete?", persona: persona, chunks: [chunk],
+            history: [message(.user, "Oi"), message(.system, "nota interna"), message(.agent, "Olá!")])
         #expect(messages.map(\.role) == [.system, .user, .assistant, .user])
         #expect(messages[0].content.contains("You are Aurora, a customer-facing assistant. Ajuda clientes."))
         #expect(messages[0].content.contains("Tone: cordial") && messages[0].content.contains("pt-BR"))
@@ -119,15 +133,23 @@ import Testing
 
     @Test func messageInputValidatesRolesAndAuthors() throws {
         func input(_ json: String) throws -> MessageInput {
-            try MessageInput(try Request(method: .post, path: "/", headers: ["Content-Type": "application/json"],
-                                         body: Data(json.utf8)).jsonObjectBody())
+            try MessageInput(
+                try Request(
+                    method: .post, path: "/", headers: ["Content-Type": "application/json"],
+                    body: Data(json.utf8)
+                ).jsonObjectBody())
         }
         let agent = try input(#"{"role": "agent", "content": "Olá", "actor_id": "agent-1"}"#)
         #expect(agent.role == .agent && agent.actorID == "agent-1")
-        #expect(try input(#"{"role": "user", "content": "a"}"#).fingerprint != (try input(#"{"role": "user", "content": "b"}"#)).fingerprint)
-        #expect(try input(#"{"role": "user", "content": "a", "metadata": {}}"#).fingerprint == (try input(#"{"role": "user", "content": "a"}"#)).fingerprint)
-        for bad in [#"{"role": "assistant", "content": "x"}"#, #"{"role": "user", "content": " "}"#,
-                    #"{"role": "user", "content": "x", "actor_id": "me"}"#, #"{"content": "x"}"#] {
+        #expect(
+            try input(#"{"role": "user", "content": "a"}"#).fingerprint != (try input(#"{"role": "user", "content": "b"}"#)).fingerprint)
+        #expect(
+            try input(#"{"role": "user", "content": "a", "metadata": {}}"#).fingerprint
+                == (try input(#"{"role": "user", "content": "a"}"#)).fingerprint)
+        for bad in [
+            #"{"role": "assistant", "content": "x"}"#, #"{"role": "user", "content": " "}"#,
+            #"{"role": "user", "content": "x", "actor_id": "me"}"#, #"{"content": "x"}"#,
+        ] {
             #expect(throws: ValidationError.self) { try input(bad) }
         }
     }

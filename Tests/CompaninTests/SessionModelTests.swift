@@ -1,18 +1,24 @@
 import Foundation
 import HTTP
 import Testing
+
 @testable import Companin
 
 @Suite struct SessionModelTests {
     func context(_ position: Int, _ attributes: [String: JSONValue], crm: CRMReference? = nil) -> SessionContext {
-        SessionContext(id: UUID(), sessionID: UUID(), position: position, attributes: attributes, crm: crm,
-                       createdByAPIKeyID: nil, createdAt: .now, updatedAt: .now)
+        SessionContext(
+            id: UUID(), sessionID: UUID(), position: position, attributes: attributes, crm: crm,
+            createdByAPIKeyID: nil, createdAt: .now, updatedAt: .now)
     }
 
     @Test func laterContextsWinAndObjectsMergeKeyByKey() {
         let merged = SessionContext.mergedAttributes([
-            context(1, ["plan": .string("basic"), "address": .object(["city": .string("Lisboa"), "zip": .string("1000")]),
-                        "tags": .array([.string("a")])]),
+            context(
+                1,
+                [
+                    "plan": .string("basic"), "address": .object(["city": .string("Lisboa"), "zip": .string("1000")]),
+                    "tags": .array([.string("a")]),
+                ]),
             context(2, ["plan": .string("pro"), "address": .object(["city": .string("Porto")]), "tags": .array([.string("b")])]),
             context(3, ["address": .string("withheld"), "vip": .null]),
         ])
@@ -38,7 +44,9 @@ import Testing
         #expect(ContextAttributes.check(["a": .object(["b": .object(["c": .object(["d": .int(1)])])])]).isEmpty)
         let deep = ContextAttributes.check(["a": .object(["b": .object(["c": .object(["d": .object([:])])])])])
         #expect(deep.map(\.type) == ["too_deep"])
-        let long = ContextAttributes.check(["note": .string(String(repeating: "x", count: 2_001)), String(repeating: "k", count: 101): .int(1)])
+        let long = ContextAttributes.check([
+            "note": .string(String(repeating: "x", count: 2_001)), String(repeating: "k", count: 101): .int(1),
+        ])
         #expect(Set(long.map(\.loc)) == [[.key("note")], [.key(String(repeating: "k", count: 101))]])
         var many: [String: JSONValue] = [:]
         for index in 0..<60 { many["k\(index)"] = .object(["x": .int(1)]) }
@@ -77,10 +85,15 @@ import Testing
             .jsonObjectBody()
         let error = #expect(throws: ValidationError.self) { try SessionInput(reader, partial: false, configuration: .standard) }
         if let error {
-            #expect(Set(error.errors.map(\.loc)) == Set(["channel", "ttl_seconds", "visitor.id", "visitor.email", "visitor.phone",
-                                                          "visitor.extra", "assistant_id"].map { path in
-                [FieldError.Location.key("body")] + path.split(separator: ".").map { .key(String($0)) }
-            }))
+            #expect(
+                Set(error.errors.map(\.loc))
+                    == Set(
+                        [
+                            "channel", "ttl_seconds", "visitor.id", "visitor.email", "visitor.phone",
+                            "visitor.extra", "assistant_id",
+                        ].map { path in
+                            [FieldError.Location.key("body")] + path.split(separator: ".").map { .key(String($0)) }
+                        }))
         }
     }
 }

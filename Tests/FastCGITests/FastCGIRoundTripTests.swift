@@ -4,7 +4,7 @@ import HTTP
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Drives `FastCGIServer` over a real unix socket with a minimal FastCGI client, as nginx would.
@@ -61,7 +61,7 @@ import Glibc
             _ = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
-            var message = Self.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0]) // BEGIN_REQUEST, responder, no keep-conn
+            var message = Self.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0])  // BEGIN_REQUEST, responder, no keep-conn
             var pairs: [UInt8] = []
             for (name, value) in params {
                 pairs += Self.length(name.utf8.count) + Self.length(value.utf8.count) + Array(name.utf8) + Array(value.utf8)
@@ -131,11 +131,12 @@ import Glibc
         let socket = try Socket()
         let server = try FastCGIServer(listenDescriptor: socket.listener, configuration: .init(maxBodyBytes: 1024))
         let body = Array(#"{"name": "Ana"}"#.utf8)
-        let client = socket.send(params: [
-            ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/v1/assistants/?x=1"), ("DOCUMENT_URI", "/api/v1/assistants/"),
-            ("QUERY_STRING", "x=1"), ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "\(body.count)"),
-            ("HTTP_X_API_KEY", "k"), ("REMOTE_ADDR", "127.0.0.1"),
-        ], body: body)
+        let client = socket.send(
+            params: [
+                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/v1/assistants/?x=1"), ("DOCUMENT_URI", "/api/v1/assistants/"),
+                ("QUERY_STRING", "x=1"), ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "\(body.count)"),
+                ("HTTP_X_API_KEY", "k"), ("REMOTE_ADDR", "127.0.0.1"),
+            ], body: body)
 
         guard case .request(let request) = try next(server) else {
             Issue.record("expected a request")
@@ -161,9 +162,10 @@ import Glibc
         let socket = try Socket()
         let server = try FastCGIServer(listenDescriptor: socket.listener, configuration: .init(maxBodyBytes: 1024))
         let body = [UInt8](repeating: 0x41, count: 200_000)
-        let client = socket.send(params: [
-            ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/x"), ("CONTENT_LENGTH", "\(body.count)"),
-        ], body: body)
+        let client = socket.send(
+            params: [
+                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/x"), ("CONTENT_LENGTH", "\(body.count)"),
+            ], body: body)
         guard case .rejected(let error, let request) = try next(server) else {
             Issue.record("expected a rejection")
             return
@@ -177,8 +179,9 @@ import Glibc
     @Test func bodyLargerThanDeclaredIsAlsoRejected() throws {
         let socket = try Socket()
         let server = try FastCGIServer(listenDescriptor: socket.listener, configuration: .init(maxBodyBytes: 1024))
-        let client = socket.send(params: [("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/x"), ("CONTENT_LENGTH", "10")],
-                                 body: [UInt8](repeating: 0x42, count: 5000))
+        let client = socket.send(
+            params: [("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/x"), ("CONTENT_LENGTH", "10")],
+            body: [UInt8](repeating: 0x42, count: 5000))
         guard case .rejected(let error, _) = try next(server) else {
             Issue.record("expected a rejection")
             return

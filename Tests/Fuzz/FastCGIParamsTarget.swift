@@ -1,7 +1,8 @@
-@testable import FastCGI
 import Foundation
 import HTTP
+
 @testable import Companin
+@testable import FastCGI
 
 /// FastCGI `PARAMS` content as nginx sends it — name-value pairs with the record format's 1- or
 /// 4-byte lengths — through libfcgi's `NAME=VALUE` entries into a `Request`, then every reader a
@@ -50,13 +51,15 @@ enum FastCGIParamsTarget {
                 return Int(bytes[index - 1])
             }
             guard index + 4 <= bytes.count else { return nil }
-            let value = (Int(bytes[index] & 0x7F) << 24) | (Int(bytes[index + 1]) << 16)
+            let value =
+                (Int(bytes[index] & 0x7F) << 24) | (Int(bytes[index + 1]) << 16)
                 | (Int(bytes[index + 2]) << 8) | Int(bytes[index + 3])
             index += 4
             return value
         }
         while let nameLength = length(), let valueLength = length(),
-              nameLength <= bytes.count - index, valueLength <= bytes.count - index - nameLength {
+            nameLength <= bytes.count - index, valueLength <= bytes.count - index - nameLength
+        {
             var entry = Array(bytes[index..<(index + nameLength)]) + [UInt8(ascii: "=")]
             entry += bytes[(index + nameLength)..<(index + nameLength + valueLength)]
             index += nameLength + valueLength

@@ -9,8 +9,9 @@ enum HTMLTarget {
         guard let selector = bytes.first else { return }
         let charset = declaredCharsets[Int(selector) % declaredCharsets.count]
         do {
-            let article = try HTMLExtractor.extract(html: Array(bytes.dropFirst()), declaredCharset: charset,
-                                                    url: "https://example.com/page")
+            let article = try HTMLExtractor.extract(
+                html: Array(bytes.dropFirst()), declaredCharset: charset,
+                url: "https://example.com/page")
             if article.text.unicodeScalars.contains("\0") { fail("NUL in extracted text") }
         } catch {
             // `invalid_html`: libxml2 made no document; the source is marked failed with that reason.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+
 @testable import Companin
 
 /// A JSON request body decoded into the request model of one operation (chosen by the first

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+
 @testable import Companin
 
 /// An upload body: the first line is the boundary, the rest the `multipart/form-data` body. Parts
@@ -7,8 +8,9 @@ import HTTP
 enum MultipartTarget {
     static func run(_ bytes: [UInt8]) {
         let (boundary, body) = splitFirstLine(bytes, maximum: 200)
-        let request = Request(method: .post, path: "/api/v1/knowledge/qas/",
-                              headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], body: Data(body))
+        let request = Request(
+            method: .post, path: "/api/v1/knowledge/qas/",
+            headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], body: Data(body))
         checkRefusal {
             let parts = try request.formParts()
             if parts.isEmpty || parts.count > Request.maximumFormParts { fail("\(parts.count) parts accepted") }

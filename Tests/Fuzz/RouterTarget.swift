@@ -4,6 +4,7 @@ import Ingestion
 import Logging
 import MariaDB
 import RateLimiter
+
 @testable import Companin
 
 /// A method line and a path against the API's real route table: a match must be one the path
@@ -11,13 +12,15 @@ import RateLimiter
 enum RouterTarget {
     /// The route table a responder builds; building it touches no database.
     nonisolated(unsafe) static let router: Router<AppContext> = {
-        let database = Connection(configuration: try! DatabaseConfiguration(url: "mariadb://nobody@127.0.0.1:1/none"),
-                                  logger: Logger(label: "fuzz"))
+        let database = Connection(
+            configuration: try! DatabaseConfiguration(url: "mariadb://nobody@127.0.0.1:1/none"),
+            logger: Logger(label: "fuzz"))
         return CompaninApp(
             database: database,
             rateLimiting: .init(limiter: try! RateLimiter.makePrivate(capacity: 64), defaultPerHour: 100),
-            knowledge: KnowledgeConfiguration(blobDirectory: URL(fileURLWithPath: "/nonexistent"), maxUploadBytes: 1 << 20,
-                                              enricher: LocalEnricher(), extractorExecutable: "/bin/false", fetchPolicy: FetchPolicy()),
+            knowledge: KnowledgeConfiguration(
+                blobDirectory: URL(fileURLWithPath: "/nonexistent"), maxUploadBytes: 1 << 20,
+                enricher: LocalEnricher(), extractorExecutable: "/bin/false", fetchPolicy: FetchPolicy()),
             sessions: .standard, replyModel: nil, maxJSONBodyBytes: 1 << 20, logger: Logger(label: "fuzz")
         ).application.router
     }()
@@ -28,7 +31,9 @@ enum RouterTarget {
         let path = String(decoding: rest, as: UTF8.self)
         switch router.match(method, path: path) {
         case .found(let route, let parameters):
-            if route.method != method && !(method == .head && route.method == .get) { fail("\(method) ran \(route.method) \(route.template)") }
+            if route.method != method && !(method == .head && route.method == .get) {
+                fail("\(method) ran \(route.method) \(route.template)")
+            }
             guard let spelled = captures(of: route.template, in: path) else { fail("\(path) matched \(route.template)") }
             for (name, value) in spelled where parameters[name] != value { fail(":\(name) of \(path)") }
         case .methodNotAllowed(let allowed):

@@ -10,16 +10,19 @@ import Testing
     }
 
     @Test func validationErrorsUseTheNinjaShape() throws {
-        let response = Response.error(ValidationError([
-            FieldError(loc: [.key("body"), .key("name")], msg: "Field required", type: "missing"),
-            FieldError(loc: [.key("body"), .key("task_templates"), .index(1), .key("template")], msg: "Field required", type: "missing"),
-        ]))
+        let response = Response.error(
+            ValidationError([
+                FieldError(loc: [.key("body"), .key("name")], msg: "Field required", type: "missing"),
+                FieldError(
+                    loc: [.key("body"), .key("task_templates"), .index(1), .key("template")], msg: "Field required", type: "missing"),
+            ]))
         #expect(response.status == .unprocessableEntity)
         #expect(response.headers["Content-Type"] == "application/json")
-        #expect(String(decoding: response.body, as: UTF8.self) == """
-            {"detail":[{"loc":["body","name"],"msg":"Field required","type":"missing"},\
-            {"loc":["body","task_templates",1,"template"],"msg":"Field required","type":"missing"}]}
-            """)
+        #expect(
+            String(decoding: response.body, as: UTF8.self) == """
+                {"detail":[{"loc":["body","name"],"msg":"Field required","type":"missing"},\
+                {"loc":["body","task_templates",1,"template"],"msg":"Field required","type":"missing"}]}
+                """)
     }
 
     @Test func httpErrorsCarryDetailAndHeaders() throws {
@@ -39,7 +42,8 @@ import Testing
         #expect(throws: HTTPError(.badRequest, detail: "Malformed JSON body")) {
             try jsonRequest("{\"name\": ").jsonBody()
         }
-        #expect(try jsonRequest("{\"a\": 1}", contentType: "application/json; charset=utf-8").jsonBody()
+        #expect(
+            try jsonRequest("{\"a\": 1}", contentType: "application/json; charset=utf-8").jsonBody()
                 == .object(["a": .int(1)]))
     }
 
@@ -62,14 +66,18 @@ import Testing
         _ = reader.string("title", required: true, maxLength: 10)
         _ = reader.bool("flag")
         _ = reader.objects("items", maxItems: 5) { item in item.string("n", required: true, minLength: 1, maxLength: 3) }
-        #expect(throws: ValidationError([
-            FieldError(loc: [.key("body"), .key("name")], msg: "Input should be a valid string", type: "string_type"),
-            FieldError(loc: [.key("body"), .key("title")], msg: "Field required", type: "missing"),
-            FieldError(loc: [.key("body"), .key("flag")], msg: "Input should be a valid boolean", type: "bool_type"),
-            FieldError(loc: [.key("body"), .key("items"), .index(0), .key("n")], msg: "String should have at least 1 character", type: "string_too_short"),
-            FieldError(loc: [.key("body"), .key("items"), .index(1)], msg: "Input should be a valid dictionary", type: "dict_type"),
-            FieldError(loc: [.key("body"), .key("extra")], msg: "Extra inputs are not permitted", type: "extra_forbidden"),
-        ])) {
+        #expect(
+            throws: ValidationError([
+                FieldError(loc: [.key("body"), .key("name")], msg: "Input should be a valid string", type: "string_type"),
+                FieldError(loc: [.key("body"), .key("title")], msg: "Field required", type: "missing"),
+                FieldError(loc: [.key("body"), .key("flag")], msg: "Input should be a valid boolean", type: "bool_type"),
+                FieldError(
+                    loc: [.key("body"), .key("items"), .index(0), .key("n")], msg: "String should have at least 1 character",
+                    type: "string_too_short"),
+                FieldError(loc: [.key("body"), .key("items"), .index(1)], msg: "Input should be a valid dictionary", type: "dict_type"),
+                FieldError(loc: [.key("body"), .key("extra")], msg: "Extra inputs are not permitted", type: "extra_forbidden"),
+            ])
+        ) {
             try reader.finish()
         }
     }
@@ -77,10 +85,15 @@ import Testing
     @Test func paginationValidatesQuery() throws {
         #expect(try Pagination(Request(method: .get, path: "/", query: "limit=20&offset=40")) == Pagination(limit: 20, offset: 40))
         #expect(try Pagination(Request(method: .get, path: "/")) == Pagination(limit: 100, offset: 0))
-        #expect(throws: ValidationError([
-            FieldError(loc: [.key("query"), .key("limit")], msg: "Input should be less than or equal to 1000", type: "less_than_equal"),
-            FieldError(loc: [.key("query"), .key("offset")], msg: "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing"),
-        ])) {
+        #expect(
+            throws: ValidationError([
+                FieldError(
+                    loc: [.key("query"), .key("limit")], msg: "Input should be less than or equal to 1000", type: "less_than_equal"),
+                FieldError(
+                    loc: [.key("query"), .key("offset")], msg: "Input should be a valid integer, unable to parse string as an integer",
+                    type: "int_parsing"),
+            ])
+        ) {
             try Pagination(Request(method: .get, path: "/", query: "limit=5000&offset=abc"))
         }
     }
@@ -133,11 +146,12 @@ import Testing
     /// Also: an optional property that is `nil` is written as `null`, not left out.
     @Test func keysFollowDeclarationOrderAndDictionariesAreSorted() throws {
         let text = String(decoding: try OrderedJSONEncoder().encode(Outer()), as: UTF8.self)
-        #expect(text == """
-            {"items":[{"zeta":1,"alpha":null,"when":"2026-11-24T17:51:43Z"},{"zeta":2,"alpha":"é\\"\\n","when":"2026-11-24T17:51:43Z"}],\
-            "count":2,"id":"6f1c2b3a-0000-4000-8000-00000000000a","tags":{"a":[null,true],"b":1},\
-            "extra":{"x":"s","y":1.5},"ratio":0.25,"flag":false}
-            """)
+        #expect(
+            text == """
+                {"items":[{"zeta":1,"alpha":null,"when":"2026-11-24T17:51:43Z"},{"zeta":2,"alpha":"é\\"\\n","when":"2026-11-24T17:51:43Z"}],\
+                "count":2,"id":"6f1c2b3a-0000-4000-8000-00000000000a","tags":{"a":[null,true],"b":1},\
+                "extra":{"x":"s","y":1.5},"ratio":0.25,"flag":false}
+                """)
         #expect(try JSONValue.parse(Data(text.utf8)).objectValue?["count"] == .int(2))
     }
 

@@ -1,6 +1,7 @@
 // Cases that contract fuzzing found, kept so they stay fixed, and the limits set around them.
 import Foundation
 import Testing
+
 @testable import HTTP
 
 @Suite struct MultipartRegressionTests {
@@ -18,12 +19,15 @@ import Testing
     }
 
     func parts(_ body: [UInt8], boundary: String = "b") throws -> [FormPart] {
-        try Request(method: .post, path: "/", headers: ["Content-Type": "multipart/form-data; boundary=\"\(boundary)\""],
-                    body: Data(body)).formParts()
+        try Request(
+            method: .post, path: "/", headers: ["Content-Type": "multipart/form-data; boundary=\"\(boundary)\""],
+            body: Data(body)
+        ).formParts()
     }
 
     @Test func readsFieldsAndFilesWithPreambleAndEpilogue() throws {
-        let body = "preamble\r\n--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nManual\r\n"
+        let body =
+            "preamble\r\n--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nManual\r\n"
             + "--b \t\r\ncontent-disposition: form-data; name=\"file\"; filename=\"a;b \\\"c\\\".txt\"\r\nContent-Type: text/plain\r\n\r\n"
             + "line one\r\n--bX is content\r\n\r\n--b--\r\nepilogue --b\r\n"
         let parsed = try parts(body)
@@ -34,7 +38,8 @@ import Testing
     }
 
     @Test func bodiesMayHoldAnyBytes() throws {
-        let body = Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"açaí.png\"\r\n\r\n".utf8)
+        let body =
+            Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"açaí.png\"\r\n\r\n".utf8)
             + [0xFF, 0xFE, 0x3A, 0x80, 0x0D, 0x0A, 0x2D] + Array("\r\n--b--".utf8)
         let parsed = try parts(body)
         #expect(parsed.first?.body == [0xFF, 0xFE, 0x3A, 0x80, 0x0D, 0x0A, 0x2D])
@@ -69,7 +74,9 @@ import Testing
             .appendingPathComponent("../Fuzz/Corpus/multipart/regression-bare-lf-header-name")
         let input = try [UInt8](Data(contentsOf: corpus))
         let newline = try #require(input.firstIndex(of: 0x0A))
-        #expect(throws: HTTPError.self) { try parts(Array(input[(newline + 1)...]), boundary: String(decoding: input[..<newline], as: UTF8.self)) }
+        #expect(throws: HTTPError.self) {
+            try parts(Array(input[(newline + 1)...]), boundary: String(decoding: input[..<newline], as: UTF8.self))
+        }
     }
 }
 
@@ -105,8 +112,9 @@ import Testing
 
     @Test func formsAreLimitedInParts() {
         let parts = (0...Request.maximumFormParts).map { "--b\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\nx\r\n" }.joined()
-        let request = Request(method: .post, path: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"],
-                              body: Data((parts + "--b--\r\n").utf8))
+        let request = Request(
+            method: .post, path: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"],
+            body: Data((parts + "--b--\r\n").utf8))
         #expect(throws: HTTPError(.badRequest, detail: "Multipart body with more than 16 parts")) { try request.formParts() }
     }
 }

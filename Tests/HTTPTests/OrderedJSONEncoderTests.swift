@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HTTP
 
 /// Objects of many members: sorted dictionaries and repeated keys, past the size where keys are indexed.

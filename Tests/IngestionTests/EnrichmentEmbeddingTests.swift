@@ -1,5 +1,5 @@
-import Testing
 import Ingestion
+import Testing
 
 @Suite struct EnrichmentEmbeddingTests {
     @Test func encodesLittleEndianFloat32() {
@@ -9,8 +9,10 @@ import Ingestion
     }
 
     @Test func roundTripsEveryBitPattern() {
-        let vector: [Float] = [0, -0.0, 1, -1, .pi, 1e-38, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
-                               .infinity, -.infinity, .nan, 0.1]
+        let vector: [Float] = [
+            0, -0.0, 1, -1, .pi, 1e-38, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+            .infinity, -.infinity, .nan, 0.1,
+        ]
         let decoded = Embedding(model: "companin-hash-384-v1", bytes: Embedding(model: "x", vector: vector).encoded())
         #expect(decoded?.model == "companin-hash-384-v1")
         #expect(decoded?.vector.map(\.bitPattern) == vector.map(\.bitPattern))

@@ -1,5 +1,5 @@
-import Testing
 import Ingestion
+import Testing
 
 @Suite struct EnrichmentFactoryTests {
     @Test func theNeuralModelIsTheDefault() throws {

@@ -1,12 +1,13 @@
-import Testing
 import Ingestion
+import Testing
 
 @Suite struct EnrichmentHTTPClientTests {
     let client = HTTPClient()
 
     func post(_ url: String, maxResponseBytes: Int = 4 << 20, headers: [(String, String)] = []) throws -> (status: Int, body: [UInt8]) {
-        try client.post(url: url, headers: headers, body: Array(#"{"model":"m","input":["a"]}"#.utf8),
-                        timeout: .seconds(10), maxResponseBytes: maxResponseBytes)
+        try client.post(
+            url: url, headers: headers, body: Array(#"{"model":"m","input":["a"]}"#.utf8),
+            timeout: .seconds(10), maxResponseBytes: maxResponseBytes)
     }
 
     func expectError(_ kind: HTTPClientError.Kind, _ body: () throws -> Void) {
@@ -23,8 +24,9 @@ import Ingestion
         let response = try post(server.baseURL + "/v1/embeddings", headers: [("Content-Type", "application/json")])
         #expect(response.status == 200)
         #expect(String(decoding: response.body, as: UTF8.self).contains("\"embedding\""))
-        let empty = try client.post(url: server.baseURL + "/v1/embeddings", headers: [], body: [],
-                                    timeout: .seconds(10), maxResponseBytes: 1 << 20)
+        let empty = try client.post(
+            url: server.baseURL + "/v1/embeddings", headers: [], body: [],
+            timeout: .seconds(10), maxResponseBytes: 1 << 20)
         #expect(empty.status == 400)
     }
 

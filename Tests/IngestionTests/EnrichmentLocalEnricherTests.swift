@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 @Suite struct EnrichmentLocalEnricherTests {
@@ -144,9 +145,10 @@ import Testing
     // MARK: Summaries
 
     @Test func summaryIsRealSentencesInDocumentOrder() {
-        let text = Self.englishText + "\n\n" + """
-            Some people prefer wind turbines. Wind turbines work at night. Hydroelectric dams need rivers.
-            """
+        let text =
+            Self.englishText + "\n\n" + """
+                Some people prefer wind turbines. Wind turbines work at night. Hydroelectric dams need rivers.
+                """
         let summary = enricher.summarize(text, title: "Solar panels")
         #expect(!summary.isEmpty)
         #expect(summary.count < text.count)
@@ -161,7 +163,7 @@ import Testing
         #expect(chosen.joined(separator: " ") == summary)
         var searchFrom = text.startIndex
         for sentence in chosen {
-            let range = text.range(of: sentence, range: searchFrom ..< text.endIndex)
+            let range = text.range(of: sentence, range: searchFrom..<text.endIndex)
             #expect(range != nil, "out of order: \(sentence)")
             if let range { searchFrom = range.upperBound }
         }
@@ -185,7 +187,7 @@ import Testing
     }
 
     @Test func summaryOfAGiantSentenceIsTruncatedAtAWord() {
-        let text = (0 ..< 300).map { "palavra\($0 % 7)" }.joined(separator: " ")
+        let text = (0..<300).map { "palavra\($0 % 7)" }.joined(separator: " ")
         let summary = enricher.summarize(text, title: nil)
         #expect(summary.count <= 600)
         #expect(summary.hasSuffix("…"))

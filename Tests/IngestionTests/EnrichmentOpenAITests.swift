@@ -1,13 +1,16 @@
 import Foundation
-import Testing
 import Ingestion
+import Testing
 
 @Suite struct EnrichmentOpenAITests {
-    static func enricher(_ server: FakeOpenAIServer, apiKey: String? = "k", model: String = "test-embed",
-                         chatModel: String? = "test-chat", batchSize: Int = 64) -> OpenAICompatibleEnricher {
-        OpenAICompatibleEnricher(configuration: .init(
-            baseURL: server.baseURL, apiKey: apiKey, embeddingModel: model, chatModel: chatModel,
-            timeout: .seconds(10), embeddingBatchSize: batchSize))
+    static func enricher(
+        _ server: FakeOpenAIServer, apiKey: String? = "k", model: String = "test-embed",
+        chatModel: String? = "test-chat", batchSize: Int = 64
+    ) -> OpenAICompatibleEnricher {
+        OpenAICompatibleEnricher(
+            configuration: .init(
+                baseURL: server.baseURL, apiKey: apiKey, embeddingModel: model, chatModel: chatModel,
+                timeout: .seconds(10), embeddingBatchSize: batchSize))
     }
 
     @Test func embedsInOrderAndRecordsTheModel() throws {
@@ -35,7 +38,7 @@ import Ingestion
     @Test func batchesLargeInputs() throws {
         let server = try FakeOpenAIServer()
         defer { server.stop() }
-        let texts = (0 ..< 7).map { "text number \($0)" }
+        let texts = (0..<7).map { "text number \($0)" }
         let batched = try Self.enricher(server, apiKey: nil, batchSize: 2).embed(texts)
         let whole = try Self.enricher(server, apiKey: nil).embed(texts)
         #expect(batched.count == 7)
@@ -75,8 +78,9 @@ import Ingestion
 
     @Test func withoutAChatModelSummariesAndKeywordsAreLocal() throws {
         // No server at all: nothing here may touch the network.
-        let enricher = OpenAICompatibleEnricher(configuration: .init(
-            baseURL: "http://127.0.0.1:9", embeddingModel: "m", chatModel: nil))
+        let enricher = OpenAICompatibleEnricher(
+            configuration: .init(
+                baseURL: "http://127.0.0.1:9", embeddingModel: "m", chatModel: nil))
         let text = """
             Solar panels convert sunlight into electricity. Panels on a roof lower the electricity bill. \
             Batteries store the electricity for the night. Cloudy days reduce what the panels produce.

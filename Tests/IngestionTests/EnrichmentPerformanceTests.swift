@@ -1,14 +1,16 @@
 import Foundation
-import Testing
 import Ingestion
+import Testing
 
 /// Timings, run only when COMPANIN_BENCH is set: `COMPANIN_BENCH=1 swift test --filter EnrichmentPerformance`.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["COMPANIN_BENCH"] != nil))
 struct EnrichmentPerformanceTests {
     static func chunks(count: Int) -> [String] {
-        let words = ["cliente", "assinatura", "aplicativo", "pagamento", "customer", "subscription", "refund",
-                     "invoice", "factura", "envío", "informação", "suporte", "the", "de", "que", "and", "los"]
-        return (0 ..< count).map { seed in
+        let words = [
+            "cliente", "assinatura", "aplicativo", "pagamento", "customer", "subscription", "refund",
+            "invoice", "factura", "envío", "informação", "suporte", "the", "de", "que", "and", "los",
+        ]
+        return (0..<count).map { seed in
             var text = ""
             var index = seed
             while text.count < 1000 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// Extractors called in-process (no resource limits applied to the test process).
@@ -26,12 +27,13 @@ struct ExtractionExtractorsTests {
         #expect(extraction.attributes["encoding"] == "utf-8")
         let rows = extraction.text.components(separatedBy: "\n\n")
         #expect(rows.count == 3)
-        #expect(rows[0] == """
-            nome: Ana Conceição
-            cidade: São Paulo
-            observação: Prefere atendimento à tarde
-            saldo: 1.250,50
-            """)
+        #expect(
+            rows[0] == """
+                nome: Ana Conceição
+                cidade: São Paulo
+                observação: Prefere atendimento à tarde
+                saldo: 1.250,50
+                """)
         #expect(rows[1].contains("observação: Cliente desde 2019; pagamento em dia"))
         #expect(rows[2].hasPrefix("nome: Inês Araújo\ncidade: Coimbra"))
     }
@@ -53,28 +55,29 @@ struct ExtractionExtractorsTests {
     @Test func headerDetection() {
         #expect(DelimitedText.hasHeader([["name", "age"], ["Ana", "31"]]))
         #expect(!DelimitedText.hasHeader([["1", "2"], ["3", "4"]]))
-        #expect(!DelimitedText.hasHeader([["a", "a"], ["x", "y"]]))            // not unique
-        #expect(!DelimitedText.hasHeader([["a", ""], ["x", "y"]]))             // empty name
+        #expect(!DelimitedText.hasHeader([["a", "a"], ["x", "y"]]))  // not unique
+        #expect(!DelimitedText.hasHeader([["a", ""], ["x", "y"]]))  // empty name
         #expect(!DelimitedText.hasHeader([["Ana", "Lisboa"], ["Ana", "Porto"]]))  // repeats as data
         #expect(!DelimitedText.hasHeader([["2026-11-24", "x"], ["2026-11-25", "y"]]))
     }
 
     @Test func jsonIsFlattenedToPaths() throws {
         let extraction = try run(.json, fixture: "customer.json").get()
-        #expect(extraction.text.components(separatedBy: "\n") == [
-            "title: Cliente exemplar",
-            "customer.name: Ana Conceição",
-            "customer.vip: true",
-            "customer.notes: null",
-            "customer.orders[0].id: 42",
-            "customer.orders[0].total: 19.90",
-            "customer.orders[0].items[0]: café",
-            "customer.orders[0].items[1]: pão de queijo",
-            "customer.orders[1].id: 43",
-            "customer.orders[1].total: 7.5e1",
-            "customer.orders[1].items: []",
-            "customer[\"address book\"].home: Rua Augusta 1, Lisboa",
-        ])
+        #expect(
+            extraction.text.components(separatedBy: "\n") == [
+                "title: Cliente exemplar",
+                "customer.name: Ana Conceição",
+                "customer.vip: true",
+                "customer.notes: null",
+                "customer.orders[0].id: 42",
+                "customer.orders[0].total: 19.90",
+                "customer.orders[0].items[0]: café",
+                "customer.orders[0].items[1]: pão de queijo",
+                "customer.orders[1].id: 43",
+                "customer.orders[1].total: 7.5e1",
+                "customer.orders[1].items: []",
+                "customer[\"address book\"].home: Rua Augusta 1, Lisboa",
+            ])
         #expect(extraction.title == "Cliente exemplar")
         #expect(extraction.attributes["fields"] == "12")
     }
@@ -114,9 +117,11 @@ struct ExtractionExtractorsTests {
         #expect(extraction.attributes["encoding"] == "utf-8")
     }
 
-    @Test("empty content fails with no_text", arguments: [
-        (ContentKind.text, ""), (.text, " \n\t\n"), (.csv, "\n\n"), (.json, "{}"), (.json, "[]"),
-    ])
+    @Test(
+        "empty content fails with no_text",
+        arguments: [
+            (ContentKind.text, ""), (.text, " \n\t\n"), (.csv, "\n\n"), (.json, "{}"), (.json, "[]"),
+        ])
     func emptyContent(kind: ContentKind, content: String) {
         let result = run(kind, bytes: Array(content.utf8))
         #expect(result.failureCode == "no_text")
@@ -141,19 +146,27 @@ struct ExtractionExtractorsTests {
         #expect(ImageDimensions.read(ExtractionFixtures.bytes("ocr-sign.png")) == ImageDimensions(format: .png, width: 688, height: 188))
         #expect(ImageDimensions.read(ExtractionFixtures.bytes("huge-dimensions.png"))?.pixels == 2_500_000_000)
         // JPEG: SOI, an APP0 segment, then SOF0 with height 480 and width 640.
-        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00,
-                             0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03]
+        let jpeg: [UInt8] = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00,
+            0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03,
+        ]
         #expect(ImageDimensions.read(jpeg) == ImageDimensions(format: .jpeg, width: 640, height: 480))
         func webp(_ chunk: String, _ data: [UInt8]) -> [UInt8] {
             Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBP\(chunk)".utf8) + [UInt8(data.count), 0, 0, 0] + data
                 + [UInt8](repeating: 0, count: 16)
         }
-        #expect(ImageDimensions.read(webp("VP8X", [0, 0, 0, 0, 0x1F, 0x03, 0, 0xDF, 0x01, 0])) == ImageDimensions(format: .webp, width: 800, height: 480))
+        #expect(
+            ImageDimensions.read(webp("VP8X", [0, 0, 0, 0, 0x1F, 0x03, 0, 0xDF, 0x01, 0]))
+                == ImageDimensions(format: .webp, width: 800, height: 480))
         // Lossless: 14 bits of width - 1, 14 bits of height - 1, little-endian after the 0x2F signature.
         let bits = UInt32(99) | UInt32(49) << 14
-        #expect(ImageDimensions.read(webp("VP8L", [0x2F, UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]))
+        #expect(
+            ImageDimensions.read(
+                webp("VP8L", [0x2F, UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]))
                 == ImageDimensions(format: .webp, width: 100, height: 50))
-        #expect(ImageDimensions.read(webp("VP8 ", [0, 0, 0, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xF0, 0x00])) == ImageDimensions(format: .webp, width: 320, height: 240))
+        #expect(
+            ImageDimensions.read(webp("VP8 ", [0, 0, 0, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xF0, 0x00]))
+                == ImageDimensions(format: .webp, width: 320, height: 240))
         #expect(ImageDimensions.read(Array(ExtractionFixtures.bytes("ocr-sign.png").prefix(20))) == nil)
         #expect(ImageDimensions.read([0xFF, 0xD8, 0xFF, 0xD9]) == nil)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Ingestion
 
 /// ExtractionRunner through a real `companin extract` subprocess (COMPANIN_BIN), plus the runner's
@@ -29,9 +30,12 @@ struct ExtractionRunnerTests {
         var limits = ExtractionLimits()
         limits.timeout = .milliseconds(1500)
         let arguments = ExtractionRunner(executable: "/usr/bin/companin", limits: limits).arguments(path: "--kind", kind: .pdf)
-        #expect(arguments == ["extract", "--kind", "pdf", "--path=--kind", "--timeout-seconds", "1.5",
-                              "--memory-bytes", "1073741824", "--cpu-seconds", "60", "--max-pixels", "40000000",
-                              "--max-output-bytes", "16777216"])
+        #expect(
+            arguments == [
+                "extract", "--kind", "pdf", "--path=--kind", "--timeout-seconds", "1.5",
+                "--memory-bytes", "1073741824", "--cpu-seconds", "60", "--max-pixels", "40000000",
+                "--max-output-bytes", "16777216",
+            ])
         #expect(Extractors.argumentPath("-x.pdf") == "./-x.pdf")
         #expect(Extractors.argumentPath("/tmp/-x.pdf") == "/tmp/-x.pdf")
     }
@@ -113,7 +117,8 @@ struct ExtractionRunnerTests {
     @Test(.enabled(if: hasTesseract, "needs COMPANIN_BIN and tesseract"))
     func smallMemoryLimitFailsWithoutHanging() throws {
         let started = ContinuousClock.now
-        let error = try #require(runner { $0.memoryBytes = 32 << 20 }.extract(path: ExtractionFixtures.path("ocr-sign.png"), kind: .image).failure)
+        let error = try #require(
+            runner { $0.memoryBytes = 32 << 20 }.extract(path: ExtractionFixtures.path("ocr-sign.png"), kind: .image).failure)
         #expect(["resource_limit", "crashed"].contains(error.code), "\(error)")
         #expect(ContinuousClock.now - started < .seconds(20))
     }
@@ -122,7 +127,8 @@ struct ExtractionRunnerTests {
     func bigInputUnderSmallMemoryLimit() throws {
         // 8 MB of CSV does not fit in 32 MiB of address space with the Swift runtime.
         let row = Array("Ana Conceição;São Paulo;Prefere atendimento à tarde;1.250,50\n".utf8)
-        let path = ExtractionFixtures.temporaryFile(Array("nome;cidade;nota;saldo\n".utf8) + Array([[UInt8]](repeating: row, count: 130_000).joined()))
+        let path = ExtractionFixtures.temporaryFile(
+            Array("nome;cidade;nota;saldo\n".utf8) + Array([[UInt8]](repeating: row, count: 130_000).joined()))
         defer { ExtractionFixtures.remove(path) }
         let error = try #require(runner { $0.memoryBytes = 32 << 20 }.extract(path: path, kind: .csv).failure)
         #expect(["resource_limit", "crashed"].contains(error.code), "\(error)")

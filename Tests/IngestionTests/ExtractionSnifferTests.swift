@@ -1,20 +1,23 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 @Suite("Extraction: content sniffing")
 struct ExtractionSnifferTests {
-    @Test("each fixture is detected by its content", arguments: [
-        ("manual.pdf", ContentKind.pdf, "application/pdf"),
-        ("manual-truncated.pdf", .pdf, "application/pdf"),
-        ("clientes.csv", .csv, "text/csv"),
-        ("latin1.txt", .text, "text/plain"),
-        ("customer.json", .json, "application/json"),
-        ("deep.json", .json, "application/json"),
-        ("ocr-sign.png", .image, "image/png"),
-        ("huge-dimensions.png", .image, "image/png"),
-        ("text-named.pdf", .text, "text/plain"),
-    ])
+    @Test(
+        "each fixture is detected by its content",
+        arguments: [
+            ("manual.pdf", ContentKind.pdf, "application/pdf"),
+            ("manual-truncated.pdf", .pdf, "application/pdf"),
+            ("clientes.csv", .csv, "text/csv"),
+            ("latin1.txt", .text, "text/plain"),
+            ("customer.json", .json, "application/json"),
+            ("deep.json", .json, "application/json"),
+            ("ocr-sign.png", .image, "image/png"),
+            ("huge-dimensions.png", .image, "image/png"),
+            ("text-named.pdf", .text, "text/plain"),
+        ])
     func fixture(name: String, kind: ContentKind, mediaType: String) {
         #expect(ContentSniffer.detect(ExtractionFixtures.bytes(name)) == DetectedType(kind: kind, mediaType: mediaType))
     }
@@ -35,32 +38,34 @@ struct ExtractionSnifferTests {
         #expect(ContentSniffer.detect(Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVEfmt ".utf8)) == nil)
     }
 
-    @Test("text, CSV and JSON are told apart", arguments: [
-        ("Hello world.\nThis is prose without delimiters.\n", ContentKind.text),
-        ("a,b,c\n1,2,3\n4,5,6\n", .csv),
-        ("a\tb\n1\t2\n", .csv),
-        ("a|b|c\n1|2|3\n", .csv),
-        ("nome;valor\nAna;1,50\nJoão;2,75\n", .csv),
-        ("\"quoted, field\",b\n\"multi\nline\",2\n", .csv),
-        ("only,one,line\n", .text),
-        ("a,b\n1,2,3\n", .text),
-        ("{\"a\": [1, 2, {\"b\": null}]}", .json),
-        ("  [1, 2, 3]  \n", .json),
-        ("\u{FEFF}{\"bom\": true}", .json),
-        ("42", .text),
-        ("\"just a string\"", .text),
-        ("{\"a\": }", .text),
-        ("{\"a\": 1} trailing", .text),
-        ("", .text),
-    ])
+    @Test(
+        "text, CSV and JSON are told apart",
+        arguments: [
+            ("Hello world.\nThis is prose without delimiters.\n", ContentKind.text),
+            ("a,b,c\n1,2,3\n4,5,6\n", .csv),
+            ("a\tb\n1\t2\n", .csv),
+            ("a|b|c\n1|2|3\n", .csv),
+            ("nome;valor\nAna;1,50\nJoão;2,75\n", .csv),
+            ("\"quoted, field\",b\n\"multi\nline\",2\n", .csv),
+            ("only,one,line\n", .text),
+            ("a,b\n1,2,3\n", .text),
+            ("{\"a\": [1, 2, {\"b\": null}]}", .json),
+            ("  [1, 2, 3]  \n", .json),
+            ("\u{FEFF}{\"bom\": true}", .json),
+            ("42", .text),
+            ("\"just a string\"", .text),
+            ("{\"a\": }", .text),
+            ("{\"a\": 1} trailing", .text),
+            ("", .text),
+        ])
     func textual(content: String, kind: ContentKind) {
         #expect(ContentSniffer.detect(Array(content.utf8))?.kind == kind)
     }
 
     @Test func controlCharactersAreNotText() {
         #expect(ContentSniffer.detect(Array("valid utf-8 but \u{0}\u{1}\u{2} binary".utf8)) == nil)
-        #expect(ContentSniffer.detect([0x41, 0x42, 0xE9, 0x00, 0x43]) == nil)    // Latin-1 with NUL
-        #expect(ContentSniffer.detect([0x41, 0x81, 0x42]) == nil)                // undefined in Windows-1252
+        #expect(ContentSniffer.detect([0x41, 0x42, 0xE9, 0x00, 0x43]) == nil)  // Latin-1 with NUL
+        #expect(ContentSniffer.detect([0x41, 0x81, 0x42]) == nil)  // undefined in Windows-1252
         #expect(ContentSniffer.detect(Array("tabs\tform\u{0C}feeds\r\n".utf8))?.kind == .text)
     }
 

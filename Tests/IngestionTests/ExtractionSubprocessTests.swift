@@ -1,14 +1,19 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 @Suite("Extraction: posix_spawn helper")
 struct ExtractionSubprocessTests {
-    func run(_ program: String, _ arguments: [String], timeout: Duration = .seconds(10), maxStdoutBytes: Int = 1 << 20,
-             environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> Subprocess.Outcome {
+    func run(
+        _ program: String, _ arguments: [String], timeout: Duration = .seconds(10), maxStdoutBytes: Int = 1 << 20,
+        environment: [String: String] = ["PATH": "/usr/bin:/bin"]
+    ) throws -> Subprocess.Outcome {
         let executable = try #require(Subprocess.locate(program))
-        return try Subprocess(executable: executable, arguments: arguments, environment: environment,
-                              deadline: .now + timeout, maxStdoutBytes: maxStdoutBytes).run()
+        return try Subprocess(
+            executable: executable, arguments: arguments, environment: environment,
+            deadline: .now + timeout, maxStdoutBytes: maxStdoutBytes
+        ).run()
     }
 
     @Test func exitStatusStdoutAndStderr() throws {
@@ -59,8 +64,10 @@ struct ExtractionSubprocessTests {
     @Test func missingProgram() {
         #expect(Subprocess.locate("no-such-program-\(UUID())") == nil)
         #expect(throws: SystemCallError.self) {
-            try Subprocess(executable: "/nonexistent/program", arguments: [], environment: [:],
-                           deadline: .now + .seconds(1), maxStdoutBytes: 10).run()
+            try Subprocess(
+                executable: "/nonexistent/program", arguments: [], environment: [:],
+                deadline: .now + .seconds(1), maxStdoutBytes: 10
+            ).run()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Ingestion
 
 /// The committed fixtures of Tests/Fixtures (see its README.md).
@@ -33,7 +34,8 @@ func toolInstalled(_ name: String) -> Bool { Subprocess.locate(name) != nil }
 /// The `companin` executable for runner tests: COMPANIN_BIN (scripts/test sets it).
 let companinBinary: String? = {
     guard let path = ProcessInfo.processInfo.environment["COMPANIN_BIN"], !path.isEmpty,
-          FileManager.default.isExecutableFile(atPath: path) else { return nil }
+        FileManager.default.isExecutableFile(atPath: path)
+    else { return nil }
     return path
 }()
 
@@ -42,9 +44,10 @@ func livingProcesses(mentioning needle: String) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap { entry -> Int32? in
         guard let pid = Int32(entry), pid != getpid(),
-              let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-              String(decoding: cmdline, as: UTF8.self).contains(needle),
-              let stat = FileManager.default.contents(atPath: "/proc/\(entry)/stat") else { return nil }
+            let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+            String(decoding: cmdline, as: UTF8.self).contains(needle),
+            let stat = FileManager.default.contents(atPath: "/proc/\(entry)/stat")
+        else { return nil }
         // The state follows the parenthesized command name: "pid (comm) S ...".
         let text = String(decoding: stat, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return nil }

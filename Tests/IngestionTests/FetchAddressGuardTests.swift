@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ingestion
 
 /// Address parsing and the SSRF guard's judgement. Nothing here touches the network.
@@ -50,9 +51,11 @@ import Testing
     }
 
     @Test func namesAndMalformedNumbersAreNotLiterals() {
-        for host in ["localhost", "example.com", "127.0.0.1.example.com", "0x7g.0.0.1", "08.0.0.1",
-                     "256.0.0.1", "1.2.3.4.5", "4294967296", "1.16777216", "", "[1.2.3.4]", "[::1", "[:::1]",
-                     "[1::2::3]", "[12345::]", "[1:2:3:4:5:6:7:8:9]", "..", "xn--80ak6aa92e.com"] {
+        for host in [
+            "localhost", "example.com", "127.0.0.1.example.com", "0x7g.0.0.1", "08.0.0.1",
+            "256.0.0.1", "1.2.3.4.5", "4294967296", "1.16777216", "", "[1.2.3.4]", "[::1", "[:::1]",
+            "[1::2::3]", "[12345::]", "[1:2:3:4:5:6:7:8:9]", "..", "xn--80ak6aa92e.com",
+        ] {
             #expect(AddressGuard.literalAddress(host: host) == nil, "\(host)")
         }
         // Hosts that end in a number are refused as URLs rather than looked up.
@@ -76,8 +79,10 @@ import Testing
         #expect(IPAddress("64:ff9b::1.2.3.4") == IPAddress("64:ff9b::102:304"))
         #expect(IPAddress("10.0.0.1")?.bytes == [10, 0, 0, 1])
         #expect(IPAddress(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) == IPAddress("::1"))
-        for text in ["127.1", "0177.0.0.1", "010.0.0.1", "1.2.3.256", "[::1]", "::1%eth0", " 1.2.3.4",
-                     "1.2.3.4 ", "1:2:3:4:5:6:7::8:9", ":1::", "1::2::3", "::1.2.3", "1.2.3.4::", "", ":", "g::1"] {
+        for text in [
+            "127.1", "0177.0.0.1", "010.0.0.1", "1.2.3.256", "[::1]", "::1%eth0", " 1.2.3.4",
+            "1.2.3.4 ", "1:2:3:4:5:6:7::8:9", ":1::", "1::2::3", "::1.2.3", "1.2.3.4::", "", ":", "g::1",
+        ] {
             #expect(IPAddress(text) == nil, "\(text)")
         }
         #expect(IPAddress("1:2:3:4:5:6:7:8") != nil)

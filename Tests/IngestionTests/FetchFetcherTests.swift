@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// `Tests/Fixtures/fetch_test_server.py`: pages, redirects, gzip, slow and huge bodies on loopback.
@@ -123,7 +124,8 @@ final class FetchTestServer: LoopbackFixtureServer {
         #expect(ftp?.code == "unsupported_scheme")
         let file = failure(fetcher.fetch(FetchRequest(url: server.base + "/redirect-to?url=file:///etc/passwd")))
         #expect(file?.code == "unsupported_scheme")
-        let credentials = failure(fetcher.fetch(FetchRequest(url: server.base + "/redirect-to?url=http://u:p@127.0.0.1:\(server.port)/page")))
+        let credentials = failure(
+            fetcher.fetch(FetchRequest(url: server.base + "/redirect-to?url=http://u:p@127.0.0.1:\(server.port)/page")))
         #expect(credentials?.code == "invalid_url")
     }
 
@@ -165,7 +167,11 @@ final class FetchTestServer: LoopbackFixtureServer {
         #expect(elapsed < .milliseconds(1600), "stopped at the limit, not at the end: \(elapsed)")
 
         var stats: [String: Any] = [:]
-        #expect(eventually { stats = (try? self.stats(server, id: "streamed")) ?? [:]; return stats["finished"] as? Bool == true })
+        #expect(
+            eventually {
+                stats = (try? self.stats(server, id: "streamed")) ?? [:]
+                return stats["finished"] as? Bool == true
+            })
         #expect(stats["completed"] as? Bool == false, "the server saw the connection close mid-body")
         let sent = stats["sent"] as? Int ?? .max
         #expect(sent >= 5 << 20)
@@ -179,7 +185,11 @@ final class FetchTestServer: LoopbackFixtureServer {
         let error = failure(fetcher.fetch(FetchRequest(url: server.base + "/stream?size=\(10 << 20)&length=1&id=announced")))
         #expect(error?.code == "too_large")
         var stats: [String: Any] = [:]
-        #expect(eventually { stats = (try? self.stats(server, id: "announced")) ?? [:]; return stats["finished"] as? Bool == true })
+        #expect(
+            eventually {
+                stats = (try? self.stats(server, id: "announced")) ?? [:]
+                return stats["finished"] as? Bool == true
+            })
         #expect(stats["completed"] as? Bool == false)
     }
 
@@ -222,8 +232,10 @@ final class FetchTestServer: LoopbackFixtureServer {
         let server = try FetchTestServer()
         defer { server.stop() }
         // Nothing listens on 127.0.0.2: a connection attempt would fail as "connection".
-        for target in ["http://127.0.0.2:\(server.port)/page", "http://[::1]:\(server.port)/page",
-                       "http://2130706434:\(server.port)/", "http://0x7f.2:\(server.port)/", "http://169.254.169.254/latest/meta-data/"] {
+        for target in [
+            "http://127.0.0.2:\(server.port)/page", "http://[::1]:\(server.port)/page",
+            "http://2130706434:\(server.port)/", "http://0x7f.2:\(server.port)/", "http://169.254.169.254/latest/meta-data/",
+        ] {
             let error = failure(fetcher.fetch(FetchRequest(url: server.base + "/redirect-to?url=" + target)))
             #expect(error == FetchError(code: "forbidden_address", message: "URL resolves to a forbidden address"), "\(target)")
         }

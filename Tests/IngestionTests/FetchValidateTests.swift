@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// `Fetcher.validate` and the URL checks under it. Nothing here connects anywhere, and the only
@@ -45,10 +46,12 @@ import Testing
     }
 
     @Test func theBriefsSpellingsAreForbiddenAsURLs() {
-        let hosts = ["127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.1", "100.64.0.1", "[fd00::1]",
-                     "[::ffff:127.0.0.1]", "0.0.0.0", "2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1",
-                     "192.168.1.1", "172.16.0.1", "[fe80::1]", "224.0.0.1", "[64:ff9b::7f00:1]",
-                     "[fe80::1%25eth0]", "127.0.0.1.", "0x7f000001"]
+        let hosts = [
+            "127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.1", "100.64.0.1", "[fd00::1]",
+            "[::ffff:127.0.0.1]", "0.0.0.0", "2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1",
+            "192.168.1.1", "172.16.0.1", "[fe80::1]", "224.0.0.1", "[64:ff9b::7f00:1]",
+            "[fe80::1%25eth0]", "127.0.0.1.", "0x7f000001",
+        ]
         for host in hosts {
             let url = "http://\(host)/"
             guard case .failure(let error) = CheckedURL.check(url, policy: fetcher.policy) else {
@@ -70,22 +73,27 @@ import Testing
     }
 
     @Test func onlyHTTPAndHTTPS() {
-        for url in ["ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1:70/", "dict://127.0.0.1:11211/",
-                    "javascript:alert(1)", "data:text/html,hi", "ldap://8.8.8.8/", "FTP://8.8.8.8/"] {
+        for url in [
+            "ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1:70/", "dict://127.0.0.1:11211/",
+            "javascript:alert(1)", "data:text/html,hi", "ldap://8.8.8.8/", "FTP://8.8.8.8/",
+        ] {
             #expect(code(fetcher.validate(url)) == "unsupported_scheme", "\(url)")
         }
     }
 
     @Test func credentialsAndMalformedURLsAreInvalid() {
-        for url in ["http://user:pass@127.0.0.1/", "http://user@8.8.8.8/", "http://:pass@8.8.8.8/",
-                    "https://user:pass@[2606:4700::1111]/", "", "   ", "http://", "http://:80/",
-                    "not a url", "//127.0.0.1/", "127.0.0.1:8080", "localhost:8080/x", "http://exa mple.com/",
-                    "http://8.8.8.8/\u{0}x", "http://256.0.0.1/", "http://1.2.3.4.5/", "http://08.0.0.1/",
-                    "http://[::1/", "http://8.8.8.8:99999/", "http://8.8.8.8/" + String(repeating: "a", count: 9000)] {
+        for url in [
+            "http://user:pass@127.0.0.1/", "http://user@8.8.8.8/", "http://:pass@8.8.8.8/",
+            "https://user:pass@[2606:4700::1111]/", "", "   ", "http://", "http://:80/",
+            "not a url", "//127.0.0.1/", "127.0.0.1:8080", "localhost:8080/x", "http://exa mple.com/",
+            "http://8.8.8.8/\u{0}x", "http://256.0.0.1/", "http://1.2.3.4.5/", "http://08.0.0.1/",
+            "http://[::1/", "http://8.8.8.8:99999/", "http://8.8.8.8/" + String(repeating: "a", count: 9000),
+        ] {
             #expect(code(fetcher.validate(url)) == "invalid_url", "\(url.prefix(60))")
         }
-        #expect(fetcher.validate("http://user:pass@127.0.0.1/") ==
-                .failure(FetchError(code: "invalid_url", message: "URL must not contain credentials")))
+        #expect(
+            fetcher.validate("http://user:pass@127.0.0.1/")
+                == .failure(FetchError(code: "invalid_url", message: "URL must not contain credentials")))
     }
 
     @Test func localhostIsResolvedAndJudgedByItsAddresses() throws {

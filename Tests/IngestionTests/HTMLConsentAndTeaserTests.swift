@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// The extractor on the pages that fool main-content scoring: consent and cookie notices (whose text
@@ -25,16 +26,20 @@ struct HTMLConsentAndTeaserTests {
     @Test func consentNoticesAroundALongArticleAreDropped() throws {
         let article = try extract(fixture: "consent-banner-en.html")
         #expect(article.title == "The repair café that fixed four hundred toasters")
-        #expect(article.text.hasPrefix("On the first Saturday of every month, the old parish hall on Mill Street fills with broken things."))
+        #expect(
+            article.text.hasPrefix("On the first Saturday of every month, the old parish hall on Mill Street fills with broken things."))
         #expect(article.text.hasSuffix("Bring the broken thing, its cable and, if you still have it, the manual."))
-        expect(article.text, keeps: [
-            "The repair café started four years ago with three volunteers and one soldering iron.",
-            "four hundred and twelve of them toasters",
-            "It has since offered the hall free of charge and paid for a second workbench.",
-        ], drops: [
-            "cookie", "partners", "We value your privacy", "I accept", "More options", "Got it", "Privacy settings",
-            "third-party platform", "Accept and show video", "In brief", "Bridge works",
-        ])
+        expect(
+            article.text,
+            keeps: [
+                "The repair café started four years ago with three volunteers and one soldering iron.",
+                "four hundred and twelve of them toasters",
+                "It has since offered the hall free of charge and paid for a second workbench.",
+            ],
+            drops: [
+                "cookie", "partners", "We value your privacy", "I accept", "More options", "Got it", "Privacy settings",
+                "third-party platform", "Accept and show video", "In brief", "Bridge works",
+            ])
         #expect(article.text.components(separatedBy: "\n\n").count == 8)
     }
 
@@ -45,29 +50,41 @@ struct HTMLConsentAndTeaserTests {
         #expect(paragraphs.count == 3)
         #expect(paragraphs.first?.hasPrefix("Escolha dois ou três tomates bem maduros") == true)
         #expect(paragraphs.last?.hasSuffix("Assim duram quatro ou cinco anos.") == true)
-        expect(article.text, keeps: ["As sementes boas afundam, as ocas ficam a boiar."], drops: [
-            "Utilizamos cookies", "Aceitar todos", "Rejeitar", "Definições", "Categorias", "Arquivo", "Artigos recentes",
-            "Política de privacidade",
-        ])
+        expect(
+            article.text, keeps: ["As sementes boas afundam, as ocas ficam a boiar."],
+            drops: [
+                "Utilizamos cookies", "Aceitar todos", "Rejeitar", "Definições", "Categorias", "Arquivo", "Artigos recentes",
+                "Política de privacidade",
+            ])
     }
 
-    @Test("teasers around a short article are dropped", arguments: [
-        ("teasers-pt.html", [
-            "As três bibliotecas municipais de Vila Serena passam a funcionar até as 21h",
-            "Para cobrir o novo horário, serão contratados doze auxiliares.",
-            "O cartão da biblioteca continua gratuito e pode ser feito em qualquer unidade com um documento com foto.",
-        ], [
-            "Leia também", "Concurso para bibliotecário", "Feira do livro", "Editoras da região", "Câmara aprova",
-            "há 2 horas", "Mais lidas", "Racionamento", "Ônibus noturno", "Os trajetos ligam", "Leia mais notícias",
-        ]),
-        ("teasers-en.html", [
-            "Sleeper services between the capital and the northern coast will run again from 20 June",
-            "bicycles can be carried free if booked in advance.",
-        ], [
-            "More from Travel", "Island ferries", "The extra crossing", "We compared the pass", "Read more",
-            "You may also like", "Energy bills", "The cap drops", "comet", "Published 3 May 2026",
-        ]),
-    ])
+    @Test(
+        "teasers around a short article are dropped",
+        arguments: [
+            (
+                "teasers-pt.html",
+                [
+                    "As três bibliotecas municipais de Vila Serena passam a funcionar até as 21h",
+                    "Para cobrir o novo horário, serão contratados doze auxiliares.",
+                    "O cartão da biblioteca continua gratuito e pode ser feito em qualquer unidade com um documento com foto.",
+                ],
+                [
+                    "Leia também", "Concurso para bibliotecário", "Feira do livro", "Editoras da região", "Câmara aprova",
+                    "há 2 horas", "Mais lidas", "Racionamento", "Ônibus noturno", "Os trajetos ligam", "Leia mais notícias",
+                ]
+            ),
+            (
+                "teasers-en.html",
+                [
+                    "Sleeper services between the capital and the northern coast will run again from 20 June",
+                    "bicycles can be carried free if booked in advance.",
+                ],
+                [
+                    "More from Travel", "Island ferries", "The extra crossing", "We compared the pass", "Read more",
+                    "You may also like", "Energy bills", "The cap drops", "comet", "Published 3 May 2026",
+                ]
+            ),
+        ])
     func teasersAroundAShortArticle(fixture: String, kept: [String], dropped: [String]) throws {
         let article = try extract(fixture: fixture)
         expect(article.text, keeps: kept, drops: dropped)
@@ -92,9 +109,11 @@ struct HTMLConsentAndTeaserTests {
             }
             rest = rest[range.upperBound...]
         }
-        expect(article.text, keeps: [], drops: [
-            "Publicidade", "Leia também", "Mapa mostra", "Receba as notícias", "Cadastre seu e-mail", "Quero receber",
-        ])
+        expect(
+            article.text, keeps: [],
+            drops: [
+                "Publicidade", "Leia também", "Mapa mostra", "Receba as notícias", "Cadastre seu e-mail", "Quero receber",
+            ])
     }
 
     @Test func anArticleAboutCookiesKeepsItsText() throws {
@@ -124,20 +143,37 @@ struct HTMLConsentAndTeaserTests {
         #expect(!(try extract("<html><body>\(notice)</body></html>").text.contains("cookies")))
     }
 
-    @Test("consent notice text", arguments: [
-        ("This website uses cookies to ensure you get the best experience on our website. Learn more", true),
-        ("We and our partners store and/or access information on a device, such as cookies, and process personal data with your consent.", true),
-        ("Utilizamos cookies para melhorar a sua experiência. Ao continuar a navegar, você concorda com a nossa política de privacidade.", true),
-        ("Este site usa cookies para personalizar conteúdo e anúncios. Clique em Aceitar todos para concordar com o seu uso.", true),
-        ("Usamos cookies propias y de terceros para mejorar su experiencia. Si continúa navegando, acepta nuestra política de cookies.", true),
-        ("Ce site utilise des cookies pour améliorer votre expérience. En cliquant sur Accepter, vous consentez à leur utilisation.", true),
-        ("Wir verwenden Cookies, um Ihre Erfahrung zu verbessern. Mit Klick auf Akzeptieren stimmen Sie der Datenschutzerklärung zu.", true),
-        ("To watch this video you need to accept marketing cookies from the platform that hosts it.", true),
-        ("Bake the cookies for twelve minutes, until the edges are golden, then let them cool on a rack.", false),
-        ("Regulators said sites that use cookies for advertising must ask for consent before setting them.", false),
-        ("Você pode comprar os biscoitos na padaria da esquina, que abre às sete horas da manhã.", false),
-        ("Subscribe to our newsletter for the week's best stories, delivered every Friday morning.", false),
-    ])
+    @Test(
+        "consent notice text",
+        arguments: [
+            ("This website uses cookies to ensure you get the best experience on our website. Learn more", true),
+            (
+                "We and our partners store and/or access information on a device, such as cookies, and process personal data with your consent.",
+                true
+            ),
+            (
+                "Utilizamos cookies para melhorar a sua experiência. Ao continuar a navegar, você concorda com a nossa política de privacidade.",
+                true
+            ),
+            ("Este site usa cookies para personalizar conteúdo e anúncios. Clique em Aceitar todos para concordar com o seu uso.", true),
+            (
+                "Usamos cookies propias y de terceros para mejorar su experiencia. Si continúa navegando, acepta nuestra política de cookies.",
+                true
+            ),
+            (
+                "Ce site utilise des cookies pour améliorer votre expérience. En cliquant sur Accepter, vous consentez à leur utilisation.",
+                true
+            ),
+            (
+                "Wir verwenden Cookies, um Ihre Erfahrung zu verbessern. Mit Klick auf Akzeptieren stimmen Sie der Datenschutzerklärung zu.",
+                true
+            ),
+            ("To watch this video you need to accept marketing cookies from the platform that hosts it.", true),
+            ("Bake the cookies for twelve minutes, until the edges are golden, then let them cool on a rack.", false),
+            ("Regulators said sites that use cookies for advertising must ask for consent before setting them.", false),
+            ("Você pode comprar os biscoitos na padaria da esquina, que abre às sete horas da manhã.", false),
+            ("Subscribe to our newsletter for the week's best stories, delivered every Friday morning.", false),
+        ])
     func noticeText(text: String, isNotice: Bool) {
         #expect(HTMLConsent.isNoticeText(text) == isNotice)
     }
@@ -161,11 +197,13 @@ struct HTMLConsentAndTeaserTests {
         #expect(!text.contains("Folding tables we like"))
     }
 
-    @Test("labels of teaser sections", arguments: [
-        ("Related stories", true), ("Leia também:", true), ("Mais lidas", true), ("Te puede interesar", true),
-        ("You may also like", true), ("More from Travel", true), ("What changed", false), ("Leia com atenção", false),
-        ("Related research on the same question, published this year in three journals by the same group", false),
-    ])
+    @Test(
+        "labels of teaser sections",
+        arguments: [
+            ("Related stories", true), ("Leia também:", true), ("Mais lidas", true), ("Te puede interesar", true),
+            ("You may also like", true), ("More from Travel", true), ("What changed", false), ("Leia com atenção", false),
+            ("Related research on the same question, published this year in three journals by the same group", false),
+        ])
     func teaserLabels(label: String, isLabel: Bool) {
         #expect(HTMLTeasers.isLabel(label) == isLabel)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// The article-extraction dev set (46 real pages with hand-marked article bodies), run in-process and
@@ -28,7 +29,8 @@ struct HTMLExtractionBenchmarkTests {
         let truthData = try Data(contentsOf: Self.directory.appendingPathComponent("ground-truth.json"))
         let truth = try JSONDecoder().decode([String: Page].self, from: truthData)
         #expect(truth.count >= 40)
-        var precisionSum = 0.0, recallSum = 0.0
+        var precisionSum = 0.0
+        var recallSum = 0.0
         var weakest: [(String, Double, Double)] = []
         var splits: [Bool: (precision: Double, recall: Double, count: Int)] = [:]
         for (index, (id, page)) in truth.sorted(by: { $0.key < $1.key }).enumerated() {
@@ -51,8 +53,10 @@ struct HTMLExtractionBenchmarkTests {
             let f1 = ShingleMetric.f1(split.precision / Double(split.count), split.recall / Double(split.count))
             return String(format: "%@ %d pages F1 %.4f", name, split.count, f1)
         }.joined(separator: ", ")
-        print(String(format: "HTML extraction dev set: %d pages, precision %.4f, recall %.4f, F1 %.4f (%@); weakest: %@",
-                     truth.count, precision, recall, f1, bySplit, report))
+        print(
+            String(
+                format: "HTML extraction dev set: %d pages, precision %.4f, recall %.4f, F1 %.4f (%@); weakest: %@",
+                truth.count, precision, recall, f1, bySplit, report))
         #expect(f1 >= Self.floorF1, "F1 \(f1) fell below \(Self.floorF1) (precision \(precision), recall \(recall)); weakest: \(report)")
     }
 
@@ -127,8 +131,10 @@ enum ShingleMetric {
     }
 
     static func precisionRecall(extracted: String, true expected: String) -> (Double, Double) {
-        let got = shingles(extracted), want = shingles(expected)
-        let gotCount = got.values.reduce(0, +), wantCount = want.values.reduce(0, +)
+        let got = shingles(extracted)
+        let want = shingles(expected)
+        let gotCount = got.values.reduce(0, +)
+        let wantCount = want.values.reduce(0, +)
         if gotCount == 0 && wantCount == 0 { return (1, 1) }
         let matched = got.reduce(0) { $0 + min($1.value, want[$1.key] ?? 0) }
         let precision = gotCount == 0 ? 0 : Double(matched) / Double(gotCount)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingestion
 
 /// The HTML main-content extractor on small hand-written pages: parsing, charsets, pruning, structure,
@@ -44,20 +45,23 @@ struct HTMLExtractionTests {
 
     @Test func boilerplateIsRemovedAndStructureKept() throws {
         let article = try extract(Self.article)
-        #expect(article.text == """
-            \(Self.prose("harbour"))
+        #expect(
+            article.text == """
+                \(Self.prose("harbour"))
 
-            What changed
+                What changed
 
-            \(Self.prose("repair"))
+                \(Self.prose("repair"))
 
-            New cranes on the east quay
-            Deeper berths for ferries
+                New cranes on the east quay
+                Deeper berths for ferries
 
-            \(Self.prose("schedule"))
-            """)
-        for noise in ["SCRIPT-NOISE", "color: red", "NOSCRIPT-NOISE", "cookies", "Facebook", "Section A",
-                      "Other story", "Comment by reader", "All rights reserved", "Daily Tide"] {
+                \(Self.prose("schedule"))
+                """)
+        for noise in [
+            "SCRIPT-NOISE", "color: red", "NOSCRIPT-NOISE", "cookies", "Facebook", "Section A",
+            "Other story", "Comment by reader", "All rights reserved", "Daily Tide",
+        ] {
             #expect(!article.text.contains(noise), "\(noise) should have been removed")
         }
     }
@@ -84,7 +88,8 @@ struct HTMLExtractionTests {
 
     @Test func latin1PageWithMetaCharsetDecodes() throws {
         let head = "<html><head><meta charset=\"iso-8859-1\"><title>Caf\u{E9} da manh\u{E3}</title></head><body><p>"
-        let body = "A padaria abriu \u{E0}s seis, com p\u{E3}o, caf\u{E9} e a\u{E7}\u{FA}car; as filas foram longas, mas r\u{E1}pidas, "
+        let body =
+            "A padaria abriu \u{E0}s seis, com p\u{E3}o, caf\u{E9} e a\u{E7}\u{FA}car; as filas foram longas, mas r\u{E1}pidas, "
             + "e os clientes sa\u{ED}ram satisfeitos com o atendimento e os pre\u{E7}os.</p></body></html>"
         let bytes = Array((head + body).unicodeScalars.map { UInt8($0.value) })
         #expect(String(validating: bytes, as: UTF8.self) == nil)
@@ -98,7 +103,7 @@ struct HTMLExtractionTests {
     @Test func charsetRules() {
         let ascii = Array("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"></head></html>".utf8)
         #expect(HTMLCharset.detect(ascii, declared: nil) == "WINDOWS-1252")
-        #expect(HTMLCharset.detect(ascii, declared: "utf-8") == "UTF-8")        // the HTTP header wins
+        #expect(HTMLCharset.detect(ascii, declared: "utf-8") == "UTF-8")  // the HTTP header wins
         #expect(HTMLCharset.detect(Array("<p>plain</p>".utf8), declared: nil) == "UTF-8")
         #expect(HTMLCharset.detect([0x3C, 0x70, 0x3E, 0xE9, 0x3C], declared: nil) == "WINDOWS-1252")
         // Valid UTF-8 with non-ASCII text is UTF-8 whatever the labels say.
@@ -111,7 +116,8 @@ struct HTMLExtractionTests {
 
     @Test func windows1252AndInvalidUTF8AreReadWholly() throws {
         // Curly quotes and the euro sign live in 0x80–0x9F; 0x81 is undefined and must not stop the parse.
-        let bytes: [UInt8] = Array("<p>".utf8) + [0x93] + Array("Quoted".utf8) + [0x94] + Array(" costs 5".utf8) + [0x80]
+        let bytes: [UInt8] =
+            Array("<p>".utf8) + [0x93] + Array("Quoted".utf8) + [0x94] + Array(" costs 5".utf8) + [0x80]
             + Array(", odd byte ".utf8) + [0x81] + Array(" and the rest of the sentence is still here.</p>".utf8)
         let article = try HTMLExtractor.extract(html: bytes, declaredCharset: nil, url: nil)
         #expect(article.text.hasPrefix("“Quoted” costs 5€, odd byte and the rest"))
@@ -176,8 +182,10 @@ struct HTMLExtractionTests {
             </div></body>
             """
         let text = try extract(html).text
-        #expect(text == [Self.prose("opening"), Self.prose("middle"), Self.prose("continuation"), Self.prose("ending")]
-            .joined(separator: "\n\n"))
+        #expect(
+            text
+                == [Self.prose("opening"), Self.prose("middle"), Self.prose("continuation"), Self.prose("ending")]
+                .joined(separator: "\n\n"))
     }
 
     @Test func embeddedQuotesAndTablesStay() throws {
@@ -206,7 +214,8 @@ struct HTMLExtractionTests {
     }
 
     @Test func pageWithoutArticleFallsBackToBodyText() throws {
-        let article = try extract("<html><body><div><a href='/'>Home</a> <a href='/about'>About</a></div><span>Hello there</span></body></html>")
+        let article = try extract(
+            "<html><body><div><a href='/'>Home</a> <a href='/about'>About</a></div><span>Hello there</span></body></html>")
         #expect(article.text.contains("Hello there"))
         let links = try extract("<html><body><ul><li><a href='/'>Home</a></li><li><a href='/about'>About</a></li></ul></body></html>")
         #expect(links.text == "Home\nAbout")
@@ -218,24 +227,30 @@ struct HTMLExtractionTests {
         #expect(try extract("<html><body><script>x()</script></body></html>").text.isEmpty)
     }
 
-    @Test("title rules", arguments: [
-        // og:title first; a repeated site name goes when an h1 says the headline alone.
-        ("<meta property='og:title' content='Open Graph headline'><title>Other | Site</title><h1>H</h1>", nil, "Open Graph headline"),
-        ("<title>Big news today | The Site</title><h1>Big news today</h1>", nil, "Big news today"),
-        ("<title>The Site - Big news today</title><h1>Big news today</h1>", nil, "Big news today"),
-        ("<title>Storm hits the northern coast - Site</title>", nil, "Storm hits the northern coast"),
-        ("<title>Storm: the aftermath | Coast Herald</title><h1>Different words entirely here</h1>", "https://www.coastherald.com/x", "Storm: the aftermath"),
-        ("<h1>Only a heading</h1><p>text</p>", nil, "Only a heading"),
-        ("<title>A - B</title>", nil, "A - B"),
-        ("<p>no title at all</p>", nil, nil),
-        ("<title>Menus — Docs</title><h1>Menus<a class='headerlink' href='#menus'>¶</a></h1>", nil, "Menus"),
-    ] as [(String, String?, String?)])
+    @Test(
+        "title rules",
+        arguments: [
+            // og:title first; a repeated site name goes when an h1 says the headline alone.
+            ("<meta property='og:title' content='Open Graph headline'><title>Other | Site</title><h1>H</h1>", nil, "Open Graph headline"),
+            ("<title>Big news today | The Site</title><h1>Big news today</h1>", nil, "Big news today"),
+            ("<title>The Site - Big news today</title><h1>Big news today</h1>", nil, "Big news today"),
+            ("<title>Storm hits the northern coast - Site</title>", nil, "Storm hits the northern coast"),
+            (
+                "<title>Storm: the aftermath | Coast Herald</title><h1>Different words entirely here</h1>", "https://www.coastherald.com/x",
+                "Storm: the aftermath"
+            ),
+            ("<h1>Only a heading</h1><p>text</p>", nil, "Only a heading"),
+            ("<title>A - B</title>", nil, "A - B"),
+            ("<p>no title at all</p>", nil, nil),
+            ("<title>Menus — Docs</title><h1>Menus<a class='headerlink' href='#menus'>¶</a></h1>", nil, "Menus"),
+        ] as [(String, String?, String?)])
     func titles(html: String, url: String?, expected: String?) throws {
         #expect(try extract("<html><head></head><body>" + html + "</body></html>", url: url).title == expected)
     }
 
     @Test func languageAndDescriptionFallbacks() throws {
-        let article = try extract("""
+        let article = try extract(
+            """
             <html><head><meta property="og:locale" content="pt_BR"><meta property="og:description" content="Resumo."></head>
             <body><p>Texto.</p></body></html>
             """)
@@ -243,28 +258,32 @@ struct HTMLExtractionTests {
         #expect(article.description == "Resumo.")
     }
 
-    @Test("HTML is sniffed before text", arguments: [
-        "<!DOCTYPE html><html><body>x</body></html>",
-        "\u{FEFF}  \n<!doctype HTML>",
-        "<HTML lang=en>",
-        "<head><title>t</title></head>",
-        "<!-- generated --><?xml version='1.0'?>\n<html xmlns='http://www.w3.org/1999/xhtml'>",
-        "  <div class='x'>fragment</div>",
-        "<p>one paragraph</p>",
-        "<body>\nHello</body>",
-    ])
+    @Test(
+        "HTML is sniffed before text",
+        arguments: [
+            "<!DOCTYPE html><html><body>x</body></html>",
+            "\u{FEFF}  \n<!doctype HTML>",
+            "<HTML lang=en>",
+            "<head><title>t</title></head>",
+            "<!-- generated --><?xml version='1.0'?>\n<html xmlns='http://www.w3.org/1999/xhtml'>",
+            "  <div class='x'>fragment</div>",
+            "<p>one paragraph</p>",
+            "<body>\nHello</body>",
+        ])
     func sniffedAsHTML(content: String) {
         #expect(ContentSniffer.detect(Array(content.utf8)) == DetectedType(kind: .html, mediaType: "text/html"))
     }
 
-    @Test("not HTML", arguments: [
-        "<p> without a closing tag, just prose",
-        "<div>\n" + String(repeating: "long text ", count: 200) + "</div>",
-        "Some text first, then <p>a paragraph</p>",
-        "<html5 is a word>",
-        "<pre>code",
-        "a,b\n<p>,</p>\n",
-    ])
+    @Test(
+        "not HTML",
+        arguments: [
+            "<p> without a closing tag, just prose",
+            "<div>\n" + String(repeating: "long text ", count: 200) + "</div>",
+            "Some text first, then <p>a paragraph</p>",
+            "<html5 is a word>",
+            "<pre>code",
+            "a,b\n<p>,</p>\n",
+        ])
     func notSniffedAsHTML(content: String) {
         #expect(ContentSniffer.detect(Array(content.utf8))?.kind != .html)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ingestion
 
 @Suite struct LexicalAnalyzerTests {

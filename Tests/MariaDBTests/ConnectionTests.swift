@@ -7,9 +7,10 @@ struct ConnectionTests {
     @Test func connectsLazilyAndSetsUpTheSession() throws {
         let connection = try TestDatabase.connection()
         #expect(!connection.isConnected)
-        let row = try #require(try connection.query(
-            "SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.collation_connection AS collation, @@session.character_set_client AS charset"
-        ).first)
+        let row = try #require(
+            try connection.query(
+                "SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.collation_connection AS collation, @@session.character_set_client AS charset"
+            ).first)
         #expect(connection.isConnected)
         #expect(row["tz"] == .text("+00:00"))
         #expect(row["collation"] == .text("utf8mb4_unicode_ci"))
@@ -53,7 +54,8 @@ struct ConnectionTests {
     @Test func duplicateKeyErrorShowsSQLButNeverValues() throws {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("dup")
-        try connection.execute("CREATE TABLE \(table) (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, UNIQUE KEY email_unique (email))")
+        try connection.execute(
+            "CREATE TABLE \(table) (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, UNIQUE KEY email_unique (email))")
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
 
         let insert = "INSERT INTO \(table) (email) VALUES (?)"
@@ -106,7 +108,9 @@ struct ConnectionTests {
         let child = TestDatabase.uniqueName("child")
         try connection.execute("CREATE TABLE \(parent) (id INT PRIMARY KEY) ENGINE=InnoDB")
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(parent)") }
-        try connection.execute("CREATE TABLE \(child) (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent) (id)) ENGINE=InnoDB")
+        try connection.execute(
+            "CREATE TABLE \(child) (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent) (id)) ENGINE=InnoDB"
+        )
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(child)") }
         try connection.execute("INSERT INTO \(parent) (id) VALUES (1)")
         try connection.execute("INSERT INTO \(child) (id, parent_id) VALUES (1, 1)")
@@ -212,7 +216,8 @@ struct ConnectionTests {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("script")
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
-        try connection.executeScript("""
+        try connection.executeScript(
+            """
             -- a comment
             CREATE TABLE \(table) (id INT PRIMARY KEY, note VARCHAR(50));
             INSERT INTO \(table) VALUES (1, 'one; with a semicolon');
@@ -222,7 +227,8 @@ struct ConnectionTests {
         #expect(try connection.query("SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
 
         do {
-            try connection.executeScript("""
+            try connection.executeScript(
+                """
                 INSERT INTO \(table) VALUES (3, 'three');
                 SELECT 1;
                 INSERT INTO \(table) VALUES (1, 'duplicate');

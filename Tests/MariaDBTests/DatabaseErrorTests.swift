@@ -8,7 +8,9 @@ struct DatabaseErrorTests {
             kind: .statement, code: 1062, sqlState: "23000",
             message: "Duplicate entry '?' for key 'email'", sql: "INSERT INTO users (email) VALUES (?)"
         )
-        #expect(error.description == "statement error 1062 (23000): Duplicate entry '?' for key 'email' [sql: INSERT INTO users (email) VALUES (?)]")
+        #expect(
+            error.description
+                == "statement error 1062 (23000): Duplicate entry '?' for key 'email' [sql: INSERT INTO users (email) VALUES (?)]")
         #expect(error.isDuplicateKey)
         #expect(!error.isConnectionLost)
     }

@@ -43,7 +43,8 @@ struct MigratorTests {
         // 0010 only works after 0002, which only works after 0001: numeric order matters.
         try fixture.write("0001_create_notes.sql", "CREATE TABLE \(notes) (id INT PRIMARY KEY, body TEXT) ENGINE=InnoDB;\n")
         try fixture.write("0002_seed_notes.sql", "INSERT INTO \(notes) VALUES (1, 'first');\nINSERT INTO \(notes) VALUES (2, 'second');\n")
-        try fixture.write("0010_add_title.sql", "ALTER TABLE \(notes) ADD COLUMN title VARCHAR(100) NULL;\nUPDATE \(notes) SET title = 'seeded';\n")
+        try fixture.write(
+            "0010_add_title.sql", "ALTER TABLE \(notes) ADD COLUMN title VARCHAR(100) NULL;\nUPDATE \(notes) SET title = 'seeded';\n")
         try fixture.write("README.md", "How to write migrations.")
 
         let migrations = try fixture.load()
@@ -52,7 +53,8 @@ struct MigratorTests {
         #expect(applied.map(\.version) == [1, 2, 10])
         #expect(try fixture.connection.query("SELECT COUNT(*) AS n FROM \(notes) WHERE title = 'seeded'").first?.decode(Int.self, "n") == 2)
 
-        let history = try fixture.connection.query("SELECT version, name, checksum, applied_at, execution_ms FROM \(fixture.historyTable) ORDER BY version")
+        let history = try fixture.connection.query(
+            "SELECT version, name, checksum, applied_at, execution_ms FROM \(fixture.historyTable) ORDER BY version")
         #expect(try history.map { try $0.decode(Int.self, "version") } == [1, 2, 10])
         #expect(try history.map { try $0.decode(String.self, "name") } == ["create_notes", "seed_notes", "add_title"])
         #expect(try history.map { try $0.decode(String.self, "checksum") } == migrations.map(\.checksum))

@@ -20,7 +20,8 @@ struct ValueRoundTripTests {
     @Test func everySupportedTypeRoundTripsThroughColumns() throws {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("roundtrip")
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE \(table) (
               id INT AUTO_INCREMENT PRIMARY KEY,
               i BIGINT NULL, u BIGINT UNSIGNED NULL, small INT NULL, d DOUBLE NULL, flag TINYINT(1) NULL,
@@ -34,7 +35,7 @@ struct ValueRoundTripTests {
         let date = Date(timeIntervalSince1970: 1_764_006_703.654321)
         let uuid = UUID()
         let accents = "Zoë, café, naïve — 👩🏽‍💻 ✓"
-        let bigText = String(repeating: "Ünïcödé text 📚 ", count: 300_000) // ~5.7 MB of UTF-8
+        let bigText = String(repeating: "Ünïcödé text 📚 ", count: 300_000)  // ~5.7 MB of UTF-8
         var bigBlob = [UInt8](repeating: 0, count: 3 * 1_024 * 1_024)
         for index in bigBlob.indices where index % 7 == 0 {
             bigBlob[index] = UInt8(truncatingIfNeeded: index)
@@ -45,19 +46,23 @@ struct ValueRoundTripTests {
             INSERT INTO \(table) (i, u, small, d, flag, s, big, bin, dt, ts, day, uid, doc, price, bits, duration)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
-        let result = try connection.execute(insert, [
-            Int64.min.databaseValue, UInt64.max.databaseValue, Int32.max.databaseValue, 2.5.databaseValue,
-            true.databaseValue, accents.databaseValue, bigText.databaseValue, bigBlob.databaseValue,
-            date.databaseValue, date.databaseValue, date.databaseValue, uuid.databaseValue,
-            json.databaseValue, "1234.50", .int(5), "27:30:15",
-        ])
+        let result = try connection.execute(
+            insert,
+            [
+                Int64.min.databaseValue, UInt64.max.databaseValue, Int32.max.databaseValue, 2.5.databaseValue,
+                true.databaseValue, accents.databaseValue, bigText.databaseValue, bigBlob.databaseValue,
+                date.databaseValue, date.databaseValue, date.databaseValue, uuid.databaseValue,
+                json.databaseValue, "1234.50", .int(5), "27:30:15",
+            ])
         #expect(result.affectedRows == 1)
         #expect(result.lastInsertID > 0)
-        try connection.execute(insert, [
-            Int64.max.databaseValue, .uint(0), Int32.min.databaseValue, .double(-1e300), false.databaseValue,
-            "".databaseValue, "".databaseValue, [UInt8]().databaseValue,
-            .null, .null, .null, .null, .null, .null, .null, .null,
-        ])
+        try connection.execute(
+            insert,
+            [
+                Int64.max.databaseValue, .uint(0), Int32.min.databaseValue, .double(-1e300), false.databaseValue,
+                "".databaseValue, "".databaseValue, [UInt8]().databaseValue,
+                .null, .null, .null, .null, .null, .null, .null, .null,
+            ])
         let nothing: String? = nil
         try connection.execute(
             "INSERT INTO \(table) (i, s) VALUES (?, ?)", [Int?.none.databaseValue, nothing.databaseValue]
@@ -120,8 +125,8 @@ struct ValueRoundTripTests {
             Date(timeIntervalSince1970: 0),
             Date(timeIntervalSince1970: 1_700_000_000.000001),
             Date(timeIntervalSince1970: 1_700_000_000.999999),
-            Date(timeIntervalSince1970: -86_400 * 365 * 50 + 0.25), // before 1970
-            Date(timeIntervalSince1970: 951_782_400.5), // 2000-02-29 00:00:00.5, a leap day
+            Date(timeIntervalSince1970: -86_400 * 365 * 50 + 0.25),  // before 1970
+            Date(timeIntervalSince1970: 951_782_400.5),  // 2000-02-29 00:00:00.5, a leap day
         ]
         for date in dates {
             let rows = try connection.query(
@@ -129,7 +134,8 @@ struct ValueRoundTripTests {
             )
             #expect(try rows.first?.decode(Date.self, "d") == date)
         }
-        let text = try connection.query("SELECT DATE_FORMAT(?, '%Y-%m-%d %H:%i:%s.%f') AS t", [.datetime(Date(timeIntervalSince1970: 951_782_400.5))])
+        let text = try connection.query(
+            "SELECT DATE_FORMAT(?, '%Y-%m-%d %H:%i:%s.%f') AS t", [.datetime(Date(timeIntervalSince1970: 951_782_400.5))])
         #expect(text.first?["t"] == .text("2000-02-29 00:00:00.500000"))
         let fromSQL = try connection.query("SELECT TIMESTAMP'2026-11-24 17:51:43.250000' AS d")
         #expect(try fromSQL.first?.decode(Date.self, "d") == Date(timeIntervalSince1970: 1_795_542_703.25))
@@ -155,9 +161,10 @@ struct ValueRoundTripTests {
 
     @Test func wrongTypesThrowDecodingErrors() throws {
         let connection = try TestDatabase.connection()
-        let row = try #require(try connection.query(
-            "SELECT 'secret-value' AS word, 3000000000 AS big, -1 AS negative, NOW() AS now, 1.5 AS ratio"
-        ).first)
+        let row = try #require(
+            try connection.query(
+                "SELECT 'secret-value' AS word, 3000000000 AS big, -1 AS negative, NOW() AS now, 1.5 AS ratio"
+            ).first)
         for (column, attempt) in [
             ("word", { _ = try row.decode(Int.self, "word") }),
             ("big", { _ = try row.decode(Int32.self, "big") }),

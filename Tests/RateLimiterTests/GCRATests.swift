@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RateLimiter
 
 let second: Int64 = 1_000_000_000
@@ -54,8 +55,11 @@ struct GCRATests {
             #expect(decision.limit == 100)
         }
         let rejected = bucket.check(at: t0)
-        #expect(rejected == RateLimitDecision(allowed: false, limit: 100, remaining: 0,
-                                              resetAfter: hour, retryAfter: 36 * second))
+        #expect(
+            rejected
+                == RateLimitDecision(
+                    allowed: false, limit: 100, remaining: 0,
+                    resetAfter: hour, retryAfter: 36 * second))
         #expect(rejected.retryAfterSeconds == 36)
         #expect(rejected.resetSeconds == 3600)
     }
@@ -65,22 +69,34 @@ struct GCRATests {
         let bucket = try Bucket(backend)
         #expect(bucket.admitted(9, at: t0) == 9)
         let tenth = bucket.check(at: t0)
-        #expect(tenth == RateLimitDecision(allowed: true, limit: 100, remaining: 90,
-                                           resetAfter: 360 * second, retryAfter: 0))
+        #expect(
+            tenth
+                == RateLimitDecision(
+                    allowed: true, limit: 100, remaining: 90,
+                    resetAfter: 360 * second, retryAfter: 0))
         #expect(tenth.resetSeconds == 360)
         #expect(tenth.retryAfterSeconds == 0)
         #expect(bucket.admitted(89, at: t0) == 89)
         let last = bucket.check(at: t0)
-        #expect(last == RateLimitDecision(allowed: true, limit: 100, remaining: 0,
-                                          resetAfter: hour, retryAfter: 0))
+        #expect(
+            last
+                == RateLimitDecision(
+                    allowed: true, limit: 100, remaining: 0,
+                    resetAfter: hour, retryAfter: 0))
         // 10 s later: still empty, 26 s to wait, the hour counts down.
         let later = bucket.check(at: t0 + 10 * second)
-        #expect(later == RateLimitDecision(allowed: false, limit: 100, remaining: 0,
-                                           resetAfter: hour - 10 * second, retryAfter: 26 * second))
+        #expect(
+            later
+                == RateLimitDecision(
+                    allowed: false, limit: 100, remaining: 0,
+                    resetAfter: hour - 10 * second, retryAfter: 26 * second))
         // Half an hour of quiet regains 50.
         let half = bucket.check(at: t0 + 1800 * second)
-        #expect(half == RateLimitDecision(allowed: true, limit: 100, remaining: 49,
-                                          resetAfter: 1836 * second, retryAfter: 0))
+        #expect(
+            half
+                == RateLimitDecision(
+                    allowed: true, limit: 100, remaining: 49,
+                    resetAfter: 1836 * second, retryAfter: 0))
     }
 
     @Test("after T exactly one more is admitted; one ns earlier none", arguments: Backend.allCases)
@@ -141,18 +157,24 @@ struct GCRATests {
     @Test("raising the limit keeps the requests already spent", arguments: Backend.allCases)
     func raiseLimit(_ backend: Backend) throws {
         let bucket = try Bucket(backend)
-        #expect(bucket.admitted(10, at: t0) == 10)           // 10 of 100 spent
-        let raised = bucket.check(at: t0, limit: 200)        // T = 18 s: 10 spent is 180 s, plus this one
-        #expect(raised == RateLimitDecision(allowed: true, limit: 200, remaining: 189,
-                                            resetAfter: 198 * second, retryAfter: 0))
+        #expect(bucket.admitted(10, at: t0) == 10)  // 10 of 100 spent
+        let raised = bucket.check(at: t0, limit: 200)  // T = 18 s: 10 spent is 180 s, plus this one
+        #expect(
+            raised
+                == RateLimitDecision(
+                    allowed: true, limit: 200, remaining: 189,
+                    resetAfter: 198 * second, retryAfter: 0))
         #expect(bucket.admitted(300, at: t0, limit: 200) == 189)
 
         // An organization that spent all of 100 gets the other 100 of 200 at once.
         let emptied = try Bucket(backend)
         #expect(emptied.admitted(100, at: t0) == 100)
         let reopened = emptied.check(at: t0, limit: 200)
-        #expect(reopened == RateLimitDecision(allowed: true, limit: 200, remaining: 99,
-                                              resetAfter: 1818 * second, retryAfter: 0))
+        #expect(
+            reopened
+                == RateLimitDecision(
+                    allowed: true, limit: 200, remaining: 99,
+                    resetAfter: 1818 * second, retryAfter: 0))
         #expect(emptied.admitted(300, at: t0, limit: 200) == 99)
         // Counted in the new limit from then on: no rescaling twice.
         #expect(emptied.admitted(5, at: t0 + 18 * second, limit: 200) == 1)
@@ -161,10 +183,13 @@ struct GCRATests {
     @Test("lowering the limit keeps the spent requests, up to a full bucket", arguments: Backend.allCases)
     func lowerLimit(_ backend: Backend) throws {
         let bucket = try Bucket(backend)
-        #expect(bucket.admitted(10, at: t0) == 10)           // 10 spent: all of a limit of 10
-        let lowered = bucket.check(at: t0, limit: 10)        // T = 360 s
-        #expect(lowered == RateLimitDecision(allowed: false, limit: 10, remaining: 0,
-                                             resetAfter: hour, retryAfter: 360 * second))
+        #expect(bucket.admitted(10, at: t0) == 10)  // 10 spent: all of a limit of 10
+        let lowered = bucket.check(at: t0, limit: 10)  // T = 360 s
+        #expect(
+            lowered
+                == RateLimitDecision(
+                    allowed: false, limit: 10, remaining: 0,
+                    resetAfter: hour, retryAfter: 360 * second))
         #expect(bucket.admitted(5, at: t0 + 359 * second, limit: 10) == 0)
         #expect(bucket.admitted(5, at: t0 + 360 * second, limit: 10) == 1)
 
@@ -176,8 +201,11 @@ struct GCRATests {
         let emptied = try Bucket(backend)
         #expect(emptied.admitted(100, at: t0) == 100)
         let rejected = emptied.check(at: t0, limit: 10)
-        #expect(rejected == RateLimitDecision(allowed: false, limit: 10, remaining: 0,
-                                              resetAfter: hour, retryAfter: 360 * second))
+        #expect(
+            rejected
+                == RateLimitDecision(
+                    allowed: false, limit: 10, remaining: 0,
+                    resetAfter: hour, retryAfter: 360 * second))
         #expect(emptied.admitted(5, at: t0 + 359 * second, limit: 10) == 0)
         #expect(emptied.admitted(5, at: t0 + 360 * second, limit: 10) == 1)
     }
@@ -186,8 +214,11 @@ struct GCRATests {
     func zeroLimit(_ backend: Backend, limit: Int) throws {
         let bucket = try Bucket(backend)
         let decision = bucket.check(at: t0, limit: limit)
-        #expect(decision == RateLimitDecision(allowed: false, limit: 0, remaining: 0,
-                                              resetAfter: hour, retryAfter: hour))
+        #expect(
+            decision
+                == RateLimitDecision(
+                    allowed: false, limit: 0, remaining: 0,
+                    resetAfter: hour, retryAfter: hour))
         #expect(decision.retryAfterSeconds == 3600)
         // Nothing was consumed: the usual limit still has its full burst.
         #expect(bucket.admitted(100, at: t0) == 100)
@@ -236,8 +267,9 @@ struct GCRATests {
 
     @Test("seconds round up")
     func seconds() {
-        let decision = RateLimitDecision(allowed: false, limit: 1, remaining: 0,
-                                         resetAfter: second + 1, retryAfter: 1)
+        let decision = RateLimitDecision(
+            allowed: false, limit: 1, remaining: 0,
+            resetAfter: second + 1, retryAfter: 1)
         #expect(decision.resetSeconds == 2)
         #expect(decision.retryAfterSeconds == 1)
         let allowed = RateLimitDecision(allowed: true, limit: 1, remaining: 0, resetAfter: 0, retryAfter: 0)

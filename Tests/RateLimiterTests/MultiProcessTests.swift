@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 import Testing
+
 @testable import RateLimiter
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A page of anonymous shared memory the parent and its forked children exchange words through.
 final class SharedWords {
@@ -53,8 +55,8 @@ struct MultiProcessTests {
         let other = RateLimitKey(high: 1, low: 2)
         let children = 6
         let attempts = 2000
-        let words = try SharedWords(count: children + 1)   // [0] = start flag, [1...] = admissions
-        _ = limiter.check(other, limit: 1000, now: t0)      // warm up before forking
+        let words = try SharedWords(count: children + 1)  // [0] = start flag, [1...] = admissions
+        _ = limiter.check(other, limit: 1000, now: t0)  // warm up before forking
 
         var pids: [pid_t] = []
         for child in 1...children {
@@ -85,7 +87,7 @@ struct MultiProcessTests {
     func killedHolder() throws {
         let limiter = try RateLimiter.makePrivate(capacity: 64)
         let key = RateLimitKey(high: 7, low: 7)
-        let words = try SharedWords(count: 1)               // [0] = the holder has the lock
+        let words = try SharedWords(count: 1)  // [0] = the holder has the lock
         #expect(limiter.check(key, limit: 10, now: t0).remaining == 9)
 
         let holder = fork()

@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
 @testable import RateLimiter
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("Shared table")
 struct RateLimiterTableTests {
@@ -72,18 +74,24 @@ struct RateLimiterTableTests {
     @Test("peek does not consume and reports a missing key as full")
     func peek() throws {
         let limiter = try RateLimiter.makePrivate(capacity: 16)
-        #expect(limiter.peek(a, limit: 100, now: t0) == RateLimitDecision(
-            allowed: true, limit: 100, remaining: 100, resetAfter: 0, retryAfter: 0))
+        #expect(
+            limiter.peek(a, limit: 100, now: t0)
+                == RateLimitDecision(
+                    allowed: true, limit: 100, remaining: 100, resetAfter: 0, retryAfter: 0))
         #expect(limiter.statistics.used == 0)
         for _ in 0..<10 { _ = limiter.check(a, limit: 100, now: t0) }
         for _ in 0..<5 {
-            #expect(limiter.peek(a, limit: 100, now: t0) == RateLimitDecision(
-                allowed: true, limit: 100, remaining: 90, resetAfter: 360 * second, retryAfter: 0))
+            #expect(
+                limiter.peek(a, limit: 100, now: t0)
+                    == RateLimitDecision(
+                        allowed: true, limit: 100, remaining: 90, resetAfter: 360 * second, retryAfter: 0))
         }
         #expect(limiter.check(a, limit: 100, now: t0).remaining == 89)
         for _ in 0..<89 { _ = limiter.check(a, limit: 100, now: t0) }
-        #expect(limiter.peek(a, limit: 100, now: t0) == RateLimitDecision(
-            allowed: false, limit: 100, remaining: 0, resetAfter: hour, retryAfter: 36 * second))
+        #expect(
+            limiter.peek(a, limit: 100, now: t0)
+                == RateLimitDecision(
+                    allowed: false, limit: 100, remaining: 0, resetAfter: hour, retryAfter: 36 * second))
         #expect(limiter.peek(a, limit: 0, now: t0).limit == 0)
     }
 
@@ -117,7 +125,10 @@ struct RateLimiterTableTests {
         let memory = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
         defer { munmap(memory, size) }
         func code(_ body: () throws -> RateLimiter) -> RateLimiterError.Code? {
-            do { _ = try body(); return nil } catch let error as RateLimiterError { return error.code } catch { return nil }
+            do {
+                _ = try body()
+                return nil
+            } catch let error as RateLimiterError { return error.code } catch { return nil }
         }
         #expect(code { try RateLimiter.create(in: memory, size: size, capacity: 0) } == .invalidCapacity)
         #expect(code { try RateLimiter.create(in: memory, size: size - 1, capacity: 10) } == .segmentTooSmall)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import ResponderPool
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct ListenAddressTests {
@@ -116,8 +117,9 @@ import Glibc
         first.base.storeBytes(of: 0x11, as: UInt8.self)
         second.base.storeBytes(of: 0x22, as: UInt8.self)
         let script = "test \"$(od -An -tx1 -N1 <&3 | tr -d ' ')\" = 22 && test \"$(od -An -tx1 -N1 <&4 | tr -d ' ')\" = 11"
-        let pid = try Children.spawn(executable: "/bin/sh", arguments: ["-c", script],
-                                     descriptors: [0, nil, nil, second.descriptor, first.descriptor])
+        let pid = try Children.spawn(
+            executable: "/bin/sh", arguments: ["-c", script],
+            descriptors: [0, nil, nil, second.descriptor, first.descriptor])
         var status: Int32 = 0
         #expect(waitpid(pid, &status, 0) == pid)
         #expect(ExitStatus(status).isClean)

@@ -40,41 +40,54 @@ enum APIContract {
     static let ifMatch: [(name: String, schema: JSONValue)] = [("If-Match", S.string())]
 
     static var assistantInput: JSONValue {
-        S.object([
-            "name": S.string(minLength: 1, maxLength: 200), "description": S.string(maxLength: 5_000),
-            "tone": S.string(minLength: 1, maxLength: 100), "language": S.string(minLength: 2, maxLength: 35),
-            "task_templates": S.array(S.object(["name": S.string(minLength: 1, maxLength: 100),
-                                                "template": S.string(minLength: 1, maxLength: 20_000)],
-                                               required: ["name", "template"], closed: true), maxItems: 50),
-            "is_active": S.boolean, "metadata": metadata, "knowledge_mode": S.string(enum: ["all", "linked"]),
-            "change_note": S.string(maxLength: 500), "promote": S.boolean,
-        ], closed: true)
+        S.object(
+            [
+                "name": S.string(minLength: 1, maxLength: 200), "description": S.string(maxLength: 5_000),
+                "tone": S.string(minLength: 1, maxLength: 100), "language": S.string(minLength: 2, maxLength: 35),
+                "task_templates": S.array(
+                    S.object(
+                        [
+                            "name": S.string(minLength: 1, maxLength: 100),
+                            "template": S.string(minLength: 1, maxLength: 20_000),
+                        ],
+                        required: ["name", "template"], closed: true), maxItems: 50),
+                "is_active": S.boolean, "metadata": metadata, "knowledge_mode": S.string(enum: ["all", "linked"]),
+                "change_note": S.string(maxLength: 500), "promote": S.boolean,
+            ], closed: true)
     }
 
     static var visitorInput: JSONValue {
-        S.object([
-            "id": S.uuid, "external_id": S.string(minLength: 1, maxLength: 255), "display_name": S.string(minLength: 1, maxLength: 200),
-            "email": S.string(minLength: 3, maxLength: 320), "phone": S.string(minLength: 3, maxLength: 40),
-            "locale": S.string(minLength: 2, maxLength: 35),
-        ], closed: true)
+        S.object(
+            [
+                "id": S.uuid, "external_id": S.string(minLength: 1, maxLength: 255), "display_name": S.string(minLength: 1, maxLength: 200),
+                "email": S.string(minLength: 3, maxLength: 320), "phone": S.string(minLength: 3, maxLength: 40),
+                "locale": S.string(minLength: 2, maxLength: 35),
+            ], closed: true)
     }
 
     static var sessionInput: JSONValue {
-        S.object([
-            "assistant_id": S.uuid, "visitor": visitorInput, "channel": S.string(minLength: 1, maxLength: 50), "metadata": metadata,
-            "ttl_seconds": S.integer(minimum: 1), "sliding": S.boolean,
-        ], closed: true)
+        S.object(
+            [
+                "assistant_id": S.uuid, "visitor": visitorInput, "channel": S.string(minLength: 1, maxLength: 50), "metadata": metadata,
+                "ttl_seconds": S.integer(minimum: 1), "sliding": S.boolean,
+            ], closed: true)
     }
 
     static var crmInput: JSONValue {
-        S.object(["system": S.string(minLength: 1, maxLength: 100), "record_id": S.string(minLength: 1, maxLength: 255),
-                  "url": S.string(minLength: 1, maxLength: 2_048)], required: ["system", "record_id"], closed: true)
+        S.object(
+            [
+                "system": S.string(minLength: 1, maxLength: 100), "record_id": S.string(minLength: 1, maxLength: 255),
+                "url": S.string(minLength: 1, maxLength: 2_048),
+            ], required: ["system", "record_id"], closed: true)
     }
 
     static var qaInput: JSONValue {
-        S.object(["question": S.string(minLength: 1, maxLength: 2_000), "answer": S.string(minLength: 1, maxLength: 20_000),
-                  "tags": S.array(S.string(minLength: 1, maxLength: 50), maxItems: 20), "metadata": metadata],
-                 required: ["question", "answer"], closed: true)
+        S.object(
+            [
+                "question": S.string(minLength: 1, maxLength: 2_000), "answer": S.string(minLength: 1, maxLength: 20_000),
+                "tags": S.array(S.string(minLength: 1, maxLength: 50), maxItems: 20), "metadata": metadata,
+            ],
+            required: ["question", "answer"], closed: true)
     }
 
     static let reason = S.object(["reason": S.string(minLength: 1, maxLength: 200)], closed: true)
@@ -88,182 +101,294 @@ enum APIContract {
         let c = "/api/v1/conversations/:conversation_id"
         return [
             // Assistants
-            .init(method: .post, path: "/api/v1/assistants/", tag: "Assistants", summary: "Create an assistant and its version 1",
-                  body: .json(assistantInput), responses: [(201, assistant)]),
-            .init(method: .get, path: "/api/v1/assistants/", tag: "Assistants", summary: "List assistants (live configurations)",
-                  query: page, responses: [(200, S.page(of: assistant))]),
-            .init(method: .get, path: a, tag: "Assistants", summary: "Read an assistant's live configuration", responses: [(200, assistant)]),
-            .init(method: .patch, path: a, tag: "Assistants", summary: "Change an assistant (a new version, live or a draft)",
-                  body: .json(assistantInput), responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
+            .init(
+                method: .post, path: "/api/v1/assistants/", tag: "Assistants", summary: "Create an assistant and its version 1",
+                body: .json(assistantInput), responses: [(201, assistant)]),
+            .init(
+                method: .get, path: "/api/v1/assistants/", tag: "Assistants", summary: "List assistants (live configurations)",
+                query: page, responses: [(200, S.page(of: assistant))]),
+            .init(
+                method: .get, path: a, tag: "Assistants", summary: "Read an assistant's live configuration", responses: [(200, assistant)]),
+            .init(
+                method: .patch, path: a, tag: "Assistants", summary: "Change an assistant (a new version, live or a draft)",
+                body: .json(assistantInput), responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
             .init(method: .delete, path: a, tag: "Assistants", summary: "Delete (hide) an assistant", responses: [(204, nil)]),
-            .init(method: .post, path: a + "/activate", tag: "Assistants", summary: "Activate an assistant",
-                  responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
-            .init(method: .post, path: a + "/deactivate", tag: "Assistants", summary: "Deactivate an assistant",
-                  responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
-            .init(method: .get, path: a + "/versions", tag: "Assistants", summary: "An assistant's versions, newest first",
-                  query: page, responses: [(200, S.page(of: S.ref("AssistantVersion")))]),
-            .init(method: .get, path: a + "/versions/:version", tag: "Assistants", summary: "One version",
-                  responses: [(200, S.ref("AssistantVersion"))]),
-            .init(method: .post, path: a + "/versions/:version/promote", tag: "Assistants", summary: "Make a version live (roll back)",
-                  responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
-            .init(method: .post, path: a + "/templates/:name/render", tag: "Assistants", summary: "Render a task template",
-                  body: .json(S.object(["variables": S.freeObject], closed: true)), responses: [(200, S.ref("TemplateRendering"))]),
-            .init(method: .get, path: a + "/knowledge", tag: "Knowledge", summary: "The sources an assistant sees",
-                  responses: [(200, S.ref("AssistantKnowledge"))]),
-            .init(method: .put, path: a + "/knowledge/:source_id", tag: "Knowledge", summary: "Link a source to, or exclude it from, an assistant",
-                  body: .json(S.object(["mode": S.string(enum: ["include", "exclude"])], required: ["mode"], closed: true)),
-                  responses: [(200, S.ref("KnowledgeLink"))]),
-            .init(method: .delete, path: a + "/knowledge/:source_id", tag: "Knowledge", summary: "Remove a source's link or exclusion",
-                  responses: [(204, nil)]),
+            .init(
+                method: .post, path: a + "/activate", tag: "Assistants", summary: "Activate an assistant",
+                responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
+            .init(
+                method: .post, path: a + "/deactivate", tag: "Assistants", summary: "Deactivate an assistant",
+                responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
+            .init(
+                method: .get, path: a + "/versions", tag: "Assistants", summary: "An assistant's versions, newest first",
+                query: page, responses: [(200, S.page(of: S.ref("AssistantVersion")))]),
+            .init(
+                method: .get, path: a + "/versions/:version", tag: "Assistants", summary: "One version",
+                responses: [(200, S.ref("AssistantVersion"))]),
+            .init(
+                method: .post, path: a + "/versions/:version/promote", tag: "Assistants", summary: "Make a version live (roll back)",
+                responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
+            .init(
+                method: .post, path: a + "/templates/:name/render", tag: "Assistants", summary: "Render a task template",
+                body: .json(S.object(["variables": S.freeObject], closed: true)), responses: [(200, S.ref("TemplateRendering"))]),
+            .init(
+                method: .get, path: a + "/knowledge", tag: "Knowledge", summary: "The sources an assistant sees",
+                responses: [(200, S.ref("AssistantKnowledge"))]),
+            .init(
+                method: .put, path: a + "/knowledge/:source_id", tag: "Knowledge",
+                summary: "Link a source to, or exclude it from, an assistant",
+                body: .json(S.object(["mode": S.string(enum: ["include", "exclude"])], required: ["mode"], closed: true)),
+                responses: [(200, S.ref("KnowledgeLink"))]),
+            .init(
+                method: .delete, path: a + "/knowledge/:source_id", tag: "Knowledge", summary: "Remove a source's link or exclusion",
+                responses: [(204, nil)]),
 
             // Knowledge
-            .init(method: .post, path: files, tag: "Knowledge", summary: "Upload a file (PDF, CSV, text, JSON, image)",
-                  body: .multipart(S.object(["file": S.string(format: "binary"), "title": S.string(maxLength: 300),
-                                             "metadata": S.string("A JSON object")], required: ["file"])),
-                  responses: [(202, S.ref("KnowledgeFile")), (200, S.ref("KnowledgeFile"))], extraErrors: [413, 415, 507]),
-            .init(method: .get, path: files, tag: "Knowledge", summary: "List files",
-                  query: page + [("status", status)], responses: [(200, S.page(of: S.ref("KnowledgeFile")))]),
-            .init(method: .get, path: files + ":file_id", tag: "Knowledge", summary: "Read a file's record", responses: [(200, S.ref("KnowledgeFile"))]),
+            .init(
+                method: .post, path: files, tag: "Knowledge", summary: "Upload a file (PDF, CSV, text, JSON, image)",
+                body: .multipart(
+                    S.object(
+                        [
+                            "file": S.string(format: "binary"), "title": S.string(maxLength: 300),
+                            "metadata": S.string("A JSON object"),
+                        ], required: ["file"])),
+                responses: [(202, S.ref("KnowledgeFile")), (200, S.ref("KnowledgeFile"))], extraErrors: [413, 415, 507]),
+            .init(
+                method: .get, path: files, tag: "Knowledge", summary: "List files",
+                query: page + [("status", status)], responses: [(200, S.page(of: S.ref("KnowledgeFile")))]),
+            .init(
+                method: .get, path: files + ":file_id", tag: "Knowledge", summary: "Read a file's record",
+                responses: [(200, S.ref("KnowledgeFile"))]),
             .init(method: .delete, path: files + ":file_id", tag: "Knowledge", summary: "Delete a file", responses: [(204, nil)]),
-            .init(method: .get, path: files + ":file_id/content", tag: "Knowledge", summary: "The original bytes",
-                  responses: [(200, S.string(format: "binary"))]),
-            .init(method: .post, path: files + ":file_id/reprocess", tag: "Knowledge", summary: "Ingest a file again",
-                  responses: [(202, S.ref("KnowledgeFile"))]),
-            .init(method: .post, path: qas, tag: "Knowledge", summary: "Add Q&A pairs: one, a JSON list, or a CSV upload",
-                  body: .jsonOrMultipart(.object(["oneOf": .array([qaInput, S.array(qaInput, maxItems: 1_000)])]),
-                                         S.object(["file": S.string(format: "binary")], required: ["file"])),
-                  responses: [(202, .object(["oneOf": .array([S.ref("QAPair"), S.page(of: S.ref("QAPair"))])]))]),
-            .init(method: .get, path: qas, tag: "Knowledge", summary: "List Q&A pairs",
-                  query: page + [("status", status), ("tag", S.string(maxLength: 50))], responses: [(200, S.page(of: S.ref("QAPair")))]),
+            .init(
+                method: .get, path: files + ":file_id/content", tag: "Knowledge", summary: "The original bytes",
+                responses: [(200, S.string(format: "binary"))]),
+            .init(
+                method: .post, path: files + ":file_id/reprocess", tag: "Knowledge", summary: "Ingest a file again",
+                responses: [(202, S.ref("KnowledgeFile"))]),
+            .init(
+                method: .post, path: qas, tag: "Knowledge", summary: "Add Q&A pairs: one, a JSON list, or a CSV upload",
+                body: .jsonOrMultipart(
+                    .object(["oneOf": .array([qaInput, S.array(qaInput, maxItems: 1_000)])]),
+                    S.object(["file": S.string(format: "binary")], required: ["file"])),
+                responses: [(202, .object(["oneOf": .array([S.ref("QAPair"), S.page(of: S.ref("QAPair"))])]))]),
+            .init(
+                method: .get, path: qas, tag: "Knowledge", summary: "List Q&A pairs",
+                query: page + [("status", status), ("tag", S.string(maxLength: 50))], responses: [(200, S.page(of: S.ref("QAPair")))]),
             .init(method: .get, path: qas + ":qa_id", tag: "Knowledge", summary: "Read a Q&A pair", responses: [(200, S.ref("QAPair"))]),
-            .init(method: .patch, path: qas + ":qa_id", tag: "Knowledge", summary: "Change a Q&A pair",
-                  body: .json(S.object(["question": S.string(minLength: 1, maxLength: 2_000), "answer": S.string(minLength: 1, maxLength: 20_000),
-                                        "tags": S.array(S.string(minLength: 1, maxLength: 50), maxItems: 20), "metadata": metadata], closed: true)),
-                  responses: [(200, S.ref("QAPair")), (202, S.ref("QAPair"))]),
+            .init(
+                method: .patch, path: qas + ":qa_id", tag: "Knowledge", summary: "Change a Q&A pair",
+                body: .json(
+                    S.object(
+                        [
+                            "question": S.string(minLength: 1, maxLength: 2_000), "answer": S.string(minLength: 1, maxLength: 20_000),
+                            "tags": S.array(S.string(minLength: 1, maxLength: 50), maxItems: 20), "metadata": metadata,
+                        ], closed: true)),
+                responses: [(200, S.ref("QAPair")), (202, S.ref("QAPair"))]),
             .init(method: .delete, path: qas + ":qa_id", tag: "Knowledge", summary: "Delete a Q&A pair", responses: [(204, nil)]),
-            .init(method: .post, path: urls, tag: "Knowledge", summary: "Ingest a live URL",
-                  body: .json(S.object(["url": S.string(minLength: 1, maxLength: 2_048), "title": S.string(maxLength: 300),
-                                        "metadata": metadata, "refresh_interval": S.integer(minimum: 60)], required: ["url"], closed: true)),
-                  responses: [(202, S.ref("URLSource"))]),
-            .init(method: .get, path: urls, tag: "Knowledge", summary: "List URL sources",
-                  query: page + [("status", status)], responses: [(200, S.page(of: S.ref("URLSource")))]),
-            .init(method: .get, path: urls + ":url_id", tag: "Knowledge", summary: "Read a URL source", responses: [(200, S.ref("URLSource"))]),
+            .init(
+                method: .post, path: urls, tag: "Knowledge", summary: "Ingest a live URL",
+                body: .json(
+                    S.object(
+                        [
+                            "url": S.string(minLength: 1, maxLength: 2_048), "title": S.string(maxLength: 300),
+                            "metadata": metadata, "refresh_interval": S.integer(minimum: 60),
+                        ], required: ["url"], closed: true)),
+                responses: [(202, S.ref("URLSource"))]),
+            .init(
+                method: .get, path: urls, tag: "Knowledge", summary: "List URL sources",
+                query: page + [("status", status)], responses: [(200, S.page(of: S.ref("URLSource")))]),
+            .init(
+                method: .get, path: urls + ":url_id", tag: "Knowledge", summary: "Read a URL source", responses: [(200, S.ref("URLSource"))]
+            ),
             .init(method: .delete, path: urls + ":url_id", tag: "Knowledge", summary: "Delete a URL source", responses: [(204, nil)]),
-            .init(method: .post, path: urls + ":url_id/refresh", tag: "Knowledge", summary: "Fetch a URL again now",
-                  responses: [(202, S.ref("URLSource"))]),
-            .init(method: .post, path: "/api/v1/knowledge/search", tag: "Knowledge", summary: "Hybrid search over ready chunks",
-                  body: .json(S.object(["query": S.string(minLength: 1, maxLength: 1_000), "assistant_id": S.uuid,
-                                        "kinds": S.array(S.string(enum: ["file", "qa", "url"])), "top_k": S.integer(minimum: 1, maximum: 50)],
-                                       required: ["query"], closed: true)),
-                  responses: [(200, S.ref("SearchResult"))]),
-            .init(method: .post, path: "/api/v1/knowledge/reembed", tag: "Knowledge", summary: "Recompute embeddings",
-                  body: .json(S.object(["source_ids": S.array(S.uuid, maxItems: 10_000), "assistant_id": S.uuid], closed: true)),
-                  responses: [(202, S.ref("ReembedBatch"))]),
-            .init(method: .get, path: "/api/v1/knowledge/reembed/", tag: "Knowledge",
-                  summary: "Re-embedding batches, newest first (requested ones, and the workers' own after a model change)",
-                  query: page, responses: [(200, S.page(of: S.ref("ReembedBatch")))]),
-            .init(method: .get, path: "/api/v1/knowledge/reembed/:batch_id", tag: "Knowledge", summary: "A re-embedding batch's progress",
-                  responses: [(200, S.ref("ReembedBatch"))]),
+            .init(
+                method: .post, path: urls + ":url_id/refresh", tag: "Knowledge", summary: "Fetch a URL again now",
+                responses: [(202, S.ref("URLSource"))]),
+            .init(
+                method: .post, path: "/api/v1/knowledge/search", tag: "Knowledge", summary: "Hybrid search over ready chunks",
+                body: .json(
+                    S.object(
+                        [
+                            "query": S.string(minLength: 1, maxLength: 1_000), "assistant_id": S.uuid,
+                            "kinds": S.array(S.string(enum: ["file", "qa", "url"])), "top_k": S.integer(minimum: 1, maximum: 50),
+                        ],
+                        required: ["query"], closed: true)),
+                responses: [(200, S.ref("SearchResult"))]),
+            .init(
+                method: .post, path: "/api/v1/knowledge/reembed", tag: "Knowledge", summary: "Recompute embeddings",
+                body: .json(S.object(["source_ids": S.array(S.uuid, maxItems: 10_000), "assistant_id": S.uuid], closed: true)),
+                responses: [(202, S.ref("ReembedBatch"))]),
+            .init(
+                method: .get, path: "/api/v1/knowledge/reembed/", tag: "Knowledge",
+                summary: "Re-embedding batches, newest first (requested ones, and the workers' own after a model change)",
+                query: page, responses: [(200, S.page(of: S.ref("ReembedBatch")))]),
+            .init(
+                method: .get, path: "/api/v1/knowledge/reembed/:batch_id", tag: "Knowledge", summary: "A re-embedding batch's progress",
+                responses: [(200, S.ref("ReembedBatch"))]),
 
             // Sessions, contexts, visitors
-            .init(method: .post, path: "/api/v1/sessions/", tag: "Sessions", summary: "Open a session (anonymous or authenticated)",
-                  body: .json(sessionInput), responses: [(201, S.ref("Session"))], extraErrors: [409]),
-            .init(method: .get, path: "/api/v1/sessions/", tag: "Sessions", summary: "List sessions",
-                  query: page + created + [("assistant_id", S.uuid), ("visitor_id", S.uuid), ("external_id", S.string(maxLength: 255)),
-                                           ("channel", S.string(maxLength: 50)), ("state", S.string(enum: ["active", "ended", "expired"]))],
-                  responses: [(200, S.page(of: S.ref("Session")))]),
-            .init(method: .get, path: "/api/v1/sessions/:session_id", tag: "Sessions", summary: "Read a session with its merged context",
-                  responses: [(200, S.ref("Session"))]),
-            .init(method: .patch, path: "/api/v1/sessions/:session_id", tag: "Sessions", summary: "Change a session or identify its visitor",
-                  body: .json(sessionInput), responses: [(200, S.ref("Session"))], extraErrors: [409, 410]),
-            .init(method: .post, path: "/api/v1/sessions/:session_id/end", tag: "Sessions", summary: "End a session",
-                  body: .json(reason), responses: [(200, S.ref("Session"))], extraErrors: [410]),
-            .init(method: .post, path: "/api/v1/contexts/", tag: "Sessions", summary: "Attach visitor attributes to a session",
-                  body: .json(S.object(["session_id": S.uuid, "attributes": S.freeObject, "crm": crmInput],
-                                       required: ["session_id", "attributes"], closed: true)),
-                  responses: [(201, S.ref("Context"))], extraErrors: [410]),
-            .init(method: .get, path: "/api/v1/contexts/", tag: "Sessions", summary: "List contexts",
-                  query: page + [("session_id", S.uuid), ("crm_system", S.string(maxLength: 100)), ("crm_record_id", S.string(maxLength: 255))],
-                  responses: [(200, S.page(of: S.ref("Context")))], extraErrors: [404]),
-            .init(method: .get, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Read a context", responses: [(200, S.ref("Context"))]),
-            .init(method: .patch, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Replace a context's attributes or CRM reference",
-                  body: .json(S.object(["attributes": S.freeObject, "crm": S.nullable(crmInput)], closed: true)),
-                  responses: [(200, S.ref("Context"))], extraErrors: [410]),
-            .init(method: .delete, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Remove a context",
-                  responses: [(204, nil)], extraErrors: [410]),
-            .init(method: .get, path: "/api/v1/visitors/", tag: "Sessions", summary: "Visitors with their journeys",
-                  query: page + [("external_id", S.string(maxLength: 255)), ("identified", S.boolean)],
-                  responses: [(200, S.page(of: S.ref("VisitorJourney")))]),
-            .init(method: .get, path: "/api/v1/visitors/:visitor_id", tag: "Sessions", summary: "A visitor's journey across channels",
-                  responses: [(200, S.ref("VisitorJourney"))]),
+            .init(
+                method: .post, path: "/api/v1/sessions/", tag: "Sessions", summary: "Open a session (anonymous or authenticated)",
+                body: .json(sessionInput), responses: [(201, S.ref("Session"))], extraErrors: [409]),
+            .init(
+                method: .get, path: "/api/v1/sessions/", tag: "Sessions", summary: "List sessions",
+                query: page + created + [
+                    ("assistant_id", S.uuid), ("visitor_id", S.uuid), ("external_id", S.string(maxLength: 255)),
+                    ("channel", S.string(maxLength: 50)), ("state", S.string(enum: ["active", "ended", "expired"])),
+                ],
+                responses: [(200, S.page(of: S.ref("Session")))]),
+            .init(
+                method: .get, path: "/api/v1/sessions/:session_id", tag: "Sessions", summary: "Read a session with its merged context",
+                responses: [(200, S.ref("Session"))]),
+            .init(
+                method: .patch, path: "/api/v1/sessions/:session_id", tag: "Sessions", summary: "Change a session or identify its visitor",
+                body: .json(sessionInput), responses: [(200, S.ref("Session"))], extraErrors: [409, 410]),
+            .init(
+                method: .post, path: "/api/v1/sessions/:session_id/end", tag: "Sessions", summary: "End a session",
+                body: .json(reason), responses: [(200, S.ref("Session"))], extraErrors: [410]),
+            .init(
+                method: .post, path: "/api/v1/contexts/", tag: "Sessions", summary: "Attach visitor attributes to a session",
+                body: .json(
+                    S.object(
+                        ["session_id": S.uuid, "attributes": S.freeObject, "crm": crmInput],
+                        required: ["session_id", "attributes"], closed: true)),
+                responses: [(201, S.ref("Context"))], extraErrors: [410]),
+            .init(
+                method: .get, path: "/api/v1/contexts/", tag: "Sessions", summary: "List contexts",
+                query: page + [
+                    ("session_id", S.uuid), ("crm_system", S.string(maxLength: 100)), ("crm_record_id", S.string(maxLength: 255)),
+                ],
+                responses: [(200, S.page(of: S.ref("Context")))], extraErrors: [404]),
+            .init(
+                method: .get, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Read a context",
+                responses: [(200, S.ref("Context"))]),
+            .init(
+                method: .patch, path: "/api/v1/contexts/:context_id", tag: "Sessions",
+                summary: "Replace a context's attributes or CRM reference",
+                body: .json(S.object(["attributes": S.freeObject, "crm": S.nullable(crmInput)], closed: true)),
+                responses: [(200, S.ref("Context"))], extraErrors: [410]),
+            .init(
+                method: .delete, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Remove a context",
+                responses: [(204, nil)], extraErrors: [410]),
+            .init(
+                method: .get, path: "/api/v1/visitors/", tag: "Sessions", summary: "Visitors with their journeys",
+                query: page + [("external_id", S.string(maxLength: 255)), ("identified", S.boolean)],
+                responses: [(200, S.page(of: S.ref("VisitorJourney")))]),
+            .init(
+                method: .get, path: "/api/v1/visitors/:visitor_id", tag: "Sessions", summary: "A visitor's journey across channels",
+                responses: [(200, S.ref("VisitorJourney"))]),
 
             // Conversations
-            .init(method: .post, path: "/api/v1/conversations/", tag: "Conversations", summary: "Open a conversation",
-                  body: .json(S.object(["assistant_id": S.uuid, "session_id": S.uuid, "metadata": metadata,
-                                        "task": S.object(["name": S.string(minLength: 1, maxLength: 100), "variables": S.freeObject],
-                                                         required: ["name"], closed: true)],
-                                       required: ["assistant_id", "session_id"], closed: true)),
-                  responses: [(201, S.ref("Conversation"))], extraErrors: [409, 410]),
-            .init(method: .get, path: "/api/v1/conversations/", tag: "Conversations", summary: "List conversations",
-                  query: page + created + [("assistant_id", S.uuid), ("session_id", S.uuid), ("visitor_id", S.uuid),
-                                           ("status", S.string(enum: ["open", "handed_off", "closed"])), ("needs_human", S.boolean),
-                                           ("api_key_id", S.uuid)],
-                  responses: [(200, S.page(of: S.ref("Conversation")))]),
+            .init(
+                method: .post, path: "/api/v1/conversations/", tag: "Conversations", summary: "Open a conversation",
+                body: .json(
+                    S.object(
+                        [
+                            "assistant_id": S.uuid, "session_id": S.uuid, "metadata": metadata,
+                            "task": S.object(
+                                ["name": S.string(minLength: 1, maxLength: 100), "variables": S.freeObject],
+                                required: ["name"], closed: true),
+                        ],
+                        required: ["assistant_id", "session_id"], closed: true)),
+                responses: [(201, S.ref("Conversation"))], extraErrors: [409, 410]),
+            .init(
+                method: .get, path: "/api/v1/conversations/", tag: "Conversations", summary: "List conversations",
+                query: page + created + [
+                    ("assistant_id", S.uuid), ("session_id", S.uuid), ("visitor_id", S.uuid),
+                    ("status", S.string(enum: ["open", "handed_off", "closed"])), ("needs_human", S.boolean),
+                    ("api_key_id", S.uuid),
+                ],
+                responses: [(200, S.page(of: S.ref("Conversation")))]),
             .init(method: .get, path: c, tag: "Conversations", summary: "Read a conversation", responses: [(200, S.ref("Conversation"))]),
-            .init(method: .post, path: c + "/close", tag: "Conversations", summary: "Close a conversation",
-                  body: .json(reason), responses: [(200, S.ref("Conversation"))]),
-            .init(method: .post, path: c + "/handoff", tag: "Conversations", summary: "Hand a conversation to a human",
-                  body: .json(S.object(["reason": S.string(minLength: 1, maxLength: 500)], required: ["reason"], closed: true)),
-                  responses: [(200, S.ref("Conversation"))], extraErrors: [409]),
-            .init(method: .get, path: c + "/messages", tag: "Conversations", summary: "Messages, oldest first, by cursor",
-                  query: [("after", S.uuid), ("limit", S.integer(minimum: 1, maximum: 1000))], responses: [(200, S.ref("MessagePage"))]),
-            .init(method: .post, path: c + "/messages", tag: "Conversations", summary: "Post a message; a visitor's gets the assistant's reply",
-                  body: .json(S.object(["role": S.string(enum: ["user", "agent", "system"]), "content": S.string(minLength: 1, maxLength: 20_000),
-                                        "metadata": metadata, "actor_id": S.string(minLength: 1, maxLength: 255)],
-                                       required: ["role", "content"], closed: true)),
-                  responses: [(201, S.ref("PostedMessage"))], headers: [("Idempotency-Key", S.string(minLength: 1, maxLength: 200))],
-                  extraErrors: [409, 410]),
-            .init(method: .get, path: c + "/feedback", tag: "Conversations", summary: "Ratings of a conversation",
-                  query: [("history", S.boolean)], responses: [(200, S.page(of: S.ref("Feedback")))]),
-            .init(method: .post, path: c + "/feedback", tag: "Conversations", summary: "Rate a conversation or one of its messages",
-                  body: .json(S.object(["rating": S.integer(minimum: 1, maximum: 5), "comment": S.string(minLength: 1, maxLength: 5_000),
-                                        "message_id": S.uuid,
-                                        "actor": S.object(["type": S.string(enum: ["visitor", "agent", "system"]),
-                                                           "id": S.string(minLength: 1, maxLength: 255)], required: ["type"], closed: true),
-                                        "metadata": metadata], required: ["rating", "actor"], closed: true)),
-                  responses: [(201, S.ref("Feedback")), (200, S.ref("Feedback"))]),
-            .init(method: .get, path: c + "/transcript", tag: "Conversations", summary: "The whole conversation with its feedback",
-                  responses: [(200, S.ref("Transcript"))]),
+            .init(
+                method: .post, path: c + "/close", tag: "Conversations", summary: "Close a conversation",
+                body: .json(reason), responses: [(200, S.ref("Conversation"))]),
+            .init(
+                method: .post, path: c + "/handoff", tag: "Conversations", summary: "Hand a conversation to a human",
+                body: .json(S.object(["reason": S.string(minLength: 1, maxLength: 500)], required: ["reason"], closed: true)),
+                responses: [(200, S.ref("Conversation"))], extraErrors: [409]),
+            .init(
+                method: .get, path: c + "/messages", tag: "Conversations", summary: "Messages, oldest first, by cursor",
+                query: [("after", S.uuid), ("limit", S.integer(minimum: 1, maximum: 1000))], responses: [(200, S.ref("MessagePage"))]),
+            .init(
+                method: .post, path: c + "/messages", tag: "Conversations",
+                summary: "Post a message; a visitor's gets the assistant's reply",
+                body: .json(
+                    S.object(
+                        [
+                            "role": S.string(enum: ["user", "agent", "system"]), "content": S.string(minLength: 1, maxLength: 20_000),
+                            "metadata": metadata, "actor_id": S.string(minLength: 1, maxLength: 255),
+                        ],
+                        required: ["role", "content"], closed: true)),
+                responses: [(201, S.ref("PostedMessage"))], headers: [("Idempotency-Key", S.string(minLength: 1, maxLength: 200))],
+                extraErrors: [409, 410]),
+            .init(
+                method: .get, path: c + "/feedback", tag: "Conversations", summary: "Ratings of a conversation",
+                query: [("history", S.boolean)], responses: [(200, S.page(of: S.ref("Feedback")))]),
+            .init(
+                method: .post, path: c + "/feedback", tag: "Conversations", summary: "Rate a conversation or one of its messages",
+                body: .json(
+                    S.object(
+                        [
+                            "rating": S.integer(minimum: 1, maximum: 5), "comment": S.string(minLength: 1, maxLength: 5_000),
+                            "message_id": S.uuid,
+                            "actor": S.object(
+                                [
+                                    "type": S.string(enum: ["visitor", "agent", "system"]),
+                                    "id": S.string(minLength: 1, maxLength: 255),
+                                ], required: ["type"], closed: true),
+                            "metadata": metadata,
+                        ], required: ["rating", "actor"], closed: true)),
+                responses: [(201, S.ref("Feedback")), (200, S.ref("Feedback"))]),
+            .init(
+                method: .get, path: c + "/transcript", tag: "Conversations", summary: "The whole conversation with its feedback",
+                responses: [(200, S.ref("Transcript"))]),
 
             // Analytics
-            .init(method: .get, path: "/analytics/logs/", tag: "Analytics", summary: "Request log rows, newest first",
-                  query: window + page + [("status", S.integer(minimum: 100, maximum: 599)), ("method", S.string(maxLength: 10)),
-                                          ("route", S.string(maxLength: 200)), ("min_duration_ms", S.number)],
-                  responses: [(200, S.page(of: S.ref("LogRow")))], extraErrors: [403]),
-            .init(method: .get, path: "/analytics/usage/", tag: "Analytics", summary: "Requests, errors, throttling and latency per hour or day",
-                  query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("Usage"))], extraErrors: [403]),
-            .init(method: .get, path: "/analytics/endpoints/", tag: "Analytics", summary: "The endpoint mix per route template",
-                  query: window, responses: [(200, S.page(of: S.ref("EndpointFigures")))], extraErrors: [403]),
-            .init(method: .get, path: "/analytics/rate-limits/", tag: "Analytics", summary: "Throttling per bucket and key, and the live limiter",
-                  query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("RateLimits"))], extraErrors: [403]),
-            .init(method: .get, path: "/analytics/keys/", tag: "Analytics", summary: "The API keys in scope with their requests in the window",
-                  query: window, responses: [(200, S.page(of: S.ref("KeyActivity")))], extraErrors: [403]),
-            .init(method: .get, path: "/analytics/feedback/", tag: "Analytics",
-                  summary: "Satisfaction (CSAT) over time and per assistant version, and the latest comments",
-                  query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("FeedbackReport"))],
-                  extraErrors: [403]),
-            .init(method: .get, path: "/analytics/knowledge/", tag: "Analytics",
-                  summary: "Knowledge sources per kind and status now, and the latest failed ones with their reasons",
-                  query: [("organization_id", S.string("An organization id, or all; operator keys only"))],
-                  responses: [(200, S.ref("KnowledgeReport"))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/logs/", tag: "Analytics", summary: "Request log rows, newest first",
+                query: window + page + [
+                    ("status", S.integer(minimum: 100, maximum: 599)), ("method", S.string(maxLength: 10)),
+                    ("route", S.string(maxLength: 200)), ("min_duration_ms", S.number),
+                ],
+                responses: [(200, S.page(of: S.ref("LogRow")))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/usage/", tag: "Analytics",
+                summary: "Requests, errors, throttling and latency per hour or day",
+                query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("Usage"))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/endpoints/", tag: "Analytics", summary: "The endpoint mix per route template",
+                query: window, responses: [(200, S.page(of: S.ref("EndpointFigures")))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/rate-limits/", tag: "Analytics",
+                summary: "Throttling per bucket and key, and the live limiter",
+                query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("RateLimits"))],
+                extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/keys/", tag: "Analytics",
+                summary: "The API keys in scope with their requests in the window",
+                query: window, responses: [(200, S.page(of: S.ref("KeyActivity")))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/feedback/", tag: "Analytics",
+                summary: "Satisfaction (CSAT) over time and per assistant version, and the latest comments",
+                query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("FeedbackReport"))],
+                extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/knowledge/", tag: "Analytics",
+                summary: "Knowledge sources per kind and status now, and the latest failed ones with their reasons",
+                query: [("organization_id", S.string("An organization id, or all; operator keys only"))],
+                responses: [(200, S.ref("KnowledgeReport"))], extraErrors: [403]),
         ]
     }
 
     static let status = S.string(enum: ["pending", "processing", "ready", "failed"])
 
     /// What a stored file may be, by its bytes (the content kinds ingestion accepts).
-    static let fileMediaTypes = ["application/pdf", "text/csv", "text/plain", "application/json", "text/html", "image/png", "image/jpeg",
-                                 "image/webp", "application/octet-stream"]
+    static let fileMediaTypes = [
+        "application/pdf", "text/csv", "text/plain", "application/json", "text/html", "image/png", "image/jpeg",
+        "image/webp", "application/octet-stream",
+    ]
 
     // MARK: The document
 
@@ -282,7 +407,8 @@ enum APIContract {
             "openapi": .string("3.1.0"),
             "info": .object([
                 "title": .string("Companin API"), "version": .string("1"),
-                "description": .string("""
+                "description": .string(
+                    """
                     Organizations, assistants, knowledge, sessions, conversations and analytics. Every call carries X-API-Key, which \
                     maps to one organization; ids of another organization answer 404. Errors: {"detail": "…"}, validation 422 with \
                     {"detail": [{"loc", "msg", "type"}]}. Every path is also served with a trailing slash, or without one.
@@ -293,7 +419,9 @@ enum APIContract {
             "tags": .array(["Assistants", "Knowledge", "Sessions", "Conversations", "Analytics"].map { .object(["name": .string($0)]) }),
             "paths": .object(paths.mapValues(JSONValue.object)),
             "components": .object([
-                "securitySchemes": .object(["ApiKey": .object(["type": .string("apiKey"), "in": .string("header"), "name": .string("X-API-Key")])]),
+                "securitySchemes": .object([
+                    "ApiKey": .object(["type": .string("apiKey"), "in": .string("header"), "name": .string("X-API-Key")])
+                ]),
                 "schemas": .object(APISchemas.all),
                 "headers": .object(headers),
                 "responses": .object(errorResponses),
@@ -305,19 +433,24 @@ enum APIContract {
 
     static var headers: [String: JSONValue] {
         var result: [String: JSONValue] = [
-            "X-Request-ID": .object(["description": .string("The request's id, as nginx and the responder logged it"), "schema": S.string()]),
+            "X-Request-ID": .object([
+                "description": .string("The request's id, as nginx and the responder logged it"), "schema": S.string(),
+            ]),
             "Retry-After": .object(["description": .string("Seconds to wait before trying again"), "schema": S.integer(minimum: 0)]),
         ]
         for name in rateLimitHeaders {
-            result[name] = .object(["description": .string("The organization's hourly limit and where it stands"),
-                                    "schema": name.hasPrefix("X-") ? S.integer(minimum: 0) : S.string()])
+            result[name] = .object([
+                "description": .string("The organization's hourly limit and where it stands"),
+                "schema": name.hasPrefix("X-") ? S.integer(minimum: 0) : S.string(),
+            ])
         }
         return result
     }
 
     static let errorDescriptions: [Int: String] = [
         400: "Malformed JSON or multipart body", 401: "X-API-Key missing, unknown or revoked", 403: "Not allowed for this key",
-        404: "No such resource in the caller's organization", 409: "Conflicts with the resource's state", 410: "The session expired or ended",
+        404: "No such resource in the caller's organization", 409: "Conflicts with the resource's state",
+        410: "The session expired or ended",
         412: "If-Match names a state that is no longer current", 413: "Body too large", 415: "Unsupported content type",
         422: "Validation failed", 429: "The organization's hourly limit is spent", 503: "The database is unreachable; try again",
         507: "The upload could not be stored (storage is full); try again later",
@@ -329,8 +462,12 @@ enum APIContract {
             var response: [String: JSONValue] = [
                 "description": .string(description),
                 // A 422 lists the failed fields; the URL guard's refusal is a plain detail (the API's shape for it).
-                "content": .object(["application/json": .object(["schema": status == 422
-                    ? .object(["oneOf": .array([S.ref("ValidationError"), S.ref("Error")])]) : S.ref("Error")])]),
+                "content": .object([
+                    "application/json": .object([
+                        "schema": status == 422
+                            ? .object(["oneOf": .array([S.ref("ValidationError"), S.ref("Error")])]) : S.ref("Error")
+                    ])
+                ]),
                 "headers": .object(["X-Request-ID": .object(["$ref": .string("#/components/headers/X-Request-ID")])]),
             ]
             if [429, 503, 507].contains(status), case .object(var headers)? = response["headers"] {
@@ -346,8 +483,11 @@ enum APIContract {
         var parameters: [JSONValue] = []
         for segment in operation.path.split(separator: "/") where segment.hasPrefix(":") {
             let name = String(segment.dropFirst())
-            parameters.append(.object(["name": .string(name), "in": .string("path"), "required": .bool(true),
-                                       "schema": name == "version" ? S.integer(minimum: 1) : (name == "name" ? S.string() : S.uuid)]))
+            parameters.append(
+                .object([
+                    "name": .string(name), "in": .string("path"), "required": .bool(true),
+                    "schema": name == "version" ? S.integer(minimum: 1) : (name == "name" ? S.string() : S.uuid),
+                ]))
         }
         for (name, schema) in operation.query {
             parameters.append(.object(["name": .string(name), "in": .string("query"), "required": .bool(false), "schema": schema]))
@@ -366,14 +506,22 @@ enum APIContract {
         if !operation.query.isEmpty { errors.insert(422) }
         switch operation.body {
         case .json(let schema)?:
-            result["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(["schema": schema])])])
+            result["requestBody"] = .object([
+                "required": .bool(true), "content": .object(["application/json": .object(["schema": schema])]),
+            ])
             errors.formUnion([400, 404, 413, 415, 422])
         case .multipart(let schema)?:
-            result["requestBody"] = .object(["required": .bool(true), "content": .object(["multipart/form-data": .object(["schema": schema])])])
+            result["requestBody"] = .object([
+                "required": .bool(true), "content": .object(["multipart/form-data": .object(["schema": schema])]),
+            ])
             errors.formUnion([400, 413, 415, 422])
         case .jsonOrMultipart(let json, let form)?:
-            result["requestBody"] = .object(["required": .bool(true), "content": .object([
-                "application/json": .object(["schema": json]), "multipart/form-data": .object(["schema": form])])])
+            result["requestBody"] = .object([
+                "required": .bool(true),
+                "content": .object([
+                    "application/json": .object(["schema": json]), "multipart/form-data": .object(["schema": form]),
+                ]),
+            ])
             errors.formUnion([400, 413, 415, 422])
         case nil:
             break
@@ -384,8 +532,10 @@ enum APIContract {
             for name in rateLimitHeaders { successHeaders[name] = .object(["$ref": .string("#/components/headers/\(name)")]) }
         }
         for (status, schema) in operation.responses {
-            var response: [String: JSONValue] = ["description": .string(status == 204 ? "Done; no body" : "Success"),
-                                                 "headers": .object(successHeaders)]
+            var response: [String: JSONValue] = [
+                "description": .string(status == 204 ? "Done; no body" : "Success"),
+                "headers": .object(successHeaders),
+            ]
             if let schema {
                 // A file's content comes back in the type its bytes were found to be.
                 let types = operation.path.hasSuffix("/content") ? fileMediaTypes : ["application/json"]

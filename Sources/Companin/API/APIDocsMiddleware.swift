@@ -23,7 +23,8 @@ struct APIDocsMiddleware: Middleware {
         var response = Response(body: asset.body)
         response.headers.set("Content-Type", asset.type)
         response.headers.set("Cache-Control", "no-cache")
-        response.headers.set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'")
+        response.headers.set(
+            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'")
         return response
     }
 }

@@ -2,8 +2,10 @@ import HTTP
 
 /// Small builders for the JSON Schema (2020-12, as OpenAPI 3.1 uses it) of the API contract.
 enum JSONSchema {
-    static func string(_ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, format: String? = nil,
-                       enum values: [String]? = nil) -> JSONValue {
+    static func string(
+        _ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, format: String? = nil,
+        enum values: [String]? = nil
+    ) -> JSONValue {
         var schema: [String: JSONValue] = ["type": .string("string")]
         if let description { schema["description"] = .string(description) }
         if let minLength { schema["minLength"] = .int(Int64(minLength)) }

@@ -32,7 +32,9 @@ enum AnalyticsRoutes {
             let window = try window(request, context, &query)
             var filter = AnalyticsStore.LogFilter(apiKeyID: window.apiKeyID)
             if let text = query.string("status", maxLength: 3) {
-                if let status = Int(text), (100...599).contains(status) { filter.status = status } else {
+                if let status = Int(text), (100...599).contains(status) {
+                    filter.status = status
+                } else {
                     query.fail("status", "Input should be an HTTP status from 100 to 599", type: "int_parsing")
                 }
             }
@@ -56,21 +58,25 @@ enum AnalyticsRoutes {
             let window = try window(request, context, &query)
             let granularity = query.choice("granularity", Granularity.self) ?? .hour
             try query.finish()
-            let periods = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
-                                                by: granularity == .day ? .day : .hour)
+            let periods = try window.store.totals(
+                from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                by: granularity == .day ? .day : .hour)
             var overall = AnalyticsStore.Totals()
             for value in periods.values { overall.add(value) }
-            return try Response.json(Usage(from: window.from, to: window.to, granularity: granularity.rawValue,
-                                           totals: UsageFigures(start: nil, overall),
-                                           buckets: try series(periods, window, granularity: granularity)))
+            return try Response.json(
+                Usage(
+                    from: window.from, to: window.to, granularity: granularity.rawValue,
+                    totals: UsageFigures(start: nil, overall),
+                    buckets: try series(periods, window, granularity: granularity)))
         }
 
         router.get("/analytics/endpoints/") { request, context in
             var query = QueryReader(request)
             let window = try window(request, context, &query)
             try query.finish()
-            let groups = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
-                                                 by: .endpoint)
+            let groups = try window.store.totals(
+                from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                by: .endpoint)
             let items = groups.map { EndpointFigures(route: $0.key.route ?? "", method: $0.key.method ?? "", $0.value) }
                 .sorted { ($0.requests, $1.route, $1.method) > ($1.requests, $0.route, $0.method) }
             return try Response.json(Page(items: items, count: items.count))
@@ -81,23 +87,30 @@ enum AnalyticsRoutes {
             let window = try window(request, context, &query)
             let granularity = query.choice("granularity", Granularity.self) ?? .hour
             try query.finish()
-            let periods = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
-                                                by: granularity == .day ? .day : .hour)
-            let buckets = try series(periods, window, granularity: granularity).map { ThrottleBucket(start: $0.start ?? window.from, throttled: $0.throttled) }
-            let keys = try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
-                                               by: .apiKey)
-                .filter { $0.value.throttled > 0 }
-                .map { KeyThrottling(apiKeyID: $0.key.apiKeyID, requests: $0.value.requests, throttled: $0.value.throttled) }
-                .sorted { ($0.throttled, $1.apiKeyID?.uuidString ?? "") > ($1.throttled, $0.apiKeyID?.uuidString ?? "") }
+            let periods = try window.store.totals(
+                from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                by: granularity == .day ? .day : .hour)
+            let buckets = try series(periods, window, granularity: granularity).map {
+                ThrottleBucket(start: $0.start ?? window.from, throttled: $0.throttled)
+            }
+            let keys = try window.store.totals(
+                from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                by: .apiKey
+            )
+            .filter { $0.value.throttled > 0 }
+            .map { KeyThrottling(apiKeyID: $0.key.apiKeyID, requests: $0.value.requests, throttled: $0.value.throttled) }
+            .sorted { ($0.throttled, $1.apiKeyID?.uuidString ?? "") > ($1.throttled, $0.apiKeyID?.uuidString ?? "") }
             var live: LiveLimit?
             if let organizationID = window.store.organizationID {
                 let limit = try perHourLimit(of: organizationID, context: context) ?? defaultPerHour
                 let decision = limiter.peek(RateLimitKey(uuid: organizationID), limit: limit)
                 live = LiveLimit(limit: decision.limit, remaining: decision.remaining, resetSeconds: decision.resetSeconds)
             }
-            return try Response.json(RateLimits(from: window.from, to: window.to, granularity: granularity.rawValue,
-                                                throttled: buckets.reduce(0) { $0 + $1.throttled }, buckets: buckets,
-                                                keys: keys, live: live))
+            return try Response.json(
+                RateLimits(
+                    from: window.from, to: window.to, granularity: granularity.rawValue,
+                    throttled: buckets.reduce(0) { $0 + $1.throttled }, buckets: buckets,
+                    keys: keys, live: live))
         }
 
         router.get("/analytics/keys/") { request, context in
@@ -105,11 +118,14 @@ enum AnalyticsRoutes {
             let window = try window(request, context, &query)
             try query.finish()
             var requests: [UUID: Int] = [:]
-            for (group, totals) in try window.store.totals(from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
-                                                             by: .apiKey) {
+            for (group, totals) in try window.store.totals(
+                from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
+                by: .apiKey)
+            {
                 if let id = group.apiKeyID { requests[id] = totals.requests }
             }
-            let keys = try DashboardFigures(database: context.database, organizationID: window.store.organizationID).keys(requests: requests)
+            let keys = try DashboardFigures(database: context.database, organizationID: window.store.organizationID).keys(
+                requests: requests)
             return try Response.json(Page(items: keys, count: keys.count))
         }
 
@@ -123,9 +139,11 @@ enum AnalyticsRoutes {
                 .feedback(from: window.from, to: window.to, apiKeyID: window.apiKeyID, period: granularity.seconds)
             let empty = DashboardFigures.Satisfaction(ratings: 0, sum: 0, satisfied: 0)
             let buckets = starts.map { FeedbackBucket(start: $0, satisfaction: feedback.periods[$0] ?? empty) }
-            return try Response.json(FeedbackReport(from: window.from, to: window.to, granularity: granularity.rawValue,
-                                                    totals: feedback.totals, buckets: buckets, assistants: feedback.assistants,
-                                                    comments: feedback.comments))
+            return try Response.json(
+                FeedbackReport(
+                    from: window.from, to: window.to, granularity: granularity.rawValue,
+                    totals: feedback.totals, buckets: buckets, assistants: feedback.assistants,
+                    comments: feedback.comments))
         }
 
         router.get("/analytics/knowledge/") { request, context in
@@ -134,8 +152,10 @@ enum AnalyticsRoutes {
             try query.finish()
             let figures = DashboardFigures(database: context.database, organizationID: organizationID)
             let knowledge = try figures.knowledge()
-            return try Response.json(KnowledgeReport(statuses: knowledge.statuses, failed: knowledge.failed,
-                                                     failedCount: knowledge.failedCount, embeddingModels: try figures.embeddingModels()))
+            return try Response.json(
+                KnowledgeReport(
+                    statuses: knowledge.statuses, failed: knowledge.failed,
+                    failedCount: knowledge.failedCount, embeddingModels: try figures.embeddingModels()))
         }
     }
 
@@ -167,8 +187,9 @@ enum AnalyticsRoutes {
         let from = query.timestamp("from") ?? to.addingTimeInterval(-86_400)
         if from >= to { query.fail("from", "Value error, from must be before to", type: "value_error") }
         let apiKeyID = query.uuid("api_key_id")
-        return Window(store: AnalyticsStore(database: context.database, organizationID: organizationID),
-                      from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
+        return Window(
+            store: AnalyticsStore(database: context.database, organizationID: organizationID),
+            from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
     }
 
     /// The starts of the hours or days across the window; at most `maximumBuckets` of them.
@@ -177,15 +198,20 @@ enum AnalyticsRoutes {
         let first = granularity == .hour ? AnalyticsStore.hour(containing: window.from) : AnalyticsStore.day(containing: window.from)
         let count = Int((window.to.timeIntervalSince(first) / step).rounded(.up))
         guard count <= maximumBuckets else {
-            throw ValidationError([FieldError(loc: [.key("query"), .key("from")],
-                msg: "Value error, at most \(maximumBuckets) buckets: shorten the range or use granularity=day", type: "value_error")])
+            throw ValidationError([
+                FieldError(
+                    loc: [.key("query"), .key("from")],
+                    msg: "Value error, at most \(maximumBuckets) buckets: shorten the range or use granularity=day", type: "value_error")
+            ])
         }
         return (0..<count).map { first.addingTimeInterval(Double($0) * step) }
     }
 
     /// Totals of hours (or days) as a series of hours or days across the window, every bucket present (zero when idle).
-    private static func series(_ periods: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
-                               granularity: Granularity) throws -> [UsageFigures] {
+    private static func series(
+        _ periods: [AnalyticsStore.Group: AnalyticsStore.Totals], _ window: Window,
+        granularity: Granularity
+    ) throws -> [UsageFigures] {
         let starts = try bucketStarts(window, granularity: granularity)
         guard let first = starts.first else { return [] }
         var buckets = starts.map { UsageFigures(start: $0, AnalyticsStore.Totals()) }
@@ -262,7 +288,8 @@ private struct EndpointFigures: Encodable {
         requests = totals.requests
         errors4xx = totals.errors4xx
         errors5xx = totals.errors5xx
-        errorRate = totals.requests == 0 ? 0 : (Double(totals.errors4xx + totals.errors5xx) / Double(totals.requests) * 10_000).rounded() / 10_000
+        errorRate =
+            totals.requests == 0 ? 0 : (Double(totals.errors4xx + totals.errors5xx) / Double(totals.requests) * 10_000).rounded() / 10_000
         p50Milliseconds = totals.quantileMilliseconds(0.5)
         p95Milliseconds = totals.quantileMilliseconds(0.95)
         requestBytes = totals.requestBytes
@@ -348,5 +375,9 @@ private struct KnowledgeReport: Encodable {
     var failedCount: Int
     var embeddingModels: [DashboardFigures.ModelCount]
 
-    enum CodingKeys: String, CodingKey { case statuses, failed, failedCount = "failed_count", embeddingModels = "embedding_models" }
+    enum CodingKeys: String, CodingKey {
+        case statuses, failed
+        case failedCount = "failed_count"
+        case embeddingModels = "embedding_models"
+    }
 }

@@ -140,7 +140,9 @@ struct AnalyticsStore {
         }
         try database.transaction {
             for (lower, upper) in added { try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping)) }
-            for (lower, upper) in removed { try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: true) }
+            for (lower, upper) in removed {
+                try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: true)
+            }
             let firstDay = Self.day(containing: start) == start ? start : Self.day(containing: start).addingTimeInterval(86_400)
             let lastDay = Self.day(containing: end)
             if grouping != .hour, firstDay < lastDay {
@@ -165,9 +167,11 @@ struct AnalyticsStore {
         var filter = scope("r")
         filter.add("r.\(period) >= ? AND r.\(period) < ?", [from.databaseValue, to.databaseValue])
         filter.add("r.api_key_id = ?", ifPresent: apiKeyID)
-        let sums = (["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
-                    + RequestLog.latencyColumns).map { "SUM(r.\($0)) AS \($0)" }
-        return try database.query("""
+        let sums =
+            (["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
+            + RequestLog.latencyColumns).map { "SUM(r.\($0)) AS \($0)" }
+        return try database.query(
+            """
             SELECT \((grouping.rollupColumns(period: period) + sums).joined(separator: ", ")) FROM \(table) r WHERE \(filter.sql)
             GROUP BY \(grouping.groupNames.joined(separator: ", "))
             """, filter.values)
@@ -189,12 +193,14 @@ struct AnalyticsStore {
                 bucketSums.append("SUM(duration_us > \(lower)) AS \(column)")
             }
         }
-        let sums = [
-            "COUNT(*) AS requests", "SUM(status BETWEEN 400 AND 499) AS errors_4xx", "SUM(status >= 500) AS errors_5xx",
-            "SUM(throttled) AS throttled", "SUM(duration_us) AS duration_us_sum", "SUM(request_bytes) AS request_bytes",
-            "SUM(response_bytes) AS response_bytes",
-        ] + bucketSums
-        return try database.query("""
+        let sums =
+            [
+                "COUNT(*) AS requests", "SUM(status BETWEEN 400 AND 499) AS errors_4xx", "SUM(status >= 500) AS errors_5xx",
+                "SUM(throttled) AS throttled", "SUM(duration_us) AS duration_us_sum", "SUM(request_bytes) AS request_bytes",
+                "SUM(response_bytes) AS response_bytes",
+            ] + bucketSums
+        return try database.query(
+            """
             SELECT \((grouping.rawColumns + sums).joined(separator: ", ")) FROM request_log WHERE \(filter.sql)
             GROUP BY \(grouping.groupNames.joined(separator: ", "))
             """, filter.values)
@@ -234,7 +240,9 @@ struct AnalyticsStore {
     /// comes from the rollups when the filters allow (not by status or duration), so a page of a
     /// month of a busy organization costs no scan of its millions of rows; by status it counts
     /// through the (organization, status, time) index.
-    func logs(from: Date, to: Date, live: Bool = false, _ filter: LogFilter, _ page: Pagination) throws -> (items: [RequestLog.Entry], count: Int) {
+    func logs(from: Date, to: Date, live: Bool = false, _ filter: LogFilter, _ page: Pagination) throws -> (
+        items: [RequestLog.Entry], count: Int
+    ) {
         var condition = scope("request_log")
         condition.add("occurred_at >= ? AND occurred_at < ?", [from.databaseValue, to.databaseValue])
         condition.add("api_key_id = ?", ifPresent: filter.apiKeyID)
@@ -242,16 +250,21 @@ struct AnalyticsStore {
         condition.add("method = ?", ifPresent: filter.method)
         condition.add("route = ?", ifPresent: filter.route)
         condition.add("duration_us >= ?", ifPresent: filter.minimumDurationMicroseconds)
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(Self.logColumns) FROM request_log WHERE \(condition.sql) ORDER BY occurred_at DESC LIMIT ? OFFSET ?
-            """, condition.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decodeLogRow)
+            """, condition.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]
+        ).map(Self.decodeLogRow)
         let count: Int
         if filter.status == nil, filter.minimumDurationMicroseconds == nil {
             count = try totals(from: from, to: to, live: live, apiKeyID: filter.apiKeyID, by: .endpoint)
-                .filter { (filter.route == nil || $0.key.route == filter.route) && (filter.method == nil || $0.key.method == filter.method) }
+                .filter {
+                    (filter.route == nil || $0.key.route == filter.route) && (filter.method == nil || $0.key.method == filter.method)
+                }
                 .reduce(0) { $0 + $1.value.requests }
         } else {
-            count = try database.query("SELECT COUNT(*) AS count FROM request_log WHERE \(condition.sql)", condition.values)
+            count =
+                try database.query("SELECT COUNT(*) AS count FROM request_log WHERE \(condition.sql)", condition.values)
                 .first?.decode(Int.self, "count") ?? 0
         }
         return (rows, count)

@@ -77,8 +77,9 @@ private struct StatusDocument: Encodable {
         listenQueue = status.listenQueue?.length
         listenQueueLimit = status.listenQueue?.limit
         requestsInFlight = status.inFlight.map {
-            InFlight(slot: $0.slot, pid: $0.pid, role: $0.role.description, request: $0.request,
-                     durationMilliseconds: ($0.seconds * 1_000_000).rounded() / 1_000)
+            InFlight(
+                slot: $0.slot, pid: $0.pid, role: $0.role.description, request: $0.request,
+                durationMilliseconds: ($0.seconds * 1_000_000).rounded() / 1_000)
         }
     }
 }
@@ -101,14 +102,18 @@ enum PrometheusText {
             }
         }
         metric("companin_pool_children", "gauge", "Children of the pool by role and stage.", children)
-        metric("companin_requests_total", "counter", "Requests the responders finished since the pool started.",
-               [("", "\(status.counters.accepted)")])
-        metric("companin_slow_requests_total", "counter", "Of those, requests slower than the slow-request threshold.",
-               [("", "\(status.counters.slow)")])
-        metric("companin_respawns_total", "counter", "Children replaced after they exited or were killed.",
-               [("", "\(status.counters.respawns)")])
-        metric("companin_requests_in_flight", "gauge", "Requests being answered now.",
-               [("", "\(status.inFlight.filter { $0.role == .responder }.count)")])
+        metric(
+            "companin_requests_total", "counter", "Requests the responders finished since the pool started.",
+            [("", "\(status.counters.accepted)")])
+        metric(
+            "companin_slow_requests_total", "counter", "Of those, requests slower than the slow-request threshold.",
+            [("", "\(status.counters.slow)")])
+        metric(
+            "companin_respawns_total", "counter", "Children replaced after they exited or were killed.",
+            [("", "\(status.counters.respawns)")])
+        metric(
+            "companin_requests_in_flight", "gauge", "Requests being answered now.",
+            [("", "\(status.inFlight.filter { $0.role == .responder }.count)")])
         var cumulative: Int64 = 0
         var buckets: [(String, String)] = []
         for (index, bound) in Scoreboard.durationBounds.enumerated() {

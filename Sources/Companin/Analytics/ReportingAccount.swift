@@ -11,7 +11,8 @@ public struct ReportingAccount {
     /// Account and host names and passwords go into DDL, which MariaDB does not take as bound
     /// parameters; they are limited to characters that need no quoting instead.
     static func isPlain(_ text: String, allowing extra: String = "") -> Bool {
-        !text.isEmpty && text.count <= 80 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0) || extra.contains($0)) }
+        !text.isEmpty && text.count <= 80
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0) || extra.contains($0)) }
     }
 
     /// A random password of 32 letters and digits.
@@ -23,17 +24,21 @@ public struct ReportingAccount {
 
     /// The report views of the current database.
     public func views() throws -> [String] {
-        try database.query("""
+        try database.query(
+            """
             SELECT TABLE_NAME AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'report\\_%'
             ORDER BY TABLE_NAME
-            """).map { try $0.decode(String.self, "name") }
+            """
+        ).map { try $0.decode(String.self, "name") }
     }
 
     /// Creates the account when it does not exist (with `password`), sets its password when given,
     /// and grants `SELECT` on every report view. Returns the views granted.
     public func grant(user: String, host: String, password: String?) throws -> [String] {
         guard Self.isPlain(user) else { throw StoreError.invalid("the account name may hold letters, digits, '_', '.' and '-' only") }
-        guard Self.isPlain(host, allowing: "%:") else { throw StoreError.invalid("the host may hold letters, digits, '_', '.', '-', ':' and '%' only") }
+        guard Self.isPlain(host, allowing: "%:") else {
+            throw StoreError.invalid("the host may hold letters, digits, '_', '.', '-', ':' and '%' only")
+        }
         if let password, !Self.isPlain(password, allowing: "~+=") || password.count < 12 {
             throw StoreError.invalid("the password must be 12 to 80 letters, digits or _ . - ~ + =")
         }

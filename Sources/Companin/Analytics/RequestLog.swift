@@ -43,8 +43,10 @@ final class RequestLog {
 
     /// Upper bounds (µs) of the latency histogram of the rollups: `latency_le_<bound>us` columns,
     /// then `latency_over_10000000us`.
-    static let latencyBounds = [500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-                                1_000_000, 2_500_000, 5_000_000, 10_000_000]
+    static let latencyBounds = [
+        500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+        1_000_000, 2_500_000, 5_000_000, 10_000_000,
+    ]
     static let latencyColumns = latencyBounds.map { "latency_le_\($0)us" } + ["latency_over_10000000us"]
 
     let writes: DeferredWrites<Entry>
@@ -62,15 +64,19 @@ final class RequestLog {
         latencyBounds.firstIndex { duration <= $0 } ?? latencyBounds.count
     }
 
-    static let columns = ["occurred_at", "organization_id", "api_key_id", "request_id", "method", "route", "path", "status",
-                          "duration_us", "request_bytes", "response_bytes", "client_address", "user_agent", "throttled"]
+    static let columns = [
+        "occurred_at", "organization_id", "api_key_id", "request_id", "method", "route", "path", "status",
+        "duration_us", "request_bytes", "response_bytes", "client_address", "user_agent", "throttled",
+    ]
 
     private static func insert(_ entries: ArraySlice<Entry>, into database: Connection) throws {
         try DeferredWrites<Entry>.insert(entries, into: "request_log", columns: columns, database: database) { row in
             [
                 row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
-                .text(row.requestID.prefix(codePoints: 64)), .text(row.method.prefix(codePoints: 10)), .text(row.route.prefix(codePoints: 200)),
-                .text(row.path.prefix(codePoints: 500)), .int(Int64(row.status)), .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
+                .text(row.requestID.prefix(codePoints: 64)), .text(row.method.prefix(codePoints: 10)),
+                .text(row.route.prefix(codePoints: 200)),
+                .text(row.path.prefix(codePoints: 500)), .int(Int64(row.status)),
+                .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
                 .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
                 row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
                 row.userAgent.map { .text($0.prefix(codePoints: 300)) } ?? .null, row.throttled.databaseValue,
@@ -89,17 +95,28 @@ final class RequestLog {
         for rollup in rollups { try rollUp(entries, into: database, table: rollup.table, period: rollup.period, seconds: rollup.seconds) }
     }
 
-    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection, table: String, period: String, seconds: Double) throws {
-        struct Key: Hashable { var organizationID: UUID; var start: Date; var apiKeyID: UUID; var route: String; var method: String }
-        struct Sums { var requests = 0, errors4xx = 0, errors5xx = 0, throttled = 0, duration = 0, requestBytes = 0, responseBytes = 0
-                      var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count) }
+    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection, table: String, period: String, seconds: Double)
+        throws
+    {
+        struct Key: Hashable {
+            var organizationID: UUID
+            var start: Date
+            var apiKeyID: UUID
+            var route: String
+            var method: String
+        }
+        struct Sums {
+            var requests = 0, errors4xx = 0, errors5xx = 0, throttled = 0, duration = 0, requestBytes = 0, responseBytes = 0
+            var latency = Array(repeating: 0, count: RequestLog.latencyColumns.count)
+        }
         var groups: [Key: Sums] = [:]
         var order: [Key] = []
         for entry in entries {
             guard let organizationID = entry.organizationID, let apiKeyID = entry.apiKeyID else { continue }
             let start = Date(timeIntervalSince1970: (entry.occurredAt.timeIntervalSince1970 / seconds).rounded(.down) * seconds)
-            let key = Key(organizationID: organizationID, start: start, apiKeyID: apiKeyID, route: entry.route.prefix(codePoints: 200),
-                          method: entry.method.prefix(codePoints: 10))
+            let key = Key(
+                organizationID: organizationID, start: start, apiKeyID: apiKeyID, route: entry.route.prefix(codePoints: 200),
+                method: entry.method.prefix(codePoints: 10))
             if groups[key] == nil { order.append(key) }
             var sums = groups[key, default: Sums()]
             sums.requests += 1
@@ -114,20 +131,28 @@ final class RequestLog {
         }
         // Every responder upserts the rows it shares with others in one order, so two flushes wait
         // for each other instead of deadlocking.
-        order.sort { ($0.organizationID.uuidString, $0.start, $0.apiKeyID.uuidString, $0.route, $0.method)
-            < ($1.organizationID.uuidString, $1.start, $1.apiKeyID.uuidString, $1.route, $1.method) }
-        let counters = ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
+        order.sort {
+            ($0.organizationID.uuidString, $0.start, $0.apiKeyID.uuidString, $0.route, $0.method)
+                < ($1.organizationID.uuidString, $1.start, $1.apiKeyID.uuidString, $1.route, $1.method)
+        }
+        let counters =
+            ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
             + latencyColumns
         let placeholders = "(" + Array(repeating: "?", count: 5 + counters.count).joined(separator: ", ") + ")"
         for chunk in DeferredWrites<Entry>.chunks(of: order.count) {
             var values: [DatabaseValue] = []
             for key in order[chunk] {
                 let sums = groups[key]!
-                values += [key.organizationID.databaseValue, key.start.databaseValue, key.apiKeyID.databaseValue, .text(key.route), .text(key.method)]
-                values += ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
-                           + sums.latency).map { .int(Int64($0)) }
+                values += [
+                    key.organizationID.databaseValue, key.start.databaseValue, key.apiKeyID.databaseValue, .text(key.route),
+                    .text(key.method),
+                ]
+                values +=
+                    ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
+                    + sums.latency).map { .int(Int64($0)) }
             }
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO \(table) (organization_id, \(period), api_key_id, route, method, \(counters.joined(separator: ", ")))
                 VALUES \(Array(repeating: placeholders, count: chunk.count).joined(separator: ", "))
                 ON DUPLICATE KEY UPDATE \(counters.map { "\($0) = \($0) + VALUES(\($0))" }.joined(separator: ", "))
@@ -150,8 +175,10 @@ struct RequestRecorder: Middleware {
         } catch {
             response = Response.error(error)
         }
-        log.record(RequestLog.entry(for: request, response: response, context: context, arrived: arrived,
-                                    elapsed: ContinuousClock.now - start))
+        log.record(
+            RequestLog.entry(
+                for: request, response: response, context: context, arrived: arrived,
+                elapsed: ContinuousClock.now - start))
         return response
     }
 }

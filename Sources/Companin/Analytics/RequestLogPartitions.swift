@@ -18,13 +18,16 @@ public struct RequestLogPartitions {
     }
 
     public func list() throws -> [Partition] {
-        try database.query("""
+        try database.query(
+            """
             SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS bound, TABLE_ROWS AS table_rows FROM information_schema.PARTITIONS
             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'request_log' ORDER BY PARTITION_ORDINAL_POSITION
-            """).map { row in
+            """
+        ).map { row in
             let bound = try row.decode(String?.self, "bound")?.trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-            return Partition(name: try row.decode(String.self, "name"), upperBound: bound.flatMap(Self.day),
-                             rows: try row.decode(Int?.self, "table_rows") ?? 0)
+            return Partition(
+                name: try row.decode(String.self, "name"), upperBound: bound.flatMap(Self.day),
+                rows: try row.decode(Int?.self, "table_rows") ?? 0)
         }
     }
 
@@ -46,7 +49,8 @@ public struct RequestLogPartitions {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         guard let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now)),
-              let target = calendar.date(byAdding: .month, value: monthsAhead + 1, to: thisMonth) else { return [] }
+            let target = calendar.date(byAdding: .month, value: monthsAhead + 1, to: thisMonth)
+        else { return [] }
         var start = last ?? thisMonth
         var added: [(name: String, bound: String)] = []
         while start < target, let next = calendar.date(byAdding: .month, value: 1, to: start) {
@@ -56,7 +60,8 @@ public struct RequestLogPartitions {
         }
         guard !added.isEmpty else { return [] }
         let definitions = added.map { "PARTITION \($0.name) VALUES LESS THAN ('\($0.bound)')" }
-        try database.execute("""
+        try database.execute(
+            """
             ALTER TABLE request_log REORGANIZE PARTITION pfuture INTO (\(definitions.joined(separator: ", ")),
                 PARTITION pfuture VALUES LESS THAN (MAXVALUE))
             """)

@@ -25,9 +25,11 @@ public struct CompaninApp {
     let requests: RequestLog
     let logger: Logger
 
-    public init(database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
-                replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, credentialLifetime: Duration = .zero,
-                poolStatus: @escaping () -> PoolStatus? = { nil }, logger: Logger) {
+    public init(
+        database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
+        replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, credentialLifetime: Duration = .zero,
+        poolStatus: @escaping () -> PoolStatus? = { nil }, logger: Logger
+    ) {
         self.database = database
         self.logger = logger
         breaches = BreachLog(logger: logger)
@@ -54,8 +56,9 @@ public struct CompaninApp {
                 APIDocsMiddleware(),
                 BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),
                 APIKeyMiddleware(cache: CredentialCache(lifetime: credentialLifetime)),
-                RateLimitMiddleware(limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
-                                    breaches: breaches),
+                RateLimitMiddleware(
+                    limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
+                    breaches: breaches),
             ],
             router: router
         )
@@ -97,9 +100,11 @@ public struct CompaninApp {
         requests.record(RequestLog.entry(for: request, response: response, context: context, arrived: .now, elapsed: .zero))
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = "\(requestID)"
-        requestLogger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.path)", "status": "\(error.status.code)",
-        ])
+        requestLogger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.path)", "status": "\(error.status.code)",
+            ])
         return response
     }
 }

@@ -23,8 +23,10 @@ final class DeferredWrites<Record> {
     private var dropped = 0
 
     /// `write` stores a slice of records in one go (it may split them further); it runs in a transaction.
-    init(what: String, batchSize: Int = 50, maximumDelay: Duration = .seconds(1), maximumPending: Int = 2_000, logger: Logger,
-         write: @escaping (ArraySlice<Record>, Connection) throws -> Void) {
+    init(
+        what: String, batchSize: Int = 50, maximumDelay: Duration = .seconds(1), maximumPending: Int = 2_000, logger: Logger,
+        write: @escaping (ArraySlice<Record>, Connection) throws -> Void
+    ) {
         self.what = what
         self.batchSize = batchSize
         self.maximumDelay = maximumDelay
@@ -62,23 +64,28 @@ final class DeferredWrites<Record> {
             pending.removeAll(keepingCapacity: true)
             oldestAt = nil
         } catch {
-            logger.error("cannot write \(what); keeping them for the next attempt", metadata: [
-                "pending": "\(pending.count)", "error": "\(error)",
-            ])
+            logger.error(
+                "cannot write \(what); keeping them for the next attempt",
+                metadata: [
+                    "pending": "\(pending.count)", "error": "\(error)",
+                ])
             oldestAt = .now
         }
     }
 
     /// Inserts `records` into `table` with multi-row statements of `chunks(of:)` sizes; `values`
     /// gives one record's values in the order of `columns`.
-    static func insert(_ records: ArraySlice<Record>, into table: String, columns: [String], database: Connection,
-                       values: (Record) -> [DatabaseValue]) throws {
+    static func insert(
+        _ records: ArraySlice<Record>, into table: String, columns: [String], database: Connection,
+        values: (Record) -> [DatabaseValue]
+    ) throws {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         for chunk in chunks(of: records.count) {
             var bindings: [DatabaseValue] = []
             bindings.reserveCapacity(chunk.count * columns.count)
             for record in records.dropFirst(chunk.lowerBound).prefix(chunk.count) { bindings += values(record) }
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                 """, bindings)
         }

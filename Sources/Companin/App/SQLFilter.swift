@@ -27,12 +27,17 @@ struct SQLFilter {
 
 extension Connection {
     /// One page of the rows of `table` that match `filter`, in `order`, and how many match in all.
-    func page<T>(_ columns: String, from table: String, where filter: SQLFilter, orderBy order: String, _ page: Pagination,
-                 decode: (Row) throws -> T) throws -> (items: [T], count: Int) {
-        let items = try query("""
+    func page<T>(
+        _ columns: String, from table: String, where filter: SQLFilter, orderBy order: String, _ page: Pagination,
+        decode: (Row) throws -> T
+    ) throws -> (items: [T], count: Int) {
+        let items = try query(
+            """
             SELECT \(columns) FROM \(table) WHERE \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
-            """, filter.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]).map(decode)
-        let count = try query("SELECT COUNT(*) AS count FROM \(table) WHERE \(filter.sql)", filter.values)
+            """, filter.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]
+        ).map(decode)
+        let count =
+            try query("SELECT COUNT(*) AS count FROM \(table) WHERE \(filter.sql)", filter.values)
             .first?.decode(Int.self, "count") ?? 0
         return (items, count)
     }

@@ -53,7 +53,8 @@ struct AssistantInput: Equatable {
             do throws(Placeholders.SyntaxError) {
                 _ = try Placeholders.parse(template)
             } catch {
-                item.fail("template", "Value error, template \"\(name)\": \(error.reason) at character \(error.offset)", type: "value_error")
+                item.fail(
+                    "template", "Value error, template \"\(name)\": \(error.reason) at character \(error.offset)", type: "value_error")
                 return nil
             }
             return TaskTemplate(name: name, template: template)
@@ -61,8 +62,9 @@ struct AssistantInput: Equatable {
         if let templates = taskTemplates {
             var seen: Set<String> = []
             for (index, template) in templates.enumerated() where !seen.insert(template.name).inserted {
-                reader.fail(at: [.key("task_templates"), .index(index), .key("name")],
-                            "Value error, duplicate template name", type: "value_error")
+                reader.fail(
+                    at: [.key("task_templates"), .index(index), .key("name")],
+                    "Value error, duplicate template name", type: "value_error")
             }
         }
         isActive = reader.bool("is_active")

@@ -15,11 +15,16 @@ public struct AssistantPurge {
         // that named one keep their history without it (ON DELETE SET NULL).
         let kept = "NOT EXISTS (SELECT 1 FROM conversations c WHERE c.assistant_id = assistants.id)"
         if let organizationID {
-            return Int(try database.execute("""
-                DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)
-                """, [organizationID.databaseValue, cutoff.databaseValue]).affectedRows)
+            return Int(
+                try database.execute(
+                    """
+                    DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)
+                    """, [organizationID.databaseValue, cutoff.databaseValue]
+                ).affectedRows)
         }
-        return Int(try database.execute(
-            "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)", [cutoff.databaseValue]).affectedRows)
+        return Int(
+            try database.execute(
+                "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)", [cutoff.databaseValue]
+            ).affectedRows)
     }
 }

@@ -18,8 +18,11 @@ enum AssistantRoutes {
         router.patch("/api/v1/assistants/:assistant_id") { request, context in
             let id = try context.resourceID("assistant_id")
             let input = try AssistantInput(try request.jsonObjectBody(), requireName: false)
-            guard let assistant = try store(context).update(id, input, ifMatch: request.headers["If-Match"],
-                                                            by: context.credentials?.keyID) else { throw HTTPError.notFound }
+            guard
+                let assistant = try store(context).update(
+                    id, input, ifMatch: request.headers["If-Match"],
+                    by: context.credentials?.keyID)
+            else { throw HTTPError.notFound }
             return tagged(assistant)
         }
         router.delete("/api/v1/assistants/:assistant_id") { _, context in
@@ -42,19 +45,26 @@ enum AssistantRoutes {
             return try Response.json(versions)
         }
         router.get("/api/v1/assistants/:assistant_id/versions/:version") { _, context in
-            guard let version = try store(context).version(of: try context.resourceID("assistant_id"),
-                                                           number: try versionNumber(context)) else { throw HTTPError.notFound }
+            guard
+                let version = try store(context).version(
+                    of: try context.resourceID("assistant_id"),
+                    number: try versionNumber(context))
+            else { throw HTTPError.notFound }
             return try Response.json(version)
         }
         router.post("/api/v1/assistants/:assistant_id/versions/:version/promote") { request, context in
-            guard let assistant = try store(context).promote(try context.resourceID("assistant_id"), version: try versionNumber(context),
-                                                             ifMatch: request.headers["If-Match"]) else { throw HTTPError.notFound }
+            guard
+                let assistant = try store(context).promote(
+                    try context.resourceID("assistant_id"), version: try versionNumber(context),
+                    ifMatch: request.headers["If-Match"])
+            else { throw HTTPError.notFound }
             return tagged(assistant)
         }
 
         router.post("/api/v1/assistants/:assistant_id/templates/:name/render") { request, context in
             guard let assistant = try store(context).find(try context.resourceID("assistant_id")),
-                  let template = assistant.configuration.taskTemplates.first(where: { $0.name == context.parameters["name"] }) else {
+                let template = assistant.configuration.taskTemplates.first(where: { $0.name == context.parameters["name"] })
+            else {
                 throw HTTPError.notFound
             }
             var reader = try request.jsonObjectBody()
@@ -69,8 +79,11 @@ enum AssistantRoutes {
     }
 
     private static func setActive(_ isActive: Bool, _ request: Request, _ context: AppContext) throws -> Response {
-        guard let assistant = try store(context).setActive(try context.resourceID("assistant_id"), isActive,
-                                                           ifMatch: request.headers["If-Match"]) else { throw HTTPError.notFound }
+        guard
+            let assistant = try store(context).setActive(
+                try context.resourceID("assistant_id"), isActive,
+                ifMatch: request.headers["If-Match"])
+        else { throw HTTPError.notFound }
         return tagged(assistant)
     }
 

@@ -30,38 +30,48 @@ struct AssistantStore {
             name: input.name ?? "", description: input.description ?? "", tone: input.tone ?? AssistantInput.defaultTone,
             language: input.language ?? AssistantInput.defaultLanguage, taskTemplates: input.taskTemplates ?? [],
             metadata: input.metadata ?? [:])
-        let assistant = Assistant(id: UUID(), configuration: configuration, isActive: input.isActive ?? true,
-                                  knowledgeMode: input.knowledgeMode ?? "all", liveVersion: 1, latestVersion: 1, revision: 1, createdAt: now, updatedAt: now)
+        let assistant = Assistant(
+            id: UUID(), configuration: configuration, isActive: input.isActive ?? true,
+            knowledgeMode: input.knowledgeMode ?? "all", liveVersion: 1, latestVersion: 1, revision: 1, createdAt: now, updatedAt: now)
         try database.transaction {
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO assistants (organization_id, id, \(Self.configurationColumns.joined(separator: ", ")),
                     is_active, knowledge_mode, live_version, latest_version, revision, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?)
-                """, [organizationID.databaseValue, assistant.id.databaseValue] + Self.values(of: configuration)
+                """,
+                [organizationID.databaseValue, assistant.id.databaseValue] + Self.values(of: configuration)
                     + [assistant.isActive.databaseValue, .text(assistant.knowledgeMode), now.databaseValue, now.databaseValue])
-            try insertVersion(AssistantVersion(
-                assistantID: assistant.id, version: 1, configuration: configuration,
-                changedFields: AssistantConfiguration.fieldNames, changeNote: input.changeNote,
-                createdByAPIKeyID: apiKeyID, createdAt: now, isLive: true))
+            try insertVersion(
+                AssistantVersion(
+                    assistantID: assistant.id, version: 1, configuration: configuration,
+                    changedFields: AssistantConfiguration.fieldNames, changeNote: input.changeNote,
+                    createdByAPIKeyID: apiKeyID, createdAt: now, isLive: true))
         }
         return assistant
     }
 
     func find(_ id: UUID) throws -> Assistant? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.assistantColumns) FROM assistants
             WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
-            """, [organizationID.databaseValue, id.databaseValue]).first.map(Self.decodeAssistant)
+            """, [organizationID.databaseValue, id.databaseValue]
+        ).first.map(Self.decodeAssistant)
     }
 
     func list(_ page: Pagination) throws -> Page<Assistant> {
-        let items = try database.query("""
+        let items = try database.query(
+            """
             SELECT \(Self.assistantColumns) FROM assistants WHERE organization_id = ? AND deleted_at IS NULL
             ORDER BY created_at, id LIMIT ? OFFSET ?
-            """, [organizationID.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]).map(Self.decodeAssistant)
-        let count = try database.query(
-            "SELECT COUNT(*) AS count FROM assistants WHERE organization_id = ? AND deleted_at IS NULL",
-            [organizationID.databaseValue]).first?.decode(Int.self, "count") ?? 0
+            """, [organizationID.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]
+        ).map(Self.decodeAssistant)
+        let count =
+            try database.query(
+                "SELECT COUNT(*) AS count FROM assistants WHERE organization_id = ? AND deleted_at IS NULL",
+                [organizationID.databaseValue]
+            ).first?.decode(Int.self, "count") ?? 0
         return Page(items: items, count: count)
     }
 
@@ -78,10 +88,11 @@ struct AssistantStore {
                 let fields = configuration.changedFields(comparedTo: latest.configuration)
                 if !fields.isEmpty {
                     let number = assistant.latestVersion + 1
-                    try insertVersion(AssistantVersion(
-                        assistantID: assistant.id, version: number, configuration: configuration, changedFields: fields,
-                        changeNote: input.changeNote, createdByAPIKeyID: apiKeyID, createdAt: .now.truncatedToMicroseconds,
-                        isLive: input.promote))
+                    try insertVersion(
+                        AssistantVersion(
+                            assistantID: assistant.id, version: number, configuration: configuration, changedFields: fields,
+                            changeNote: input.changeNote, createdByAPIKeyID: apiKeyID, createdAt: .now.truncatedToMicroseconds,
+                            isLive: input.promote))
                     assistant.latestVersion = number
                     if input.promote {
                         assistant.liveVersion = number
@@ -125,30 +136,39 @@ struct AssistantStore {
     /// there is no such (undeleted) assistant in this organization.
     func delete(_ id: UUID) throws -> Bool {
         let now = Date.now.truncatedToMicroseconds
-        return try database.execute("""
+        return try database.execute(
+            """
             UPDATE assistants SET deleted_at = ?, updated_at = ?, revision = revision + 1
             WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
-            """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue]).affectedRows == 1
+            """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue]
+        ).affectedRows == 1
     }
 
     /// Locks the assistant, checks `If-Match`, lets `change` edit it, and writes it back with a new
     /// revision when it reports a change — all in one transaction.
     private func modify(_ id: UUID, ifMatch: String?, _ change: (inout Assistant) throws -> Bool) throws -> Assistant? {
         try database.transaction {
-            guard var assistant = try database.query("""
-                SELECT \(Self.assistantColumns) FROM assistants
-                WHERE organization_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE
-                """, [organizationID.databaseValue, id.databaseValue]).first.map(Self.decodeAssistant) else { return nil }
+            guard
+                var assistant = try database.query(
+                    """
+                    SELECT \(Self.assistantColumns) FROM assistants
+                    WHERE organization_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE
+                    """, [organizationID.databaseValue, id.databaseValue]
+                ).first.map(Self.decodeAssistant)
+            else { return nil }
             if let ifMatch, !Self.matches(ifMatch, assistant.etag) { throw Self.stale }
             guard try change(&assistant) else { return assistant }
             assistant.revision += 1
             assistant.updatedAt = .now.truncatedToMicroseconds
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE assistants SET \(Self.configurationColumns.map { "\($0) = ?" }.joined(separator: ", ")),
                     is_active = ?, knowledge_mode = ?, live_version = ?, latest_version = ?, revision = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
-                """, Self.values(of: assistant.configuration) + [
-                    assistant.isActive.databaseValue, .text(assistant.knowledgeMode), .int(Int64(assistant.liveVersion)), .int(Int64(assistant.latestVersion)),
+                """,
+                Self.values(of: assistant.configuration) + [
+                    assistant.isActive.databaseValue, .text(assistant.knowledgeMode), .int(Int64(assistant.liveVersion)),
+                    .int(Int64(assistant.latestVersion)),
                     .int(Int64(assistant.revision)), assistant.updatedAt.databaseValue,
                     organizationID.databaseValue, id.databaseValue,
                 ])
@@ -168,11 +188,13 @@ struct AssistantStore {
 
     func versions(of id: UUID, _ page: Pagination) throws -> Page<AssistantVersion>? {
         guard let assistant = try find(id) else { return nil }
-        let items = try database.query("""
+        let items = try database.query(
+            """
             SELECT \(Self.versionColumns) FROM assistant_versions
             WHERE organization_id = ? AND assistant_id = ? ORDER BY version DESC LIMIT ? OFFSET ?
-            """, [organizationID.databaseValue, id.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))])
-            .map { try Self.decodeVersion($0, liveVersion: assistant.liveVersion) }
+            """, [organizationID.databaseValue, id.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]
+        )
+        .map { try Self.decodeVersion($0, liveVersion: assistant.liveVersion) }
         return Page(items: items, count: assistant.latestVersion)
     }
 
@@ -183,31 +205,38 @@ struct AssistantStore {
 
     /// A version of an assistant already read in this organization.
     private func version(of assistant: Assistant, number: Int) throws -> AssistantVersion? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.versionColumns) FROM assistant_versions
             WHERE organization_id = ? AND assistant_id = ? AND version = ?
-            """, [organizationID.databaseValue, assistant.id.databaseValue, .int(Int64(number))])
-            .first.map { try Self.decodeVersion($0, liveVersion: assistant.liveVersion) }
+            """, [organizationID.databaseValue, assistant.id.databaseValue, .int(Int64(number))]
+        )
+        .first.map { try Self.decodeVersion($0, liveVersion: assistant.liveVersion) }
     }
 
     private func insertVersion(_ version: AssistantVersion) throws {
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO assistant_versions (organization_id, assistant_id, version,
                 \(Self.configurationColumns.joined(separator: ", ")), changed_fields, change_note, created_by_api_key_id, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [organizationID.databaseValue, version.assistantID.databaseValue, .int(Int64(version.version))]
+            """,
+            [organizationID.databaseValue, version.assistantID.databaseValue, .int(Int64(version.version))]
                 + Self.values(of: version.configuration)
-                + [.text(JSONValue.array(version.changedFields.map(JSONValue.string)).serialized),
-                   version.changeNote.databaseValue, version.createdByAPIKeyID.databaseValue, version.createdAt.databaseValue])
+                + [
+                    .text(JSONValue.array(version.changedFields.map(JSONValue.string)).serialized),
+                    version.changeNote.databaseValue, version.createdByAPIKeyID.databaseValue, version.createdAt.databaseValue,
+                ])
     }
 
     // MARK: Rows
 
     /// Values in the order of `configurationColumns`.
     private static func values(of configuration: AssistantConfiguration) -> [DatabaseValue] {
-        let templates = JSONValue.array(configuration.taskTemplates.map {
-            .object(["name": .string($0.name), "template": .string($0.template)])
-        })
+        let templates = JSONValue.array(
+            configuration.taskTemplates.map {
+                .object(["name": .string($0.name), "template": .string($0.template)])
+            })
         return [
             .text(configuration.name), .text(configuration.description), .text(configuration.tone),
             .text(configuration.language), .text(templates.serialized), .text(JSONValue.object(configuration.metadata).serialized),
@@ -223,7 +252,8 @@ struct AssistantStore {
             language: try row.decode(String.self, "language"),
             taskTemplates: templates.compactMap { item in
                 guard let name = item.objectValue?["name"]?.stringValue,
-                      let template = item.objectValue?["template"]?.stringValue else { return nil }
+                    let template = item.objectValue?["template"]?.stringValue
+                else { return nil }
                 return TaskTemplate(name: name, template: template)
             },
             metadata: try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:])

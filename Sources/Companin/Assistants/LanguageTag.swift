@@ -5,7 +5,8 @@ enum LanguageTag {
 
     /// The canonical form of `text`, or `nil` when it is not a well-formed tag.
     static func canonical(_ text: String) -> String? {
-        guard !text.isEmpty, text.count <= maximumLength, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+        guard !text.isEmpty, text.count <= maximumLength, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
             return nil
         }
         let subtags = text.split(separator: "-", omittingEmptySubsequences: false).map { $0.lowercased() }

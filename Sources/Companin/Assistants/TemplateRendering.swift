@@ -7,8 +7,10 @@ struct TemplateRendering: Encodable {
     var variables: [String]
 
     /// `location` is where the variables were sent, for the `422` entries.
-    static func render(_ template: TaskTemplate, variables: [String: JSONValue],
-                       location: [FieldError.Location] = [.key("body"), .key("variables")]) throws -> TemplateRendering {
+    static func render(
+        _ template: TaskTemplate, variables: [String: JSONValue],
+        location: [FieldError.Location] = [.key("body"), .key("variables")]
+    ) throws -> TemplateRendering {
         // Stored templates were validated on the way in, so a parse failure here is our bug.
         let pieces: [Placeholders.Piece]
         do {

@@ -94,7 +94,9 @@ struct Message: Sendable, Equatable {
         var score: Double
 
         enum CodingKeys: String, CodingKey {
-            case sourceID = "source_id", chunkID = "chunk_id", kind, title, score
+            case sourceID = "source_id"
+            case chunkID = "chunk_id"
+            case kind, title, score
         }
     }
 

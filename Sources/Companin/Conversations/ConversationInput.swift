@@ -59,8 +59,10 @@ struct MessageInput: Equatable {
 
     /// What an `Idempotency-Key` promises to repeat: the same key with another request is refused.
     var fingerprint: String {
-        JSONValue.object(["role": .string(role.rawValue), "content": .string(content), "metadata": .object(metadata),
-                          "actor_id": actorID.map(JSONValue.string) ?? .null]).serialized
+        JSONValue.object([
+            "role": .string(role.rawValue), "content": .string(content), "metadata": .object(metadata),
+            "actor_id": actorID.map(JSONValue.string) ?? .null,
+        ]).serialized
     }
 }
 

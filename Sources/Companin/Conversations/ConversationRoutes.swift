@@ -5,7 +5,9 @@ import Ingestion
 /// `/api/v1/conversations/…`: conversations, their append-only messages with grounded replies,
 /// feedback, and the transcript export.
 enum ConversationRoutes {
-    static func register(on router: inout Router<AppContext>, knowledge: KnowledgeConfiguration, indexes: KnowledgeIndexCache, replyModel: (any ChatModel)?) {
+    static func register(
+        on router: inout Router<AppContext>, knowledge: KnowledgeConfiguration, indexes: KnowledgeIndexCache, replyModel: (any ChatModel)?
+    ) {
         router.post("/api/v1/conversations/") { request, context in
             let input = try ConversationInput(try request.jsonObjectBody())
             return try Response.json(try store(context).create(input, by: context.credentials?.keyID), status: .created)
@@ -43,23 +45,29 @@ enum ConversationRoutes {
             try query.finish()
             let limit = try Pagination(request).limit
             let page = try messages(context).list(conversation.id, after: after, limit: limit)
-            return try Response.json(MessagePage(items: page.items, count: conversation.messageCount,
-                                                 nextAfter: page.hasMore ? page.items.last?.id : nil))
+            return try Response.json(
+                MessagePage(
+                    items: page.items, count: conversation.messageCount,
+                    nextAfter: page.hasMore ? page.items.last?.id : nil))
         }
         router.post("/api/v1/conversations/:conversation_id/messages") { request, context in
             let id = try conversationID(context)
             let key = try idempotencyKey(request)
             let input = try MessageInput(try request.jsonObjectBody())
             let organizationID = try context.organization()
-            let composer = ReplyComposer(database: context.database, organizationID: organizationID, enricher: knowledge.enricher,
-                                         indexes: indexes, thresholds: knowledge.replyThresholds, model: replyModel, logger: context.logger)
+            let composer = ReplyComposer(
+                database: context.database, organizationID: organizationID, enricher: knowledge.enricher,
+                indexes: indexes, thresholds: knowledge.replyThresholds, model: replyModel, logger: context.logger)
             let messages = try messages(context)
             let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.credentials?.keyID) { conversation, message in
-                guard let assistant = try AssistantStore(database: context.database, organizationID: organizationID)
-                    .find(conversation.assistantID) else { return nil }
+                guard
+                    let assistant = try AssistantStore(database: context.database, organizationID: organizationID)
+                        .find(conversation.assistantID)
+                else { return nil }
                 let configuration = assistant.configuration
-                let persona = ReplyComposer.Persona(name: configuration.name, description: configuration.description,
-                                                    tone: configuration.tone, language: configuration.language, task: conversation.task)
+                let persona = ReplyComposer.Persona(
+                    name: configuration.name, description: configuration.description,
+                    tone: configuration.tone, language: configuration.language, task: conversation.task)
                 let scope = KnowledgeScope(assistantID: assistant.id, mode: KnowledgeScope.Mode(rawValue: assistant.knowledgeMode) ?? .all)
                 let history = try messages.history(conversation.id, before: message.position, count: ReplyComposer.historyMessages)
                 return (try composer.reply(to: message.content, persona: persona, scope: scope, history: history), assistant.liveVersion)
@@ -92,12 +100,17 @@ enum ConversationRoutes {
             let session = try SessionStore(database: context.database, organizationID: organizationID).find(conversation.sessionID)
             let version = try AssistantStore(database: context.database, organizationID: organizationID)
                 .version(of: conversation.assistantID, number: conversation.assistantVersion)
-            return try Response.json(Transcript(
-                conversation: conversation,
-                assistant: .init(id: conversation.assistantID, version: conversation.assistantVersion, name: version?.configuration.name),
-                session: session.map { .init(id: $0.id, channel: $0.channel, authenticated: $0.authenticated, visitorID: $0.visitorID) },
-                messages: try messages(context).all(conversation.id),
-                feedback: try FeedbackStore(database: context.database, organizationID: organizationID).list(conversation.id, history: true)))
+            return try Response.json(
+                Transcript(
+                    conversation: conversation,
+                    assistant: .init(
+                        id: conversation.assistantID, version: conversation.assistantVersion, name: version?.configuration.name),
+                    session: session.map {
+                        .init(id: $0.id, channel: $0.channel, authenticated: $0.authenticated, visitorID: $0.visitorID)
+                    },
+                    messages: try messages(context).all(conversation.id),
+                    feedback: try FeedbackStore(database: context.database, organizationID: organizationID).list(
+                        conversation.id, history: true)))
         }
     }
 
@@ -132,10 +145,14 @@ enum ConversationRoutes {
     private static func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers["Idempotency-Key"] else { return nil }
         guard (1...MessageStore.maximumIdempotencyKeyLength).contains(key.count),
-              key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-            throw ValidationError([FieldError(loc: [.key("header"), .key("Idempotency-Key")],
-                                              msg: "Value error, 1 to \(MessageStore.maximumIdempotencyKeyLength) visible ASCII characters",
-                                              type: "value_error")])
+            key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw ValidationError([
+                FieldError(
+                    loc: [.key("header"), .key("Idempotency-Key")],
+                    msg: "Value error, 1 to \(MessageStore.maximumIdempotencyKeyLength) visible ASCII characters",
+                    type: "value_error")
+            ])
         }
         return key
     }

@@ -45,15 +45,22 @@ struct ConversationStore {
             var task: Conversation.RenderedTask?
             if let name = input.taskName {
                 guard let template = assistant.configuration.taskTemplates.first(where: { $0.name == name }) else {
-                    throw ValidationError([FieldError(loc: [.key("body"), .key("task"), .key("name")],
-                                                      msg: "Value error, the assistant has no task template \"\(name)\"", type: "value_error")])
+                    throw ValidationError([
+                        FieldError(
+                            loc: [.key("body"), .key("task"), .key("name")],
+                            msg: "Value error, the assistant has no task template \"\(name)\"", type: "value_error")
+                    ])
                 }
-                let rendered = try TemplateRendering.render(template, variables: input.taskVariables,
-                                                            location: [.key("body"), .key("task"), .key("variables")])
+                let rendered = try TemplateRendering.render(
+                    template, variables: input.taskVariables,
+                    location: [.key("body"), .key("task"), .key("variables")])
                 // Variables repeated by the template can multiply its length; the column holds 64 KiB.
                 guard rendered.text.utf8.count <= Self.maximumTaskBytes else {
-                    throw ValidationError([FieldError(loc: [.key("body"), .key("task"), .key("variables")],
-                        msg: "Value error, the rendered task is longer than \(Self.maximumTaskBytes) bytes", type: "value_error")])
+                    throw ValidationError([
+                        FieldError(
+                            loc: [.key("body"), .key("task"), .key("variables")],
+                            msg: "Value error, the rendered task is longer than \(Self.maximumTaskBytes) bytes", type: "value_error")
+                    ])
                 }
                 task = Conversation.RenderedTask(name: name, text: rendered.text)
             }
@@ -62,7 +69,8 @@ struct ConversationStore {
                 needsHuman: false, task: task, metadata: input.metadata ?? [:], messageCount: 0, lastMessageAt: nil,
                 handoffReason: nil, handedOffAt: nil, handedOffByAPIKeyID: nil, closedAt: nil, closeReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO conversations (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [organizationID.databaseValue] + Self.values(of: conversation))
@@ -72,9 +80,11 @@ struct ConversationStore {
     }
 
     func find(_ id: UUID, lock: Bool = false) throws -> Conversation? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM conversations WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
-            """, [organizationID.databaseValue, id.databaseValue]).first.map(Self.decode)
+            """, [organizationID.databaseValue, id.databaseValue]
+        ).first.map(Self.decode)
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Conversation], count: Int) {
@@ -84,15 +94,17 @@ struct ConversationStore {
         if let id = filter.visitorID {
             // Through the sessions, which follow the visitor when an anonymous one is linked.
             let visitor = sessions.visitors.canonicalID(id)
-            condition.add("session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.sql))",
-                          [organizationID.databaseValue] + visitor.values)
+            condition.add(
+                "session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.sql))",
+                [organizationID.databaseValue] + visitor.values)
         }
         condition.add("status = ?", ifPresent: filter.status?.rawValue)
         condition.add("needs_human = ?", ifPresent: filter.needsHuman)
         condition.add("created_at >= ?", ifPresent: filter.createdAfter)
         condition.add("created_at < ?", ifPresent: filter.createdBefore)
         condition.add("created_by_api_key_id = ?", ifPresent: filter.createdByAPIKeyID)
-        return try database.page(Self.columns, from: "conversations", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
+        return try database.page(
+            Self.columns, from: "conversations", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
     }
 
     /// Closes a conversation; closing it again changes nothing.
@@ -144,15 +156,19 @@ struct ConversationStore {
     }
 
     private func write(_ conversation: Conversation) throws {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE conversations SET status = ?, needs_human = ?, message_count = ?, last_message_at = ?, handoff_reason = ?,
                 handed_off_at = ?, handed_off_by_api_key_id = ?, closed_at = ?, close_reason = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
-            """, [.text(conversation.status.rawValue), conversation.needsHuman.databaseValue, .int(Int64(conversation.messageCount)),
-                  conversation.lastMessageAt.databaseValue, conversation.handoffReason.databaseValue,
-                  conversation.handedOffAt.databaseValue, conversation.handedOffByAPIKeyID.databaseValue,
-                  conversation.closedAt.databaseValue, conversation.closeReason.databaseValue, conversation.updatedAt.databaseValue,
-                  organizationID.databaseValue, conversation.id.databaseValue])
+            """,
+            [
+                .text(conversation.status.rawValue), conversation.needsHuman.databaseValue, .int(Int64(conversation.messageCount)),
+                conversation.lastMessageAt.databaseValue, conversation.handoffReason.databaseValue,
+                conversation.handedOffAt.databaseValue, conversation.handedOffByAPIKeyID.databaseValue,
+                conversation.closedAt.databaseValue, conversation.closeReason.databaseValue, conversation.updatedAt.databaseValue,
+                organizationID.databaseValue, conversation.id.databaseValue,
+            ])
     }
 
     // MARK: Rows

@@ -22,8 +22,10 @@ struct FeedbackStore {
             guard let conversation = try conversations.find(conversationID, lock: true) else { throw Conversation.notFound }
             var version = conversation.assistantVersion
             if let messageID = input.messageID {
-                guard let message = try MessageStore(database: database, organizationID: organizationID)
-                    .find(messageID, in: conversationID) else { throw HTTPError(.notFound, detail: "Message not found") }
+                guard
+                    let message = try MessageStore(database: database, organizationID: organizationID)
+                        .find(messageID, in: conversationID)
+                else { throw HTTPError(.notFound, detail: "Message not found") }
                 version = message.assistantVersion ?? version
             }
             let actorID: String
@@ -35,32 +37,44 @@ struct FeedbackStore {
             case .agent, .system:
                 actorID = input.actorID ?? apiKeyID?.uuidString.lowercased() ?? input.actorType.rawValue
             }
-            let replaced = try database.execute("""
-                UPDATE feedback SET is_current = FALSE, superseded_at = ?
-                WHERE organization_id = ? AND conversation_id = ? AND message_id <=> ? AND actor_type = ? AND actor_id = ? AND is_current
-                """, [now.databaseValue, organizationID.databaseValue, conversationID.databaseValue, input.messageID.databaseValue,
-                      .text(input.actorType.rawValue), .text(actorID)]).affectedRows > 0
+            let replaced =
+                try database.execute(
+                    """
+                    UPDATE feedback SET is_current = FALSE, superseded_at = ?
+                    WHERE organization_id = ? AND conversation_id = ? AND message_id <=> ? AND actor_type = ? AND actor_id = ? AND is_current
+                    """,
+                    [
+                        now.databaseValue, organizationID.databaseValue, conversationID.databaseValue, input.messageID.databaseValue,
+                        .text(input.actorType.rawValue), .text(actorID),
+                    ]
+                ).affectedRows > 0
             let feedback = Feedback(
                 id: UUID(), conversationID: conversationID, messageID: input.messageID, assistantID: conversation.assistantID,
                 assistantVersion: version, rating: input.rating, comment: input.comment, actorType: input.actorType, actorID: actorID,
                 metadata: input.metadata, apiKeyID: apiKeyID, isCurrent: true, supersededAt: nil, createdAt: now)
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO feedback (organization_id, \(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [organizationID.databaseValue, feedback.id.databaseValue, conversationID.databaseValue,
-                      feedback.messageID.databaseValue, feedback.assistantID.databaseValue, .int(Int64(version)),
-                      .int(Int64(feedback.rating)), feedback.comment.databaseValue, .text(feedback.actorType.rawValue),
-                      .text(actorID), .text(JSONValue.object(feedback.metadata).serialized), apiKeyID.databaseValue,
-                      true.databaseValue, Date?.none.databaseValue, now.databaseValue])
+                """,
+                [
+                    organizationID.databaseValue, feedback.id.databaseValue, conversationID.databaseValue,
+                    feedback.messageID.databaseValue, feedback.assistantID.databaseValue, .int(Int64(version)),
+                    .int(Int64(feedback.rating)), feedback.comment.databaseValue, .text(feedback.actorType.rawValue),
+                    .text(actorID), .text(JSONValue.object(feedback.metadata).serialized), apiKeyID.databaseValue,
+                    true.databaseValue, Date?.none.databaseValue, now.databaseValue,
+                ])
             return (feedback, replaced)
         }
     }
 
     /// The conversation's ratings, oldest first: the current ones, or with `history` every one ever given.
     func list(_ conversationID: UUID, history: Bool) throws -> [Feedback] {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM feedback WHERE organization_id = ? AND conversation_id = ?\(history ? "" : " AND is_current")
             ORDER BY created_at, id
-            """, [organizationID.databaseValue, conversationID.databaseValue]).map(Self.decode)
+            """, [organizationID.databaseValue, conversationID.databaseValue]
+        ).map(Self.decode)
     }
 
     static func decode(_ row: Row) throws -> Feedback {

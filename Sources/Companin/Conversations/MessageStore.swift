@@ -29,8 +29,10 @@ struct MessageStore {
 
     /// Stores a message in an open conversation of an open session, then, for a visitor's message
     /// in a conversation the assistant still answers, the reply `compose` writes.
-    func post(_ input: MessageInput, to conversationID: UUID, idempotencyKey: String?, by apiKeyID: UUID?,
-              compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?) throws -> Posted {
+    func post(
+        _ input: MessageInput, to conversationID: UUID, idempotencyKey: String?, by apiKeyID: UUID?,
+        compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?
+    ) throws -> Posted {
         let fingerprint = Array(SHA256.hash(data: Data(input.fingerprint.utf8)))
         guard let found = try conversations.find(conversationID) else { throw Conversation.notFound }
         if let idempotencyKey, let earlier = try message(conversationID, idempotencyKey: idempotencyKey) {
@@ -43,11 +45,12 @@ struct MessageStore {
             // A retry racing the first attempt waited on the lock above; the first one won.
             if let idempotencyKey, try message(conversationID, idempotencyKey: idempotencyKey) != nil { return nil }
             guard conversation.status != .closed else { throw Conversation.closed }
-            let actor: Message.Actor = switch input.role {
-            case .user: Message.Actor(type: .visitor, id: session.visitorID.uuidString.lowercased())
-            case .agent: Message.Actor(type: .agent, id: input.actorID)
-            default: Message.Actor(type: .system, id: input.actorID)
-            }
+            let actor: Message.Actor =
+                switch input.role {
+                case .user: Message.Actor(type: .visitor, id: session.visitorID.uuidString.lowercased())
+                case .agent: Message.Actor(type: .agent, id: input.actorID)
+                default: Message.Actor(type: .system, id: input.actorID)
+                }
             let message = Message(
                 id: UUID(), conversationID: conversationID, position: conversation.messageCount + 1, role: input.role,
                 content: input.content, metadata: input.metadata, apiKeyID: apiKeyID, actor: actor, inReplyTo: nil,
@@ -67,22 +70,30 @@ struct MessageStore {
     }
 
     /// The message a key was first used for, and its reply — written now if it was lost.
-    private func replay(_ earlier: (message: Message, fingerprint: [UInt8]?), fingerprint: [UInt8], conversation: Conversation,
-                        compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?) throws -> Posted {
+    private func replay(
+        _ earlier: (message: Message, fingerprint: [UInt8]?), fingerprint: [UInt8], conversation: Conversation,
+        compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?
+    ) throws -> Posted {
         guard earlier.fingerprint == fingerprint else {
             // A 422 in the API's validation shape, like every other.
-            throw ValidationError([FieldError(loc: [.key("header"), .key("Idempotency-Key")],
-                                              msg: "Value error, the key was already used for a different message", type: "value_error")])
+            throw ValidationError([
+                FieldError(
+                    loc: [.key("header"), .key("Idempotency-Key")],
+                    msg: "Value error, the key was already used for a different message", type: "value_error")
+            ])
         }
-        let reply = try self.reply(to: earlier.message.id, in: earlier.message.conversationID)
+        let reply =
+            try self.reply(to: earlier.message.id, in: earlier.message.conversationID)
             ?? (try answer(earlier.message, in: conversation, compose: compose))
         return Posted(message: earlier.message, reply: reply, replayed: true)
     }
 
     /// Writes the reply to a visitor's message, unless the conversation is not the assistant's to
     /// answer (handed off, closed) or another attempt already replied.
-    private func answer(_ message: Message, in conversation: Conversation,
-                        compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?) throws -> Message? {
+    private func answer(
+        _ message: Message, in conversation: Conversation,
+        compose: (Conversation, Message) throws -> (reply: ReplyComposer.Reply, version: Int)?
+    ) throws -> Message? {
         guard message.role == .user, conversation.status == .open, let (reply, version) = try compose(conversation, message) else {
             return nil
         }
@@ -109,15 +120,23 @@ struct MessageStore {
     func list(_ conversationID: UUID, after: UUID?, limit: Int) throws -> (items: [Message], hasMore: Bool) {
         var position = 0
         if let after {
-            guard let row = try database.query("""
-                SELECT position FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
-                """, [organizationID.databaseValue, conversationID.databaseValue, after.databaseValue]).first else {
-                throw ValidationError([FieldError(loc: [.key("query"), .key("after")],
-                                                  msg: "Value error, no message with this id in the conversation", type: "value_error")])
+            guard
+                let row = try database.query(
+                    """
+                    SELECT position FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
+                    """, [organizationID.databaseValue, conversationID.databaseValue, after.databaseValue]
+                ).first
+            else {
+                throw ValidationError([
+                    FieldError(
+                        loc: [.key("query"), .key("after")],
+                        msg: "Value error, no message with this id in the conversation", type: "value_error")
+                ])
             }
             position = try row.decode(Int.self, "position")
         }
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND position > ?
             ORDER BY position LIMIT ?
             """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(limit + 1))])
@@ -127,56 +146,76 @@ struct MessageStore {
 
     /// The `count` messages before `position`, oldest first: what a model sees of the conversation so far.
     func history(_ conversationID: UUID, before position: Int, count: Int) throws -> [Message] {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND position < ?
             ORDER BY position DESC LIMIT ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(count))])
-            .map(Self.decode).reversed()
+            """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(count))]
+        )
+        .map(Self.decode).reversed()
     }
 
     /// Every message of a conversation, oldest first, for its transcript.
     func all(_ conversationID: UUID) throws -> [Message] {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? ORDER BY position
-            """, [organizationID.databaseValue, conversationID.databaseValue]).map(Self.decode)
+            """, [organizationID.databaseValue, conversationID.databaseValue]
+        ).map(Self.decode)
     }
 
     func find(_ id: UUID, in conversationID: UUID) throws -> Message? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, id.databaseValue]).first.map(Self.decode)
+            """, [organizationID.databaseValue, conversationID.databaseValue, id.databaseValue]
+        ).first.map(Self.decode)
     }
 
     func reply(to messageID: UUID, in conversationID: UUID) throws -> Message? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND in_reply_to = ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, messageID.databaseValue]).first.map(Self.decode)
+            """, [organizationID.databaseValue, conversationID.databaseValue, messageID.databaseValue]
+        ).first.map(Self.decode)
     }
 
     private func message(_ conversationID: UUID, idempotencyKey: String) throws -> (message: Message, fingerprint: [UInt8]?)? {
-        guard let row = try database.query("""
-            SELECT \(Self.columns), request_sha256 FROM messages WHERE organization_id = ? AND conversation_id = ? AND idempotency_key = ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, .text(idempotencyKey)]).first else { return nil }
+        guard
+            let row = try database.query(
+                """
+                SELECT \(Self.columns), request_sha256 FROM messages WHERE organization_id = ? AND conversation_id = ? AND idempotency_key = ?
+                """, [organizationID.databaseValue, conversationID.databaseValue, .text(idempotencyKey)]
+            ).first
+        else { return nil }
         return (try Self.decode(row), try row.decode([UInt8]?.self, "request_sha256"))
     }
 
     private func insert(_ message: Message, idempotencyKey: String?, fingerprint: [UInt8]?) throws {
         let sources = message.sources.map { sources in
-            JSONValue.array(sources.map { source in
-                .object(["source_id": .string(source.sourceID.uuidString.lowercased()), "chunk_id": .int(source.chunkID),
-                         "kind": .string(source.kind), "title": .string(source.title), "score": .double(source.score)])
-            }).serialized
+            JSONValue.array(
+                sources.map { source in
+                    .object([
+                        "source_id": .string(source.sourceID.uuidString.lowercased()), "chunk_id": .int(source.chunkID),
+                        "kind": .string(source.kind), "title": .string(source.title), "score": .double(source.score),
+                    ])
+                }
+            ).serialized
         }
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO messages (organization_id, \(Self.columns), idempotency_key, request_sha256)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [organizationID.databaseValue, message.id.databaseValue, message.conversationID.databaseValue,
-                  .int(Int64(message.position)), .text(message.role.rawValue), .text(message.content),
-                  .text(JSONValue.object(message.metadata).serialized), message.apiKeyID.databaseValue,
-                  .text(message.actor.type.rawValue), message.actor.id.databaseValue, message.inReplyTo.databaseValue,
-                  message.assistantVersion.databaseValue, message.grounding?.rawValue.databaseValue ?? .null,
-                  message.model.databaseValue, sources.databaseValue, message.createdAt.databaseValue,
-                  idempotencyKey.databaseValue, fingerprint.map { .blob($0) } ?? .null])
+            """,
+            [
+                organizationID.databaseValue, message.id.databaseValue, message.conversationID.databaseValue,
+                .int(Int64(message.position)), .text(message.role.rawValue), .text(message.content),
+                .text(JSONValue.object(message.metadata).serialized), message.apiKeyID.databaseValue,
+                .text(message.actor.type.rawValue), message.actor.id.databaseValue, message.inReplyTo.databaseValue,
+                message.assistantVersion.databaseValue, message.grounding?.rawValue.databaseValue ?? .null,
+                message.model.databaseValue, sources.databaseValue, message.createdAt.databaseValue,
+                idempotencyKey.databaseValue, fingerprint.map { .blob($0) } ?? .null,
+            ])
     }
 
     static func decode(_ row: Row) throws -> Message {
@@ -191,8 +230,9 @@ struct MessageStore {
             content: try row.decode(String.self, "content"),
             metadata: try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:],
             apiKeyID: try row.decode(UUID?.self, "api_key_id"),
-            actor: Message.Actor(type: Message.Actor.Kind(rawValue: try row.decode(String.self, "actor_type")) ?? .system,
-                                 id: try row.decode(String?.self, "actor_id")),
+            actor: Message.Actor(
+                type: Message.Actor.Kind(rawValue: try row.decode(String.self, "actor_type")) ?? .system,
+                id: try row.decode(String?.self, "actor_id")),
             inReplyTo: try row.decode(UUID?.self, "in_reply_to"),
             assistantVersion: try row.decode(Int?.self, "assistant_version"),
             grounding: try row.decode(String?.self, "grounding").flatMap(Message.Grounding.init(rawValue:)),

@@ -46,9 +46,11 @@ struct ReplyComposer {
     static let historyMessages = 10
 
     func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
-        let outcome = try KnowledgeSearch(database: database, organizationID: organizationID, enricher: enricher, indexes: indexes,
-                                          logger: logger)
-            .run(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
+        let outcome = try KnowledgeSearch(
+            database: database, organizationID: organizationID, enricher: enricher, indexes: indexes,
+            logger: logger
+        )
+        .run(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
         let hits = outcome.hits
         let pairs = try qaPairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
         // The question and the chunks are read in the question's language (else the assistant's),
@@ -58,9 +60,12 @@ struct ReplyComposer {
         let stems: (String) -> Set<String> = { Set(analyzer.terms($0, language: language)) }
         let asked = stems(question)
         let index = outcome.index
-        let relevance = Relevance(asked: asked, weights: Dictionary(uniqueKeysWithValues: asked.map {
-            ($0, Relevance.weight(containing: index.lexical.documentFrequency($0), of: index.count))
-        }), stems: stems, thresholds: outcome.semantic ? thresholds ?? .for(model: enricher.embeddingModel) : .lexical)
+        let relevance = Relevance(
+            asked: asked,
+            weights: Dictionary(
+                uniqueKeysWithValues: asked.map {
+                    ($0, Relevance.weight(containing: index.lexical.documentFrequency($0), of: index.count))
+                }), stems: stems, thresholds: outcome.semantic ? thresholds ?? .for(model: enricher.embeddingModel) : .lexical)
         let judged = relevance.judge(hits, pairs: pairs)
 
         if let best = judged.strongPair {
@@ -88,11 +93,15 @@ struct ReplyComposer {
         guard !ids.isEmpty else { return [:] }
         let unique = Array(Set(ids))
         var pairs: [UUID: (question: String, answer: String)] = [:]
-        for row in try database.query("""
+        for row in try database.query(
+            """
             SELECT id, question, answer FROM knowledge_sources
             WHERE organization_id = ? AND kind = 'qa' AND id IN (\(Array(repeating: "?", count: unique.count).joined(separator: ", ")))
-            """, [organizationID.databaseValue] + unique.map(\.databaseValue)) {
-            pairs[try row.decode(UUID.self, "id")] = (try row.decode(String?.self, "question") ?? "", try row.decode(String?.self, "answer") ?? "")
+            """, [organizationID.databaseValue] + unique.map(\.databaseValue))
+        {
+            pairs[try row.decode(UUID.self, "id")] = (
+                try row.decode(String?.self, "question") ?? "", try row.decode(String?.self, "answer") ?? ""
+            )
         }
         return pairs
     }
@@ -179,7 +188,9 @@ struct Relevance {
         return terms.intersection(other).reduce(0) { $0 + (weights[$1] ?? 1) } / total
     }
 
-    func judge(_ hits: [KnowledgeSearch.Hit], pairs: [UUID: (question: String, answer: String)]) -> (strongPair: StrongPair?, relevant: [Judged]) {
+    func judge(_ hits: [KnowledgeSearch.Hit], pairs: [UUID: (question: String, answer: String)]) -> (
+        strongPair: StrongPair?, relevant: [Judged]
+    ) {
         var strong: (pair: StrongPair, score: Double)?
         var relevant: [Judged] = []
         let needed = min(2, asked.count)
@@ -191,7 +202,8 @@ struct Relevance {
                 let pairTerms = stems(pair.question)
                 let forward = coverage(of: asked, in: pairTerms)
                 let reverse = coverage(of: pairTerms, in: asked)
-                let matches = (forward >= thresholds.pairCoverage && reverse >= thresholds.pairReverseCoverage)
+                let matches =
+                    (forward >= thresholds.pairCoverage && reverse >= thresholds.pairReverseCoverage)
                     || Double(hit.similarity) >= thresholds.pairSimilarity
                 if matches, forward + reverse + Double(hit.similarity) > (strong?.score ?? 0) {
                     strong = (StrongPair(hit: hit, answer: pair.answer), forward + reverse + Double(hit.similarity))
@@ -203,7 +215,8 @@ struct Relevance {
             }
             guard asked.intersection(found).count >= needed else { continue }
             if covered >= thresholds.relevantCoverage
-                || (covered >= thresholds.supportedCoverage && Double(hit.similarity) >= thresholds.supportingSimilarity) {
+                || (covered >= thresholds.supportedCoverage && Double(hit.similarity) >= thresholds.supportingSimilarity)
+            {
                 relevant.append(Judged(hit: hit, text: pair?.answer ?? hit.content, coverage: covered))
             }
         }
@@ -213,12 +226,19 @@ struct Relevance {
     /// The sentences of `chunks` that carry the most of the question's weight, in their order of
     /// appearance (best chunk first), within the limits; the first chunk's opening when none carries any.
     func extract(from chunks: [Judged], maxSentences: Int, maxCharacters: Int) -> (text: String, used: [Judged]) {
-        struct Candidate { var chunk: Int; var position: Int; var text: String; var score: Double }
+        struct Candidate {
+            var chunk: Int
+            var position: Int
+            var text: String
+            var score: Double
+        }
         var candidates: [Candidate] = []
         for (chunkIndex, chunk) in chunks.enumerated() {
             for (position, sentence) in TextAnalysis.sentences(chunk.text).enumerated() where !sentence.hasSuffix("?") {
-                candidates.append(Candidate(chunk: chunkIndex, position: position, text: sentence,
-                                            score: coverage(of: asked, in: stems(sentence))))
+                candidates.append(
+                    Candidate(
+                        chunk: chunkIndex, position: position, text: sentence,
+                        score: coverage(of: asked, in: stems(sentence))))
             }
         }
         let ranked = candidates.filter { $0.score > 0 }.sorted {

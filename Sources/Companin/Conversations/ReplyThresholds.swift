@@ -68,7 +68,13 @@ public struct ReplyThresholds: Equatable, Sendable {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, let setting = Self.settings.first(where: { $0.name == pair[0] }) else { return nil }
             let value: Double
-            if pair[1] == "off" { value = .infinity } else if let number = Double(pair[1]), number.isFinite { value = number } else { return nil }
+            if pair[1] == "off" {
+                value = .infinity
+            } else if let number = Double(pair[1]), number.isFinite {
+                value = number
+            } else {
+                return nil
+            }
             self[keyPath: setting.path] = value
         }
     }

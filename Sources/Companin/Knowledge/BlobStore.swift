@@ -36,8 +36,9 @@ public struct BlobStore: Sendable {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             if Self.isOutOfSpace(error) {
-                throw HTTPError(.insufficientStorage, detail: "The file could not be stored: storage is full",
-                                headers: ["Retry-After": "60"])
+                throw HTTPError(
+                    .insufficientStorage, detail: "The file could not be stored: storage is full",
+                    headers: ["Retry-After": "60"])
             }
             throw error
         }

@@ -31,7 +31,8 @@ public struct EmbeddingUpgrade {
         defer { _ = try? database.query("SELECT RELEASE_LOCK(?) AS released", [.text(Self.lockName)]) }
         // Across organizations on purpose, like claiming jobs: this is the workers' own bookkeeping.
         // Batches are then created per organization, through the organization-scoped store.
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT DISTINCT c.organization_id, c.source_id, s.updated_at FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id AND s.organization_id = c.organization_id
             WHERE s.status = 'ready' AND c.embedding_model <> ?

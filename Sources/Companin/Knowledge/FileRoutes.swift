@@ -39,8 +39,11 @@ enum FileRoutes {
             // The original stays while another record of this organization (a concurrent upload of
             // the same bytes) still points at it.
             if let path = removed.blobPath,
-               try context.database.query("SELECT 1 FROM knowledge_sources WHERE organization_id = ? AND blob_path = ? LIMIT 1",
-                                          [try context.organization().databaseValue, .text(path)]).isEmpty {
+                try context.database.query(
+                    "SELECT 1 FROM knowledge_sources WHERE organization_id = ? AND blob_path = ? LIMIT 1",
+                    [try context.organization().databaseValue, .text(path)]
+                ).isEmpty
+            {
                 blobs.remove(path)
             }
             return .noContent
@@ -49,7 +52,9 @@ enum FileRoutes {
 
     static let fields: Set<String> = ["file", "title", "metadata"]
 
-    private static func upload(_ request: Request, _ context: AppContext, configuration: KnowledgeConfiguration, blobs: BlobStore) throws -> Response {
+    private static func upload(_ request: Request, _ context: AppContext, configuration: KnowledgeConfiguration, blobs: BlobStore) throws
+        -> Response
+    {
         let parts = try request.formParts()
         var errors: [FieldError] = []
         for part in parts where !fields.contains(part.name) {
@@ -62,7 +67,8 @@ enum FileRoutes {
             let text = part.text.trimmingCharacters(in: .whitespacesAndNewlines)
             // Code points, as the VARCHAR(300) column counts them.
             if text.isEmpty || text.unicodeScalars.count > 300 {
-                errors.append(FieldError(loc: [.key("body"), .key("title")], msg: "String should have 1 to 300 characters", type: "string_length"))
+                errors.append(
+                    FieldError(loc: [.key("body"), .key("title")], msg: "String should have 1 to 300 characters", type: "string_length"))
             } else {
                 title = text
             }
@@ -70,12 +76,16 @@ enum FileRoutes {
         var metadata: [String: JSONValue] = [:]
         if let part = parts.first(where: { $0.name == "metadata" }) {
             if part.body.count <= AssistantInput.maximumMetadataBytes, let value = try? JSONValue.parse(Data(part.body)),
-               case .object(let members) = value, members.count <= FieldReader.maximumObjectKeys {
+                case .object(let members) = value, members.count <= FieldReader.maximumObjectKeys
+            {
                 metadata = members
             } else {
-                errors.append(FieldError(loc: [.key("body"), .key("metadata")],
-                                         msg: "Input should be a JSON object of at most \(AssistantInput.maximumMetadataBytes) bytes and \(FieldReader.maximumObjectKeys) keys",
-                                         type: "dict_type"))
+                errors.append(
+                    FieldError(
+                        loc: [.key("body"), .key("metadata")],
+                        msg:
+                            "Input should be a JSON object of at most \(AssistantInput.maximumMetadataBytes) bytes and \(FieldReader.maximumObjectKeys) keys",
+                        type: "dict_type"))
             }
         }
         if let file, file.body.isEmpty {

@@ -86,8 +86,9 @@ public final class IngestWorker {
             // A re-embedding that gives up leaves the source as it was: its chunks and old vectors
             // still answer (by their words), and the next upgrade pass or request tries again.
             if !retry, job.task == .ingest {
-                try? processor.markFailed(job.sourceID, organizationID: job.organizationID, code: "ingestion_failed",
-                                          message: "Gave up after \(job.attempts) attempts: \(error)")
+                try? processor.markFailed(
+                    job.sourceID, organizationID: job.organizationID, code: "ingestion_failed",
+                    message: "Gave up after \(job.attempts) attempts: \(error)")
             }
             try? queue.fail(job, error: "\(error)", retry: retry)
         }
@@ -99,7 +100,8 @@ public final class IngestWorker {
 
     /// A URL that failed is still tried again on its schedule: the site may come back.
     private func scheduleNextRefresh(_ job: IngestionQueue.Job) throws {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE knowledge_sources SET next_refresh_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL refresh_interval_seconds SECOND)
             WHERE organization_id = ? AND id = ? AND refresh_interval_seconds IS NOT NULL
             """, [job.organizationID.databaseValue, job.sourceID.databaseValue])
@@ -107,7 +109,8 @@ public final class IngestWorker {
 
     private func markProcessing(_ id: UUID, organizationID: UUID) throws {
         let now = Date.now.truncatedToMicroseconds
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE knowledge_sources SET status = 'processing', processing_started_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
             """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue])

@@ -18,8 +18,10 @@ public struct KnowledgeConfiguration: Sendable {
     /// figures of the enricher's model (`ReplyThresholds.for(model:)`).
     public var replyThresholds: ReplyThresholds?
 
-    public init(blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy,
-                vectorCacheBytes: Int = 64 << 20, replyThresholds: ReplyThresholds? = nil) {
+    public init(
+        blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy,
+        vectorCacheBytes: Int = 64 << 20, replyThresholds: ReplyThresholds? = nil
+    ) {
         self.replyThresholds = replyThresholds
         self.blobDirectory = blobDirectory
         self.maxUploadBytes = maxUploadBytes

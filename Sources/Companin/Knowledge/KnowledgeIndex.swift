@@ -112,8 +112,11 @@ final class KnowledgeIndexCache {
     func index(organizationID: UUID, model: String, database: Connection) throws -> KnowledgeIndex {
         // Read before the chunks: a change committed between the two reads makes the entry look
         // older than it is, never newer, and the next search reloads it.
-        let version = try database.query("SELECT version FROM knowledge_versions WHERE organization_id = ?",
-                                          [organizationID.databaseValue]).first?.decode(Int64.self, "version") ?? 0
+        let version =
+            try database.query(
+                "SELECT version FROM knowledge_versions WHERE organization_id = ?",
+                [organizationID.databaseValue]
+            ).first?.decode(Int64.self, "version") ?? 0
         uses += 1
         let previous = entries[organizationID]?.index
         if let previous, previous.version == version, previous.model == model {
@@ -134,9 +137,12 @@ final class KnowledgeIndexCache {
     /// `previous` holds are carried over; only newer chunks' content is read and analyzed (and,
     /// in the rare batch where an older chunk appears that `previous` lacks — its source became
     /// ready again —, the whole batch's content).
-    private func load(organizationID: UUID, model: String, version: Int64, previous: KnowledgeIndex?,
-                      database: Connection) throws -> KnowledgeIndex {
-        var index = KnowledgeIndex(version: version, model: model, lexical: previous.map { LexicalIndex(continuing: $0.lexical) } ?? LexicalIndex())
+    private func load(
+        organizationID: UUID, model: String, version: Int64, previous: KnowledgeIndex?,
+        database: Connection
+    ) throws -> KnowledgeIndex {
+        var index = KnowledgeIndex(
+            version: version, model: model, lexical: previous.map { LexicalIndex(continuing: $0.lexical) } ?? LexicalIndex())
         let known = previous.map { Dictionary(zip($0.chunkIDs, $0.chunkIDs.indices), uniquingKeysWith: { first, _ in first }) } ?? [:]
         let newestKnown = previous?.chunkIDs.last ?? 0
         var after: Int64 = 0
@@ -169,7 +175,8 @@ final class KnowledgeIndexCache {
 
     /// Up to `loadBatch` ready chunks after `after`, the content only of those after `contentAfter`.
     private func batch(organizationID: UUID, model: String, after: Int64, contentAfter: Int64, database: Connection) throws -> [Row] {
-        try database.query("""
+        try database.query(
+            """
             SELECT c.id, c.source_id, s.kind, IF(c.id > ?, c.content, NULL) AS content,
                    IF(c.embedding_model = ?, c.embedding, NULL) AS embedding
             FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id

@@ -38,7 +38,10 @@ struct KnowledgeSearch {
         var similarity: Float
 
         enum CodingKeys: String, CodingKey {
-            case chunkID = "chunk_id", sourceID = "source_id", kind, title, snippet, score, chunkIndex = "chunk_index"
+            case chunkID = "chunk_id"
+            case sourceID = "source_id"
+            case kind, title, snippet, score
+            case chunkIndex = "chunk_index"
         }
     }
 
@@ -81,7 +84,9 @@ struct KnowledgeSearch {
             }
         } catch {
             semantic = false
-            logger.warning("embedding the query failed; ranking by words alone", metadata: ["model": "\(enricher.embeddingModel)", "error": "\(error)"])
+            logger.warning(
+                "embedding the query failed; ranking by words alone",
+                metadata: ["model": "\(enricher.embeddingModel)", "error": "\(error)"])
         }
         let similarityByPosition = Dictionary(similarities.map { ($0.position, $0.similarity) }, uniquingKeysWith: { first, _ in first })
         let nearest = similarities.filter { $0.similarity > 0 }
@@ -95,14 +100,16 @@ struct KnowledgeSearch {
                 sourceRanks[index.sourceIDs[position]] = sourceRanks.count + 1
             }
             for (rank, position) in ranking.enumerated() {
-                fused[position, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1))
+                fused[position, default: 0] +=
+                    1 / (Self.fusionConstant + Double(rank + 1))
                     + 1 / (Self.fusionConstant + Double(sourceRanks[index.sourceIDs[position]]!))
             }
         }
         let top = fused.sorted { $0.value != $1.value ? $0.value > $1.value : index.chunkIDs[$0.key] < index.chunkIDs[$1.key] }
             .prefix(query.topK)
         guard !top.isEmpty else { return Outcome(hits: [], index: index, semantic: semantic) }
-        let details = try database.query("""
+        let details = try database.query(
+            """
             SELECT c.id, c.source_id, c.chunk_index, c.content, s.kind, s.title FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id
             WHERE c.organization_id = ? AND c.id IN (\(Array(repeating: "?", count: top.count).joined(separator: ", ")))
@@ -113,10 +120,11 @@ struct KnowledgeSearch {
             let id = index.chunkIDs[position]
             guard let row = byID[id] else { return nil }
             let content = try row.decode(String.self, "content")
-            return Hit(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
-                       title: try row.decode(String.self, "title"), snippet: Self.snippet(content),
-                       score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"),
-                       content: content, similarity: similarityByPosition[position] ?? 0)
+            return Hit(
+                chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
+                title: try row.decode(String.self, "title"), snippet: Self.snippet(content),
+                score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"),
+                content: content, similarity: similarityByPosition[position] ?? 0)
         }
         return Outcome(hits: hits, index: index, semantic: semantic)
     }
@@ -136,9 +144,12 @@ struct KnowledgeSearch {
 
     private func scopedSources(_ scope: KnowledgeScope?) throws -> ScopedSources? {
         guard let scope else { return nil }
-        let ids = Set(try database.query("""
-            SELECT source_id FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND mode = ?
-            """, [organizationID.databaseValue, scope.assistantID.databaseValue, .text(scope.mode == .linked ? "include" : "exclude")])
+        let ids = Set(
+            try database.query(
+                """
+                SELECT source_id FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND mode = ?
+                """, [organizationID.databaseValue, scope.assistantID.databaseValue, .text(scope.mode == .linked ? "include" : "exclude")]
+            )
             .map { try $0.decode(UUID.self, "source_id") })
         return scope.mode == .linked ? .only(ids) : .except(ids)
     }
@@ -159,24 +170,29 @@ enum SearchRoutes {
             var scope: KnowledgeScope?
             if let value = reader.string("assistant_id", maxLength: 36) {
                 guard let id = UUID(uuidString: value),
-                      let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database) else {
+                    let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database)
+                else {
                     throw HTTPError(.notFound, detail: "Assistant not found")
                 }
                 scope = found
             }
             var kinds: [KnowledgeSource.Kind]?
             if let value = reader.value("kinds") {
-                if case .array(let items) = value, let parsed = Optional(items.compactMap { $0.stringValue.flatMap(KnowledgeSource.Kind.init(rawValue:)) }),
-                   parsed.count == items.count {
+                if case .array(let items) = value,
+                    let parsed = Optional(items.compactMap { $0.stringValue.flatMap(KnowledgeSource.Kind.init(rawValue:)) }),
+                    parsed.count == items.count
+                {
                     kinds = parsed
                 } else {
                     reader.fail("kinds", "Input should be a list of 'file', 'qa' or 'url'", type: "list_type")
                 }
             }
             try reader.finish()
-            let hits = try KnowledgeSearch(database: context.database, organizationID: organizationID, enricher: configuration.enricher,
-                                           indexes: indexes, logger: context.logger)
-                .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
+            let hits = try KnowledgeSearch(
+                database: context.database, organizationID: organizationID, enricher: configuration.enricher,
+                indexes: indexes, logger: context.logger
+            )
+            .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
             return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
         }
 
@@ -186,7 +202,8 @@ enum SearchRoutes {
             var sourceIDs: [UUID]?
             if let value = reader.value("source_ids") {
                 if case .array(let items) = value, let ids = Optional(items.compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) }),
-                   ids.count == items.count, (1...10_000).contains(ids.count) {
+                    ids.count == items.count, (1...10_000).contains(ids.count)
+                {
                     sourceIDs = ids
                 } else {
                     reader.fail("source_ids", "Input should be a list of 1 to 10000 source ids", type: "list_type")
@@ -197,7 +214,8 @@ enum SearchRoutes {
             var scope: KnowledgeScope?
             if let assistant {
                 guard let id = UUID(uuidString: assistant),
-                      let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database) else {
+                    let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database)
+                else {
                     throw HTTPError(.notFound, detail: "Assistant not found")
                 }
                 scope = found
@@ -213,8 +231,10 @@ enum SearchRoutes {
             return try Response.json(Page(items: batches.items, count: batches.count))
         }
         router.get("/api/v1/knowledge/reembed/:batch_id") { _, context in
-            guard let batch = try ReembedBatches(database: context.database, organizationID: try context.organization())
-                .find(try context.resourceID("batch_id")) else { throw HTTPError.notFound }
+            guard
+                let batch = try ReembedBatches(database: context.database, organizationID: try context.organization())
+                    .find(try context.resourceID("batch_id"))
+            else { throw HTTPError.notFound }
             return try Response.json(batch)
         }
     }
@@ -240,7 +260,10 @@ struct ReembedBatches {
         var done: Int
         var failed: Int
         var createdAt: Date
-        enum CodingKeys: String, CodingKey { case id, scope, status, total, done, failed, createdAt = "created_at" }
+        enum CodingKeys: String, CodingKey {
+            case id, scope, status, total, done, failed
+            case createdAt = "created_at"
+        }
     }
 
     /// A batch for the ready sources among `sourceIDs`, or in `scope`, or all; `description`
@@ -267,42 +290,54 @@ struct ReembedBatches {
         return try database.transaction {
             let sources = try database.query("SELECT s.id FROM knowledge_sources s WHERE \(filter)", values)
                 .map { try $0.decode(UUID.self, "id") }
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO reembed_batches (id, organization_id, scope, total, created_at) VALUES (?, ?, ?, ?, ?)
                 """, [id.databaseValue, organizationID.databaseValue, .text(description), .int(Int64(sources.count)), now.databaseValue])
             let queue = IngestionQueue(database: database)
             for source in sources { try queue.enqueue(organizationID: organizationID, sourceID: source, task: .reembed, batchID: id) }
-            return Batch(id: id, scope: description, status: sources.isEmpty ? "done" : "queued", total: sources.count, done: 0,
-                         failed: 0, createdAt: now)
+            return Batch(
+                id: id, scope: description, status: sources.isEmpty ? "done" : "queued", total: sources.count, done: 0,
+                failed: 0, createdAt: now)
         }
     }
 
     /// The organization's batches, newest first, with their progress.
     func list(limit: Int, offset: Int) throws -> (items: [Batch], count: Int) {
-        let count = try database.query("SELECT COUNT(*) AS n FROM reembed_batches WHERE organization_id = ?",
-                                       [organizationID.databaseValue]).first?.decode(Int.self, "n") ?? 0
-        let ids = try database.query("""
+        let count =
+            try database.query(
+                "SELECT COUNT(*) AS n FROM reembed_batches WHERE organization_id = ?",
+                [organizationID.databaseValue]
+            ).first?.decode(Int.self, "n") ?? 0
+        let ids = try database.query(
+            """
             SELECT id FROM reembed_batches WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?
-            """, [organizationID.databaseValue, .int(Int64(limit)), .int(Int64(offset))]).map { try $0.decode(UUID.self, "id") }
+            """, [organizationID.databaseValue, .int(Int64(limit)), .int(Int64(offset))]
+        ).map { try $0.decode(UUID.self, "id") }
         return (try ids.compactMap(find), count)
     }
 
     /// A source counts once: done when its last slice is (a long source takes several jobs, each
     /// queueing the next), failed when one of them gave up.
     func find(_ id: UUID) throws -> Batch? {
-        guard let row = try database.query("""
-            SELECT b.scope, b.total, b.created_at,
-                   (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done'
-                      AND NOT EXISTS (SELECT 1 FROM ingestion_jobs k WHERE k.batch_id = b.id AND k.source_id = j.source_id
-                                      AND k.state IN ('queued', 'running', 'failed'))) AS done,
-                   (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
-            FROM reembed_batches b WHERE b.organization_id = ? AND b.id = ?
-            """, [organizationID.databaseValue, id.databaseValue]).first else { return nil }
+        guard
+            let row = try database.query(
+                """
+                SELECT b.scope, b.total, b.created_at,
+                       (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done'
+                          AND NOT EXISTS (SELECT 1 FROM ingestion_jobs k WHERE k.batch_id = b.id AND k.source_id = j.source_id
+                                          AND k.state IN ('queued', 'running', 'failed'))) AS done,
+                       (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
+                FROM reembed_batches b WHERE b.organization_id = ? AND b.id = ?
+                """, [organizationID.databaseValue, id.databaseValue]
+            ).first
+        else { return nil }
         let total = try row.decode(Int.self, "total")
         let done = try row.decode(Int.self, "done")
         let failed = try row.decode(Int.self, "failed")
         let status = done + failed >= total ? (failed > 0 ? "finished_with_failures" : "done") : "running"
-        return Batch(id: id, scope: try row.decode(String.self, "scope"), status: status, total: total, done: done, failed: failed,
-                     createdAt: try row.decode(Date.self, "created_at"))
+        return Batch(
+            id: id, scope: try row.decode(String.self, "scope"), status: status, total: total, done: done, failed: failed,
+            createdAt: try row.decode(Date.self, "created_at"))
     }
 }

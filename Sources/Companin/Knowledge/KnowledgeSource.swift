@@ -10,7 +10,10 @@ struct KnowledgeSource: Equatable {
     struct Progress: Equatable, Encodable {
         var chunksDone: Int
         var chunksTotal: Int
-        enum CodingKeys: String, CodingKey { case chunksDone = "chunks_done", chunksTotal = "chunks_total" }
+        enum CodingKeys: String, CodingKey {
+            case chunksDone = "chunks_done"
+            case chunksTotal = "chunks_total"
+        }
     }
 
     struct Failure: Equatable, Encodable {
@@ -63,10 +66,19 @@ struct FileView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, title, status, error, filename
-        case contentKind = "content_kind", mediaType = "media_type", sizeBytes = "size_bytes", sha256
+        case contentKind = "content_kind"
+        case mediaType = "media_type"
+        case sizeBytes = "size_bytes"
+        case sha256
         case attributes, metadata, summary, keywords
-        case chunkCount = "chunk_count", progress, createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
-        case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
+        case chunkCount = "chunk_count"
+        case progress
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case queuedAt = "queued_at"
+        case processingStartedAt = "processing_started_at"
+        case readyAt = "ready_at"
+        case failedAt = "failed_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -83,10 +95,12 @@ struct FileView: Encodable {
         try container.encode(source.sha256, forKey: .sha256)
         try container.encode(source.attributes, forKey: .attributes)
         try container.encode(source.metadata, forKey: .metadata)
-        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
-                                        progress: .progress)
-        try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
-                               processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+        try source.encodeEnrichment(
+            into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
+            progress: .progress)
+        try source.encodeTimes(
+            into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
+            processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
     }
 }
 
@@ -96,12 +110,22 @@ struct URLView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, url, title, status, error
-        case finalURL = "final_url", httpStatus = "http_status", contentType = "content_type", fetchedAt = "fetched_at"
+        case finalURL = "final_url"
+        case httpStatus = "http_status"
+        case contentType = "content_type"
+        case fetchedAt = "fetched_at"
         case description, language, text, metadata
-        case refreshInterval = "refresh_interval", nextRefreshAt = "next_refresh_at"
+        case refreshInterval = "refresh_interval"
+        case nextRefreshAt = "next_refresh_at"
         case summary, keywords
-        case chunkCount = "chunk_count", progress, createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
-        case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
+        case chunkCount = "chunk_count"
+        case progress
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case queuedAt = "queued_at"
+        case processingStartedAt = "processing_started_at"
+        case readyAt = "ready_at"
+        case failedAt = "failed_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -122,10 +146,12 @@ struct URLView: Encodable {
         try container.encode(source.metadata, forKey: .metadata)
         try container.encode(source.refreshIntervalSeconds, forKey: .refreshInterval)
         try container.encode(source.nextRefreshAt, forKey: .nextRefreshAt)
-        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
-                                        progress: .progress)
-        try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
-                               processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+        try source.encodeEnrichment(
+            into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
+            progress: .progress)
+        try source.encodeTimes(
+            into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
+            processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
     }
 }
 
@@ -135,8 +161,14 @@ struct QAView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, question, answer, tags, metadata, status, error, summary, keywords
-        case chunkCount = "chunk_count", progress, createdAt = "created_at", updatedAt = "updated_at", queuedAt = "queued_at"
-        case processingStartedAt = "processing_started_at", readyAt = "ready_at", failedAt = "failed_at"
+        case chunkCount = "chunk_count"
+        case progress
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case queuedAt = "queued_at"
+        case processingStartedAt = "processing_started_at"
+        case readyAt = "ready_at"
+        case failedAt = "failed_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -149,24 +181,30 @@ struct QAView: Encodable {
         try container.encode(source.metadata, forKey: .metadata)
         try container.encode(source.status, forKey: .status)
         try container.encode(source.error, forKey: .error)
-        try source.encodeEnrichment(into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
-                                        progress: .progress)
-        try source.encodeTimes(into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
-                               processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+        try source.encodeEnrichment(
+            into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
+            progress: .progress)
+        try source.encodeTimes(
+            into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
+            processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
     }
 }
 
 extension KnowledgeSource {
-    func encodeEnrichment<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, summary: Key, keywords: Key, chunkCount: Key,
-                                          progress: Key) throws {
+    func encodeEnrichment<Key: CodingKey>(
+        into container: inout KeyedEncodingContainer<Key>, summary: Key, keywords: Key, chunkCount: Key,
+        progress: Key
+    ) throws {
         try container.encode(self.summary, forKey: summary)
         try container.encode(self.keywords, forKey: keywords)
         try container.encode(self.chunkCount, forKey: chunkCount)
         try container.encode(self.progress, forKey: progress)
     }
 
-    func encodeTimes<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, created: Key, updated: Key, queued: Key,
-                                     processing: Key, ready: Key, failed: Key) throws {
+    func encodeTimes<Key: CodingKey>(
+        into container: inout KeyedEncodingContainer<Key>, created: Key, updated: Key, queued: Key,
+        processing: Key, ready: Key, failed: Key
+    ) throws {
         try container.encode(createdAt, forKey: created)
         try container.encode(updatedAt, forKey: updated)
         try container.encode(queuedAt, forKey: queued)

@@ -16,35 +16,44 @@ struct KnowledgeStore {
         """
 
     func find(_ id: UUID, kind: KnowledgeSource.Kind) throws -> KnowledgeSource? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ? AND kind = ?
-            """, [organizationID.databaseValue, id.databaseValue, .text(kind.rawValue)]).first.map(Self.decode)
+            """, [organizationID.databaseValue, id.databaseValue, .text(kind.rawValue)]
+        ).first.map(Self.decode)
     }
 
     /// Any kind: for links and search results.
     func find(_ id: UUID) throws -> KnowledgeSource? {
-        try database.query("SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ?",
-                           [organizationID.databaseValue, id.databaseValue]).first.map(Self.decode)
+        try database.query(
+            "SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ?",
+            [organizationID.databaseValue, id.databaseValue]
+        ).first.map(Self.decode)
     }
 
     func findFile(sha256: [UInt8]) throws -> KnowledgeSource? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND kind = 'file' AND content_sha256 = ?
-            """, [organizationID.databaseValue, .blob(sha256)]).first.map(Self.decode)
+            """, [organizationID.databaseValue, .blob(sha256)]
+        ).first.map(Self.decode)
     }
 
     func list(kind: KnowledgeSource.Kind, status: KnowledgeSource.Status?, tag: String? = nil, _ page: Pagination) throws
-        -> (items: [KnowledgeSource], count: Int) {
+        -> (items: [KnowledgeSource], count: Int)
+    {
         var condition = SQLFilter("organization_id = ? AND kind = ?", [organizationID.databaseValue, .text(kind.rawValue)])
         condition.add("status = ?", ifPresent: status?.rawValue)
         condition.add("JSON_CONTAINS(tags, JSON_QUOTE(?))", ifPresent: tag)
-        return try database.page(Self.columns, from: "knowledge_sources", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
+        return try database.page(
+            Self.columns, from: "knowledge_sources", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
     }
 
     /// Inserts a new source. Files and URLs are queued for a worker in the same transaction.
     func insert(_ source: KnowledgeSource, sha256: [UInt8]?, queue: Bool) throws {
         try database.transaction {
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO knowledge_sources (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -57,13 +66,17 @@ struct KnowledgeStore {
     func updateQA(_ source: KnowledgeSource, requeue: Bool) throws {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE knowledge_sources SET question = ?, answer = ?, title = ?, tags = ?, metadata = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ? AND kind = 'qa'
-                """, [source.question.databaseValue, source.answer.databaseValue, .text(source.title),
-                      .text(JSONValue.array((source.tags ?? []).map(JSONValue.string)).serialized),
-                      .text(JSONValue.object(source.metadata).serialized), now.databaseValue,
-                      organizationID.databaseValue, source.id.databaseValue])
+                """,
+                [
+                    source.question.databaseValue, source.answer.databaseValue, .text(source.title),
+                    .text(JSONValue.array((source.tags ?? []).map(JSONValue.string)).serialized),
+                    .text(JSONValue.object(source.metadata).serialized), now.databaseValue,
+                    organizationID.databaseValue, source.id.databaseValue,
+                ])
             if requeue { try self.requeue(source.id) }
         }
     }
@@ -72,7 +85,8 @@ struct KnowledgeStore {
     func requeue(_ id: UUID) throws {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE knowledge_sources SET status = 'pending', error_code = NULL, error_message = NULL, queued_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue])
@@ -83,11 +97,16 @@ struct KnowledgeStore {
     /// Deletes a source with its chunks, jobs and links; returns it so its blob can be released.
     func delete(_ id: UUID, kind: KnowledgeSource.Kind) throws -> KnowledgeSource? {
         try database.transaction {
-            guard let source = try database.query("""
-                SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ? AND kind = ? FOR UPDATE
-                """, [organizationID.databaseValue, id.databaseValue, .text(kind.rawValue)]).first.map(Self.decode) else { return nil }
-            try database.execute("DELETE FROM knowledge_sources WHERE organization_id = ? AND id = ?",
-                                 [organizationID.databaseValue, id.databaseValue])
+            guard
+                let source = try database.query(
+                    """
+                    SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ? AND kind = ? FOR UPDATE
+                    """, [organizationID.databaseValue, id.databaseValue, .text(kind.rawValue)]
+                ).first.map(Self.decode)
+            else { return nil }
+            try database.execute(
+                "DELETE FROM knowledge_sources WHERE organization_id = ? AND id = ?",
+                [organizationID.databaseValue, id.databaseValue])
             return source
         }
     }
@@ -143,15 +162,17 @@ struct KnowledgeStore {
             summary: try row.decode(String?.self, "summary"),
             keywords: try json("keywords")?.arrayValue?.compactMap(\.stringValue),
             chunkCount: try row.decode(Int.self, "chunk_count"),
-            progress: KnowledgeSource.Progress(chunksDone: try row.decode(Int.self, "chunks_embedded"),
-                                               chunksTotal: try row.decode(Int.self, "chunks_to_embed")),
+            progress: KnowledgeSource.Progress(
+                chunksDone: try row.decode(Int.self, "chunks_embedded"),
+                chunksTotal: try row.decode(Int.self, "chunks_to_embed")),
             createdAt: try row.decode(Date.self, "created_at"),
             updatedAt: try row.decode(Date.self, "updated_at"),
             queuedAt: try row.decode(Date?.self, "queued_at"),
             processingStartedAt: try row.decode(Date?.self, "processing_started_at"),
             readyAt: try row.decode(Date?.self, "ready_at"),
-            failedAt: try row.decode(Date?.self, "failed_at"))
-            .withURLFields(row)
+            failedAt: try row.decode(Date?.self, "failed_at")
+        )
+        .withURLFields(row)
     }
 }
 

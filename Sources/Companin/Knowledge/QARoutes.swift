@@ -18,13 +18,16 @@ enum QARoutes {
             switch try request.jsonBody() {
             case .array(let items):
                 guard !items.isEmpty, items.count <= maximumBulk else {
-                    throw ValidationError([FieldError(loc: [.key("body")], msg: "List should have 1 to \(maximumBulk) items", type: "too_long")])
+                    throw ValidationError([
+                        FieldError(loc: [.key("body")], msg: "List should have 1 to \(maximumBulk) items", type: "too_long")
+                    ])
                 }
                 var errors: [FieldError] = []
                 var inputs: [QAInput] = []
                 for (index, item) in items.enumerated() {
                     guard case .object(let members) = item else {
-                        errors.append(FieldError(loc: [.key("body"), .index(index)], msg: "Input should be a valid dictionary", type: "dict_type"))
+                        errors.append(
+                            FieldError(loc: [.key("body"), .index(index)], msg: "Input should be a valid dictionary", type: "dict_type"))
                         continue
                     }
                     do {
@@ -41,12 +44,15 @@ enum QARoutes {
                 try store.insert(source, sha256: nil, queue: true)
                 return try Response.json(QAView(source: source), status: .accepted)
             default:
-                throw ValidationError([FieldError(loc: [.key("body")], msg: "Input should be a valid dictionary or list", type: "dict_type")])
+                throw ValidationError([
+                    FieldError(loc: [.key("body")], msg: "Input should be a valid dictionary or list", type: "dict_type")
+                ])
             }
         }
         router.get("/api/v1/knowledge/qas/") { request, context in
-            let page = try store(context).list(kind: .qa, status: try FileRoutes.statusFilter(request),
-                                               tag: request.queryValue("tag"), try Pagination(request))
+            let page = try store(context).list(
+                kind: .qa, status: try FileRoutes.statusFilter(request),
+                tag: request.queryValue("tag"), try Pagination(request))
             return try Response.json(Page(items: page.items.map(QAView.init), count: page.count))
         }
         router.get("/api/v1/knowledge/qas/:qa_id") { _, context in
@@ -56,7 +62,8 @@ enum QARoutes {
             let store = try store(context)
             var source = try qa(context)
             let input = try QAInput(try request.jsonObjectBody(), partial: true)
-            let contentChanged = (input.question.map { $0 != source.question } ?? false) || (input.answer.map { $0 != source.answer } ?? false)
+            let contentChanged =
+                (input.question.map { $0 != source.question } ?? false) || (input.answer.map { $0 != source.answer } ?? false)
             input.apply(to: &source)
             try store.updateQA(source, requeue: contentChanged)
             return try Response.json(QAView(source: try qa(context)), status: contentChanged ? .accepted : .ok)
@@ -92,8 +99,11 @@ enum QARoutes {
         }
         let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let questionColumn = header.firstIndex(of: "question"), let answerColumn = header.firstIndex(of: "answer") else {
-            throw ValidationError([FieldError(loc: [.key("body"), .key("file")],
-                                              msg: "The CSV needs a header with question and answer columns", type: "value_error")])
+            throw ValidationError([
+                FieldError(
+                    loc: [.key("body"), .key("file")],
+                    msg: "The CSV needs a header with question and answer columns", type: "value_error")
+            ])
         }
         let tagsColumn = header.firstIndex(of: "tags")
         var inputs: [QAInput] = []
@@ -120,7 +130,9 @@ enum QARoutes {
         }
         if !errors.isEmpty { throw ValidationError(errors) }
         guard !inputs.isEmpty, inputs.count <= maximumBulk else {
-            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "The CSV should have 1 to \(maximumBulk) rows", type: "too_long")])
+            throw ValidationError([
+                FieldError(loc: [.key("body"), .key("file")], msg: "The CSV should have 1 to \(maximumBulk) rows", type: "too_long")
+            ])
         }
         return inputs
     }
@@ -148,8 +160,9 @@ struct QAInput {
         answer = reader.string("answer", required: !partial, minLength: 1, maxLength: 20_000)
         if let value = reader.value("tags") {
             if case .array(let items) = value, items.count <= 20,
-               let texts = Optional(items.compactMap(\.stringValue)), texts.count == items.count,
-               texts.allSatisfy({ (1...50).contains($0.count) }) {
+                let texts = Optional(items.compactMap(\.stringValue)), texts.count == items.count,
+                texts.allSatisfy({ (1...50).contains($0.count) })
+            {
                 tags = texts
             } else {
                 reader.fail("tags", "Input should be a list of at most 20 strings of 1 to 50 characters", type: "list_type")

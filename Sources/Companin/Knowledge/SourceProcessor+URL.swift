@@ -33,13 +33,15 @@ extension SourceProcessor {
             if transient { throw RetryableFailure(description: "\(error.code): \(error.message)") }
             throw PermanentFailure(code: error.code, message: error.message)
         }
-        let page = FetchedPage(finalURL: response.finalURL, status: response.status, mediaType: response.contentType,
-                               etag: response.etag, lastModified: response.lastModified, fetchedAt: .now.truncatedToMicroseconds)
+        let page = FetchedPage(
+            finalURL: response.finalURL, status: response.status, mediaType: response.contentType,
+            etag: response.etag, lastModified: response.lastModified, fetchedAt: .now.truncatedToMicroseconds)
         if response.notModified { return .unchanged(page) }
 
         guard let detected = ContentSniffer.detect(response.body) else {
-            throw PermanentFailure(code: "unsupported_type",
-                                   message: "The URL returned \(response.contentType ?? "an unknown type"); accepted: \(ContentSniffer.acceptedDescription)")
+            throw PermanentFailure(
+                code: "unsupported_type",
+                message: "The URL returned \(response.contentType ?? "an unknown type"); accepted: \(ContentSniffer.acceptedDescription)")
         }
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("companin-fetch-\(UUID().uuidString)")
         try Data(response.body).write(to: temporary)
@@ -56,20 +58,27 @@ extension SourceProcessor {
 
     /// Records a fetch on the source; `text` is the newly extracted text and `details` what the
     /// extractor found (description, language), both `nil` when the page is unchanged.
-    func recordFetch(_ page: FetchedPage, text: String?, details: [String: JSONValue]? = nil, for source: KnowledgeSource,
-                     organizationID: UUID) throws {
+    func recordFetch(
+        _ page: FetchedPage, text: String?, details: [String: JSONValue]? = nil, for source: KnowledgeSource,
+        organizationID: UUID
+    ) throws {
         let next = source.refreshIntervalSeconds.map { page.fetchedAt.addingTimeInterval(Double($0)) }
         var assignments = "final_url = ?, http_status = ?, media_type = ?, etag = ?, last_modified = ?, fetched_at = ?, next_refresh_at = ?"
-        var values: [DatabaseValue] = [.text(page.finalURL), .int(Int64(page.status)), page.mediaType.databaseValue,
-                                       page.etag.databaseValue, page.lastModified.databaseValue, page.fetchedAt.databaseValue,
-                                       next.databaseValue]
+        var values: [DatabaseValue] = [
+            .text(page.finalURL), .int(Int64(page.status)), page.mediaType.databaseValue,
+            page.etag.databaseValue, page.lastModified.databaseValue, page.fetchedAt.databaseValue,
+            next.databaseValue,
+        ]
         if let text {
             assignments += ", extracted_text = ?, text_sha256 = ?, description = ?, language = ?"
-            values += [.text(text), .blob(BlobStore.sha256(Array(text.utf8))),
-                       details?["description"]?.stringValue.databaseValue ?? .null,
-                       (details?["language"]?.stringValue).map { .text($0.prefix(codePoints: 35)) } ?? .null]
+            values += [
+                .text(text), .blob(BlobStore.sha256(Array(text.utf8))),
+                details?["description"]?.stringValue.databaseValue ?? .null,
+                (details?["language"]?.stringValue).map { .text($0.prefix(codePoints: 35)) } ?? .null,
+            ]
         }
-        try database.execute("UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
-                             values + [organizationID.databaseValue, source.id.databaseValue])
+        try database.execute(
+            "UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
+            values + [organizationID.databaseValue, source.id.databaseValue])
     }
 }

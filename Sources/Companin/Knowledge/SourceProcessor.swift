@@ -83,13 +83,16 @@ struct SourceProcessor {
         let chunks = source.kind == .qa ? [Chunk(index: 0, text: trimmed, startOffset: 0)] : chunker.chunks(trimmed)
         let embeddings = try embed(chunks.map(\.text), of: source, organizationID: organizationID, heartbeat: heartbeat)
         guard embeddings.count == chunks.count else {
-            throw PermanentFailure(code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
+            throw PermanentFailure(
+                code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
         }
-        return .content(Result(
-            text: trimmed, title: title, attributes: attributes, chunks: chunks,
-            summary: source.kind == .qa ? (source.answer ?? "").prefix(codePoints: 600) : try enricher.summarize(trimmed, title: title ?? source.title),
-            keywords: try enricher.keywords(trimmed, limit: Self.keywordLimit),
-            embeddings: embeddings, page: page))
+        return .content(
+            Result(
+                text: trimmed, title: title, attributes: attributes, chunks: chunks,
+                summary: source.kind == .qa
+                    ? (source.answer ?? "").prefix(codePoints: 600) : try enricher.summarize(trimmed, title: title ?? source.title),
+                keywords: try enricher.keywords(trimmed, limit: Self.keywordLimit),
+                embeddings: embeddings, page: page))
     }
 
     enum Outcome {
@@ -108,7 +111,8 @@ struct SourceProcessor {
                 try lock(source, organizationID: organizationID)
                 try recordFetch(page, text: nil, for: source, organizationID: organizationID)
                 let now = Date.now.truncatedToMicroseconds
-                try database.execute("""
+                try database.execute(
+                    """
                     UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, ready_at = ?, updated_at = ?
                     WHERE organization_id = ? AND id = ?
                     """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
@@ -124,18 +128,23 @@ struct SourceProcessor {
             if let page = result.page {
                 try recordFetch(page, text: result.text, details: result.attributes, for: source, organizationID: organizationID)
             }
-            try database.execute("DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
-                                 [organizationID.databaseValue, source.id.databaseValue])
+            try database.execute(
+                "DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
+                [organizationID.databaseValue, source.id.databaseValue])
             try insertChunks(result.chunks, result.embeddings, sourceID: source.id, organizationID: organizationID, at: now)
             let keepsClientTitle = source.attributes["title_from"] != .string("filename")
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, title = ?, attributes = ?,
                     summary = ?, keywords = ?, chunk_count = ?, ready_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
-                """, [.text(keepsClientTitle ? source.title : (result.title ?? source.title).prefix(codePoints: 300)),
-                      .text(JSONValue.object(result.attributes).serialized), .text(result.summary),
-                      .text(JSONValue.array(result.keywords.map(JSONValue.string)).serialized), .int(Int64(result.chunks.count)),
-                      now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
+                """,
+                [
+                    .text(keepsClientTitle ? source.title : (result.title ?? source.title).prefix(codePoints: 300)),
+                    .text(JSONValue.object(result.attributes).serialized), .text(result.summary),
+                    .text(JSONValue.array(result.keywords.map(JSONValue.string)).serialized), .int(Int64(result.chunks.count)),
+                    now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue,
+                ])
         }
     }
 
@@ -150,25 +159,34 @@ struct SourceProcessor {
     func reembed(_ source: KnowledgeSource, organizationID: UUID, heartbeat: () throws -> Void = {}) throws -> Bool {
         let model = enricher.embeddingModel
         let scope: [DatabaseValue] = [organizationID.databaseValue, source.id.databaseValue, .text(model)]
-        let stale = try database.query("""
-            SELECT COUNT(*) AS n FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
-            """, scope).first?.decode(Int.self, "n") ?? 0
-        let rows = try database.query("""
+        let stale =
+            try database.query(
+                """
+                SELECT COUNT(*) AS n FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
+                """, scope
+            ).first?.decode(Int.self, "n") ?? 0
+        let rows = try database.query(
+            """
             SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
             ORDER BY chunk_index LIMIT ?
             """, scope + [.int(Int64(Self.reembedSlice))])
         let total = max(source.chunkCount, stale)
-        let embeddings = try embed(try rows.map { try $0.decode(String.self, "content") }, of: source, organizationID: organizationID,
-                                   done: total - stale, total: total, heartbeat: heartbeat)
+        let embeddings = try embed(
+            try rows.map { try $0.decode(String.self, "content") }, of: source, organizationID: organizationID,
+            done: total - stale, total: total, heartbeat: heartbeat)
         let vectors = zip(try rows.map { try $0.decode(Int64.self, "id") }, embeddings)
         try database.transaction {
             try lock(source, organizationID: organizationID)
             for (id, embedding) in vectors {
-                try database.execute("""
+                try database.execute(
+                    """
                     UPDATE knowledge_chunks SET embedding = ?, embedding_model = ?, embedding_dimension = ?
                     WHERE organization_id = ? AND id = ?
-                    """, [.blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)),
-                          organizationID.databaseValue, .int(id)])
+                    """,
+                    [
+                        .blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)),
+                        organizationID.databaseValue, .int(id),
+                    ])
             }
         }
         return stale > rows.count
@@ -177,8 +195,10 @@ struct SourceProcessor {
     /// Embeds `texts` in batches, recording after each how many are done, so the source shows
     /// its progress while the job runs (its own statement: the job's transaction comes at the end).
     /// `done` and `total` place these texts among all the source's chunks (a re-embedding slice).
-    private func embed(_ texts: [String], of source: KnowledgeSource, organizationID: UUID, done: Int = 0, total: Int? = nil,
-                       heartbeat: () throws -> Void) throws -> [Embedding] {
+    private func embed(
+        _ texts: [String], of source: KnowledgeSource, organizationID: UUID, done: Int = 0, total: Int? = nil,
+        heartbeat: () throws -> Void
+    ) throws -> [Embedding] {
         var embeddings: [Embedding] = []
         embeddings.reserveCapacity(texts.count)
         let total = total ?? texts.count
@@ -192,7 +212,8 @@ struct SourceProcessor {
     }
 
     private func recordProgress(_ done: Int, of total: Int, source: KnowledgeSource, organizationID: UUID) throws {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE knowledge_sources SET chunks_embedded = ?, chunks_to_embed = ? WHERE organization_id = ? AND id = ?
             """, [.int(Int64(done)), .int(Int64(total)), organizationID.databaseValue, source.id.databaseValue])
     }
@@ -202,28 +223,37 @@ struct SourceProcessor {
     /// changes a source row and then that counter, so a worker must take the two in the same order
     /// or the two transactions deadlock.
     private func lock(_ source: KnowledgeSource, organizationID: UUID) throws {
-        _ = try database.query("SELECT id FROM knowledge_sources WHERE organization_id = ? AND id = ? FOR UPDATE",
-                               [organizationID.databaseValue, source.id.databaseValue])
+        _ = try database.query(
+            "SELECT id FROM knowledge_sources WHERE organization_id = ? AND id = ? FOR UPDATE",
+            [organizationID.databaseValue, source.id.databaseValue])
     }
 
     /// Marks a source failed with a reason operators can act on.
     func markFailed(_ sourceID: UUID, organizationID: UUID, code: String, message: String) throws {
         let now = Date.now.truncatedToMicroseconds
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE knowledge_sources SET status = 'failed', error_code = ?, error_message = ?, failed_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
-            """, [.text(code.prefix(codePoints: 50)), .text(message.prefix(codePoints: 1000)), now.databaseValue, now.databaseValue,
-                  organizationID.databaseValue, sourceID.databaseValue])
+            """,
+            [
+                .text(code.prefix(codePoints: 50)), .text(message.prefix(codePoints: 1000)), now.databaseValue, now.databaseValue,
+                organizationID.databaseValue, sourceID.databaseValue,
+            ])
     }
 
     private func insertChunks(_ chunks: [Chunk], _ embeddings: [Embedding], sourceID: UUID, organizationID: UUID, at now: Date) throws {
         for (chunk, embedding) in zip(chunks, embeddings) {
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO knowledge_chunks (source_id, organization_id, chunk_index, content, embedding, embedding_model,
                     embedding_dimension, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, [sourceID.databaseValue, organizationID.databaseValue, .int(Int64(chunk.index)), .text(chunk.text),
-                      .blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)), now.databaseValue])
+                """,
+                [
+                    sourceID.databaseValue, organizationID.databaseValue, .int(Int64(chunk.index)), .text(chunk.text),
+                    .blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)), now.databaseValue,
+                ])
         }
     }
 }

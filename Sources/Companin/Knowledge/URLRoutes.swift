@@ -25,7 +25,9 @@ enum URLRoutes {
             case .failure(let error) where error.code == "forbidden_address":
                 throw HTTPError(.unprocessableEntity, detail: error.message)
             case .failure(let error):
-                throw ValidationError([FieldError(loc: [.key("body"), .key("url")], msg: "Value error, \(error.message)", type: "value_error")])
+                throw ValidationError([
+                    FieldError(loc: [.key("body"), .key("url")], msg: "Value error, \(error.message)", type: "value_error")
+                ])
             }
             let now = Date.now.truncatedToMicroseconds
             var source = KnowledgeSource(

@@ -11,13 +11,18 @@ struct APIKeyMiddleware: Middleware {
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) throws -> Response) throws -> Response {
         guard let secret = request.headers["X-API-Key"]?.trimmingCharacters(in: .whitespaces),
-              !secret.isEmpty, secret.utf8.count <= Self.maximumKeyLength else {
+            !secret.isEmpty, secret.utf8.count <= Self.maximumKeyLength
+        else {
             throw HTTPError.unauthorized
         }
         let hash = APIKey.hash(secret)
-        guard let key = try cache.credentials(hash: hash, lookup: {
-            try APIKeyStore(database: context.database).authenticate(hash: hash)
-        }) else {
+        guard
+            let key = try cache.credentials(
+                hash: hash,
+                lookup: {
+                    try APIKeyStore(database: context.database).authenticate(hash: hash)
+                })
+        else {
             throw HTTPError.unauthorized
         }
         var context = context

@@ -15,28 +15,36 @@ public struct APIKeyStore {
             throw StoreError.notFound("organization \(organizationID.uuidString.lowercased())")
         }
         let secret = APIKey.generateSecret()
-        let key = APIKey(id: UUID(), organizationID: organizationID, name: name, prefix: APIKey.displayPrefix(of: secret),
-                         isOperator: isOperator, createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
-        try database.execute("""
+        let key = APIKey(
+            id: UUID(), organizationID: organizationID, name: name, prefix: APIKey.displayPrefix(of: secret),
+            isOperator: isOperator, createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
+        try database.execute(
+            """
             INSERT INTO api_keys (id, organization_id, name, is_operator, key_prefix, key_hash, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
-            [key.id.databaseValue, organizationID.databaseValue, .text(name), isOperator.databaseValue, .text(key.prefix),
-             .blob(APIKey.hash(secret)), key.createdAt.databaseValue])
+            [
+                key.id.databaseValue, organizationID.databaseValue, .text(name), isOperator.databaseValue, .text(key.prefix),
+                .blob(APIKey.hash(secret)), key.createdAt.databaseValue,
+            ])
         return (key, secret)
     }
 
     public func list(organizationID: UUID) throws -> [APIKey] {
-        try database.query("""
+        try database.query(
+            """
             SELECT id, organization_id, name, is_operator, key_prefix, created_at, revoked_at
             FROM api_keys WHERE organization_id = ? ORDER BY created_at, id
-            """, [organizationID.databaseValue]).map(Self.decode)
+            """, [organizationID.databaseValue]
+        ).map(Self.decode)
     }
 
     /// Revokes a key; `false` when there is no such key or it was already revoked.
     public func revoke(id: UUID) throws -> Bool {
-        try database.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                             [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]).affectedRows == 1
+        try database.execute(
+            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]
+        ).affectedRows == 1
     }
 
     /// Who a valid key acts for, with the organization's own hourly limit and session lifetime when it has them.
@@ -57,22 +65,28 @@ public struct APIKeyStore {
 
     /// The valid key whose secret has this SHA-256, if any.
     func authenticate(hash: [UInt8]) throws -> Credentials? {
-        guard let row = try database.query("""
-            SELECT k.id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
-            FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-            WHERE k.key_hash = ? AND k.revoked_at IS NULL
-            """, [.blob(hash)]).first else { return nil }
-        return Credentials(keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
-                           rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
-                           sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
-                           isOperator: try row.decode(Bool.self, "is_operator"))
+        guard
+            let row = try database.query(
+                """
+                SELECT k.id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
+                FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+                WHERE k.key_hash = ? AND k.revoked_at IS NULL
+                """, [.blob(hash)]
+            ).first
+        else { return nil }
+        return Credentials(
+            keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
+            rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
+            sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
+            isOperator: try row.decode(Bool.self, "is_operator"))
     }
 
     private static func decode(_ row: Row) throws -> APIKey {
-        APIKey(id: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
-               name: try row.decode(String.self, "name"), prefix: try row.decode(String.self, "key_prefix"),
-               isOperator: try row.decode(Bool.self, "is_operator"),
-               createdAt: try row.decode(Date.self, "created_at"),
-               revokedAt: try row.decode(Date?.self, "revoked_at"))
+        APIKey(
+            id: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
+            name: try row.decode(String.self, "name"), prefix: try row.decode(String.self, "key_prefix"),
+            isOperator: try row.decode(Bool.self, "is_operator"),
+            createdAt: try row.decode(Date.self, "created_at"),
+            revokedAt: try row.decode(Date?.self, "revoked_at"))
     }
 }

@@ -14,7 +14,8 @@ public struct OrganizationStore {
         guard !name.isEmpty, name.count <= Self.maximumNameLength else {
             throw StoreError.invalid("organization name must be 1 to \(Self.maximumNameLength) characters")
         }
-        let organization = Organization(id: UUID(), name: name, rateLimitPerHour: nil, sessionTTLSeconds: nil, createdAt: .now.truncatedToMicroseconds)
+        let organization = Organization(
+            id: UUID(), name: name, rateLimitPerHour: nil, sessionTTLSeconds: nil, createdAt: .now.truncatedToMicroseconds)
         try database.execute(
             "INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
             [organization.id.databaseValue, .text(name), organization.createdAt.databaseValue, organization.createdAt.databaseValue])
@@ -22,8 +23,10 @@ public struct OrganizationStore {
     }
 
     public func find(_ id: UUID) throws -> Organization? {
-        try database.query("SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations WHERE id = ?", [id.databaseValue])
-            .first.map(Self.decode)
+        try database.query(
+            "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations WHERE id = ?", [id.databaseValue]
+        )
+        .first.map(Self.decode)
     }
 
     /// Sets the organization's hourly limit, or with `nil` returns it to the default. `false` when there is no such organization.
@@ -31,8 +34,10 @@ public struct OrganizationStore {
         if let limit, !(1...Self.maximumRateLimit).contains(limit) {
             throw StoreError.invalid("the limit must be 1 to \(Self.maximumRateLimit) requests per hour")
         }
-        return try database.execute("UPDATE organizations SET rate_limit_per_hour = ? WHERE id = ?",
-                                    [limit.databaseValue, id.databaseValue]).affectedRows == 1
+        return try database.execute(
+            "UPDATE organizations SET rate_limit_per_hour = ? WHERE id = ?",
+            [limit.databaseValue, id.databaseValue]
+        ).affectedRows == 1
     }
 
     public static let maximumRateLimit = 100_000_000
@@ -43,20 +48,25 @@ public struct OrganizationStore {
         if let seconds, !bounds.contains(seconds) {
             throw StoreError.invalid("the session lifetime must be \(bounds.lowerBound) to \(bounds.upperBound) seconds")
         }
-        return try database.execute("UPDATE organizations SET session_ttl_seconds = ? WHERE id = ?",
-                                    [seconds.databaseValue, id.databaseValue]).affectedRows == 1
+        return try database.execute(
+            "UPDATE organizations SET session_ttl_seconds = ? WHERE id = ?",
+            [seconds.databaseValue, id.databaseValue]
+        ).affectedRows == 1
     }
 
     public func list() throws -> [Organization] {
-        try database.query("SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations ORDER BY created_at, id")
-            .map(Self.decode)
+        try database.query(
+            "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations ORDER BY created_at, id"
+        )
+        .map(Self.decode)
     }
 
     private static func decode(_ row: Row) throws -> Organization {
-        Organization(id: try row.decode(UUID.self, "id"), name: try row.decode(String.self, "name"),
-                     rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
-                     sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
-                     createdAt: try row.decode(Date.self, "created_at"))
+        Organization(
+            id: try row.decode(UUID.self, "id"), name: try row.decode(String.self, "name"),
+            rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
+            sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
+            createdAt: try row.decode(Date.self, "created_at"))
     }
 }
 

@@ -32,7 +32,8 @@ public final class BreachLog {
         try DeferredWrites<Breach>.insert(
             breaches, into: "rate_limit_breaches",
             columns: ["organization_id", "api_key_id", "method", "path", "client_address", "limit_per_hour", "occurred_at"],
-            database: database) { row in
+            database: database
+        ) { row in
             [
                 row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(row.method.prefix(codePoints: 10)),
                 .text(row.path.prefix(codePoints: 500)), row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,

@@ -17,17 +17,20 @@ struct RateLimitMiddleware: Middleware {
         let limit = credentials.rateLimitPerHour ?? defaultPerHour
         let decision = limiter.check(RateLimitKey(uuid: credentials.organizationID), limit: limit)
         if let evicted = decision.evicted {
-            context.logger.warning("rate limiter table full; reclaimed the least recently seen bucket", metadata: [
-                "evicted_organization_id": "\(evicted)",
-                "capacity": "\(limiter.capacity)",
-            ])
+            context.logger.warning(
+                "rate limiter table full; reclaimed the least recently seen bucket",
+                metadata: [
+                    "evicted_organization_id": "\(evicted)",
+                    "capacity": "\(limiter.capacity)",
+                ])
         }
         guard decision.allowed else {
             context.trace.throttled = true
-            breaches.record(BreachLog.Breach(
-                organizationID: credentials.organizationID, apiKeyID: credentials.keyID,
-                method: request.method.rawValue, path: request.path, clientAddress: request.remoteAddress,
-                limitPerHour: limit, occurredAt: .now))
+            breaches.record(
+                BreachLog.Breach(
+                    organizationID: credentials.organizationID, apiKeyID: credentials.keyID,
+                    method: request.method.rawValue, path: request.path, clientAddress: request.remoteAddress,
+                    limitPerHour: limit, occurredAt: .now))
             var headers = Self.headers(for: decision)
             headers.set("Retry-After", String(decision.retryAfterSeconds))
             throw HTTPError(.tooManyRequests, detail: "Rate limit exceeded", headers: headers)

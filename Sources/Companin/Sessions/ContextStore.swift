@@ -10,7 +10,8 @@ struct ContextStore {
     let organizationID: UUID
 
     static let notFound = HTTPError(.notFound, detail: "Context not found")
-    static let columns = "id, session_id, position, attributes, crm_system, crm_record_id, crm_url, created_by_api_key_id, created_at, updated_at"
+    static let columns =
+        "id, session_id, position, attributes, crm_system, crm_record_id, crm_url, created_by_api_key_id, created_at, updated_at"
 
     struct Filter {
         var sessionID: UUID?
@@ -25,25 +26,35 @@ struct ContextStore {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
             let session = try sessions.lockOpen(sessionID, at: now)
-            let last = try database.query("""
-                SELECT COALESCE(MAX(position), 0) AS last FROM session_contexts WHERE organization_id = ? AND session_id = ?
-                """, [organizationID.databaseValue, sessionID.databaseValue]).first?.decode(Int.self, "last") ?? 0
-            let context = SessionContext(id: UUID(), sessionID: sessionID, position: last + 1, attributes: attributes, crm: crm,
-                                         createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
-            try database.execute("""
+            let last =
+                try database.query(
+                    """
+                    SELECT COALESCE(MAX(position), 0) AS last FROM session_contexts WHERE organization_id = ? AND session_id = ?
+                    """, [organizationID.databaseValue, sessionID.databaseValue]
+                ).first?.decode(Int.self, "last") ?? 0
+            let context = SessionContext(
+                id: UUID(), sessionID: sessionID, position: last + 1, attributes: attributes, crm: crm,
+                createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
+            try database.execute(
+                """
                 INSERT INTO session_contexts (organization_id, \(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [organizationID.databaseValue, context.id.databaseValue, sessionID.databaseValue, .int(Int64(context.position)),
-                      .text(JSONValue.object(attributes).serialized), crm?.system.databaseValue ?? .null,
-                      crm?.recordID.databaseValue ?? .null, crm?.url.databaseValue ?? .null, apiKeyID.databaseValue,
-                      now.databaseValue, now.databaseValue])
+                """,
+                [
+                    organizationID.databaseValue, context.id.databaseValue, sessionID.databaseValue, .int(Int64(context.position)),
+                    .text(JSONValue.object(attributes).serialized), crm?.system.databaseValue ?? .null,
+                    crm?.recordID.databaseValue ?? .null, crm?.url.databaseValue ?? .null, apiKeyID.databaseValue,
+                    now.databaseValue, now.databaseValue,
+                ])
             try sessions.recordActivity(session, at: now)
             return context
         }
     }
 
     func find(_ id: UUID) throws -> SessionContext? {
-        try database.query("SELECT \(Self.columns) FROM session_contexts WHERE organization_id = ? AND id = ?",
-                           [organizationID.databaseValue, id.databaseValue]).first.map(Self.decode)
+        try database.query(
+            "SELECT \(Self.columns) FROM session_contexts WHERE organization_id = ? AND id = ?",
+            [organizationID.databaseValue, id.databaseValue]
+        ).first.map(Self.decode)
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [SessionContext], count: Int) {
@@ -59,7 +70,8 @@ struct ContextStore {
     /// The contexts of several sessions, each list in position order.
     func contexts(ofSessions ids: [UUID]) throws -> [UUID: [SessionContext]] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(Self.columns) FROM session_contexts
             WHERE organization_id = ? AND session_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))
             ORDER BY session_id, position
@@ -76,12 +88,16 @@ struct ContextStore {
             if let attributes { context.attributes = attributes }
             if let crm { context.crm = crm }
             context.updatedAt = now
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE session_contexts SET attributes = ?, crm_system = ?, crm_record_id = ?, crm_url = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
-                """, [.text(JSONValue.object(context.attributes).serialized), context.crm?.system.databaseValue ?? .null,
-                      context.crm?.recordID.databaseValue ?? .null, context.crm?.url.databaseValue ?? .null, now.databaseValue,
-                      organizationID.databaseValue, id.databaseValue])
+                """,
+                [
+                    .text(JSONValue.object(context.attributes).serialized), context.crm?.system.databaseValue ?? .null,
+                    context.crm?.recordID.databaseValue ?? .null, context.crm?.url.databaseValue ?? .null, now.databaseValue,
+                    organizationID.databaseValue, id.databaseValue,
+                ])
             try sessions.recordActivity(session, at: now)
             return context
         }
@@ -92,8 +108,9 @@ struct ContextStore {
             let now = Date.now.truncatedToMicroseconds
             guard let context = try find(id) else { throw Self.notFound }
             _ = try sessions.lockOpen(context.sessionID, at: now)
-            try database.execute("DELETE FROM session_contexts WHERE organization_id = ? AND id = ?",
-                                 [organizationID.databaseValue, id.databaseValue])
+            try database.execute(
+                "DELETE FROM session_contexts WHERE organization_id = ? AND id = ?",
+                [organizationID.databaseValue, id.databaseValue])
         }
     }
 

@@ -58,8 +58,9 @@ struct SessionInput {
         visitor = reader.nested("visitor") { VisitorInput(&$0) }
         if partial {
             if visitor?.id != nil {
-                reader.fail(at: [.key("visitor"), .key("id")], "Value error, a session's visitor is changed by identifying it with external_id",
-                            type: "value_error")
+                reader.fail(
+                    at: [.key("visitor"), .key("id")], "Value error, a session's visitor is changed by identifying it with external_id",
+                    type: "value_error")
             }
             if reader.contains("channel") {
                 reader.fail("channel", "Value error, the channel is set when the session is opened", type: "value_error")
@@ -155,8 +156,10 @@ enum ContextAttributes {
                 for key in members.keys.sorted() {
                     keys += 1
                     if key.isEmpty || key.count > maximumKeyLength {
-                        errors.append(FieldError(loc: path + [.key(key)],
-                            msg: "Attribute names should have 1 to \(maximumKeyLength) characters", type: "string_too_long"))
+                        errors.append(
+                            FieldError(
+                                loc: path + [.key(key)],
+                                msg: "Attribute names should have 1 to \(maximumKeyLength) characters", type: "string_too_long"))
                     }
                     visit(members[key]!, at: path + [.key(key)], level: level + 1)
                 }
@@ -166,14 +169,19 @@ enum ContextAttributes {
                     return
                 }
                 if items.count > maximumListItems {
-                    errors.append(FieldError(loc: path,
-                        msg: "List should have at most \(maximumListItems) items after validation, not \(items.count)", type: "too_long"))
+                    errors.append(
+                        FieldError(
+                            loc: path,
+                            msg: "List should have at most \(maximumListItems) items after validation, not \(items.count)", type: "too_long"
+                        ))
                 }
                 for (index, item) in items.enumerated() { visit(item, at: path + [.index(index)], level: level + 1) }
             case .string(let text):
                 if text.count > maximumStringLength {
-                    errors.append(FieldError(loc: path,
-                        msg: "String should have at most \(maximumStringLength) characters", type: "string_too_long"))
+                    errors.append(
+                        FieldError(
+                            loc: path,
+                            msg: "String should have at most \(maximumStringLength) characters", type: "string_too_long"))
                 }
             default:
                 break
@@ -188,7 +196,8 @@ enum ContextAttributes {
         }
         let bytes = JSONValue.object(attributes).serialized.utf8.count
         if bytes > maximumBytes {
-            errors.append(FieldError(loc: [], msg: "Attributes should be at most \(maximumBytes) bytes of JSON, not \(bytes)", type: "too_long"))
+            errors.append(
+                FieldError(loc: [], msg: "Attributes should be at most \(maximumBytes) bytes of JSON, not \(bytes)", type: "too_long"))
         }
         return errors
     }

@@ -69,15 +69,17 @@ enum ContextRoutes {
             let input = try ContextInput(try request.jsonObjectBody(), partial: false)
             // Both are required: a create without them failed validation above.
             guard let sessionID = input.sessionID, let attributes = input.attributes else { throw HTTPError(.internalServerError) }
-            let created = try store(context).create(sessionID: sessionID, attributes: attributes, crm: input.crm ?? nil,
-                                                    by: context.credentials?.keyID)
+            let created = try store(context).create(
+                sessionID: sessionID, attributes: attributes, crm: input.crm ?? nil,
+                by: context.credentials?.keyID)
             return try Response.json(created, status: .created)
         }
         router.get("/api/v1/contexts/") { request, context in
             let page = try Pagination(request)
             var query = QueryReader(request)
-            let filter = ContextStore.Filter(sessionID: query.uuid("session_id"), crmSystem: query.string("crm_system", maxLength: 100),
-                                             crmRecordID: query.string("crm_record_id", maxLength: 255))
+            let filter = ContextStore.Filter(
+                sessionID: query.uuid("session_id"), crmSystem: query.string("crm_system", maxLength: 100),
+                crmRecordID: query.string("crm_record_id", maxLength: 255))
             try query.finish()
             let store = try store(context)
             if let id = filter.sessionID, try store.sessions.find(id) == nil { throw SessionStore.notFound }
@@ -125,7 +127,8 @@ enum VisitorRoutes {
         router.get("/api/v1/visitors/:visitor_id") { _, context in
             let store = try store(context)
             guard let id = UUID(uuidString: try context.parameters.require("visitor_id")),
-                  let visitor = try store.find(id) else { throw VisitorStore.notFound }
+                let visitor = try store.find(id)
+            else { throw VisitorStore.notFound }
             return try Response.json(try store.journeys([visitor])[0])
         }
     }

@@ -9,8 +9,9 @@ extension SessionStore {
         let now = Date.now
         return try sessions.map { session in
             guard let visitor = visitors[session.visitorID] else { throw VisitorStore.notFound }
-            return SessionView(session: session, visitor: visitor, contexts: contexts[session.id] ?? [], now: now,
-                               showsContexts: showingContexts)
+            return SessionView(
+                session: session, visitor: visitor, contexts: contexts[session.id] ?? [], now: now,
+                showsContexts: showingContexts)
         }
     }
 

@@ -41,7 +41,8 @@ struct SessionStore {
                 expiresAt: now.addingTimeInterval(TimeInterval(ttlSeconds)), lastActivityAt: now,
                 identifiedAt: authenticated && input.visitor?.id != nil ? now : nil, endedAt: nil, endReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO sessions (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [organizationID.databaseValue] + Self.values(of: session))
@@ -50,9 +51,11 @@ struct SessionStore {
     }
 
     func find(_ id: UUID, lock: Bool = false) throws -> Session? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM sessions WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
-            """, [organizationID.databaseValue, id.databaseValue]).first.map(Self.decode)
+            """, [organizationID.databaseValue, id.databaseValue]
+        ).first.map(Self.decode)
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Session], count: Int) {
@@ -63,8 +66,9 @@ struct SessionStore {
             condition.add("s.visitor_id = \(visitor.sql)", visitor.values)
         }
         if let externalID = filter.externalID {
-            condition.add("s.visitor_id = (SELECT v.id FROM visitors v WHERE v.organization_id = ? AND v.external_id = ?)",
-                          [organizationID.databaseValue, .text(externalID)])
+            condition.add(
+                "s.visitor_id = (SELECT v.id FROM visitors v WHERE v.organization_id = ? AND v.external_id = ?)",
+                [organizationID.databaseValue, .text(externalID)])
         }
         condition.add("s.channel = ?", ifPresent: filter.channel)
         // By the state readers see, whether or not the sweeper has marked it yet.
@@ -77,22 +81,27 @@ struct SessionStore {
         }
         condition.add("s.created_at >= ?", ifPresent: filter.createdAfter)
         condition.add("s.created_at < ?", ifPresent: filter.createdBefore)
-        return try database.page(Self.columns, from: "sessions s", where: condition, orderBy: "s.created_at, s.id", page, decode: Self.decode)
+        return try database.page(
+            Self.columns, from: "sessions s", where: condition, orderBy: "s.created_at, s.id", page, decode: Self.decode)
     }
 
     /// The sessions of a visitor, oldest first, at most `limit` (the most recent ones when there are more).
     func sessions(ofVisitor visitorID: UUID, limit: Int) throws -> [Session] {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM (
                 SELECT \(Self.columns) FROM sessions WHERE organization_id = ? AND visitor_id = ?
                 ORDER BY created_at DESC, id DESC LIMIT ?) recent
             ORDER BY created_at, id
-            """, [organizationID.databaseValue, visitorID.databaseValue, .int(Int64(limit))]).map(Self.decode)
+            """, [organizationID.databaseValue, visitorID.databaseValue, .int(Int64(limit))]
+        ).map(Self.decode)
     }
 
     func count(ofVisitor visitorID: UUID) throws -> Int {
-        try database.query("SELECT COUNT(*) AS count FROM sessions WHERE organization_id = ? AND visitor_id = ?",
-                           [organizationID.databaseValue, visitorID.databaseValue]).first?.decode(Int.self, "count") ?? 0
+        try database.query(
+            "SELECT COUNT(*) AS count FROM sessions WHERE organization_id = ? AND visitor_id = ?",
+            [organizationID.databaseValue, visitorID.databaseValue]
+        ).first?.decode(Int.self, "count") ?? 0
     }
 
     /// Applies a `PATCH` to an open session: identify or describe its visitor, change its metadata,
@@ -169,23 +178,31 @@ struct SessionStore {
     }
 
     private func requireAssistant(_ id: UUID) throws {
-        guard try !database.query("SELECT 1 AS found FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
-                                  [organizationID.databaseValue, id.databaseValue]).isEmpty else {
+        guard
+            try !database.query(
+                "SELECT 1 AS found FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
+                [organizationID.databaseValue, id.databaseValue]
+            ).isEmpty
+        else {
             throw HTTPError(.notFound, detail: "Assistant not found")
         }
     }
 
     private func write(_ session: Session) throws {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE sessions SET assistant_id = ?, visitor_id = ?, authenticated = ?, state = ?, metadata = ?, ttl_seconds = ?,
                 sliding = ?, expires_at = ?, last_activity_at = ?, identified_at = ?, ended_at = ?, end_reason = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
-            """, [session.assistantID.databaseValue, session.visitorID.databaseValue, session.authenticated.databaseValue,
-                  .text(session.storedState.rawValue), .text(JSONValue.object(session.metadata).serialized),
-                  .int(Int64(session.ttlSeconds)), session.sliding.databaseValue, session.expiresAt.databaseValue,
-                  session.lastActivityAt.databaseValue, session.identifiedAt.databaseValue, session.endedAt.databaseValue,
-                  session.endReason.databaseValue, session.updatedAt.databaseValue,
-                  organizationID.databaseValue, session.id.databaseValue])
+            """,
+            [
+                session.assistantID.databaseValue, session.visitorID.databaseValue, session.authenticated.databaseValue,
+                .text(session.storedState.rawValue), .text(JSONValue.object(session.metadata).serialized),
+                .int(Int64(session.ttlSeconds)), session.sliding.databaseValue, session.expiresAt.databaseValue,
+                session.lastActivityAt.databaseValue, session.identifiedAt.databaseValue, session.endedAt.databaseValue,
+                session.endReason.databaseValue, session.updatedAt.databaseValue,
+                organizationID.databaseValue, session.id.databaseValue,
+            ])
     }
 
     // MARK: Rows

@@ -14,16 +14,20 @@ public struct SessionSweeper {
     /// Marks one batch; returns how many sessions it marked (fewer than `batchSize`: nothing left).
     public func sweepBatch(at now: Date = .now) throws -> Int {
         try database.transaction {
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 SELECT id FROM sessions WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED
                 """, [now.databaseValue, .int(Int64(Self.batchSize))])
             guard !rows.isEmpty else { return 0 }
             let ids = try rows.map { try $0.decode(UUID.self, "id").databaseValue }
             // The expiry is checked again: a sliding session may have been extended since the read.
-            return Int(try database.execute("""
-                UPDATE sessions SET state = 'expired', updated_at = ?
-                WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", "))) AND state = 'active' AND expires_at <= ?
-                """, [now.databaseValue] + ids + [now.databaseValue]).affectedRows)
+            return Int(
+                try database.execute(
+                    """
+                    UPDATE sessions SET state = 'expired', updated_at = ?
+                    WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", "))) AND state = 'active' AND expires_at <= ?
+                    """, [now.databaseValue] + ids + [now.databaseValue]
+                ).affectedRows)
         }
     }
 

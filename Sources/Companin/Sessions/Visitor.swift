@@ -27,8 +27,9 @@ struct VisitorProfile: Sendable, Equatable {
 
     /// The fields of `other` that are set, over these.
     func updated(with other: VisitorProfile) -> VisitorProfile {
-        VisitorProfile(displayName: other.displayName ?? displayName, email: other.email ?? email,
-                       phone: other.phone ?? phone, locale: other.locale ?? locale)
+        VisitorProfile(
+            displayName: other.displayName ?? displayName, email: other.email ?? email,
+            phone: other.phone ?? phone, locale: other.locale ?? locale)
     }
 
     var isEmpty: Bool { values.allSatisfy { $0 == nil } }

@@ -53,30 +53,39 @@ extension VisitorStore {
         let ids = visitors.map { $0.id.databaseValue }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let sessionStore = SessionStore(database: database, organizationID: organizationID)
-        let sessions = try database.query("""
+        let sessions = try database.query(
+            """
             SELECT \(SessionStore.columns) FROM (
                 SELECT \(SessionStore.columns),
                        ROW_NUMBER() OVER (PARTITION BY visitor_id ORDER BY created_at DESC, id DESC) AS recency
                 FROM sessions WHERE organization_id = ? AND visitor_id IN (\(marks))) ranked
             WHERE recency <= ? ORDER BY created_at, id
-            """, [organizationID.databaseValue] + ids + [.int(Int64(VisitorJourney.maximumSessions))]).map(SessionStore.decode)
-        let views = Dictionary(grouping: try sessionStore.views(sessions, showingContexts: true,
-            visitors: Dictionary(uniqueKeysWithValues: visitors.map { ($0.id, $0) })), by: \.session.visitorID)
+            """, [organizationID.databaseValue] + ids + [.int(Int64(VisitorJourney.maximumSessions))]
+        ).map(SessionStore.decode)
+        let views = Dictionary(
+            grouping: try sessionStore.views(
+                sessions, showingContexts: true,
+                visitors: Dictionary(uniqueKeysWithValues: visitors.map { ($0.id, $0) })), by: \.session.visitorID)
         var counts: [UUID: Int] = [:]
-        for row in try database.query("""
+        for row in try database.query(
+            """
             SELECT visitor_id, COUNT(*) AS sessions FROM sessions WHERE organization_id = ? AND visitor_id IN (\(marks)) GROUP BY visitor_id
-            """, [organizationID.databaseValue] + ids) {
+            """, [organizationID.databaseValue] + ids)
+        {
             counts[try row.decode(UUID.self, "visitor_id")] = try row.decode(Int.self, "sessions")
         }
         var linked: [UUID: [UUID]] = [:]
-        for row in try database.query("""
+        for row in try database.query(
+            """
             SELECT id, merged_into_id FROM visitors WHERE organization_id = ? AND merged_into_id IN (\(marks)) ORDER BY created_at, id
-            """, [organizationID.databaseValue] + ids) {
+            """, [organizationID.databaseValue] + ids)
+        {
             linked[try row.decode(UUID.self, "merged_into_id"), default: []].append(try row.decode(UUID.self, "id"))
         }
         return visitors.map { visitor in
-            VisitorJourney(visitor: visitor, linkedVisitorIDs: linked[visitor.id] ?? [], sessionCount: counts[visitor.id] ?? 0,
-                           sessions: views[visitor.id] ?? [])
+            VisitorJourney(
+                visitor: visitor, linkedVisitorIDs: linked[visitor.id] ?? [], sessionCount: counts[visitor.id] ?? 0,
+                sessions: views[visitor.id] ?? [])
         }
     }
 }

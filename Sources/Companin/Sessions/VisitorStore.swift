@@ -9,7 +9,8 @@ struct VisitorStore {
     let organizationID: UUID
 
     static let notFound = HTTPError(.notFound, detail: "Visitor not found")
-    static let columns = "id, external_id, \(VisitorProfile.columns.joined(separator: ", ")), merged_into_id, identified_at, last_seen_at, created_at, updated_at"
+    static let columns =
+        "id, external_id, \(VisitorProfile.columns.joined(separator: ", ")), merged_into_id, identified_at, last_seen_at, created_at, updated_at"
     /// Links are followed this far; a longer chain would be a bug (linking always points at the end of one).
     private static let maximumLinkHops = 8
 
@@ -18,9 +19,13 @@ struct VisitorStore {
     func find(_ id: UUID, lock: Bool = false) throws -> Visitor? {
         var current = id
         for _ in 0..<Self.maximumLinkHops {
-            guard let row = try database.query("""
-                SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
-                """, [organizationID.databaseValue, current.databaseValue]).first else { return nil }
+            guard
+                let row = try database.query(
+                    """
+                    SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
+                    """, [organizationID.databaseValue, current.databaseValue]
+                ).first
+            else { return nil }
             if let next = try row.decode(UUID?.self, "merged_into_id") {
                 current = next
                 continue
@@ -33,25 +38,34 @@ struct VisitorStore {
     /// SQL for the id a visitor id names now (an anonymous id that was linked names the identified
     /// visitor), with its bindings: for filters on `sessions.visitor_id`.
     func canonicalID(_ id: UUID) -> (sql: String, values: [DatabaseValue]) {
-        ("COALESCE((SELECT v.merged_into_id FROM visitors v WHERE v.organization_id = ? AND v.id = ?), ?)",
-         [organizationID.databaseValue, id.databaseValue, id.databaseValue])
+        (
+            "COALESCE((SELECT v.merged_into_id FROM visitors v WHERE v.organization_id = ? AND v.id = ?), ?)",
+            [organizationID.databaseValue, id.databaseValue, id.databaseValue]
+        )
     }
 
     func find(externalID: String, lock: Bool = false) throws -> Visitor? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND external_id = ?\(lock ? " FOR UPDATE" : "")
-            """, [organizationID.databaseValue, .text(externalID)]).first.map(Self.decode)
+            """, [organizationID.databaseValue, .text(externalID)]
+        ).first.map(Self.decode)
     }
 
     /// Visitors by id as stored (no link following), for views of many sessions at once.
     func visitors(_ ids: Set<UUID>) throws -> [UUID: Visitor] {
         guard !ids.isEmpty else { return [:] }
         let list = Array(ids)
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(Self.columns) FROM visitors
             WHERE organization_id = ? AND id IN (\(Array(repeating: "?", count: list.count).joined(separator: ", ")))
             """, [organizationID.databaseValue] + list.map(\.databaseValue))
-        return Dictionary(uniqueKeysWithValues: try rows.map { row in let visitor = try Self.decode(row); return (visitor.id, visitor) })
+        return Dictionary(
+            uniqueKeysWithValues: try rows.map { row in
+                let visitor = try Self.decode(row)
+                return (visitor.id, visitor)
+            })
     }
 
     /// The visitor a new session is for, in the caller's transaction: the identified visitor with
@@ -89,23 +103,30 @@ struct VisitorStore {
             return try update(visitor, profile: profile, at: now)
         }
         guard let existing = try find(externalID: externalID, lock: true) else {
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE visitors SET external_id = ?, identified_at = ?, last_seen_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
-                """, [.text(externalID), now.databaseValue, now.databaseValue, now.databaseValue,
-                      organizationID.databaseValue, visitor.id.databaseValue])
+                """,
+                [
+                    .text(externalID), now.databaseValue, now.databaseValue, now.databaseValue,
+                    organizationID.databaseValue, visitor.id.databaseValue,
+                ])
             var identified = visitor
             identified.externalID = externalID
             identified.identifiedAt = now
             return try update(identified, profile: profile, at: now)
         }
         // Link: the anonymous visitor's sessions, and visitors linked to it before, now point at the identified one.
-        try database.execute("UPDATE sessions SET visitor_id = ?, updated_at = ? WHERE organization_id = ? AND visitor_id = ?",
-                             [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
-        try database.execute("UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND merged_into_id = ?",
-                             [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
-        try database.execute("UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
-                             [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
+        try database.execute(
+            "UPDATE sessions SET visitor_id = ?, updated_at = ? WHERE organization_id = ? AND visitor_id = ?",
+            [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
+        try database.execute(
+            "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND merged_into_id = ?",
+            [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
+        try database.execute(
+            "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
+            [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
         // What the anonymous visitor told us fills the identified one's gaps; what is sent now wins over both.
         return try update(existing, profile: visitor.profile.updated(with: existing.profile).updated(with: profile), at: now)
     }
@@ -116,23 +137,30 @@ struct VisitorStore {
         updated.profile = visitor.profile.updated(with: profile)
         updated.lastSeenAt = now
         updated.updatedAt = now
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE visitors SET \(VisitorProfile.columns.map { "\($0) = ?" }.joined(separator: ", ")), last_seen_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
-            """, updated.profile.values.map(\.databaseValue) + [now.databaseValue, now.databaseValue,
-                                                                organizationID.databaseValue, visitor.id.databaseValue])
+            """,
+            updated.profile.values.map(\.databaseValue) + [
+                now.databaseValue, now.databaseValue,
+                organizationID.databaseValue, visitor.id.databaseValue,
+            ])
         return updated
     }
 
     private func insert(externalID: String?, profile: VisitorProfile, at now: Date) throws -> Visitor {
-        let visitor = Visitor(id: UUID(), externalID: externalID, profile: profile, identifiedAt: externalID == nil ? nil : now,
-                              lastSeenAt: now, createdAt: now, updatedAt: now)
+        let visitor = Visitor(
+            id: UUID(), externalID: externalID, profile: profile, identifiedAt: externalID == nil ? nil : now,
+            lastSeenAt: now, createdAt: now, updatedAt: now)
         do {
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO visitors (organization_id, id, external_id, \(VisitorProfile.columns.joined(separator: ", ")),
                     identified_at, last_seen_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [organizationID.databaseValue, visitor.id.databaseValue, externalID.databaseValue]
+                """,
+                [organizationID.databaseValue, visitor.id.databaseValue, externalID.databaseValue]
                     + profile.values.map(\.databaseValue)
                     + [visitor.identifiedAt.databaseValue, now.databaseValue, now.databaseValue, now.databaseValue])
         } catch let error as DatabaseError where error.isDuplicateKey {

@@ -71,7 +71,8 @@ extension Response {
         case let error as any HTTPResponseError:
             return Response.error(error.httpError)
         case let error as HTTPError:
-            var response = (try? Response.json(DetailBody(detail: error.detail), status: error.status))
+            var response =
+                (try? Response.json(DetailBody(detail: error.detail), status: error.status))
                 ?? Response(status: error.status)
             for (name, value) in error.headers { response.headers.set(name, value) }
             return response

@@ -37,9 +37,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try array(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal(Self.trueLiteral); return .bool(true)
-        case UInt8(ascii: "f"): try literal(Self.falseLiteral); return .bool(false)
-        case UInt8(ascii: "n"): try literal(Self.nullLiteral); return .null
+        case UInt8(ascii: "t"):
+            try literal(Self.trueLiteral)
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal(Self.falseLiteral)
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal(Self.nullLiteral)
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw .malformed
         }
@@ -57,7 +63,10 @@ struct JSONParser {
         position += 1
         var items: [JSONValue] = []
         skipWhitespace()
-        if current == UInt8(ascii: "]") { position += 1; return .array(items) }
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(items)
+        }
         while true {
             items.append(try value(depth: depth))
             skipWhitespace()
@@ -65,7 +74,10 @@ struct JSONParser {
             case UInt8(ascii: ","):
                 position += 1
                 skipWhitespace()
-                if current == UInt8(ascii: "]") { position += 1; return .array(items) }
+                if current == UInt8(ascii: "]") {
+                    position += 1
+                    return .array(items)
+                }
             case UInt8(ascii: "]"):
                 position += 1
                 return .array(items)
@@ -80,7 +92,10 @@ struct JSONParser {
         position += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
-        if current == UInt8(ascii: "}") { position += 1; return .object(members) }
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw .malformed }
@@ -95,7 +110,10 @@ struct JSONParser {
             case UInt8(ascii: ","):
                 position += 1
                 skipWhitespace()
-                if current == UInt8(ascii: "}") { position += 1; return .object(members) }
+                if current == UInt8(ascii: "}") {
+                    position += 1
+                    return .object(members)
+                }
             case UInt8(ascii: "}"):
                 position += 1
                 return .object(members)
@@ -156,11 +174,14 @@ struct JSONParser {
             let unit = try hexQuad()
             switch unit {
             case 0xD800...0xDBFF:
-                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else { throw .malformed }
+                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw .malformed
+                }
                 position += 2
                 let low = try hexQuad()
                 guard (0xDC00...0xDFFF).contains(low),
-                      let scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)) else { throw .malformed }
+                    let scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))
+                else { throw .malformed }
                 return scalar
             case 0xDC00...0xDFFF:
                 throw .malformed

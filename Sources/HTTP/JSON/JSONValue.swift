@@ -79,7 +79,8 @@ public enum JSONValue: Sendable, Hashable {
             case "\r": output += "\\r"
             case "\t": output += "\\t"
             case let c where c.value < 0x20:
-                output += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
+                output +=
+                    "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
                     + String(c.value, radix: 16)
             default: output.unicodeScalars.append(scalar)
             }

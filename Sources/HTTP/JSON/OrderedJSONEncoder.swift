@@ -52,8 +52,10 @@ final class JSONNode {
         case let uuid as UUID:
             setScalar(JSONValue.string(uuid.uuidString.lowercased()).serialized)
         default:
-            try value.encode(to: NodeEncoder(node: self, codingPath: codingPath,
-                                             sortsKeys: value is any DictionaryEncoding))
+            try value.encode(
+                to: NodeEncoder(
+                    node: self, codingPath: codingPath,
+                    sortsKeys: value is any DictionaryEncoding))
         }
     }
 
@@ -216,7 +218,9 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         let child = node.child(forKey: key.stringValue)
         child.makeObject(sorted: false)
         return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key]))

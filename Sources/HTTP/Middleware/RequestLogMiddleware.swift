@@ -13,14 +13,16 @@ public struct RequestLogMiddleware<Context: RequestContext>: Middleware {
         let response = try next(request, context)
         let elapsed = ContinuousClock.now - start
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        context.logger.debug("request", metadata: [
-            "method": "\(request.method)",
-            "path": "\(request.path)",
-            "status": "\(response.status.code)",
-            "duration_us": "\(micros)",
-            "request_bytes": "\(request.body.count)",
-            "response_bytes": "\(response.body.count)",
-        ])
+        context.logger.debug(
+            "request",
+            metadata: [
+                "method": "\(request.method)",
+                "path": "\(request.path)",
+                "status": "\(response.status.code)",
+                "duration_us": "\(micros)",
+                "request_bytes": "\(request.body.count)",
+                "response_bytes": "\(response.body.count)",
+            ])
         return response
     }
 }

@@ -17,16 +17,22 @@ public struct Pagination: Sendable, Equatable {
         func read(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
             guard let text = request.queryValue(name), !text.isEmpty else { return fallback }
             guard let number = Int(text) else {
-                errors.append(FieldError(loc: [.key("query"), .key(name)],
-                    msg: "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing"))
+                errors.append(
+                    FieldError(
+                        loc: [.key("query"), .key(name)],
+                        msg: "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing"))
                 return fallback
             }
             if number < range.lowerBound {
-                errors.append(FieldError(loc: [.key("query"), .key(name)],
-                    msg: "Input should be greater than or equal to \(range.lowerBound)", type: "greater_than_equal"))
+                errors.append(
+                    FieldError(
+                        loc: [.key("query"), .key(name)],
+                        msg: "Input should be greater than or equal to \(range.lowerBound)", type: "greater_than_equal"))
             } else if number > range.upperBound {
-                errors.append(FieldError(loc: [.key("query"), .key(name)],
-                    msg: "Input should be less than or equal to \(range.upperBound)", type: "less_than_equal"))
+                errors.append(
+                    FieldError(
+                        loc: [.key("query"), .key(name)],
+                        msg: "Input should be less than or equal to \(range.upperBound)", type: "less_than_equal"))
             }
             return number
         }

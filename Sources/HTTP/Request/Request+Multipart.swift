@@ -75,12 +75,15 @@ enum MultipartFormData {
             let disposition = headers.first { $0.name.lowercased() == "content-disposition" }?.value ?? ""
             let dispositionParameters = parameters(of: disposition)
             guard disposition.prefix(while: { $0 != ";" }).trimmingCharacters(in: .whitespaces).lowercased() == "form-data",
-                  let name = dispositionParameters["name"] else {
+                let name = dispositionParameters["name"]
+            else {
                 throw HTTPError(.badRequest, detail: "Multipart part without a name")
             }
-            parts.append(FormPart(name: name, filename: dispositionParameters["filename"],
-                                  contentType: headers.first { $0.name.lowercased() == "content-type" }?.value,
-                                  body: Array(body[cursor..<following.start])))
+            parts.append(
+                FormPart(
+                    name: name, filename: dispositionParameters["filename"],
+                    contentType: headers.first { $0.name.lowercased() == "content-type" }?.value,
+                    body: Array(body[cursor..<following.start])))
             next = following
         }
         return parts
@@ -92,7 +95,8 @@ enum MultipartFormData {
     /// and whether it is the closing one (`--` after the boundary). The boundary followed by anything
     /// but `--`, or whitespace and CRLF, is content, not a delimiter.
     private static func nextDelimiter(_ delimiter: [UInt8], in body: [UInt8], from start: Int)
-        -> (start: Int, after: Int, closes: Bool)? {
+        -> (start: Int, after: Int, closes: Bool)?
+    {
         var searchFrom = start
         while let found = find(delimiter, in: body, from: searchFrom) {
             var after = found + delimiter.count
@@ -107,7 +111,8 @@ enum MultipartFormData {
     /// `Name: value` with a token name (RFC 9110 §5.6.2); the value is UTF-8 (RFC 7578 §5.1.1).
     private static func header(_ line: ArraySlice<UInt8>) -> (name: String, value: String)? {
         guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex,
-              line[..<colon].allSatisfy(isTokenByte) else { return nil }
+            line[..<colon].allSatisfy(isTokenByte)
+        else { return nil }
         let name = String(decoding: line[..<colon], as: UTF8.self)
         let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
         return (name, value)

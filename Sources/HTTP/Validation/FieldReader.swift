@@ -95,8 +95,10 @@ public struct FieldReader {
     public static let maximumObjectKeys = 100
 
     /// A JSON object, bounded in serialized size and in keys so free-form fields cannot grow without limit.
-    public mutating func object(_ name: String, required: Bool = false, maxBytes: Int,
-                                maxKeys: Int = FieldReader.maximumObjectKeys) -> [String: JSONValue]? {
+    public mutating func object(
+        _ name: String, required: Bool = false, maxBytes: Int,
+        maxKeys: Int = FieldReader.maximumObjectKeys
+    ) -> [String: JSONValue]? {
         guard let value = value(name, required: required) else { return nil }
         guard case .object(let members) = value else {
             fail(name, "Input should be a valid dictionary", type: "dict_type")

@@ -24,8 +24,10 @@ public struct OpenAICompatibleChatModel: ChatModel {
     public let name: String
 
     public init(baseURL: String, apiKey: String?, model: String, timeout: Duration) {
-        server = OpenAICompatibleEnricher(configuration: .init(baseURL: baseURL, apiKey: apiKey, embeddingModel: model,
-                                                                chatModel: model, timeout: timeout))
+        server = OpenAICompatibleEnricher(
+            configuration: .init(
+                baseURL: baseURL, apiKey: apiKey, embeddingModel: model,
+                chatModel: model, timeout: timeout))
         name = model
     }
 

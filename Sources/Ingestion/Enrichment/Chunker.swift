@@ -42,9 +42,9 @@ public struct Chunker: Sendable {
                 appendUnits(of: sentence, in: characters, target: target, to: &units)
             }
             if paragraph.count <= target {
-                groups.append(first ..< units.count)
+                groups.append(first..<units.count)
             } else {
-                groups.append(contentsOf: (first ..< units.count).map { $0 ..< $0 + 1 })
+                groups.append(contentsOf: (first..<units.count).map { $0..<$0 + 1 })
             }
         }
 
@@ -52,11 +52,11 @@ public struct Chunker: Sendable {
             units[last].upperBound - units[first].lowerBound
         }
 
-        var chunkRanges: [Range<Int>] = []   // ranges of unit indices
+        var chunkRanges: [Range<Int>] = []  // ranges of unit indices
         var open: Range<Int>?
         for group in groups {
             if let current = open, span(current.lowerBound, through: group.upperBound - 1) <= target {
-                open = current.lowerBound ..< group.upperBound
+                open = current.lowerBound..<group.upperBound
                 continue
             }
             if let current = open { chunkRanges.append(current) }
@@ -66,27 +66,30 @@ public struct Chunker: Sendable {
                 // overlap and, together with the new group, the target; never take all of it.
                 var candidate = previous.upperBound - 1
                 while candidate > previous.lowerBound,
-                      span(candidate, through: previous.upperBound - 1) <= overlap,
-                      span(candidate, through: group.upperBound - 1) <= target {
+                    span(candidate, through: previous.upperBound - 1) <= overlap,
+                    span(candidate, through: group.upperBound - 1) <= target
+                {
                     start = candidate
                     candidate -= 1
                 }
             }
-            open = start ..< group.upperBound
+            open = start..<group.upperBound
         }
         if let current = open { chunkRanges.append(current) }
 
         return chunkRanges.enumerated().map { index, range in
             let lower = units[range.lowerBound].lowerBound
             let upper = units[range.upperBound - 1].upperBound
-            return Chunk(index: index, text: String(characters[lower ..< upper]), startOffset: lower)
+            return Chunk(index: index, text: String(characters[lower..<upper]), startOffset: lower)
         }
     }
 
     /// A sentence is one unit when it fits; otherwise its lines, and the words of lines that
     /// still do not fit, and fixed pieces of words longer than the target.
-    private func appendUnits(of sentence: Range<Int>, in characters: [Character], target: Int,
-                             to units: inout [Range<Int>]) {
+    private func appendUnits(
+        of sentence: Range<Int>, in characters: [Character], target: Int,
+        to units: inout [Range<Int>]
+    ) {
         if sentence.count <= target {
             units.append(sentence)
             return
@@ -100,7 +103,7 @@ public struct Chunker: Sendable {
                 var start = word.lowerBound
                 while start < word.upperBound {
                     let end = min(start + target, word.upperBound)
-                    units.append(start ..< end)
+                    units.append(start..<end)
                     start = end
                 }
             }
@@ -108,8 +111,10 @@ public struct Chunker: Sendable {
     }
 
     /// Maximal runs of characters not matching `isSeparator`, trimmed of whitespace.
-    private static func runs(in characters: [Character], range: Range<Int>,
-                             separatedBy isSeparator: (Character) -> Bool) -> [Range<Int>] {
+    private static func runs(
+        in characters: [Character], range: Range<Int>,
+        separatedBy isSeparator: (Character) -> Bool
+    ) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         var index = range.lowerBound
         while index < range.upperBound {
@@ -118,7 +123,7 @@ public struct Chunker: Sendable {
             while end < range.upperBound, !isSeparator(characters[end]) { end += 1 }
             var trimmed = end
             while trimmed > index, characters[trimmed - 1].isWhitespace { trimmed -= 1 }
-            if trimmed > index { runs.append(index ..< trimmed) }
+            if trimmed > index { runs.append(index..<trimmed) }
             index = end
         }
         return runs

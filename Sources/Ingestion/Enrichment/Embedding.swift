@@ -21,7 +21,8 @@ public struct Embedding: Sendable, Equatable {
         vector.reserveCapacity(bytes.count / 4)
         var index = 0
         while index < bytes.count {
-            let bits = UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
+            let bits =
+                UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
                 | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24
             vector.append(Float(bitPattern: bits))
             index += 4

@@ -25,10 +25,12 @@ public enum EnricherFactory {
             do {
                 return try E5Enricher(directory: directory)
             } catch let error as EnrichmentError {
-                throw EnrichmentError(code: .configuration, message: """
-                    \(error.message). Install it with scripts/setup (or point COMPANIN_E5_DIR at it), \
-                    or set COMPANIN_ENRICHER=local for the hashed vectors
-                    """)
+                throw EnrichmentError(
+                    code: .configuration,
+                    message: """
+                        \(error.message). Install it with scripts/setup (or point COMPANIN_E5_DIR at it), \
+                        or set COMPANIN_ENRICHER=local for the hashed vectors
+                        """)
             }
         case "local":
             return LocalEnricher()
@@ -38,19 +40,23 @@ public enum EnricherFactory {
             }
             let lower = baseURL.lowercased()
             guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-                throw EnrichmentError(code: .configuration,
-                                      message: "COMPANIN_OPENAI_BASE_URL must start with http:// or https://")
+                throw EnrichmentError(
+                    code: .configuration,
+                    message: "COMPANIN_OPENAI_BASE_URL must start with http:// or https://")
             }
             guard let embeddingModel = value("COMPANIN_OPENAI_EMBEDDING_MODEL") else {
-                throw EnrichmentError(code: .configuration,
-                                      message: "COMPANIN_ENRICHER=openai needs COMPANIN_OPENAI_EMBEDDING_MODEL")
+                throw EnrichmentError(
+                    code: .configuration,
+                    message: "COMPANIN_ENRICHER=openai needs COMPANIN_OPENAI_EMBEDDING_MODEL")
             }
-            return OpenAICompatibleEnricher(configuration: .init(
-                baseURL: baseURL, apiKey: value("COMPANIN_OPENAI_API_KEY"),
-                embeddingModel: embeddingModel, chatModel: value("COMPANIN_OPENAI_CHAT_MODEL")))
+            return OpenAICompatibleEnricher(
+                configuration: .init(
+                    baseURL: baseURL, apiKey: value("COMPANIN_OPENAI_API_KEY"),
+                    embeddingModel: embeddingModel, chatModel: value("COMPANIN_OPENAI_CHAT_MODEL")))
         case let other:
-            throw EnrichmentError(code: .configuration,
-                                  message: "COMPANIN_ENRICHER must be e5, local or openai, not \(String(other.prefix(40)).debugDescription)")
+            throw EnrichmentError(
+                code: .configuration,
+                message: "COMPANIN_ENRICHER must be e5, local or openai, not \(String(other.prefix(40)).debugDescription)")
         }
     }
 
@@ -82,7 +88,8 @@ public enum EnricherFactory {
         guard let seconds = Int(value("COMPANIN_REPLY_TIMEOUT") ?? "20"), (1...300).contains(seconds) else {
             throw EnrichmentError(code: .configuration, message: "COMPANIN_REPLY_TIMEOUT must be 1 to 300 seconds")
         }
-        return OpenAICompatibleChatModel(baseURL: baseURL, apiKey: value("COMPANIN_REPLY_API_KEY") ?? value("COMPANIN_OPENAI_API_KEY"),
-                                         model: model, timeout: .seconds(seconds))
+        return OpenAICompatibleChatModel(
+            baseURL: baseURL, apiKey: value("COMPANIN_REPLY_API_KEY") ?? value("COMPANIN_OPENAI_API_KEY"),
+            model: model, timeout: .seconds(seconds))
     }
 }

@@ -18,12 +18,12 @@ struct FNV1a {
     mutating func add(_ scalar: Unicode.Scalar) {
         let code = scalar.value
         switch code {
-        case 0 ..< 0x80:
+        case 0..<0x80:
             add(UInt8(code))
-        case 0x80 ..< 0x800:
+        case 0x80..<0x800:
             add(UInt8(0xC0 | (code >> 6)))
             add(UInt8(0x80 | (code & 0x3F)))
-        case 0x800 ..< 0x10000:
+        case 0x800..<0x10000:
             add(UInt8(0xE0 | (code >> 12)))
             add(UInt8(0x80 | ((code >> 6) & 0x3F)))
             add(UInt8(0x80 | (code & 0x3F)))

@@ -66,7 +66,7 @@ struct HashingEmbedder: Sendable {
             previousWord = wordHash
             // Trigrams of "<word>": a one-letter word gives the single trigram "<w>".
             let count = word.count
-            for start in 0 ..< count {
+            for start in 0..<count {
                 var hasher = FNV1a()
                 hasher.add(start == 0 ? Self.boundaryStart : word[start - 1])
                 hasher.add(word[start])

@@ -45,8 +45,10 @@ public final class LexicalAnalyzer {
             if let language = distinctive[word] { counts[language, default: 0] += 1 }
         }
         // Ties go to the order of `StemmingLanguage.allCases`, Portuguese first.
-        return StemmingLanguage.allCases.max { (counts[$0] ?? 0) < (counts[$1] ?? 0) || ((counts[$0] ?? 0) == (counts[$1] ?? 0) && $0.order > $1.order) }
-            .flatMap { (counts[$0] ?? 0) > 0 ? $0 : nil }
+        return StemmingLanguage.allCases.max {
+            (counts[$0] ?? 0) < (counts[$1] ?? 0) || ((counts[$0] ?? 0) == (counts[$1] ?? 0) && $0.order > $1.order)
+        }
+        .flatMap { (counts[$0] ?? 0) > 0 ? $0 : nil }
     }
 
     private func terms(_ words: [String], language: StemmingLanguage?) -> [String] {
@@ -91,7 +93,9 @@ public final class LexicalAnalyzer {
 
     /// Function words that belong to one language only, with their language.
     static let distinctive: [String: StemmingLanguage] = {
-        let lists: [(StemmingLanguage, Set<String>)] = [(.portuguese, StopWords.portuguese), (.english, StopWords.english), (.spanish, StopWords.spanish)]
+        let lists: [(StemmingLanguage, Set<String>)] = [
+            (.portuguese, StopWords.portuguese), (.english, StopWords.english), (.spanish, StopWords.spanish),
+        ]
         var result: [String: StemmingLanguage] = [:]
         for (language, words) in lists {
             let others = lists.filter { $0.0 != language }.reduce(into: Set<String>()) { $0.formUnion($1.1) }

@@ -95,7 +95,9 @@ public struct LexicalIndex: Sendable {
     /// The documents `include` admits that share a term with the query, with their BM25 scores,
     /// best first (ties by document number). `queryTerms` holds the query's terms per language,
     /// as `LexicalAnalyzer.terms(_:language:)` gives them for each of `documentLanguages`.
-    public func scores(_ queryTerms: [StemmingLanguage?: [String]], include: (Int) -> Bool = { _ in true }) -> [(document: Int, score: Double)] {
+    public func scores(_ queryTerms: [StemmingLanguage?: [String]], include: (Int) -> Bool = { _ in true }) -> [(
+        document: Int, score: Double
+    )] {
         guard count > 0 else { return [] }
         let averageLength = max(1, Double(totalLength) / Double(count))
         var scores: [Int: Double] = [:]

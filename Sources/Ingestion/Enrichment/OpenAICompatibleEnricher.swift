@@ -31,8 +31,10 @@ public struct OpenAICompatibleEnricher: Enricher {
         /// the field, so it is off unless asked for.
         public var sendsInputType: Bool = false
 
-        public init(baseURL: String, apiKey: String? = nil, embeddingModel: String, chatModel: String? = nil,
-                    timeout: Duration = .seconds(30), embeddingBatchSize: Int = 64, sendsInputType: Bool = false) {
+        public init(
+            baseURL: String, apiKey: String? = nil, embeddingModel: String, chatModel: String? = nil,
+            timeout: Duration = .seconds(30), embeddingBatchSize: Int = 64, sendsInputType: Bool = false
+        ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
             self.embeddingModel = embeddingModel
@@ -73,18 +75,21 @@ public struct OpenAICompatibleEnricher: Enricher {
         if let title, !title.isEmpty {
             content = "Title: \(title)\n\n" + content
         }
-        return try complete([
-            ChatMessage(role: .system, content: Self.summaryInstruction),
-            ChatMessage(role: .user, content: content),
-        ], model: chatModel)
+        return try complete(
+            [
+                ChatMessage(role: .system, content: Self.summaryInstruction),
+                ChatMessage(role: .user, content: content),
+            ], model: chatModel)
     }
 
     /// The model's next message after `messages`, trimmed; a reply without text is an error.
     func complete(_ messages: [ChatMessage], model: String) throws -> String {
         let response: ChatResponse = try post("chat/completions", ChatRequest(model: model, messages: messages))
         guard let text = response.choices.first?.message.content?.trimmingCharacters(in: .whitespacesAndNewlines),
-              !text.isEmpty else {
-            throw EnrichmentError(code: .malformedResponse, message: "chat completion without content from \(displayURL("chat/completions"))")
+            !text.isEmpty
+        else {
+            throw EnrichmentError(
+                code: .malformedResponse, message: "chat completion without content from \(displayURL("chat/completions"))")
         }
         return text
     }
@@ -101,7 +106,7 @@ public struct OpenAICompatibleEnricher: Enricher {
         let batchSize = max(1, configuration.embeddingBatchSize)
         var start = 0
         while start < texts.count {
-            let batch = texts[start ..< min(start + batchSize, texts.count)].map { $0.allSatisfy(\.isWhitespace) ? " " : $0 }
+            let batch = texts[start..<min(start + batchSize, texts.count)].map { $0.allSatisfy(\.isWhitespace) ? " " : $0 }
             embeddings += try embedBatch(batch, role: role)
             start += batchSize
         }
@@ -109,22 +114,25 @@ public struct OpenAICompatibleEnricher: Enricher {
     }
 
     private func embedBatch(_ texts: [String], role: EmbeddingRole) throws -> [Embedding] {
-        let request = EmbeddingsRequest(model: configuration.embeddingModel, input: texts,
-                                        input_type: configuration.sendsInputType ? role.rawValue : nil)
+        let request = EmbeddingsRequest(
+            model: configuration.embeddingModel, input: texts,
+            input_type: configuration.sendsInputType ? role.rawValue : nil)
         let response: EmbeddingsResponse = try post("embeddings", request)
         let endpoint = displayURL("embeddings")
         guard response.data.count == texts.count else {
-            throw EnrichmentError(code: .countMismatch,
-                                  message: "\(endpoint) returned \(response.data.count) embeddings for \(texts.count) texts")
+            throw EnrichmentError(
+                code: .countMismatch,
+                message: "\(endpoint) returned \(response.data.count) embeddings for \(texts.count) texts")
         }
         let items = response.data.sorted { $0.index < $1.index }
-        guard items.map(\.index) == Array(0 ..< texts.count) else {
+        guard items.map(\.index) == Array(0..<texts.count) else {
             throw EnrichmentError(code: .malformedResponse, message: "\(endpoint) returned embeddings with wrong indices")
         }
         let dimension = items[0].embedding.count
         guard dimension > 0, items.allSatisfy({ $0.embedding.count == dimension && $0.embedding.allSatisfy(\.isFinite) }) else {
-            throw EnrichmentError(code: .malformedResponse,
-                                  message: "\(endpoint) returned empty, uneven or non-finite embedding vectors")
+            throw EnrichmentError(
+                code: .malformedResponse,
+                message: "\(endpoint) returned empty, uneven or non-finite embedding vectors")
         }
         return items.map { Embedding(model: configuration.embeddingModel, vector: $0.embedding) }
     }
@@ -146,21 +154,24 @@ public struct OpenAICompatibleEnricher: Enricher {
 
         let response: (status: Int, body: [UInt8])
         do {
-            response = try client.post(url: url, headers: headers, body: body, timeout: configuration.timeout,
-                                       maxResponseBytes: Self.maximumResponseBytes)
+            response = try client.post(
+                url: url, headers: headers, body: body, timeout: configuration.timeout,
+                maxResponseBytes: Self.maximumResponseBytes)
         } catch let error as HTTPClientError {
             throw EnrichmentError(code: Self.code(for: error.kind), message: "POST \(displayURL(path)): \(redacted(error.message))")
         }
 
-        guard (200 ..< 300).contains(response.status) else {
-            throw EnrichmentError(code: .httpStatus, message: statusMessage(response.status, body: response.body, path: path),
-                                  httpStatus: response.status)
+        guard (200..<300).contains(response.status) else {
+            throw EnrichmentError(
+                code: .httpStatus, message: statusMessage(response.status, body: response.body, path: path),
+                httpStatus: response.status)
         }
         do {
             return try JSONDecoder().decode(Response.self, from: Data(response.body))
         } catch {
-            throw EnrichmentError(code: .malformedResponse,
-                                  message: "\(displayURL(path)) answered with JSON of an unexpected shape")
+            throw EnrichmentError(
+                code: .malformedResponse,
+                message: "\(displayURL(path)) answered with JSON of an unexpected shape")
         }
     }
 

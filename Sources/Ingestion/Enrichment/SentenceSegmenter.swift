@@ -33,7 +33,7 @@ enum SentenceSegmenter {
             let character = characters[index]
             if character.isNewline {
                 if lineIsBlank, let paragraphStart = start {
-                    paragraphs.append(paragraphStart ..< lastNonSpace + 1)
+                    paragraphs.append(paragraphStart..<lastNonSpace + 1)
                     start = nil
                 }
                 lineIsBlank = true
@@ -44,7 +44,7 @@ enum SentenceSegmenter {
             }
         }
         if let paragraphStart = start {
-            paragraphs.append(paragraphStart ..< lastNonSpace + 1)
+            paragraphs.append(paragraphStart..<lastNonSpace + 1)
         }
         return paragraphs
     }
@@ -65,8 +65,9 @@ enum SentenceSegmenter {
             let isLonePeriod = characters[index] == "." && after == index + 1
             while after < end, isCloser(characters[after]) { after += 1 }
             if after == end || characters[after].isWhitespace,
-               !(isLonePeriod && isAbbreviation(characters, periodAt: index, from: range.lowerBound)) {
-                sentences.append(start ..< after)
+                !(isLonePeriod && isAbbreviation(characters, periodAt: index, from: range.lowerBound))
+            {
+                sentences.append(start..<after)
                 start = skipSpace(characters, from: after, to: end)
                 index = start
             } else {
@@ -76,7 +77,7 @@ enum SentenceSegmenter {
         if start < end {
             var last = end
             while last > start, characters[last - 1].isWhitespace { last -= 1 }
-            if last > start { sentences.append(start ..< last) }
+            if last > start { sentences.append(start..<last) }
         }
         return sentences
     }
@@ -96,12 +97,14 @@ enum SentenceSegmenter {
     /// a dotted acronym, or a list number opening its line.
     static func isAbbreviation(_ characters: [Character], periodAt period: Int, from lowerBound: Int) -> Bool {
         var wordStart = period
-        while wordStart > lowerBound, characters[wordStart - 1].isLetter || characters[wordStart - 1].isNumber
-                || characters[wordStart - 1] == "." || characters[wordStart - 1] == "º" {
+        while wordStart > lowerBound,
+            characters[wordStart - 1].isLetter || characters[wordStart - 1].isNumber
+                || characters[wordStart - 1] == "." || characters[wordStart - 1] == "º"
+        {
             wordStart -= 1
         }
         guard wordStart < period else { return false }
-        let word = String(characters[wordStart ..< period])
+        let word = String(characters[wordStart..<period])
         if word.count == 1, let letter = word.first, letter.isUppercase {
             return true
         }

@@ -7,7 +7,8 @@
 /// knowledge base often mixes languages, and a word of one list that is a content word in
 /// another (English "sea" and Spanish "sea") is rare enough to accept.
 enum StopWords {
-    static let portuguese: Set<String> = words("""
+    static let portuguese: Set<String> = words(
+        """
         a à ao aos aquela aquelas aquele aqueles aquilo as às até após antes depois durante desde
         contra entre sobre sob sem com como para pra pro pras pros por pela pelas pelo pelos perante
         de da das do dos dela delas dele deles dessa dessas desse desses desta destas deste destes
@@ -33,7 +34,8 @@ enum StopWords {
         deve devem dever sim não bem
         """)
 
-    static let english: Set<String> = words("""
+    static let english: Set<String> = words(
+        """
         a an the and or nor but if then else than that this these those there here where when
         while why how what which who whom whose whoever whatever whenever wherever whether
         i me my mine myself we us our ours ourselves you your yours yourself yourselves he him his
@@ -54,7 +56,8 @@ enum StopWords {
         nobody nothing another etc get gets got let lets like well
         """)
 
-    static let spanish: Set<String> = words("""
+    static let spanish: Set<String> = words(
+        """
         a al ante bajo cabe con contra de del desde durante en entre hacia hasta mediante para
         por según sin so sobre tras versus vía el la lo los las un una uno unos unas y e ni o u
         pero sino aunque mas más menos porque pues que qué quien quién quienes cual cuál cuales

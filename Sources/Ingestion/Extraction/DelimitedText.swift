@@ -65,7 +65,9 @@ enum DelimitedText {
     /// closing quote, across delimiters and line breaks; `""` inside it is one quote; text after the
     /// closing quote is kept. Records end at `\n`, `\r\n` or `\r`.
     private static func forEachRecord(_ bytes: ArraySlice<UInt8>, delimiter: UInt8, _ body: ([[UInt8]]) -> Bool) {
-        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let lf = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         var fields: [[UInt8]] = []
         var field: [UInt8] = []
         var inQuotes = false
@@ -119,7 +121,8 @@ enum DelimitedText {
         guard records.count >= 2, let first = records.first else { return false }
         let names = first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard names.allSatisfy({ !$0.isEmpty && !looksNumeric($0) }),
-              Set(names.map { $0.lowercased() }).count == names.count else { return false }
+            Set(names.map { $0.lowercased() }).count == names.count
+        else { return false }
         for record in records.dropFirst().prefix(sampleRecords) {
             for (column, value) in record.enumerated() where column < names.count {
                 if value.trimmingCharacters(in: .whitespacesAndNewlines) == names[column] { return false }

@@ -25,7 +25,8 @@ public enum ExtractionEnvelope: Sendable, Equatable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding strings and string dictionaries cannot fail; the fallback keeps the contract anyway.
-        var data = (try? encoder.encode(self))
+        var data =
+            (try? encoder.encode(self))
             ?? Data(#"{"error":{"code":"crashed","message":"The extraction result could not be encoded."}}"#.utf8)
         data.append(UInt8(ascii: "\n"))
         return data

@@ -21,12 +21,14 @@ public struct ExtractionRunner: Sendable {
     /// The subcommand and flags after argv[0]. The path goes as `--path=PATH`, so a path that starts
     /// with dashes cannot pass for an option.
     func arguments(path: String, kind: ContentKind, charset: String? = nil) -> [String] {
-        ["extract", "--kind", kind.rawValue, "--path=\(path)",
-         "--timeout-seconds", limits.timeout.secondsDescription,
-         "--memory-bytes", String(limits.memoryBytes),
-         "--cpu-seconds", String(limits.cpuSeconds),
-         "--max-pixels", String(limits.maxPixels),
-         "--max-output-bytes", String(limits.maxOutputBytes)]
+        [
+            "extract", "--kind", kind.rawValue, "--path=\(path)",
+            "--timeout-seconds", limits.timeout.secondsDescription,
+            "--memory-bytes", String(limits.memoryBytes),
+            "--cpu-seconds", String(limits.cpuSeconds),
+            "--max-pixels", String(limits.maxPixels),
+            "--max-output-bytes", String(limits.maxOutputBytes),
+        ]
             + (charset.map { ["--charset=\($0)"] } ?? [])
     }
 
@@ -61,10 +63,12 @@ public struct ExtractionRunner: Sendable {
         case .exited(let code):
             failure = ExtractionError(code: "crashed", message: "The extractor stopped with status \(code) without a result.")
         }
-        logger.warning("extraction subprocess failed", metadata: [
-            "kind": "\(kind.rawValue)", "code": "\(failure.code)", "termination": "\(outcome.termination)",
-            "stderr": "\(String(outcome.stderrText.suffix(2000)))",
-        ])
+        logger.warning(
+            "extraction subprocess failed",
+            metadata: [
+                "kind": "\(kind.rawValue)", "code": "\(failure.code)", "termination": "\(outcome.termination)",
+                "stderr": "\(String(outcome.stderrText.suffix(2000)))",
+            ])
         return .failure(failure)
     }
 }

@@ -24,12 +24,15 @@ extension Extractors {
             }
             if !lines.isEmpty { blocks.append(lines.joined(separator: "\n")) }
         }
-        return .success(Extraction(text: blocks.joined(separator: "\n\n"), attributes: [
-            "encoding": encoding.rawValue,
-            "delimiter": String(UnicodeScalar(delimiter)),
-            "header": header ? "true" : "false",
-            "columns": String(max(columns, names.count)),
-            "rows": String(blocks.count),
-        ]))
+        return .success(
+            Extraction(
+                text: blocks.joined(separator: "\n\n"),
+                attributes: [
+                    "encoding": encoding.rawValue,
+                    "delimiter": String(UnicodeScalar(delimiter)),
+                    "header": header ? "true" : "false",
+                    "columns": String(max(columns, names.count)),
+                    "rows": String(blocks.count),
+                ]))
     }
 }

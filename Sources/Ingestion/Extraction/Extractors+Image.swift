@@ -11,11 +11,18 @@ extension Extractors {
         case .success(let read): bytes = read
         }
         guard let dimensions = ImageDimensions.read(bytes) else {
-            return .failure(ExtractionError(code: "corrupt_image", message: "The image header could not be read; the file is damaged or not a PNG, JPEG or WebP image."))
+            return .failure(
+                ExtractionError(
+                    code: "corrupt_image",
+                    message: "The image header could not be read; the file is damaged or not a PNG, JPEG or WebP image."))
         }
         guard dimensions.pixels <= limits.maxPixels else {
-            return .failure(ExtractionError(code: "image_too_large", message:
-                "The image is \(dimensions.width)×\(dimensions.height) pixels; images up to \(limits.maxPixels) pixels are accepted."))
+            return .failure(
+                ExtractionError(
+                    code: "image_too_large",
+                    message:
+                        "The image is \(dimensions.width)×\(dimensions.height) pixels; images up to \(limits.maxPixels) pixels are accepted."
+                ))
         }
         guard let tesseract = Subprocess.locate("tesseract") else {
             return .failure(.toolMissing("tesseract", package: "tesseract-ocr"))
@@ -24,23 +31,32 @@ extension Extractors {
         var languages = ocrLanguages
         var outcome: Subprocess.Outcome
         while true {
-            switch runTool(tesseract, [argumentPath(path), "stdout", "-l", languages], deadline: deadline,
-                           maxStdoutBytes: limits.maxOutputBytes) {
+            switch runTool(
+                tesseract, [argumentPath(path), "stdout", "-l", languages], deadline: deadline,
+                maxStdoutBytes: limits.maxOutputBytes)
+            {
             case .failure(let error): return .failure(error)
             case .success(let ran): outcome = ran
             }
             guard outcome.termination != .exited(0), !outcome.timedOut, languages != "eng",
-                  outcome.stderrText.contains("Failed loading language") else { break }
+                outcome.stderrText.contains("Failed loading language")
+            else { break }
             languages = "eng"
         }
-        if !outcome.stdoutTruncated, let failure = toolFailure(outcome, tool: "tesseract", limits: limits, exitFailure: { _ in
-            ExtractionError(code: "ocr_failed", message: "Text recognition failed; the image may be damaged.")
-        }) {
+        if !outcome.stdoutTruncated,
+            let failure = toolFailure(
+                outcome, tool: "tesseract", limits: limits,
+                exitFailure: { _ in
+                    ExtractionError(code: "ocr_failed", message: "Text recognition failed; the image may be damaged.")
+                })
+        {
             return .failure(failure)
         }
 
-        var attributes = ["width": String(dimensions.width), "height": String(dimensions.height),
-                          "format": dimensions.format.rawValue, "ocr_languages": languages]
+        var attributes = [
+            "width": String(dimensions.width), "height": String(dimensions.height),
+            "format": dimensions.format.rawValue, "ocr_languages": languages,
+        ]
         if outcome.stdoutTruncated { attributes["truncated"] = "true" }
         return .success(Extraction(text: ocrText(outcome.stdout), attributes: attributes))
     }

@@ -16,7 +16,9 @@ extension Extractors {
             }
         }
         let lines = JSONDocument.flatten(value)
-        return .success(Extraction(text: lines.joined(separator: "\n"), title: JSONDocument.title(of: value),
-                                   attributes: ["encoding": "utf-8", "fields": String(lines.count)]))
+        return .success(
+            Extraction(
+                text: lines.joined(separator: "\n"), title: JSONDocument.title(of: value),
+                attributes: ["encoding": "utf-8", "fields": String(lines.count)]))
     }
 }

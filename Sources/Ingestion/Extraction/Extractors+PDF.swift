@@ -33,13 +33,16 @@ extension Extractors {
         }
 
         let text: Subprocess.Outcome
-        switch runTool(pdftotext, ["-enc", "UTF-8", "-eol", "unix", file, "-"], deadline: deadline,
-                       maxStdoutBytes: limits.maxOutputBytes) {
+        switch runTool(
+            pdftotext, ["-enc", "UTF-8", "-eol", "unix", file, "-"], deadline: deadline,
+            maxStdoutBytes: limits.maxOutputBytes)
+        {
         case .failure(let error): return .failure(error)
         case .success(let outcome): text = outcome
         }
         if !text.stdoutTruncated,
-           let failure = toolFailure(text, tool: "pdftotext", limits: limits, exitFailure: { pdfExitFailure($0, text) }) {
+            let failure = toolFailure(text, tool: "pdftotext", limits: limits, exitFailure: { pdfExitFailure($0, text) })
+        {
             return .failure(failure)
         }
         if text.stdoutTruncated { attributes["truncated"] = "true" }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The child side of extraction, run inside the `extract` subprocess: resource limits first, then
@@ -9,8 +10,10 @@ import Glibc
 public enum Extractors {
     /// Extracts the text of the file at `path`, read as `kind`. Every failure is an `ExtractionError`.
     /// `charset` is the one an HTTP response declared, for HTML; other kinds ignore it.
-    public static func run(kind: ContentKind, path: String, limits: ExtractionLimits,
-                           charset: String? = nil) -> Result<Extraction, ExtractionError> {
+    public static func run(
+        kind: ContentKind, path: String, limits: ExtractionLimits,
+        charset: String? = nil
+    ) -> Result<Extraction, ExtractionError> {
         let deadline = ContinuousClock.now + limits.timeout
         let result: Result<Extraction, ExtractionError>
         switch kind {
@@ -46,18 +49,18 @@ public enum Extractors {
     }
 
     #if canImport(Glibc)
-    private typealias Resource = __rlimit_resource
+        private typealias Resource = __rlimit_resource
     #else
-    private typealias Resource = Int32
+        private typealias Resource = Int32
     #endif
 
     /// Sets the soft and hard limits of `resource`, never above the current hard limit.
     private static func lower(_ resource: Resource, soft: Int, hard: Int? = nil) {
         var current = rlimit()
         #if canImport(Glibc)
-        let id = __rlimit_resource_t(resource.rawValue)
+            let id = __rlimit_resource_t(resource.rawValue)
         #else
-        let id = resource
+            let id = resource
         #endif
         guard getrlimit(id, &current) == 0 else { return }
         let ceiling = current.rlim_max
@@ -128,21 +131,27 @@ public enum Extractors {
     /// The first non-blank line when it reads like a heading: short, with a letter, not ending like a
     /// sentence. Markdown `#` marks are dropped.
     static func headingLikeLine(_ text: String) -> String? {
-        guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\u{0C}" })
-            .lazy.map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty }) else { return nil }
+        guard
+            let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\u{0C}" })
+                .lazy.map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty })
+        else { return nil }
         let heading = line.drop(while: { $0 == "#" }).trimmingCharacters(in: .whitespaces)
         guard (1...120).contains(heading.count),
-              heading.unicodeScalars.contains(where: { $0.properties.isAlphabetic }),
-              let last = heading.last, !".,;:".contains(last) else { return nil }
+            heading.unicodeScalars.contains(where: { $0.properties.isAlphabetic }),
+            let last = heading.last, !".,;:".contains(last)
+        else { return nil }
         return heading
     }
 
     /// Runs one tool (argv without argv[0]) with the environment tools get, until `deadline`.
-    static func runTool(_ executable: String, _ arguments: [String], deadline: ContinuousClock.Instant,
-                        maxStdoutBytes: Int) -> Result<Subprocess.Outcome, ExtractionError> {
-        let process = Subprocess(executable: executable, arguments: arguments,
-                                 environment: Subprocess.environment(passing: ["TESSDATA_PREFIX"], extra: ["OMP_THREAD_LIMIT": "1"]),
-                                 deadline: deadline, maxStdoutBytes: maxStdoutBytes)
+    static func runTool(
+        _ executable: String, _ arguments: [String], deadline: ContinuousClock.Instant,
+        maxStdoutBytes: Int
+    ) -> Result<Subprocess.Outcome, ExtractionError> {
+        let process = Subprocess(
+            executable: executable, arguments: arguments,
+            environment: Subprocess.environment(passing: ["TESSDATA_PREFIX"], extra: ["OMP_THREAD_LIMIT": "1"]),
+            deadline: deadline, maxStdoutBytes: maxStdoutBytes)
         do {
             return .success(try process.run())
         } catch {
@@ -157,7 +166,8 @@ public enum Extractors {
         case ENOENT, EACCES, ENOEXEC:
             return ExtractionError(code: "tool_missing", message: "The \(name) program could not be started (\(error)).")
         case ENOMEM, EAGAIN, EMFILE, ENFILE:
-            return ExtractionError(code: "resource_limit", message: "The \(name) program could not be started within the resource limits (\(error)).")
+            return ExtractionError(
+                code: "resource_limit", message: "The \(name) program could not be started within the resource limits (\(error)).")
         default:
             return ExtractionError(code: "spawn_failed", message: "The \(name) program could not be started (\(error)).")
         }
@@ -165,8 +175,10 @@ public enum Extractors {
 
     /// A tool that timed out, was killed by a limit, crashed or exited non-zero, as an error for
     /// operators; nil when it exited 0. `exitFailure` names what a non-zero exit means for this tool.
-    static func toolFailure(_ outcome: Subprocess.Outcome, tool: String, limits: ExtractionLimits,
-                            exitFailure: (Int32) -> ExtractionError) -> ExtractionError? {
+    static func toolFailure(
+        _ outcome: Subprocess.Outcome, tool: String, limits: ExtractionLimits,
+        exitFailure: (Int32) -> ExtractionError
+    ) -> ExtractionError? {
         if outcome.timedOut { return .timeout(limits.timeout) }
         switch outcome.termination {
         case .exited(0): return nil
@@ -182,14 +194,18 @@ public enum Extractors {
     static func signalFailure(_ signal: Int32, program: String, stderr: String, limits: ExtractionLimits) -> ExtractionError {
         switch signal {
         case SIGXCPU, SIGKILL:
-            return ExtractionError(code: "resource_limit", message: "\(program) used more than its \(limits.cpuSeconds) seconds of CPU time and was stopped.")
+            return ExtractionError(
+                code: "resource_limit", message: "\(program) used more than its \(limits.cpuSeconds) seconds of CPU time and was stopped.")
         case SIGXFSZ:
             return ExtractionError(code: "resource_limit", message: "\(program) tried to write a file, which extraction does not allow.")
         case _ where mentionsMemory(stderr):
             return memoryLimit(program, limits)
         default:
             let name = String(cString: strsignal(signal))
-            return ExtractionError(code: "crashed", message: "\(program) crashed (\(name)); the file may be malformed or need more than \(megabytes(limits.memoryBytes)) of memory.")
+            return ExtractionError(
+                code: "crashed",
+                message:
+                    "\(program) crashed (\(name)); the file may be malformed or need more than \(megabytes(limits.memoryBytes)) of memory.")
         }
     }
 
@@ -199,8 +215,10 @@ public enum Extractors {
 
     static func mentionsMemory(_ stderr: String) -> Bool {
         let text = stderr.lowercased()
-        return ["bad_alloc", "out of memory", "cannot allocate memory", "could not allocate", "memory exhausted",
-                "failed to allocate", "allocation failed", "insufficient memory"].contains { text.contains($0) }
+        return [
+            "bad_alloc", "out of memory", "cannot allocate memory", "could not allocate", "memory exhausted",
+            "failed to allocate", "allocation failed", "insufficient memory",
+        ].contains { text.contains($0) }
     }
 
     static func megabytes(_ bytes: Int) -> String { "\(bytes >> 20) MiB" }

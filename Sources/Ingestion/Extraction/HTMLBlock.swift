@@ -4,7 +4,9 @@ import Foundation
 /// it came from. Main-content selection scores blocks and writes out the ones it keeps.
 struct HTMLBlock {
     enum Kind: Equatable {
-        case paragraph, heading(Int), listItem, preformatted
+        case paragraph
+        case heading(Int)
+        case listItem, preformatted
     }
 
     var kind: Kind
@@ -37,13 +39,15 @@ struct HTMLBlock {
     static func joiningTableRows(_ blocks: [HTMLBlock]) -> [HTMLBlock] {
         func row(_ block: HTMLBlock) -> HTMLNode? {
             guard block.owner.name == "td" || block.owner.name == "th", !block.isLoose, block.length < 200,
-                  !block.text.contains("\n"), let parent = block.owner.parent, parent.name == "tr" else { return nil }
+                !block.text.contains("\n"), let parent = block.owner.parent, parent.name == "tr"
+            else { return nil }
             return parent
         }
         var result: [HTMLBlock] = []
         for block in blocks {
             if let current = row(block), let last = result.last, last.owner.parent === current,
-               last.kind == .paragraph, row(last) != nil || last.text.contains(" | ") {
+                last.kind == .paragraph, row(last) != nil || last.text.contains(" | ")
+            {
                 result[result.count - 1].text += " | " + block.text
                 result[result.count - 1].length += block.length
                 result[result.count - 1].linkLength += block.linkLength
@@ -101,7 +105,10 @@ struct HTMLBlock {
             }
             let name = node.name
             if HTMLBlock.invisibleElements.contains(name) || (name == "a" && node.isPermalink) { return }
-            if name == "br" { breakLine(); return }
+            if name == "br" {
+                breakLine()
+                return
+            }
             let link = inLink || node.isLink
             let pre = inPre || name == "pre" || name == "listing" || name == "xmp" || name == "plaintext"
             if HTMLText.blockElements.contains(name) {
@@ -112,7 +119,10 @@ struct HTMLBlock {
                 flush()
                 start(owner: saved.0, kind: saved.1)
             } else {
-                if name == "img" || name == "input" { pendingSpace = !line.isEmpty; return }
+                if name == "img" || name == "input" {
+                    pendingSpace = !line.isEmpty
+                    return
+                }
                 visitChildren(of: node, inLink: link, inPre: pre)
             }
         }
@@ -120,12 +130,18 @@ struct HTMLBlock {
         mutating func append(_ text: String, inLink: Bool, inPre: Bool) {
             for scalar in text.unicodeScalars {
                 if HTMLText.isInvisible(scalar) { continue }
-                if inPre && scalar == "\n" { breakLine(); continue }
+                if inPre && scalar == "\n" {
+                    breakLine()
+                    continue
+                }
                 if HTMLText.isSpace(scalar) {
                     if inPre && scalar != "\r" { line.append(scalar) } else { pendingSpace = !line.isEmpty }
                     continue
                 }
-                if pendingSpace { line.append(" "); pendingSpace = false }
+                if pendingSpace {
+                    line.append(" ")
+                    pendingSpace = false
+                }
                 line.append(scalar)
                 length += 1
                 if inLink { linkLength += 1 }
@@ -155,8 +171,10 @@ struct HTMLBlock {
             while kept.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { kept.removeFirst() }
             while kept.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { kept.removeLast() }
             let loose = owner.children.contains { $0.isElement && HTMLText.blockElements.contains($0.name) }
-            blocks.append(HTMLBlock(kind: kind, text: kept.joined(separator: "\n"), length: length, linkLength: linkLength,
-                                    owner: owner, isLoose: loose))
+            blocks.append(
+                HTMLBlock(
+                    kind: kind, text: kept.joined(separator: "\n"), length: length, linkLength: linkLength,
+                    owner: owner, isLoose: loose))
         }
     }
 }

@@ -118,12 +118,14 @@ enum HTMLBoilerplate {
         if node["hidden"] != nil { return true }
         if node.name == "a", node["href"]?.hasPrefix("#") == true, node.classTokens.contains("skip") { return true }
         if let classes = node["class"]?.lowercased(),
-           ["sr-only", "visually-hidden", "visuallyhidden", "screen-reader", "screenreader"].contains(where: classes.contains) {
+            ["sr-only", "visually-hidden", "visuallyhidden", "screen-reader", "screenreader"].contains(where: classes.contains)
+        {
             return true
         }
         if node["aria-hidden"]?.lowercased() == "true" { return true }
         if let style = node["style"]?.lowercased().filter({ $0 != " " }),
-           style.contains("display:none") || style.contains("visibility:hidden") {
+            style.contains("display:none") || style.contains("visibility:hidden")
+        {
             return true
         }
         return false

@@ -53,7 +53,7 @@ enum HTMLCharset {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "utf-16", "utf-16le", "utf-16be", "unicode":
             return "UTF-8"
         case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "ansi_x3.4-1968",
-             "windows-1252", "cp1252", "x-cp1252", "cp819", "ibm819", "iso-ir-100", "iso_8859-1":
+            "windows-1252", "cp1252", "x-cp1252", "cp819", "ibm819", "iso-ir-100", "iso_8859-1":
             return "WINDOWS-1252"
         case "x-sjis", "shift-jis", "ms_kanji", "windows-31j", "ms932":
             return supported("SHIFT_JIS")
@@ -76,18 +76,26 @@ enum HTMLCharset {
         let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
         var index = 0
         while index < lower.count {
-            if lower[index] != UInt8(ascii: "<") { index += 1; continue }
+            if lower[index] != UInt8(ascii: "<") {
+                index += 1
+                continue
+            }
             if lower[index...].starts(with: Array("<!--".utf8)) {
                 index = find(Array("-->".utf8), in: lower, from: index + 4).map { $0 + 3 } ?? lower.count
                 continue
             }
             guard lower[index...].starts(with: Array("<meta".utf8)), index + 5 < lower.count,
-                  isSpace(lower[index + 5]) || lower[index + 5] == UInt8(ascii: "/") else { index += 1; continue }
+                isSpace(lower[index + 5]) || lower[index + 5] == UInt8(ascii: "/")
+            else {
+                index += 1
+                continue
+            }
             let end = lower[index...].firstIndex(of: UInt8(ascii: ">")) ?? lower.count
             let attributes = parseAttributes(Array(bytes[(bytes.startIndex + index + 5)..<(bytes.startIndex + end)]))
             if let charset = attributes["charset"], !charset.isEmpty { return charset }
             if attributes["http-equiv"]?.lowercased() == "content-type", let content = attributes["content"],
-               let charset = charsetParameter(content) {
+                let charset = charsetParameter(content)
+            {
                 return charset
             }
             index = end

@@ -84,13 +84,14 @@ enum HTMLConsent {
         "cookie", "consent", "privac", "gdpr", "rgpd", "lgpd", "dsgvo", "datenschutz", "tracker", "куки", "конфиденциальн",
         "persetujuan",
     ]
-    static let vocabularyStems = subjectStems + [
-        "partner", "parceir", "socios", "vendor", "accept", "aceit", "acept", "accett", "akzept", "agree", "concord",
-        "reject", "rejeit", "recus", "rechaz", "refus", "declin", "ablehn", "setting", "definiç", "configur",
-        "einstell", "paramètr", "preferen", "préféren", "personalis", "personaliz", "tracking", "advertis",
-        "publicid", "publicit", "analytic", "policy", "policies", "polític", "politique", "dispositiv", "device", "navega",
-        "browsing", "согла", "персональн", "kebijakan",
-    ]
+    static let vocabularyStems =
+        subjectStems + [
+            "partner", "parceir", "socios", "vendor", "accept", "aceit", "acept", "accett", "akzept", "agree", "concord",
+            "reject", "rejeit", "recus", "rechaz", "refus", "declin", "ablehn", "setting", "definiç", "configur",
+            "einstell", "paramètr", "preferen", "préféren", "personalis", "personaliz", "tracking", "advertis",
+            "publicid", "publicit", "analytic", "policy", "policies", "polític", "politique", "dispositiv", "device", "navega",
+            "browsing", "согла", "персональн", "kebijakan",
+        ]
 
     /// Words that address the reader: notices ask "you"; articles about cookies rarely do.
     static let secondPerson: Set<String> = [
@@ -147,7 +148,8 @@ enum HTMLConsent {
             var node: HTMLNode? = block.owner
             while let current = node, current !== root, current.name != "body" {
                 guard current.textLength <= 4000, Double(current.textLength) < 0.4 * Double(pageText),
-                      !holdsHeadline(current), noticeShare(current) >= 0.7 else { break }
+                    !holdsHeadline(current), noticeShare(current) >= 0.7
+                else { break }
                 notice = current
                 node = current.parent
             }

@@ -8,8 +8,9 @@ final class HTMLDocument {
     /// Parses `bytes` read in `encoding` (an iconv name such as `UTF-8` or `WINDOWS-1252`; the page's
     /// own `<meta charset>` is ignored, the caller has decided). Broken markup is repaired, never refused.
     init(bytes: [UInt8], encoding: String) throws(ExtractionError) {
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
+        let options = Int32(
+            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+                | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
         // HTML_PARSE_NOERROR does not cover encoding and I/O errors, which libxml2 prints to stderr
         // unless a structured handler takes them; this one drops them for the length of the parse.
         xmlSetStructuredErrorFunc(nil) { _, _ in }

@@ -32,15 +32,17 @@ public enum HTMLExtractor {
 
     /// The article and the encoding the page was read in.
     static func extractWithCharset(html: [UInt8], declaredCharset: String?, url: String?) throws(ExtractionError)
-        -> (article: HTMLArticle, charset: String) {
+        -> (article: HTMLArticle, charset: String)
+    {
         let (bytes, encoding, charset) = HTMLCharset.prepare(html, declared: declaredCharset)
         guard bytes.contains(where: { !HTMLText.isASCIISpace($0) }) else { return (HTMLArticle(text: ""), charset.lowercased()) }
         let document = try HTMLDocument(bytes: bytes, encoding: encoding)
         let metadata = HTMLMetadata(document: document.tree(), host: url.flatMap(host))
         let site = url.flatMap(HTMLTeasers.host) ?? metadata.siteHost
         let blocks = HTMLMainContent.blocks(title: metadata.title, site: site) { document.tree() }
-        let article = HTMLArticle(title: metadata.title, description: metadata.description, language: metadata.language,
-                                  text: render(blocks, title: metadata.title))
+        let article = HTMLArticle(
+            title: metadata.title, description: metadata.description, language: metadata.language,
+            text: render(blocks, title: metadata.title))
         return (article, charset.lowercased())
     }
 

@@ -20,7 +20,8 @@ extension HTMLMainContent {
         // Teasers inside the content are furniture, unless the headline points into them or, when
         // there is no headline to follow, they are most of it (a list article).
         if teaserLists.contains(ObjectIdentifier(node)) && !pointed.contains(ObjectIdentifier(node))
-            && (!pointed.isEmpty || Double(node.textLength) < 0.5 * Double(content.textLength)) {
+            && (!pointed.isEmpty || Double(node.textLength) < 0.5 * Double(content.textLength))
+        {
             return true
         }
         let descendants = node.descendantsAndSelf
@@ -83,15 +84,17 @@ extension HTMLMainContent {
     /// A short line with a year or a time of day and no sentence ending: a dateline or byline.
     static func isDateLine(_ block: HTMLBlock) -> Bool {
         guard block.kind == .paragraph, block.length < 80, !block.text.hasSuffix("."), !block.text.hasSuffix("!"),
-              !block.text.hasSuffix("?"), block.owner.name != "blockquote",
-              !block.owner.ancestors.contains(where: { $0.name == "blockquote" }) else { return false }
+            !block.text.hasSuffix("?"), block.owner.name != "blockquote",
+            !block.owner.ancestors.contains(where: { $0.name == "blockquote" })
+        else { return false }
         let scalars = Array(block.text.unicodeScalars)
         func digit(_ index: Int) -> Bool { index >= 0 && index < scalars.count && ("0"..."9").contains(scalars[index]) }
         for index in scalars.indices {
             // A four-digit year 1900–2099 standing alone.
             if index + 3 < scalars.count, !digit(index - 1), !digit(index + 4),
-               (scalars[index] == "1" && scalars[index + 1] == "9") || (scalars[index] == "2" && scalars[index + 1] == "0"),
-               digit(index + 2), digit(index + 3) {
+                (scalars[index] == "1" && scalars[index + 1] == "9") || (scalars[index] == "2" && scalars[index + 1] == "0"),
+                digit(index + 2), digit(index + 3)
+            {
                 return true
             }
             // A time of day, 9:41 or 17:45.

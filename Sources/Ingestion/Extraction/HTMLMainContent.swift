@@ -103,8 +103,9 @@ struct HTMLMainContent {
         root.measure()
         guard root.textLength > 0 else { return [] }
         let paragraphs = HTMLBlock.render([root])
-        teaserLists = Set(root.descendantsAndSelf.filter { HTMLTeasers.isSiteTeaserList($0, site: site) }
-            .map(ObjectIdentifier.init))
+        teaserLists = Set(
+            root.descendantsAndSelf.filter { HTMLTeasers.isSiteTeaserList($0, site: site) }
+                .map(ObjectIdentifier.init))
         pointed = pointedAt(paragraphs)
         score(paragraphs)
         guard var top = topCandidate() else { return filter(HTMLBlock.joiningTableRows(paragraphs)) }
@@ -140,7 +141,8 @@ struct HTMLMainContent {
         // Never content, and often as long as a short article: these go in every pass, unless they
         // hold the article (a notice's long text must also read as one).
         if HTMLConsent.isMarkedNotice(node) && !HTMLConsent.holdsHeadline(node)
-            && (!holdsMostText || HTMLConsent.noticeShare(node) >= 0.5) {
+            && (!holdsMostText || HTMLConsent.noticeShare(node) >= 0.5)
+        {
             return true
         }
         if HTMLTeasers.isLabelledSection(node) { return true }
@@ -260,7 +262,10 @@ struct HTMLMainContent {
         var parent = top.parent
         while let node = parent, node !== root, node.name != "#document" {
             if followsHeadline && !pointed.contains(ObjectIdentifier(node)) { break }
-            guard scores[ObjectIdentifier(node)] != nil else { parent = node.parent; continue }
+            guard scores[ObjectIdentifier(node)] != nil else {
+                parent = node.parent
+                continue
+            }
             let parentScore = score(of: node)
             if parentScore < threshold { break }
             if parentScore > lastScore {
@@ -272,7 +277,8 @@ struct HTMLMainContent {
         }
         // A lone child says nothing its parent does not; the parent inherits the child's score.
         while let parent = top.parent, parent !== root, parent.name != "#document",
-              parent.children.filter({ $0.isElement || $0.textLength > 0 }).count == 1 {
+            parent.children.filter({ $0.isElement || $0.textLength > 0 }).count == 1
+        {
             scores[ObjectIdentifier(parent)] = max(score(of: parent), score(of: top))
             top = parent
         }
@@ -317,7 +323,10 @@ struct HTMLMainContent {
         let topClass = top["class"] ?? ""
         var selected: [HTMLNode] = []
         for sibling in parent.children {
-            if sibling === top { selected.append(sibling); continue }
+            if sibling === top {
+                selected.append(sibling)
+                continue
+            }
             guard sibling.isElement, !teaserLists.contains(ObjectIdentifier(sibling)) else { continue }
             var bonus = 0.0
             if !topClass.isEmpty && sibling["class"] == topClass { bonus += topScore * 0.2 }
@@ -331,7 +340,8 @@ struct HTMLMainContent {
                 if sibling.textLength > 80 && density < 0.25 {
                     selected.append(sibling)
                 } else if sibling.textLength < 80 && sibling.textLength > 0 && density == 0
-                            && (text.hasSuffix(".") || text.contains(". ")) {
+                    && (text.hasSuffix(".") || text.contains(". "))
+                {
                     selected.append(sibling)
                 }
             }
@@ -347,7 +357,8 @@ struct HTMLMainContent {
         var best = scores[ObjectIdentifier(node)] ?? -.infinity
         var current = node
         while let only = current.children.first(where: { $0.isElement || $0.textLength > 0 }),
-              current.children.filter({ $0.isElement || $0.textLength > 0 }).count == 1, only.isElement {
+            current.children.filter({ $0.isElement || $0.textLength > 0 }).count == 1, only.isElement
+        {
             if let value = scores[ObjectIdentifier(only)] { best = max(best, value) }
             current = only
         }
@@ -372,9 +383,13 @@ struct HTMLMainContent {
         var after = false
         for paragraph in paragraphs {
             let owner = paragraph.owner
-            if owner === headline || owner.isDescendant(of: headline) { after = true; continue }
+            if owner === headline || owner.isDescendant(of: headline) {
+                after = true
+                continue
+            }
             guard after, paragraph.kind == .paragraph, paragraph.length >= 80, paragraph.linkDensity < 0.3,
-                  !isInTeaserList(owner) else { continue }
+                !isInTeaserList(owner)
+            else { continue }
             var chain: Set<ObjectIdentifier> = []
             var node: HTMLNode? = paragraph.isLoose ? owner : owner.parent
             while let current = node, current !== root, current.name != "#document", chain.count < 6 {

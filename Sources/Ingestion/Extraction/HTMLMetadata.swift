@@ -51,8 +51,9 @@ struct HTMLMetadata: Equatable {
             }
         }
         let headings = firstHeadings.filter { !$0.isEmpty }
-        title = Self.title(openGraph: meta["og:title"] ?? meta["twitter:title"], element: titleElement, headings: headings,
-                           siteName: meta["og:site_name"], host: host)
+        title = Self.title(
+            openGraph: meta["og:title"] ?? meta["twitter:title"], element: titleElement, headings: headings,
+            siteName: meta["og:site_name"], host: host)
         description = [meta["description"], meta["og:description"], meta["twitter:description"]]
             .compactMap { $0 }.first { !$0.isEmpty }
         siteHost = [canonical, meta["og:url"]].compactMap { $0.flatMap(HTMLTeasers.host) }.first
@@ -72,8 +73,10 @@ struct HTMLMetadata: Equatable {
 
     /// og:title, else `<title>`, else the first h1. A title with a separated site name keeps only the
     /// part an h1 repeats; with no h1 to compare, a short trailing segment (the site name) is dropped.
-    static func title(openGraph: String?, element: String?, headings: [String], siteName: String? = nil,
-                      host: String? = nil) -> String? {
+    static func title(
+        openGraph: String?, element: String?, headings: [String], siteName: String? = nil,
+        host: String? = nil
+    ) -> String? {
         let candidates = [openGraph, element].compactMap { $0 }.filter { !$0.isEmpty }
         guard let raw = candidates.first else { return headings.first }
         let normalizedHeadings = headings.map(normalized)

@@ -27,7 +27,8 @@ final class HTMLNode {
     lazy var stateTokens: [String] = classWords.state
 
     private var classWords: (main: [String], state: [String]) {
-        var main: [String] = [], state: [String] = []
+        var main: [String] = []
+        var state: [String] = []
         let names = (attributes["class"] ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         for name in names.map(String.init) {
             let lower = name.lowercased()
@@ -181,7 +182,10 @@ final class HTMLNode {
         var raw = ""
         var stack: [HTMLNode] = [self]
         while let node = stack.popLast() {
-            if node.isText { raw += node.text; continue }
+            if node.isText {
+                raw += node.text
+                continue
+            }
             if node.name == "a" && node.isPermalink { continue }
             stack.append(contentsOf: node.children.reversed())
         }

@@ -50,7 +50,8 @@ enum HTMLTeasers {
     /// of links or teasers, and no paragraph in it reads as the article's prose.
     static func isLabelledSection(_ node: HTMLNode) -> Bool {
         guard HTMLText.blockElements.contains(node.name), node.name != "body", node.textLength > 0,
-              isLabel(firstLine(of: node)) else { return false }
+            isLabel(firstLine(of: node))
+        else { return false }
         guard node.linkDensity >= 0.25 || node.children.contains(where: isTeaserList) else { return false }
         return !holdsArticle(node)
     }
@@ -68,7 +69,8 @@ enum HTMLTeasers {
     /// short summary beside it.
     static func isTeaser(_ unit: HTMLNode) -> Bool {
         guard unit.isElement, unit.textLength >= 12, unit.textLength <= 520,
-              unit.textLength - unit.linkLength <= 320 else { return false }
+            unit.textLength - unit.linkLength <= 320
+        else { return false }
         let descendants = unit.descendantsAndSelf
         guard let headline = descendants.first(where: { $0.isLink && $0.textLength >= 12 }) else { return false }
         if headline.descendantsAndSelf.contains(where: { HTMLText.headingElements.contains($0.name) }) { return true }

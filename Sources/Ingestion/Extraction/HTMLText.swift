@@ -12,7 +12,10 @@ enum HTMLText {
                 pendingSpace = !result.isEmpty
                 continue
             }
-            if pendingSpace { result.append(" "); pendingSpace = false }
+            if pendingSpace {
+                result.append(" ")
+                pendingSpace = false
+            }
             result.append(scalar)
         }
         return String(result)

@@ -50,7 +50,7 @@ struct ImageDimensions: Equatable, Sendable {
             }
             switch marker {
             case 0x01, 0xD0...0xD7: continue  // no length
-            case 0xD9, 0xDA: return nil       // end of image or start of scan before any frame header
+            case 0xD9, 0xDA: return nil  // end of image or start of scan before any frame header
             default: break
             }
             guard index + 2 <= bytes.count else { return nil }
@@ -73,15 +73,17 @@ struct ImageDimensions: Equatable, Sendable {
         switch chunk {
         case "VP8 ":
             guard bytes[data + 3] == 0x9D, bytes[data + 4] == 0x01, bytes[data + 5] == 0x2A else { return nil }
-            return ImageDimensions(format: .webp, width: littleEndian(bytes, data + 6, 2) & 0x3FFF,
-                                   height: littleEndian(bytes, data + 8, 2) & 0x3FFF)
+            return ImageDimensions(
+                format: .webp, width: littleEndian(bytes, data + 6, 2) & 0x3FFF,
+                height: littleEndian(bytes, data + 8, 2) & 0x3FFF)
         case "VP8L":
             guard bytes[data] == 0x2F else { return nil }
             let bits = littleEndian(bytes, data + 1, 4)
             return ImageDimensions(format: .webp, width: (bits & 0x3FFF) + 1, height: ((bits >> 14) & 0x3FFF) + 1)
         case "VP8X":
-            return ImageDimensions(format: .webp, width: littleEndian(bytes, data + 4, 3) + 1,
-                                   height: littleEndian(bytes, data + 7, 3) + 1)
+            return ImageDimensions(
+                format: .webp, width: littleEndian(bytes, data + 4, 3) + 1,
+                height: littleEndian(bytes, data + 7, 3) + 1)
         default:
             return nil
         }

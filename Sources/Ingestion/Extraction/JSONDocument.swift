@@ -83,9 +83,11 @@ enum JSONDocument {
     }
 
     private static func segment(for key: String, first: Bool) -> String {
-        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy {
-            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        let plain =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+            }
         if plain { return first ? key : ".\(key)" }
         var quoted = "[\""
         for scalar in key.unicodeScalars {
@@ -188,8 +190,10 @@ extension JSONDocument {
                         expectation = open.last == UInt8(ascii: "{") ? .key : .value
                         continue
                     }
-                    guard (byte == UInt8(ascii: "}") && open.last == UInt8(ascii: "{"))
-                        || (byte == UInt8(ascii: "]") && open.last == UInt8(ascii: "[")) else {
+                    guard
+                        (byte == UInt8(ascii: "}") && open.last == UInt8(ascii: "{"))
+                            || (byte == UInt8(ascii: "]") && open.last == UInt8(ascii: "["))
+                    else {
                         index -= 1
                         throw invalid
                     }
@@ -236,7 +240,10 @@ extension JSONDocument {
                     try expect(UInt8(ascii: ":"))
                     members.append(Member(key: key, value: try parseValue(depth: depth + 1, maxDepth: maxDepth)))
                     skipWhitespace()
-                    if peek == UInt8(ascii: ",") { index += 1; continue }
+                    if peek == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
                     try expect(UInt8(ascii: "}"))
                     return .object(members)
                 }
@@ -252,14 +259,23 @@ extension JSONDocument {
                 while true {
                     elements.append(try parseValue(depth: depth + 1, maxDepth: maxDepth))
                     skipWhitespace()
-                    if peek == UInt8(ascii: ",") { index += 1; continue }
+                    if peek == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
                     try expect(UInt8(ascii: "]"))
                     return .array(elements)
                 }
             case UInt8(ascii: "\""): return .string(try scanString(keeping: true))
-            case UInt8(ascii: "t"): try scanLiteral("true"); return .bool(true)
-            case UInt8(ascii: "f"): try scanLiteral("false"); return .bool(false)
-            case UInt8(ascii: "n"): try scanLiteral("null"); return .null
+            case UInt8(ascii: "t"):
+                try scanLiteral("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try scanLiteral("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try scanLiteral("null")
+                return .null
             default: return .number(try scanNumber())
             }
         }
@@ -317,7 +333,10 @@ extension JSONDocument {
                 guard let byte = peek else { throw invalid }
                 index += 1
                 if byte == UInt8(ascii: "\"") { break }
-                if byte < 0x20 { index -= 1; throw invalid }
+                if byte < 0x20 {
+                    index -= 1
+                    throw invalid
+                }
                 if byte != UInt8(ascii: "\\") {
                     if pendingHighSurrogate != nil && keeping { append("\u{FFFD}", to: &utf8) }
                     pendingHighSurrogate = nil
@@ -342,7 +361,8 @@ extension JSONDocument {
                         pendingHighSurrogate = unit
                     } else if (0xDC00...0xDFFF).contains(unit) {
                         if let high = pendingHighSurrogate,
-                           let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00)) {
+                            let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00))
+                        {
                             append(scalar, to: &utf8)
                         } else {
                             append("\u{FFFD}", to: &utf8)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A system call that failed: the call's name and errno.
@@ -63,7 +63,10 @@ struct Subprocess {
     func run() throws(SystemCallError) -> Outcome {
         let output = try Pipe()
         let errors: Pipe
-        do { errors = try Pipe() } catch { output.closeBoth(); throw error }
+        do { errors = try Pipe() } catch {
+            output.closeBoth()
+            throw error
+        }
         let pid: pid_t
         do {
             pid = try spawn(stdout: output.write, stderr: errors.write)
@@ -120,8 +123,10 @@ struct Subprocess {
 
     /// An environment for a child: PATH, a UTF-8 locale, and the listed variables when this process has them.
     static func environment(passing names: [String], extra: [String: String] = [:]) -> [String: String] {
-        var environment = ["PATH": getenv("PATH").map { String(cString: $0) } ?? defaultPath,
-                           "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        var environment = [
+            "PATH": getenv("PATH").map { String(cString: $0) } ?? defaultPath,
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        ]
         for name in names {
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
@@ -188,8 +193,10 @@ struct Subprocess {
     /// Reads both pipes until both close, the deadline passes or stdout outgrows its bound; calls
     /// `stop` (once) in the last two cases.
     private func readBoth(output: Int32, errors: Int32, into outcome: inout Outcome, stop: () -> Void) {
-        var descriptors = [pollfd(fd: output, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: errors, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: output, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: errors, events: Int16(POLLIN), revents: 0),
+        ]
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while descriptors.contains(where: { $0.fd >= 0 }) {
             let remaining = deadline - ContinuousClock.now
@@ -240,9 +247,9 @@ struct Subprocess {
             return true  // ECHILD: nothing left to wait for
         }
         #if canImport(Glibc)
-        return info._sifields._sigchld.si_pid != 0
+            return info._sifields._sigchld.si_pid != 0
         #else
-        return info.si_pid != 0
+            return info.si_pid != 0
         #endif
     }
 

@@ -51,7 +51,8 @@ public enum AddressGuard {
         var text = normalizedHost(host)
         if text.hasSuffix(".") { text.removeLast() }
         guard let last = text.split(separator: ".", omittingEmptySubsequences: false).last,
-              !last.isEmpty else { return false }
+            !last.isEmpty
+        else { return false }
         let bytes = Array(last.utf8)
         if bytes.allSatisfy(IPAddress.isDigit) { return true }
         if bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] | 0x20 == UInt8(ascii: "x") {

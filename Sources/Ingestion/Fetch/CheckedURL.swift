@@ -83,7 +83,8 @@ struct CheckedURL {
         guard let colon = text.firstIndex(of: ":") else { return nil }
         let scheme = text[..<colon]
         guard let first = scheme.first, first.isASCII, first.isLetter, scheme.count <= 32,
-              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        else { return nil }
         let rest = text[text.index(after: colon)...]
         let port = rest.prefix { $0.isASCII && $0.isNumber }
         if !port.isEmpty, rest.dropFirst(port.count).first.map({ "/?#".contains($0) }) ?? true { return nil }

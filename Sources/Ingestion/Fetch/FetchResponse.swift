@@ -17,9 +17,11 @@ public struct FetchResponse: Sendable, Equatable {
     /// The URLs redirected to, in order (the last is `finalURL`); empty when there was no redirect.
     public var redirects: [String]
 
-    public init(finalURL: String, status: Int, contentType: String? = nil, charset: String? = nil,
-                etag: String? = nil, lastModified: String? = nil, body: [UInt8] = [],
-                notModified: Bool = false, redirects: [String] = []) {
+    public init(
+        finalURL: String, status: Int, contentType: String? = nil, charset: String? = nil,
+        etag: String? = nil, lastModified: String? = nil, body: [UInt8] = [],
+        notModified: Bool = false, redirects: [String] = []
+    ) {
         self.finalURL = finalURL
         self.status = status
         self.contentType = contentType

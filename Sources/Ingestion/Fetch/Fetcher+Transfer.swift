@@ -46,8 +46,9 @@ extension Fetcher {
         try curl.set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2), "CURLOPT_SSLVERSION")
 
         try curl.set(CURLOPT_TIMEOUT_MS, HTTPClient.milliseconds(remaining), "CURLOPT_TIMEOUT_MS")
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(min(policy.connectTimeout, remaining)),
-                     "CURLOPT_CONNECTTIMEOUT_MS")
+        try curl.set(
+            CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(min(policy.connectTimeout, remaining)),
+            "CURLOPT_CONNECTTIMEOUT_MS")
         // A connection that stalls (under 1 byte/s for 10 s) is dropped before the total timeout.
         try curl.set(CURLOPT_LOW_SPEED_LIMIT, 1, "CURLOPT_LOW_SPEED_LIMIT")
         try curl.set(CURLOPT_LOW_SPEED_TIME, 10, "CURLOPT_LOW_SPEED_TIME")
@@ -62,7 +63,8 @@ extension Fetcher {
             try curl.set(CURLOPT_RESOLVE, lines: resolveOverrides, "CURLOPT_RESOLVE")
         }
 
-        let userAgent = HTTPClient.isValidHeader(name: "User-Agent", value: policy.userAgent)
+        let userAgent =
+            HTTPClient.isValidHeader(name: "User-Agent", value: policy.userAgent)
             ? policy.userAgent : FetchPolicy().userAgent
         var lines = ["User-Agent: \(userAgent)", "Accept: \(Self.accept)"]
         // Validators come from an earlier response; one that would break the header is dropped.

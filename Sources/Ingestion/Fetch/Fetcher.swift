@@ -69,8 +69,10 @@ public struct Fetcher: Sendable {
 
             if Self.redirectStatuses.contains(hop.status), let location = hop.headers.value("Location"), !location.isEmpty {
                 guard redirects.count < policy.maxRedirects else {
-                    return .failure(FetchError(code: "too_many_redirects",
-                                               message: "more than \(policy.maxRedirects) redirects"))
+                    return .failure(
+                        FetchError(
+                            code: "too_many_redirects",
+                            message: "more than \(policy.maxRedirects) redirects"))
                 }
                 switch CheckedURL.check(location, relativeTo: target.text, policy: policy) {
                 case .failure(let error): return .failure(error)
@@ -81,10 +83,11 @@ public struct Fetcher: Sendable {
             }
 
             let (contentType, charset) = Self.mediaType(hop.headers.value("Content-Type"))
-            var response = FetchResponse(finalURL: target.text, status: hop.status, contentType: contentType,
-                                         charset: charset, etag: hop.headers.value("ETag"),
-                                         lastModified: hop.headers.value("Last-Modified"),
-                                         body: hop.body, redirects: redirects)
+            var response = FetchResponse(
+                finalURL: target.text, status: hop.status, contentType: contentType,
+                charset: charset, etag: hop.headers.value("ETag"),
+                lastModified: hop.headers.value("Last-Modified"),
+                body: hop.body, redirects: redirects)
             if hop.status == 304, request.isConditional {
                 response.notModified = true
                 response.body = []

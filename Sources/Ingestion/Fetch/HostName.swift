@@ -36,7 +36,9 @@ enum Punycode {
     private static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700
 
     static func encode(_ input: [Unicode.Scalar]) -> String? {
-        var n = 128, delta = 0, bias = 72
+        var n = 128
+        var delta = 0
+        var bias = 72
         var output = String(String.UnicodeScalarView(input.filter(\.isASCII)))
         let basicCount = output.unicodeScalars.count
         var handled = basicCount

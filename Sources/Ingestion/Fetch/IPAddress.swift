@@ -33,8 +33,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         case 4:
             self.init(v4: bytes.reduce(0) { $0 << 8 | UInt32($1) })
         case 16:
-            self.init(v6: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) },
-                      bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
+            self.init(
+                v6: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) },
+                bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
         default:
             return nil
         }
@@ -103,7 +104,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         var value: UInt32 = 0
         for part in parts {
             guard (1...3).contains(part.count), part.allSatisfy(isDigit),
-                  part.count == 1 || part.first != UInt8(ascii: "0") else { return nil }
+                part.count == 1 || part.first != UInt8(ascii: "0")
+            else { return nil }
             let number = part.reduce(0) { $0 * 10 + UInt32($1 - UInt8(ascii: "0")) }
             guard number <= 255 else { return nil }
             value = value << 8 | number
@@ -141,8 +143,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         let all: [UInt16]
         if let tail {
             guard let front = groups(head, allowsDottedTail: false),
-                  let back = groups(tail, allowsDottedTail: true),
-                  front.count + back.count <= 7 else { return nil }
+                let back = groups(tail, allowsDottedTail: true),
+                front.count + back.count <= 7
+            else { return nil }
             all = front + Array(repeating: 0, count: 8 - front.count - back.count) + back
         } else {
             guard let every = groups(head, allowsDottedTail: true), every.count == 8 else { return nil }
@@ -156,12 +159,20 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// RFC 5952: lowercase, no leading zeros, the longest run of two or more zero groups
     /// (the first of equals) written as `::`.
     static func compressedIPv6(_ groups: [UInt16]) -> String {
-        var bestStart = -1, bestLength = 0, index = 0
+        var bestStart = -1
+        var bestLength = 0
+        var index = 0
         while index < groups.count {
-            guard groups[index] == 0 else { index += 1; continue }
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
             var end = index
             while end < groups.count, groups[end] == 0 { end += 1 }
-            if end - index > bestLength, end - index >= 2 { bestStart = index; bestLength = end - index }
+            if end - index > bestLength, end - index >= 2 {
+                bestStart = index
+                bestLength = end - index
+            }
             index = end
         }
         let hex = groups.map { String($0, radix: 16) }

@@ -18,7 +18,8 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         var prefix = bits
         if parts.count == 2 {
             guard let digits = Int(parts[1]), !parts[1].isEmpty, parts[1].allSatisfy(\.isASCII),
-                  (0...bits).contains(digits) else { return nil }
+                (0...bits).contains(digits)
+            else { return nil }
             prefix = digits
         }
         self.init(address, prefixLength: prefix)

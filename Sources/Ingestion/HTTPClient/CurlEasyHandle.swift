@@ -144,7 +144,9 @@ final class CurlEasyHandle {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
-        otherLists.forEach { curl_slist_free_all($0) }
+        for list in otherLists {
+            curl_slist_free_all(list)
+        }
         errorBuffer.deallocate()
     }
 
@@ -195,13 +197,14 @@ final class CurlEasyHandle {
         responseHeaders = headers
         let context = Unmanaged.passUnretained(headers).toOpaque()
         try check(companin_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "CURLOPT_HEADERDATA")
-        try check(companin_curl_setopt_header_function(handle) { data, size, count, context in
-            guard let context else { return 0 }
-            let headers = Unmanaged<CurlResponseHeaders>.fromOpaque(context).takeUnretainedValue()
-            let length = size * count
-            guard length > 0, let data else { return length }
-            return headers.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
-        }, "CURLOPT_HEADERFUNCTION")
+        try check(
+            companin_curl_setopt_header_function(handle) { data, size, count, context in
+                guard let context else { return 0 }
+                let headers = Unmanaged<CurlResponseHeaders>.fromOpaque(context).takeUnretainedValue()
+                let length = size * count
+                guard length > 0, let data else { return length }
+                return headers.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+            }, "CURLOPT_HEADERFUNCTION")
     }
 
     /// Lets libcurl open a socket only to addresses `gate` permits; a refused address fails
@@ -210,11 +213,12 @@ final class CurlEasyHandle {
         socketGate = gate
         let context = Unmanaged.passUnretained(gate).toOpaque()
         try check(companin_curl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, context), "CURLOPT_OPENSOCKETDATA")
-        try check(companin_curl_setopt_opensocket_function(handle) { context, purpose, address in
-            guard let context, let address else { return companin_curl_socket_bad() }
-            let gate = Unmanaged<CurlSocketGate>.fromOpaque(context).takeUnretainedValue()
-            return gate.open(purpose: purpose, address: address)
-        }, "CURLOPT_OPENSOCKETFUNCTION")
+        try check(
+            companin_curl_setopt_opensocket_function(handle) { context, purpose, address in
+                guard let context, let address else { return companin_curl_socket_bad() }
+                let gate = Unmanaged<CurlSocketGate>.fromOpaque(context).takeUnretainedValue()
+                return gate.open(purpose: purpose, address: address)
+            }, "CURLOPT_OPENSOCKETFUNCTION")
     }
 
     /// A string the last transfer reported (CURLINFO_PRIMARY_IP, …), or nil.
@@ -243,24 +247,27 @@ final class CurlEasyHandle {
     func perform(into buffer: CurlResponseBuffer) throws -> Int {
         let context = Unmanaged.passUnretained(buffer).toOpaque()
         try check(companin_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context), "CURLOPT_WRITEDATA")
-        try check(companin_curl_setopt_write_function(handle) { data, size, count, context in
-            guard let context else { return 0 }
-            let buffer = Unmanaged<CurlResponseBuffer>.fromOpaque(context).takeUnretainedValue()
-            let length = size * count
-            guard length > 0, let data else { return 0 }
-            // Returning anything but `length` makes libcurl abort with CURLE_WRITE_ERROR.
-            return buffer.append(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
-        }, "CURLOPT_WRITEFUNCTION")
+        try check(
+            companin_curl_setopt_write_function(handle) { data, size, count, context in
+                guard let context else { return 0 }
+                let buffer = Unmanaged<CurlResponseBuffer>.fromOpaque(context).takeUnretainedValue()
+                let length = size * count
+                guard length > 0, let data else { return 0 }
+                // Returning anything but `length` makes libcurl abort with CURLE_WRITE_ERROR.
+                return buffer.append(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+            }, "CURLOPT_WRITEFUNCTION")
 
         errorBuffer[0] = 0
         let code = withExtendedLifetime(buffer) { curl_easy_perform(handle) }
         if buffer.overflowed || code == CURLE_FILESIZE_EXCEEDED {
-            throw HTTPClientError(kind: .responseTooLarge, curlCode: Int(code.rawValue),
-                                  message: "response body exceeds \(buffer.limit) bytes")
+            throw HTTPClientError(
+                kind: .responseTooLarge, curlCode: Int(code.rawValue),
+                message: "response body exceeds \(buffer.limit) bytes")
         }
         if responseHeaders?.overflowed == true {
-            throw HTTPClientError(kind: .responseTooLarge, curlCode: Int(code.rawValue),
-                                  message: "response headers exceed \(CurlResponseHeaders.byteLimit) bytes")
+            throw HTTPClientError(
+                kind: .responseTooLarge, curlCode: Int(code.rawValue),
+                message: "response headers exceed \(CurlResponseHeaders.byteLimit) bytes")
         }
         // An abandoned body stopped the transfer on purpose, after the headers were complete.
         if !(buffer.abandoned && code == CURLE_WRITE_ERROR) {
@@ -299,15 +306,15 @@ enum CurlFailure {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             self = .dns
         case CURLE_COULDNT_CONNECT, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
-             CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_HTTP3, CURLE_WEIRD_SERVER_REPLY,
-             CURLE_BAD_CONTENT_ENCODING, CURLE_UNSUPPORTED_PROTOCOL, CURLE_WRITE_ERROR,
-             CURLE_ABORTED_BY_CALLBACK, CURLE_INTERFACE_FAILED:
+            CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_HTTP3, CURLE_WEIRD_SERVER_REPLY,
+            CURLE_BAD_CONTENT_ENCODING, CURLE_UNSUPPORTED_PROTOCOL, CURLE_WRITE_ERROR,
+            CURLE_ABORTED_BY_CALLBACK, CURLE_INTERFACE_FAILED:
             self = .connection
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
-             CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
-             CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_USE_SSL_FAILED:
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+            CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
+            CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_USE_SSL_FAILED:
             self = .tls
         case CURLE_OPERATION_TIMEDOUT:
             self = .timeout
@@ -330,8 +337,8 @@ extension HTTPClientError.Kind {
         case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
             self = .invalidRequest
         case CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT,
-             CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_GOT_NOTHING,
-             CURLE_SEND_ERROR, CURLE_RECV_ERROR:
+            CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_GOT_NOTHING,
+            CURLE_SEND_ERROR, CURLE_RECV_ERROR:
             self = .connection
         case CURLE_OPERATION_TIMEDOUT:
             self = .timeout
@@ -343,8 +350,8 @@ extension HTTPClientError.Kind {
     }
 }
 
-private extension String {
-    func trimmingTrailingNewlines() -> String {
+extension String {
+    fileprivate func trimmingTrailingNewlines() -> String {
         var result = self
         while result.last?.isNewline == true { result.removeLast() }
         return result

@@ -29,8 +29,10 @@ public struct HTTPClient: Sendable {
     ///     `HTTPClientError.Kind.responseTooLarge`.
     /// - Throws: `HTTPClientError` when no complete response arrived. HTTP error statuses are
     ///   returned, not thrown.
-    public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration,
-                     maxResponseBytes: Int) throws -> (status: Int, body: [UInt8]) {
+    public func post(
+        url: String, headers: [(String, String)], body: [UInt8], timeout: Duration,
+        maxResponseBytes: Int
+    ) throws -> (status: Int, body: [UInt8]) {
         let curl = try CurlEasyHandle()
         try configure(curl, url: url, headers: headers, timeout: timeout, maxResponseBytes: maxResponseBytes)
         try curl.setPostBody(body)
@@ -39,8 +41,10 @@ public struct HTTPClient: Sendable {
         return (status, buffer.bytes)
     }
 
-    private func configure(_ curl: CurlEasyHandle, url: String, headers: [(String, String)],
-                           timeout: Duration, maxResponseBytes: Int) throws {
+    private func configure(
+        _ curl: CurlEasyHandle, url: String, headers: [(String, String)],
+        timeout: Duration, maxResponseBytes: Int
+    ) throws {
         var lines: [String] = []
         var hasUserAgent = false
         for (name, value) in headers {

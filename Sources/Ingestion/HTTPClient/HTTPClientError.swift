@@ -32,7 +32,8 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String {
-        curlCode == 0 ? "HTTP client \(kind.rawValue): \(message)"
-                      : "HTTP client \(kind.rawValue) (curl \(curlCode)): \(message)"
+        curlCode == 0
+            ? "HTTP client \(kind.rawValue): \(message)"
+            : "HTTP client \(kind.rawValue) (curl \(curlCode)): \(message)"
     }
 }

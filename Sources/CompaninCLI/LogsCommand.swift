@@ -26,7 +26,9 @@ struct LogsCommand: ParsableCommand {
 
     struct Partitions: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Split off the coming months' partitions (the ingest workers do it daily), then list them: name, rows before, approximate rows.")
+            abstract:
+                "Split off the coming months' partitions (the ingest workers do it daily), then list them: name, rows before, approximate rows."
+        )
 
         func run() throws {
             try withDatabase { database in

@@ -37,7 +37,8 @@ enum Environment {
         var thresholds: ReplyThresholds?
         if let text = string("COMPANIN_REPLY_THRESHOLDS") {
             guard let parsed = ReplyThresholds(parsing: text, base: .for(model: enricher.embeddingModel)) else {
-                throw ConfigurationError("""
+                throw ConfigurationError(
+                    """
                     COMPANIN_REPLY_THRESHOLDS must be name=number pairs separated by commas, the names among \
                     \(ReplyThresholds.settingNames.joined(separator: ", "))
                     """)
@@ -63,7 +64,9 @@ enum Environment {
             minimumTTLSeconds: int("COMPANIN_SESSION_TTL_MIN_SECONDS", default: standard.minimumTTLSeconds),
             maximumTTLSeconds: int("COMPANIN_SESSION_TTL_MAX_SECONDS", default: standard.maximumTTLSeconds))
         guard configuration.isValid else {
-            throw ConfigurationError("session lifetimes must satisfy 1 ≤ COMPANIN_SESSION_TTL_MIN_SECONDS ≤ COMPANIN_SESSION_TTL_SECONDS ≤ COMPANIN_SESSION_TTL_MAX_SECONDS")
+            throw ConfigurationError(
+                "session lifetimes must satisfy 1 ≤ COMPANIN_SESSION_TTL_MIN_SECONDS ≤ COMPANIN_SESSION_TTL_SECONDS ≤ COMPANIN_SESSION_TTL_MAX_SECONDS"
+            )
         }
         return configuration
     }
@@ -75,7 +78,8 @@ enum Environment {
 
     static func databaseConfiguration() throws -> DatabaseConfiguration {
         guard let url = string("COMPANIN_DATABASE_URL") else {
-            throw ConfigurationError("COMPANIN_DATABASE_URL is not set (e.g. mariadb://companin:secret@localhost/companin?socket=/run/mysqld/mysqld.sock)")
+            throw ConfigurationError(
+                "COMPANIN_DATABASE_URL is not set (e.g. mariadb://companin:secret@localhost/companin?socket=/run/mysqld/mysqld.sock)")
         }
         return try DatabaseConfiguration(url: url)
     }

@@ -17,8 +17,10 @@ struct Migrate: ParsableCommand {
         let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
         defer { database.close() }
         let applied = try Migrator(connection: database, logger: logger).apply(files)
-        logger.info("migrations applied", metadata: [
-            "applied": "\(applied.map(\.version))", "known": "\(files.count)",
-        ])
+        logger.info(
+            "migrations applied",
+            metadata: [
+                "applied": "\(applied.map(\.version))", "known": "\(files.count)",
+            ])
     }
 }

@@ -55,8 +55,10 @@ struct Extract: ParsableCommand {
         if let timeoutSeconds, !(timeoutSeconds > 0 && timeoutSeconds.isFinite) {
             throw ValidationError("--timeout-seconds must be positive.")
         }
-        for (name, value) in [("--memory-bytes", memoryBytes), ("--cpu-seconds", cpuSeconds),
-                              ("--max-pixels", maxPixels), ("--max-output-bytes", maxOutputBytes)] {
+        for (name, value) in [
+            ("--memory-bytes", memoryBytes), ("--cpu-seconds", cpuSeconds),
+            ("--max-pixels", maxPixels), ("--max-output-bytes", maxOutputBytes),
+        ] {
             if let value, value <= 0 { throw ValidationError("\(name) must be positive.") }
         }
     }
@@ -75,11 +77,12 @@ struct Extract: ParsableCommand {
         }
         Extractors.applyResourceLimits(limits)
         let kind = kind ?? ""
-        let result: Result<Extraction, ExtractionError> = if let kind = ContentKind(rawValue: kind), let path {
-            Extractors.run(kind: kind, path: path, limits: limits, charset: charset)
-        } else {
-            .failure(ExtractionError(code: "invalid_arguments", message: "Unknown kind \(kind)."))
-        }
+        let result: Result<Extraction, ExtractionError> =
+            if let kind = ContentKind(rawValue: kind), let path {
+                Extractors.run(kind: kind, path: path, limits: limits, charset: charset)
+            } else {
+                .failure(ExtractionError(code: "invalid_arguments", message: "Unknown kind \(kind)."))
+            }
         FileHandle.standardOutput.write(ExtractionEnvelope(result).encoded())
     }
 
@@ -91,9 +94,10 @@ struct Extract: ParsableCommand {
             throw ExitCode(1)
         }
         let named = file.lowercased().hasSuffix(".html") || file.lowercased().hasSuffix(".htm")
-        let detected: ContentKind? = if let kind { ContentKind(rawValue: kind) } else if named { .html } else {
-            ContentSniffer.detect([UInt8](contents))?.kind
-        }
+        let detected: ContentKind? =
+            if let kind { ContentKind(rawValue: kind) } else if named { .html } else {
+                ContentSniffer.detect([UInt8](contents))?.kind
+            }
         guard let detected else {
             FileHandle.standardError.write(Data("\(file): not a supported type (\(ContentSniffer.acceptedDescription)).\n".utf8))
             throw ExitCode(1)

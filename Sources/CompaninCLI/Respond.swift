@@ -33,8 +33,9 @@ struct Respond: ParsableCommand {
         // The transport takes bodies up to the largest upload (plus multipart framing); the
         // application holds everything else to the JSON limit.
         let maxJSONBodyBytes = maxBodyBytes ?? Environment.maxJSONBodyBytes
-        let server = try FastCGIServer(configuration: .init(
-            maxBodyBytes: max(maxJSONBodyBytes, Environment.maxUploadBytes + 64 * 1024)))
+        let server = try FastCGIServer(
+            configuration: .init(
+                maxBodyBytes: max(maxJSONBodyBytes, Environment.maxUploadBytes + 64 * 1024)))
         let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
         let limiter: RateLimiter
         if let rateLimiterFd, let rateLimiterSize {

@@ -28,9 +28,12 @@ struct DatabaseCommand: ParsableCommand {
             defer { database.close() }
             let generated = password == nil ? ReportingAccount.generatePassword() : nil
             do {
-                let exists = try !database.query("SELECT 1 AS found FROM mysql.user WHERE User = ? AND Host = ?",
-                                                 [.text(user), .text(host)]).isEmpty
-                let views = try ReportingAccount(database: database).grant(user: user, host: host, password: password ?? (exists ? nil : generated))
+                let exists = try !database.query(
+                    "SELECT 1 AS found FROM mysql.user WHERE User = ? AND Host = ?",
+                    [.text(user), .text(host)]
+                ).isEmpty
+                let views = try ReportingAccount(database: database).grant(
+                    user: user, host: host, password: password ?? (exists ? nil : generated))
                 print("'\(user)'@'\(host)' may SELECT \(views.joined(separator: ", "))")
                 if !exists, password == nil, let generated { print("password: \(generated)") }
             } catch let error as StoreError {

@@ -9,7 +9,10 @@ struct IngestWorkerCommand: ParsableCommand {
         commandName: "ingest-worker",
         abstract: "Work through the knowledge ingestion queue (spawned by `serve`; several may run at once).")
 
-    @Option(help: "Seconds a claimed job is leased; a job whose worker died is claimed again after it. Keep it above the job timeout (env COMPANIN_INGEST_LEASE_SECONDS; default 360).")
+    @Option(
+        help:
+            "Seconds a claimed job is leased; a job whose worker died is claimed again after it. Keep it above the job timeout (env COMPANIN_INGEST_LEASE_SECONDS; default 360)."
+    )
     var leaseSeconds: Int?
 
     @Option(help: "Attempts before a job that keeps failing fails its source (env COMPANIN_INGEST_MAX_ATTEMPTS; default 3).")

@@ -30,7 +30,9 @@ struct Org: ParsableCommand {
                 for organization in try OrganizationStore(database: database).list() {
                     let limit = organization.rateLimitPerHour.map(String.init) ?? "default"
                     let ttl = organization.sessionTTLSeconds.map(String.init) ?? "default"
-                    print("\(organization.id.uuidString.lowercased())\t\(Timestamp.format(organization.createdAt))\t\(limit)\t\(ttl)\t\(organization.name)")
+                    print(
+                        "\(organization.id.uuidString.lowercased())\t\(Timestamp.format(organization.createdAt))\t\(limit)\t\(ttl)\t\(organization.name)"
+                    )
                 }
             }
         }
@@ -66,10 +68,12 @@ struct Org: ParsableCommand {
     struct SetSessionTTL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-session-ttl",
-            abstract: "Set the lifetime of an organization's new sessions that name none; running responders apply it from the next request.")
+            abstract:
+                "Set the lifetime of an organization's new sessions that name none; running responders apply it from the next request.")
 
         @Argument(help: "Organization id.") var org: String
-        @Argument(help: "Seconds, within COMPANIN_SESSION_TTL_MIN_SECONDS and _MAX_SECONDS, or \"default\" for COMPANIN_SESSION_TTL_SECONDS.")
+        @Argument(
+            help: "Seconds, within COMPANIN_SESSION_TTL_MIN_SECONDS and _MAX_SECONDS, or \"default\" for COMPANIN_SESSION_TTL_SECONDS.")
         var seconds: String
 
         func run() throws {

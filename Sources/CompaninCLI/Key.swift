@@ -19,12 +19,15 @@ struct Key: ParsableCommand {
         func run() throws {
             let organizationID = try parseID(org, "organization")
             try withDatabase { database in
-                let (key, secret) = try APIKeyStore(database: database).create(organizationID: organizationID, name: name,
-                                                                                isOperator: `operator`)
-                FileHandle.standardError.write(Data("""
-                    key \(key.id.uuidString.lowercased()) (\(key.prefix)…) issued for organization \(org); \
-                    store it now: it cannot be shown again.\n
-                    """.utf8))
+                let (key, secret) = try APIKeyStore(database: database).create(
+                    organizationID: organizationID, name: name,
+                    isOperator: `operator`)
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        key \(key.id.uuidString.lowercased()) (\(key.prefix)…) issued for organization \(org); \
+                        store it now: it cannot be shown again.\n
+                        """.utf8))
                 print(secret)
             }
         }
@@ -41,7 +44,9 @@ struct Key: ParsableCommand {
             try withDatabase { database in
                 for key in try APIKeyStore(database: database).list(organizationID: organizationID) {
                     let state = key.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
-                    print("\(key.id.uuidString.lowercased())\t\(key.prefix)…\t\(Timestamp.format(key.createdAt))\t\(state)\t\(key.isOperator ? "operator" : "key")\t\(key.name)")
+                    print(
+                        "\(key.id.uuidString.lowercased())\t\(key.prefix)…\t\(Timestamp.format(key.createdAt))\t\(state)\t\(key.isOperator ? "operator" : "key")\t\(key.name)"
+                    )
                 }
             }
         }

@@ -84,9 +84,11 @@ struct Serve: ParsableCommand {
         // SIGHUP) and starts empty when the master starts.
         let limiterMemory = try SharedMemory.create(size: RateLimiter.segmentSize(capacity: slots))
         _ = try RateLimiter.create(in: limiterMemory.base, size: limiterMemory.size, capacity: slots)
-        logger.info("rate limiter ready", metadata: [
-            "slots": "\(slots)", "bytes": "\(limiterMemory.size)", "default_per_hour": "\(perHour)",
-        ])
+        logger.info(
+            "rate limiter ready",
+            metadata: [
+                "slots": "\(slots)", "bytes": "\(limiterMemory.size)", "default_per_hour": "\(perHour)",
+            ])
 
         var configuration = Master.Configuration(
             listen: address,
