@@ -29,7 +29,7 @@ struct DatabaseCommand: ParsableCommand {
             let generated = password == nil ? ReportingAccount.generatePassword() : nil
             do {
                 let exists = try !database.query(
-                    "SELECT 1 AS found FROM mysql.user WHERE User = ? AND Host = ?",
+                    sql: "SELECT 1 AS found FROM mysql.user WHERE User = ? AND Host = ?",
                     [.text(user), .text(host)]
                 ).isEmpty
                 let views = try ReportingAccount(database: database).grant(

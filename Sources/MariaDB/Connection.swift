@@ -90,14 +90,15 @@ public final class Connection {
     }
 
     /// Runs a statement that returns rows, binding `bindings` to its `?` placeholders in order.
-    public func query(_ sql: String, _ bindings: [DatabaseValue] = []) throws -> [Row] {
+    /// Statements with values are written as `SQL` (`rows(_:)`); this is for text built elsewhere.
+    public func query(sql: String, _ bindings: [DatabaseValue] = []) throws -> [Row] {
         try perform(sql, bindings).rows ?? []
     }
 
     /// Runs a statement for its effect, binding `bindings` to its `?` placeholders in order.
     /// A result set, if any, is read and discarded.
     @discardableResult
-    public func execute(_ sql: String, _ bindings: [DatabaseValue] = []) throws -> ExecutionResult {
+    public func execute(sql: String, _ bindings: [DatabaseValue] = []) throws -> ExecutionResult {
         let result = try perform(sql, bindings)
         return ExecutionResult(affectedRows: result.affectedRows, lastInsertID: result.lastInsertID)
     }

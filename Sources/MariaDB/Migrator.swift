@@ -45,7 +45,7 @@ public struct Migrator {
     @discardableResult
     public func apply(_ migrations: [Migration]) throws -> [Migration] {
         try Self.checkUniqueVersions(migrations)
-        try connection.execute(createTableSQL)
+        try connection.execute(sql: createTableSQL)
         try acquireLock()
         // The lock belongs to the session: if the connection is replaced, it is gone.
         let session = connection.generation
@@ -77,7 +77,8 @@ public struct Migrator {
                     try connection.executeScript(migration.sql)
                     let elapsed = ContinuousClock.now - start
                     try connection.execute(
-                        "INSERT INTO `\(tableName)` (version, name, checksum, applied_at, execution_ms) VALUES (?, ?, ?, UTC_TIMESTAMP(6), ?)",
+                        sql:
+                            "INSERT INTO `\(tableName)` (version, name, checksum, applied_at, execution_ms) VALUES (?, ?, ?, UTC_TIMESTAMP(6), ?)",
                         [
                             .int(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
                             .int(Self.milliseconds(elapsed)),
@@ -142,7 +143,7 @@ public struct Migrator {
     private func recordedMigrations() throws -> [Int: Recorded] {
         let rows: [Row]
         do {
-            rows = try connection.query("SELECT version, name, checksum FROM `\(tableName)`")
+            rows = try connection.query(sql: "SELECT version, name, checksum FROM `\(tableName)`")
         } catch let error as DatabaseError where error.code == 1146 {  // ER_NO_SUCH_TABLE: nothing applied yet
             return [:]
         }
@@ -156,7 +157,7 @@ public struct Migrator {
     }
 
     private func acquireLock() throws {
-        let rows = try connection.query("SELECT GET_LOCK(?, ?) AS acquired", [.text(Self.lockName), .int(Self.lockTimeoutSeconds)])
+        let rows = try connection.query(sql: "SELECT GET_LOCK(?, ?) AS acquired", [.text(Self.lockName), .int(Self.lockTimeoutSeconds)])
         guard let row = rows.first, try row.decode(Int?.self, "acquired") == 1 else {
             throw DatabaseError(
                 kind: .migration,
@@ -169,7 +170,7 @@ public struct Migrator {
     private func releaseLock(session: Int) {
         guard connection.generation == session, connection.isConnected else { return }
         do {
-            _ = try connection.query("SELECT RELEASE_LOCK(?)", [.text(Self.lockName)])
+            _ = try connection.query(sql: "SELECT RELEASE_LOCK(?)", [.text(Self.lockName)])
         } catch {
             // The lock is released anyway when the session ends.
             logger.warning("could not release the migration lock", metadata: ["db.error": "\(error)"])

@@ -9,7 +9,8 @@ struct ConnectionTests {
         #expect(!connection.isConnected)
         let row = try #require(
             try connection.query(
-                "SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.collation_connection AS collation, @@session.character_set_client AS charset"
+                sql:
+                    "SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.collation_connection AS collation, @@session.character_set_client AS charset"
             ).first)
         #expect(connection.isConnected)
         #expect(row["tz"] == .text("+00:00"))
@@ -26,14 +27,15 @@ struct ConnectionTests {
     }
 
     @Test func aSessionCanAskForReadCommitted() throws {
-        #expect(try TestDatabase.connection().query("SELECT @@session.tx_isolation AS level").first?["level"] == .text("REPEATABLE-READ"))
+        #expect(
+            try TestDatabase.connection().query(sql: "SELECT @@session.tx_isolation AS level").first?["level"] == .text("REPEATABLE-READ"))
         var configuration = try TestDatabase.configuration()
         configuration.isolation = .readCommitted
         let connection = Connection(configuration: configuration, logger: TestDatabase.logger)
-        #expect(try connection.query("SELECT @@session.tx_isolation AS level").first?["level"] == .text("READ-COMMITTED"))
+        #expect(try connection.query(sql: "SELECT @@session.tx_isolation AS level").first?["level"] == .text("READ-COMMITTED"))
         connection.close()
         // A new session asks again.
-        #expect(try connection.query("SELECT @@session.tx_isolation AS level").first?["level"] == .text("READ-COMMITTED"))
+        #expect(try connection.query(sql: "SELECT @@session.tx_isolation AS level").first?["level"] == .text("READ-COMMITTED"))
     }
 
     @Test func failedConnectionThrowsConnectionError() throws {
@@ -55,14 +57,14 @@ struct ConnectionTests {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("dup")
         try connection.execute(
-            "CREATE TABLE \(table) (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, UNIQUE KEY email_unique (email))")
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+            sql: "CREATE TABLE \(table) (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL, UNIQUE KEY email_unique (email))")
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)") }
 
         let insert = "INSERT INTO \(table) (email) VALUES (?)"
         let secret = "secret-alice@example.com"
-        try connection.execute(insert, [.text(secret)])
+        try connection.execute(sql: insert, [.text(secret)])
         do {
-            try connection.execute(insert, [.text(secret)])
+            try connection.execute(sql: insert, [.text(secret)])
             Issue.record("the second insert should fail")
         } catch let error as DatabaseError {
             #expect(error.isDuplicateKey)
@@ -77,17 +79,17 @@ struct ConnectionTests {
             #expect(!"\(error)".contains("example.com"))
         }
         // The same statement still works after the failure.
-        try connection.execute(insert, [.text("bob@example.com")])
-        #expect(try connection.query("SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
+        try connection.execute(sql: insert, [.text("bob@example.com")])
+        #expect(try connection.query(sql: "SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
     }
 
     @Test func incorrectValueErrorsAreRedacted() throws {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("strict")
-        try connection.execute("CREATE TABLE \(table) (n INT NOT NULL, d DATE NULL)")
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        try connection.execute(sql: "CREATE TABLE \(table) (n INT NOT NULL, d DATE NULL)")
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)") }
         do {
-            try connection.execute("INSERT INTO \(table) (n) VALUES (?)", [.text("top-secret-number")])
+            try connection.execute(sql: "INSERT INTO \(table) (n) VALUES (?)", [.text("top-secret-number")])
             Issue.record("strict mode should reject text in an INT column")
         } catch let error as DatabaseError {
             #expect(error.code == 1366)
@@ -95,7 +97,7 @@ struct ConnectionTests {
             #expect(error.description.contains("INSERT INTO"))
         }
         do {
-            try connection.execute("INSERT INTO \(table) (n, d) VALUES (1, ?)", [.text("2024-13-45 secret")])
+            try connection.execute(sql: "INSERT INTO \(table) (n, d) VALUES (1, ?)", [.text("2024-13-45 secret")])
             Issue.record("strict mode should reject a bad date")
         } catch let error as DatabaseError {
             #expect(!error.description.contains("secret"))
@@ -106,23 +108,24 @@ struct ConnectionTests {
         let connection = try TestDatabase.connection()
         let parent = TestDatabase.uniqueName("parent")
         let child = TestDatabase.uniqueName("child")
-        try connection.execute("CREATE TABLE \(parent) (id INT PRIMARY KEY) ENGINE=InnoDB")
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(parent)") }
+        try connection.execute(sql: "CREATE TABLE \(parent) (id INT PRIMARY KEY) ENGINE=InnoDB")
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(parent)") }
         try connection.execute(
-            "CREATE TABLE \(child) (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent) (id)) ENGINE=InnoDB"
+            sql:
+                "CREATE TABLE \(child) (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent) (id)) ENGINE=InnoDB"
         )
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(child)") }
-        try connection.execute("INSERT INTO \(parent) (id) VALUES (1)")
-        try connection.execute("INSERT INTO \(child) (id, parent_id) VALUES (1, 1)")
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(child)") }
+        try connection.execute(sql: "INSERT INTO \(parent) (id) VALUES (1)")
+        try connection.execute(sql: "INSERT INTO \(child) (id, parent_id) VALUES (1, 1)")
         do {
-            try connection.execute("INSERT INTO \(child) (id, parent_id) VALUES (?, ?)", [2, 987_654])
+            try connection.execute(sql: "INSERT INTO \(child) (id, parent_id) VALUES (?, ?)", [2, 987_654])
             Issue.record("missing parent should fail")
         } catch let error as DatabaseError {
             #expect(error.isForeignKeyViolation)
             #expect(error.code == 1452)
         }
         do {
-            try connection.execute("DELETE FROM \(parent) WHERE id = ?", [1])
+            try connection.execute(sql: "DELETE FROM \(parent) WHERE id = ?", [1])
             Issue.record("referenced parent should not be deletable")
         } catch let error as DatabaseError {
             #expect(error.isForeignKeyViolation)
@@ -133,68 +136,68 @@ struct ConnectionTests {
     @Test func affectedRowsCountMatchedRows() throws {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("affected")
-        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY, name VARCHAR(20))")
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
-        try connection.execute("INSERT INTO \(table) VALUES (1, 'a'), (2, 'b')")
-        let unchanged = try connection.execute("UPDATE \(table) SET name = ? WHERE id = ?", ["a", 1])
+        try connection.execute(sql: "CREATE TABLE \(table) (id INT PRIMARY KEY, name VARCHAR(20))")
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+        try connection.execute(sql: "INSERT INTO \(table) VALUES (1, 'a'), (2, 'b')")
+        let unchanged = try connection.execute(sql: "UPDATE \(table) SET name = ? WHERE id = ?", ["a", 1])
         #expect(unchanged.affectedRows == 1)
-        let missing = try connection.execute("UPDATE \(table) SET name = ? WHERE id = ?", ["a", 3])
+        let missing = try connection.execute(sql: "UPDATE \(table) SET name = ? WHERE id = ?", ["a", 3])
         #expect(missing.affectedRows == 0)
     }
 
     @Test func transactionCommitsAndRollsBack() throws {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("tx")
-        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY) ENGINE=InnoDB")
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        try connection.execute(sql: "CREATE TABLE \(table) (id INT PRIMARY KEY) ENGINE=InnoDB")
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)") }
         struct Abort: Error {}
 
         let value = try connection.transaction {
-            try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+            try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [1])
             return 42
         }
         #expect(value == 42)
 
         #expect(throws: Abort.self) {
             try connection.transaction {
-                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [2])
+                try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [2])
                 throw Abort()
             }
         }
         // A failing statement rolls back the earlier ones.
         #expect(throws: DatabaseError.self) {
             try connection.transaction {
-                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [3])
-                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+                try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [3])
+                try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [1])
             }
         }
         // A nested failure caught by the outer body undoes only the nested work.
         try connection.transaction {
-            try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [4])
+            try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [4])
             do {
                 try connection.transaction {
-                    try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [5])
+                    try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [5])
                     throw Abort()
                 }
             } catch is Abort {}
             try connection.transaction {
-                try connection.execute("INSERT INTO \(table) (id) VALUES (?)", [6])
+                try connection.execute(sql: "INSERT INTO \(table) (id) VALUES (?)", [6])
             }
         }
 
         let other = try TestDatabase.connection()
-        let ids = try other.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode(Int.self, "id") }
+        let ids = try other.query(sql: "SELECT id FROM \(table) ORDER BY id").map { try $0.decode(Int.self, "id") }
         #expect(ids == [1, 4, 6])
     }
 
     @Test func preparedStatementsAreReused() throws {
         let connection = try TestDatabase.connection()
         func prepares() throws -> Int {
-            try connection.query("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'").first?.decode(Int.self, "Value") ?? -1
+            try connection.query(sql: "SHOW SESSION STATUS LIKE 'Com_stmt_prepare'").first?.decode(Int.self, "Value") ?? -1
         }
         let before = try prepares()
         for number in 1...5 {
-            let rows = try connection.query("SELECT ? + 1 AS next", [.int(Int64(number))])
+            let rows = try connection.query(sql: "SELECT ? + 1 AS next", [.int(Int64(number))])
             #expect(rows.first?["next"] == .int(Int64(number + 1)))
         }
         // One prepare for the SELECT; the status query itself was already cached.
@@ -204,18 +207,18 @@ struct ConnectionTests {
     @Test func statementCacheEvictsBeyondItsBound() throws {
         let connection = try TestDatabase.connection()
         for number in 0..<200 {
-            #expect(try connection.query("SELECT \(number) AS n").first?["n"] == .int(Int64(number)))
+            #expect(try connection.query(sql: "SELECT \(number) AS n").first?["n"] == .int(Int64(number)))
         }
         // Com_stmt_close is per session (Prepared_stmt_count is server-wide and sees parallel tests):
         // every statement pushed out of the bounded cache must have been closed on the server.
-        let closed = try connection.query("SHOW SESSION STATUS LIKE 'Com_stmt_close'").first?.decode(Int.self, "Value") ?? 0
+        let closed = try connection.query(sql: "SHOW SESSION STATUS LIKE 'Com_stmt_close'").first?.decode(Int.self, "Value") ?? 0
         #expect(closed >= 200 - 128)
     }
 
     @Test func scriptRunsEveryStatementAndReportsTheFailingOne() throws {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("script")
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)") }
         try connection.executeScript(
             """
             -- a comment
@@ -224,7 +227,7 @@ struct ConnectionTests {
             SELECT * FROM \(table);
             INSERT INTO \(table) VALUES (2, 'two');
             """)
-        #expect(try connection.query("SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
+        #expect(try connection.query(sql: "SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, "n") == 2)
 
         do {
             try connection.executeScript(
@@ -239,21 +242,21 @@ struct ConnectionTests {
             #expect(error.isDuplicateKey)
             #expect(error.message.contains("statement 3"))
         }
-        let ids = try connection.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode(Int.self, "id") }
+        let ids = try connection.query(sql: "SELECT id FROM \(table) ORDER BY id").map { try $0.decode(Int.self, "id") }
         #expect(ids == [1, 2, 3])
 
         // The session is in sync again after the failed script.
-        #expect(try connection.query("SELECT ? AS v", ["ok"]).first?["v"] == .text("ok"))
+        #expect(try connection.query(sql: "SELECT ? AS v", ["ok"]).first?["v"] == .text("ok"))
     }
 
     @Test func reconnectsAfterTheSessionIsKilled() throws {
         let connection = try TestDatabase.connection()
         let killer = try TestDatabase.connection()
         func sessionID() throws -> Int64 {
-            try #require(try connection.query("SELECT CONNECTION_ID() AS id").first).decode(Int64.self, "id")
+            try #require(try connection.query(sql: "SELECT CONNECTION_ID() AS id").first).decode(Int64.self, "id")
         }
         func kill(_ id: Int64) throws {
-            try killer.execute("KILL CONNECTION \(id)")
+            try killer.execute(sql: "KILL CONNECTION \(id)")
             // KILL returns before the victim's socket is closed.
             Thread.sleep(forTimeInterval: 0.2)
         }

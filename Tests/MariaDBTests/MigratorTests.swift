@@ -31,7 +31,7 @@ struct MigratorTests {
 
         deinit {
             for table in ["notes_\(suffix)", "tags_\(suffix)", historyTable] {
-                _ = try? connection.execute("DROP TABLE IF EXISTS \(table)")
+                _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)")
             }
             try? FileManager.default.removeItem(at: directory)
         }
@@ -51,10 +51,12 @@ struct MigratorTests {
         #expect(try fixture.migrator.pending(migrations).map(\.version) == [1, 2, 10])
         let applied = try fixture.migrator.apply(migrations)
         #expect(applied.map(\.version) == [1, 2, 10])
-        #expect(try fixture.connection.query("SELECT COUNT(*) AS n FROM \(notes) WHERE title = 'seeded'").first?.decode(Int.self, "n") == 2)
+        #expect(
+            try fixture.connection.query(sql: "SELECT COUNT(*) AS n FROM \(notes) WHERE title = 'seeded'").first?.decode(Int.self, "n") == 2
+        )
 
         let history = try fixture.connection.query(
-            "SELECT version, name, checksum, applied_at, execution_ms FROM \(fixture.historyTable) ORDER BY version")
+            sql: "SELECT version, name, checksum, applied_at, execution_ms FROM \(fixture.historyTable) ORDER BY version")
         #expect(try history.map { try $0.decode(Int.self, "version") } == [1, 2, 10])
         #expect(try history.map { try $0.decode(String.self, "name") } == ["create_notes", "seed_notes", "add_title"])
         #expect(try history.map { try $0.decode(String.self, "checksum") } == migrations.map(\.checksum))
@@ -65,7 +67,7 @@ struct MigratorTests {
 
         try fixture.write("0011_more_notes.sql", "INSERT INTO \(notes) (id, body) VALUES (3, 'third');")
         #expect(try fixture.migrator.apply(try fixture.load()).map(\.version) == [11])
-        #expect(try fixture.connection.query("SELECT COUNT(*) AS n FROM \(notes)").first?.decode(Int.self, "n") == 3)
+        #expect(try fixture.connection.query(sql: "SELECT COUNT(*) AS n FROM \(notes)").first?.decode(Int.self, "n") == 3)
     }
 
     @Test func changedChecksumIsAnErrorNamingTheVersion() throws {
@@ -87,7 +89,7 @@ struct MigratorTests {
             }
         }
         // Nothing ran: neither the edited file again nor the new one.
-        #expect(try fixture.connection.query("SELECT COUNT(*) AS n FROM \(tags)").first?.decode(Int.self, "n") == 1)
+        #expect(try fixture.connection.query(sql: "SELECT COUNT(*) AS n FROM \(tags)").first?.decode(Int.self, "n") == 1)
     }
 
     @Test func failingMigrationIsNotRecordedAndStopsTheRun() throws {
@@ -106,10 +108,10 @@ struct MigratorTests {
             #expect(error.message.contains("statement 2"))
         }
         // 0002 ran in a transaction (no DDL), so its first insert was rolled back too.
-        #expect(try fixture.connection.query("SELECT COUNT(*) AS n FROM \(tags)").first?.decode(Int.self, "n") == 0)
+        #expect(try fixture.connection.query(sql: "SELECT COUNT(*) AS n FROM \(tags)").first?.decode(Int.self, "n") == 0)
         #expect(try fixture.migrator.pending(try fixture.load()).map(\.version) == [2, 3])
         // The lock was released even though apply threw (another test may hold it by now).
-        let holder = try fixture.connection.query("SELECT IS_USED_LOCK(?) AS holder", [.text(Migrator.lockName)])
+        let holder = try fixture.connection.query(sql: "SELECT IS_USED_LOCK(?) AS holder", [.text(Migrator.lockName)])
         let id = try #require(fixture.connection.connectionID)
         #expect(try holder.first?.decode(UInt64?.self, "holder") != UInt64(id))
     }

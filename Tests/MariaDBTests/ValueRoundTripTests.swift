@@ -12,7 +12,7 @@ struct ValueRoundTripTests {
             .text(""), .text("Zoë 👩🏽‍💻 café"), .blob([0, 1, 0, 255]), .blob([]), .datetime(date),
         ]
         for value in values {
-            let rows = try connection.query("SELECT ? AS v", [value])
+            let rows = try connection.query(sql: "SELECT ? AS v", [value])
             #expect(rows.first?["v"] == value, "round trip of \(value)")
         }
     }
@@ -21,16 +21,16 @@ struct ValueRoundTripTests {
         let connection = try TestDatabase.connection()
         let table = TestDatabase.uniqueName("roundtrip")
         try connection.execute(
-            """
-            CREATE TABLE \(table) (
-              id INT AUTO_INCREMENT PRIMARY KEY,
-              i BIGINT NULL, u BIGINT UNSIGNED NULL, small INT NULL, d DOUBLE NULL, flag TINYINT(1) NULL,
-              s VARCHAR(255) NULL, big LONGTEXT NULL, bin LONGBLOB NULL,
-              dt DATETIME(6) NULL, ts TIMESTAMP(6) NULL, day DATE NULL,
-              uid UUID NULL, doc JSON NULL, price DECIMAL(10,2) NULL, bits BIT(8) NULL, duration TIME NULL
-            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
-            """)
-        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(table)") }
+            sql: """
+                CREATE TABLE \(table) (
+                  id INT AUTO_INCREMENT PRIMARY KEY,
+                  i BIGINT NULL, u BIGINT UNSIGNED NULL, small INT NULL, d DOUBLE NULL, flag TINYINT(1) NULL,
+                  s VARCHAR(255) NULL, big LONGTEXT NULL, bin LONGBLOB NULL,
+                  dt DATETIME(6) NULL, ts TIMESTAMP(6) NULL, day DATE NULL,
+                  uid UUID NULL, doc JSON NULL, price DECIMAL(10,2) NULL, bits BIT(8) NULL, duration TIME NULL
+                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                """)
+        defer { _ = try? connection.execute(sql: "DROP TABLE IF EXISTS \(table)") }
 
         let date = Date(timeIntervalSince1970: 1_764_006_703.654321)
         let uuid = UUID()
@@ -47,7 +47,7 @@ struct ValueRoundTripTests {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         let result = try connection.execute(
-            insert,
+            sql: insert,
             [
                 Int64.min.databaseValue, UInt64.max.databaseValue, Int32.max.databaseValue, 2.5.databaseValue,
                 true.databaseValue, accents.databaseValue, bigText.databaseValue, bigBlob.databaseValue,
@@ -57,7 +57,7 @@ struct ValueRoundTripTests {
         #expect(result.affectedRows == 1)
         #expect(result.lastInsertID > 0)
         try connection.execute(
-            insert,
+            sql: insert,
             [
                 Int64.max.databaseValue, .uint(0), Int32.min.databaseValue, .double(-1e300), false.databaseValue,
                 "".databaseValue, "".databaseValue, [UInt8]().databaseValue,
@@ -65,10 +65,10 @@ struct ValueRoundTripTests {
             ])
         let nothing: String? = nil
         try connection.execute(
-            "INSERT INTO \(table) (i, s) VALUES (?, ?)", [Int?.none.databaseValue, nothing.databaseValue]
+            sql: "INSERT INTO \(table) (i, s) VALUES (?, ?)", [Int?.none.databaseValue, nothing.databaseValue]
         )
 
-        let rows = try connection.query("SELECT * FROM \(table) ORDER BY id")
+        let rows = try connection.query(sql: "SELECT * FROM \(table) ORDER BY id")
         try #require(rows.count == 3)
         let first = rows[0]
         #expect(try first.decode(Int64.self, "i") == .min)
@@ -114,7 +114,7 @@ struct ValueRoundTripTests {
     @Test func blobWithZeroBytesIsNotTruncated() throws {
         let connection = try TestDatabase.connection()
         let bytes: [UInt8] = [0, 0, 65, 0, 66, 0]
-        let rows = try connection.query("SELECT CAST(? AS BINARY) AS b, LENGTH(?) AS n", [.blob(bytes), .blob(bytes)])
+        let rows = try connection.query(sql: "SELECT CAST(? AS BINARY) AS b, LENGTH(?) AS n", [.blob(bytes), .blob(bytes)])
         #expect(rows.first?["b"] == .blob(bytes))
         #expect(rows.first?["n"] == .int(6))
     }
@@ -130,32 +130,33 @@ struct ValueRoundTripTests {
         ]
         for date in dates {
             let rows = try connection.query(
-                "SELECT CAST(? AS DATETIME(6)) AS d, DATE_FORMAT(?, '%Y-%m-%d %H:%i:%s.%f') AS text", [.datetime(date), .datetime(date)]
+                sql: "SELECT CAST(? AS DATETIME(6)) AS d, DATE_FORMAT(?, '%Y-%m-%d %H:%i:%s.%f') AS text",
+                [.datetime(date), .datetime(date)]
             )
             #expect(try rows.first?.decode(Date.self, "d") == date)
         }
         let text = try connection.query(
-            "SELECT DATE_FORMAT(?, '%Y-%m-%d %H:%i:%s.%f') AS t", [.datetime(Date(timeIntervalSince1970: 951_782_400.5))])
+            sql: "SELECT DATE_FORMAT(?, '%Y-%m-%d %H:%i:%s.%f') AS t", [.datetime(Date(timeIntervalSince1970: 951_782_400.5))])
         #expect(text.first?["t"] == .text("2000-02-29 00:00:00.500000"))
-        let fromSQL = try connection.query("SELECT TIMESTAMP'2026-11-24 17:51:43.250000' AS d")
+        let fromSQL = try connection.query(sql: "SELECT TIMESTAMP'2026-11-24 17:51:43.250000' AS d")
         #expect(try fromSQL.first?.decode(Date.self, "d") == Date(timeIntervalSince1970: 1_795_542_703.25))
     }
 
     @Test func datesOutsideTheDatetimeRangeAreRejectedBeforeBinding() throws {
         let connection = try TestDatabase.connection()
         #expect(throws: DatabaseError.self) {
-            try connection.query("SELECT ? AS d", [.datetime(Date(timeIntervalSince1970: -1e12))])
+            try connection.query(sql: "SELECT ? AS d", [.datetime(Date(timeIntervalSince1970: -1e12))])
         }
-        #expect(try connection.query("SELECT 1 AS one").first?["one"] == .int(1))
+        #expect(try connection.query(sql: "SELECT 1 AS one").first?["one"] == .int(1))
     }
 
     /// The whole range is bindable: the conversion once refused years after about 5138.
     @Test func theLastSecondOfYear9999RoundTrips() throws {
         let connection = try TestDatabase.connection()
         let last = Date(timeIntervalSince1970: 253_402_300_799)
-        #expect(try connection.query("SELECT ? AS d", [.datetime(last)]).first?.decode(Date.self, "d") == last)
+        #expect(try connection.query(sql: "SELECT ? AS d", [.datetime(last)]).first?.decode(Date.self, "d") == last)
         #expect(throws: DatabaseError.self) {
-            try connection.query("SELECT ? AS d", [.datetime(last.addingTimeInterval(1))])
+            try connection.query(sql: "SELECT ? AS d", [.datetime(last.addingTimeInterval(1))])
         }
     }
 
@@ -163,7 +164,7 @@ struct ValueRoundTripTests {
         let connection = try TestDatabase.connection()
         let row = try #require(
             try connection.query(
-                "SELECT 'secret-value' AS word, 3000000000 AS big, -1 AS negative, NOW() AS now, 1.5 AS ratio"
+                sql: "SELECT 'secret-value' AS word, 3000000000 AS big, -1 AS negative, NOW() AS now, 1.5 AS ratio"
             ).first)
         for (column, attempt) in [
             ("word", { _ = try row.decode(Int.self, "word") }),
@@ -190,8 +191,8 @@ struct ValueRoundTripTests {
     @Test func bindingCountMismatchThrows() throws {
         let connection = try TestDatabase.connection()
         #expect(throws: DatabaseError.self) {
-            try connection.query("SELECT ? AS a, ? AS b", [.int(1)])
+            try connection.query(sql: "SELECT ? AS a, ? AS b", [.int(1)])
         }
-        #expect(try connection.query("SELECT ? AS a, ? AS b", [1, 2]).first?["b"] == .int(2))
+        #expect(try connection.query(sql: "SELECT ? AS a, ? AS b", [1, 2]).first?["b"] == .int(2))
     }
 }

@@ -171,7 +171,7 @@ struct AnalyticsStore {
             (["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
             + RequestLog.latencyColumns).map { "SUM(r.\($0)) AS \($0)" }
         return try database.query(
-            """
+            sql: """
             SELECT \((grouping.rollupColumns(period: period) + sums).joined(separator: ", ")) FROM \(table) r WHERE \(filter.sql)
             GROUP BY \(grouping.groupNames.joined(separator: ", "))
             """, filter.values)
@@ -200,7 +200,7 @@ struct AnalyticsStore {
                 "SUM(response_bytes) AS response_bytes",
             ] + bucketSums
         return try database.query(
-            """
+            sql: """
             SELECT \((grouping.rawColumns + sums).joined(separator: ", ")) FROM request_log WHERE \(filter.sql)
             GROUP BY \(grouping.groupNames.joined(separator: ", "))
             """, filter.values)
@@ -251,7 +251,7 @@ struct AnalyticsStore {
         condition.add("route = ?", ifPresent: filter.route)
         condition.add("duration_us >= ?", ifPresent: filter.minimumDurationMicroseconds)
         let rows = try database.query(
-            """
+            sql: """
             SELECT \(Self.logColumns) FROM request_log WHERE \(condition.sql) ORDER BY occurred_at DESC LIMIT ? OFFSET ?
             """, condition.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]
         ).map(Self.decodeLogRow)
@@ -264,7 +264,7 @@ struct AnalyticsStore {
                 .reduce(0) { $0 + $1.value.requests }
         } else {
             count =
-                try database.query("SELECT COUNT(*) AS count FROM request_log WHERE \(condition.sql)", condition.values)
+                try database.query(sql: "SELECT COUNT(*) AS count FROM request_log WHERE \(condition.sql)", condition.values)
                 .first?.decode(Int.self, "count") ?? 0
         }
         return (rows, count)

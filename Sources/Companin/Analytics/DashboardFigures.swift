@@ -26,7 +26,7 @@ struct DashboardFigures {
     func keys(requests: [UUID: Int]) throws -> [KeyActivity] {
         let condition = scope("k")
         return try database.query(
-            """
+            sql: """
             SELECT k.id, k.name, k.revoked_at IS NOT NULL AS revoked FROM api_keys k WHERE \(condition.sql) ORDER BY k.created_at, k.id
             """, condition.values
         ).map { row in
@@ -122,19 +122,19 @@ struct DashboardFigures {
                 satisfied: try row.decode(Int?.self, "satisfied") ?? 0)
         }
         let totals =
-            try database.query("SELECT \(counts) FROM feedback f WHERE \(condition.sql)", condition.values)
+            try database.query(sql: "SELECT \(counts) FROM feedback f WHERE \(condition.sql)", condition.values)
             .first.map(satisfaction) ?? Satisfaction(ratings: 0, sum: 0, satisfied: 0)
         // Periods are whole seconds since the epoch in UTC, like the usage buckets.
         var periods: [Date: Satisfaction] = [:]
         for row in try database.query(
-            """
+            sql: """
             SELECT FLOOR(UNIX_TIMESTAMP(f.created_at) / ?) * ? AS start, \(counts) FROM feedback f WHERE \(condition.sql) GROUP BY 1
             """, [.int(Int64(period)), .int(Int64(period))] + condition.values)
         {
             periods[Date(timeIntervalSince1970: Double(try row.decode(Int64.self, "start")))] = try satisfaction(row)
         }
         let assistants = try database.query(
-            """
+            sql: """
             SELECT f.assistant_id, f.assistant_version, v.name, \(counts) FROM feedback f
             JOIN assistant_versions v ON v.assistant_id = f.assistant_id AND v.version = f.assistant_version
             WHERE \(condition.sql) GROUP BY f.assistant_id, f.assistant_version, v.name ORDER BY ratings DESC, v.name, f.assistant_version
@@ -145,7 +145,7 @@ struct DashboardFigures {
                 assistantVersion: try row.decode(Int.self, "assistant_version"), satisfaction: try satisfaction(row))
         }
         let comments = try database.query(
-            """
+            sql: """
             SELECT f.conversation_id, f.assistant_id, f.assistant_version, v.name, f.rating, f.comment, f.created_at FROM feedback f
             JOIN assistant_versions v ON v.assistant_id = f.assistant_id AND v.version = f.assistant_version
             WHERE \(condition.sql) AND f.comment IS NOT NULL ORDER BY f.created_at DESC, f.id LIMIT ?
@@ -196,7 +196,7 @@ struct DashboardFigures {
     func embeddingModels() throws -> [ModelCount] {
         let condition = scope("c")
         return try database.query(
-            """
+            sql: """
             SELECT c.embedding_model, COUNT(*) AS chunks FROM knowledge_chunks c WHERE \(condition.sql)
             GROUP BY c.embedding_model ORDER BY c.embedding_model
             """, condition.values
@@ -207,7 +207,7 @@ struct DashboardFigures {
     func knowledge() throws -> (statuses: [StatusCount], failed: [FailedSource], failedCount: Int) {
         let condition = scope("s")
         let statuses = try database.query(
-            """
+            sql: """
             SELECT s.kind, s.status, COUNT(*) AS sources FROM knowledge_sources s WHERE \(condition.sql)
             GROUP BY s.kind, s.status ORDER BY s.kind, s.status
             """, condition.values
@@ -217,7 +217,7 @@ struct DashboardFigures {
                 sources: try row.decode(Int.self, "sources"))
         }
         let failed = try database.query(
-            """
+            sql: """
             SELECT s.id, s.kind, s.title, s.error_code, s.error_message, s.failed_at FROM knowledge_sources s
             WHERE \(condition.sql) AND s.status = 'failed' ORDER BY s.failed_at DESC, s.id LIMIT ?
             """, condition.values + [.int(Int64(Self.failedSources))]

@@ -25,7 +25,7 @@ public struct ReportingAccount {
     /// The report views of the current database.
     public func views() throws -> [String] {
         try database.query(
-            """
+            sql: """
             SELECT TABLE_NAME AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'report\\_%'
             ORDER BY TABLE_NAME
             """
@@ -44,7 +44,7 @@ public struct ReportingAccount {
         }
         let views = try views()
         guard !views.isEmpty else { throw StoreError.notFound("report views (run `companin migrate` first)") }
-        guard let schema = try database.query("SELECT DATABASE() AS name").first?.decode(String?.self, "name") else {
+        guard let schema = try database.query(sql: "SELECT DATABASE() AS name").first?.decode(String?.self, "name") else {
             throw StoreError.invalid("the connection names no database")
         }
         let account = "'\(user)'@'\(host)'"

@@ -152,7 +152,7 @@ final class RequestLog {
                     + sums.latency).map { .int(Int64($0)) }
             }
             try database.execute(
-                """
+                sql: """
                 INSERT INTO \(table) (organization_id, \(period), api_key_id, route, method, \(counters.joined(separator: ", ")))
                 VALUES \(Array(repeating: placeholders, count: chunk.count).joined(separator: ", "))
                 ON DUPLICATE KEY UPDATE \(counters.map { "\($0) = \($0) + VALUES(\($0))" }.joined(separator: ", "))

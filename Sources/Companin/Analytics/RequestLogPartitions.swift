@@ -19,7 +19,7 @@ public struct RequestLogPartitions {
 
     public func list() throws -> [Partition] {
         try database.query(
-            """
+            sql: """
             SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS bound, TABLE_ROWS AS table_rows FROM information_schema.PARTITIONS
             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'request_log' ORDER BY PARTITION_ORDINAL_POSITION
             """
@@ -36,7 +36,7 @@ public struct RequestLogPartitions {
         let months = try list().filter { $0.upperBound != nil }
         let old = months.dropLast().filter { $0.upperBound! <= cutoff }.map(\.name)
         guard !old.isEmpty else { return [] }
-        try database.execute("ALTER TABLE request_log DROP PARTITION \(old.joined(separator: ", "))")
+        try database.execute(sql: "ALTER TABLE request_log DROP PARTITION \(old.joined(separator: ", "))")
         return old
     }
 
@@ -61,7 +61,7 @@ public struct RequestLogPartitions {
         guard !added.isEmpty else { return [] }
         let definitions = added.map { "PARTITION \($0.name) VALUES LESS THAN ('\($0.bound)')" }
         try database.execute(
-            """
+            sql: """
             ALTER TABLE request_log REORGANIZE PARTITION pfuture INTO (\(definitions.joined(separator: ", ")),
                 PARTITION pfuture VALUES LESS THAN (MAXVALUE))
             """)

@@ -85,7 +85,7 @@ final class DeferredWrites<Record> {
             bindings.reserveCapacity(chunk.count * columns.count)
             for record in records.dropFirst(chunk.lowerBound).prefix(chunk.count) { bindings += values(record) }
             try database.execute(
-                """
+                sql: """
                 INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                 """, bindings)
         }

@@ -17,14 +17,14 @@ public struct AssistantPurge {
         if let organizationID {
             return Int(
                 try database.execute(
-                    """
+                    sql: """
                     DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)
                     """, [organizationID.databaseValue, cutoff.databaseValue]
                 ).affectedRows)
         }
         return Int(
             try database.execute(
-                "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)", [cutoff.databaseValue]
+                sql: "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)", [cutoff.databaseValue]
             ).affectedRows)
     }
 }

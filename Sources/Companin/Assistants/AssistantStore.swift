@@ -35,7 +35,7 @@ struct AssistantStore {
             knowledgeMode: input.knowledgeMode ?? "all", liveVersion: 1, latestVersion: 1, revision: 1, createdAt: now, updatedAt: now)
         try database.transaction {
             try database.execute(
-                """
+                sql: """
                 INSERT INTO assistants (organization_id, id, \(Self.configurationColumns.joined(separator: ", ")),
                     is_active, knowledge_mode, live_version, latest_version, revision, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?)
@@ -53,7 +53,7 @@ struct AssistantStore {
 
     func find(_ id: UUID) throws -> Assistant? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.assistantColumns) FROM assistants
             WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
             """, [organizationID.databaseValue, id.databaseValue]
@@ -62,14 +62,14 @@ struct AssistantStore {
 
     func list(_ page: Pagination) throws -> Page<Assistant> {
         let items = try database.query(
-            """
+            sql: """
             SELECT \(Self.assistantColumns) FROM assistants WHERE organization_id = ? AND deleted_at IS NULL
             ORDER BY created_at, id LIMIT ? OFFSET ?
             """, [organizationID.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]
         ).map(Self.decodeAssistant)
         let count =
             try database.query(
-                "SELECT COUNT(*) AS count FROM assistants WHERE organization_id = ? AND deleted_at IS NULL",
+                sql: "SELECT COUNT(*) AS count FROM assistants WHERE organization_id = ? AND deleted_at IS NULL",
                 [organizationID.databaseValue]
             ).first?.decode(Int.self, "count") ?? 0
         return Page(items: items, count: count)
@@ -137,7 +137,7 @@ struct AssistantStore {
     func delete(_ id: UUID) throws -> Bool {
         let now = Date.now.truncatedToMicroseconds
         return try database.execute(
-            """
+            sql: """
             UPDATE assistants SET deleted_at = ?, updated_at = ?, revision = revision + 1
             WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
             """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue]
@@ -150,7 +150,7 @@ struct AssistantStore {
         try database.transaction {
             guard
                 var assistant = try database.query(
-                    """
+                    sql: """
                     SELECT \(Self.assistantColumns) FROM assistants
                     WHERE organization_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE
                     """, [organizationID.databaseValue, id.databaseValue]
@@ -161,7 +161,7 @@ struct AssistantStore {
             assistant.revision += 1
             assistant.updatedAt = .now.truncatedToMicroseconds
             try database.execute(
-                """
+                sql: """
                 UPDATE assistants SET \(Self.configurationColumns.map { "\($0) = ?" }.joined(separator: ", ")),
                     is_active = ?, knowledge_mode = ?, live_version = ?, latest_version = ?, revision = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
@@ -189,7 +189,7 @@ struct AssistantStore {
     func versions(of id: UUID, _ page: Pagination) throws -> Page<AssistantVersion>? {
         guard let assistant = try find(id) else { return nil }
         let items = try database.query(
-            """
+            sql: """
             SELECT \(Self.versionColumns) FROM assistant_versions
             WHERE organization_id = ? AND assistant_id = ? ORDER BY version DESC LIMIT ? OFFSET ?
             """, [organizationID.databaseValue, id.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]
@@ -206,7 +206,7 @@ struct AssistantStore {
     /// A version of an assistant already read in this organization.
     private func version(of assistant: Assistant, number: Int) throws -> AssistantVersion? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.versionColumns) FROM assistant_versions
             WHERE organization_id = ? AND assistant_id = ? AND version = ?
             """, [organizationID.databaseValue, assistant.id.databaseValue, .int(Int64(number))]
@@ -216,7 +216,7 @@ struct AssistantStore {
 
     private func insertVersion(_ version: AssistantVersion) throws {
         try database.execute(
-            """
+            sql: """
             INSERT INTO assistant_versions (organization_id, assistant_id, version,
                 \(Self.configurationColumns.joined(separator: ", ")), changed_fields, change_note, created_by_api_key_id, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

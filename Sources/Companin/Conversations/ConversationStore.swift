@@ -70,7 +70,7 @@ struct ConversationStore {
                 handoffReason: nil, handedOffAt: nil, handedOffByAPIKeyID: nil, closedAt: nil, closeReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
             try database.execute(
-                """
+                sql: """
                 INSERT INTO conversations (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [organizationID.databaseValue] + Self.values(of: conversation))
@@ -81,7 +81,7 @@ struct ConversationStore {
 
     func find(_ id: UUID, lock: Bool = false) throws -> Conversation? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM conversations WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
             """, [organizationID.databaseValue, id.databaseValue]
         ).first.map(Self.decode)
@@ -157,7 +157,7 @@ struct ConversationStore {
 
     private func write(_ conversation: Conversation) throws {
         try database.execute(
-            """
+            sql: """
             UPDATE conversations SET status = ?, needs_human = ?, message_count = ?, last_message_at = ?, handoff_reason = ?,
                 handed_off_at = ?, handed_off_by_api_key_id = ?, closed_at = ?, close_reason = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?

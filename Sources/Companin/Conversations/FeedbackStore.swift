@@ -39,7 +39,7 @@ struct FeedbackStore {
             }
             let replaced =
                 try database.execute(
-                    """
+                    sql: """
                     UPDATE feedback SET is_current = FALSE, superseded_at = ?
                     WHERE organization_id = ? AND conversation_id = ? AND message_id <=> ? AND actor_type = ? AND actor_id = ? AND is_current
                     """,
@@ -53,7 +53,7 @@ struct FeedbackStore {
                 assistantVersion: version, rating: input.rating, comment: input.comment, actorType: input.actorType, actorID: actorID,
                 metadata: input.metadata, apiKeyID: apiKeyID, isCurrent: true, supersededAt: nil, createdAt: now)
             try database.execute(
-                """
+                sql: """
                 INSERT INTO feedback (organization_id, \(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
@@ -70,7 +70,7 @@ struct FeedbackStore {
     /// The conversation's ratings, oldest first: the current ones, or with `history` every one ever given.
     func list(_ conversationID: UUID, history: Bool) throws -> [Feedback] {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM feedback WHERE organization_id = ? AND conversation_id = ?\(history ? "" : " AND is_current")
             ORDER BY created_at, id
             """, [organizationID.databaseValue, conversationID.databaseValue]

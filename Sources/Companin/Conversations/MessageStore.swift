@@ -122,7 +122,7 @@ struct MessageStore {
         if let after {
             guard
                 let row = try database.query(
-                    """
+                    sql: """
                     SELECT position FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
                     """, [organizationID.databaseValue, conversationID.databaseValue, after.databaseValue]
                 ).first
@@ -136,7 +136,7 @@ struct MessageStore {
             position = try row.decode(Int.self, "position")
         }
         let rows = try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND position > ?
             ORDER BY position LIMIT ?
             """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(limit + 1))])
@@ -147,7 +147,7 @@ struct MessageStore {
     /// The `count` messages before `position`, oldest first: what a model sees of the conversation so far.
     func history(_ conversationID: UUID, before position: Int, count: Int) throws -> [Message] {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND position < ?
             ORDER BY position DESC LIMIT ?
             """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(count))]
@@ -158,7 +158,7 @@ struct MessageStore {
     /// Every message of a conversation, oldest first, for its transcript.
     func all(_ conversationID: UUID) throws -> [Message] {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? ORDER BY position
             """, [organizationID.databaseValue, conversationID.databaseValue]
         ).map(Self.decode)
@@ -166,7 +166,7 @@ struct MessageStore {
 
     func find(_ id: UUID, in conversationID: UUID) throws -> Message? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
             """, [organizationID.databaseValue, conversationID.databaseValue, id.databaseValue]
         ).first.map(Self.decode)
@@ -174,7 +174,7 @@ struct MessageStore {
 
     func reply(to messageID: UUID, in conversationID: UUID) throws -> Message? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND in_reply_to = ?
             """, [organizationID.databaseValue, conversationID.databaseValue, messageID.databaseValue]
         ).first.map(Self.decode)
@@ -183,7 +183,7 @@ struct MessageStore {
     private func message(_ conversationID: UUID, idempotencyKey: String) throws -> (message: Message, fingerprint: [UInt8]?)? {
         guard
             let row = try database.query(
-                """
+                sql: """
                 SELECT \(Self.columns), request_sha256 FROM messages WHERE organization_id = ? AND conversation_id = ? AND idempotency_key = ?
                 """, [organizationID.databaseValue, conversationID.databaseValue, .text(idempotencyKey)]
             ).first
@@ -203,7 +203,7 @@ struct MessageStore {
             ).serialized
         }
         try database.execute(
-            """
+            sql: """
             INSERT INTO messages (organization_id, \(Self.columns), idempotency_key, request_sha256)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,

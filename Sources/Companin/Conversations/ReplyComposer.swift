@@ -94,7 +94,7 @@ struct ReplyComposer {
         let unique = Array(Set(ids))
         var pairs: [UUID: (question: String, answer: String)] = [:]
         for row in try database.query(
-            """
+            sql: """
             SELECT id, question, answer FROM knowledge_sources
             WHERE organization_id = ? AND kind = 'qa' AND id IN (\(Array(repeating: "?", count: unique.count).joined(separator: ", ")))
             """, [organizationID.databaseValue] + unique.map(\.databaseValue))

@@ -25,14 +25,14 @@ public struct EmbeddingUpgrade {
     /// knowledge organizations are working on now); returns how many. A source whose
     /// re-embedding failed (the model server down) waits an hour before it is tried again.
     public func queueStaleSources() throws -> Int {
-        guard try database.query("SELECT GET_LOCK(?, 0) AS taken", [.text(Self.lockName)]).first?.decode(Int?.self, "taken") == 1 else {
+        guard try database.query(sql: "SELECT GET_LOCK(?, 0) AS taken", [.text(Self.lockName)]).first?.decode(Int?.self, "taken") == 1 else {
             return 0
         }
-        defer { _ = try? database.query("SELECT RELEASE_LOCK(?) AS released", [.text(Self.lockName)]) }
+        defer { _ = try? database.query(sql: "SELECT RELEASE_LOCK(?) AS released", [.text(Self.lockName)]) }
         // Across organizations on purpose, like claiming jobs: this is the workers' own bookkeeping.
         // Batches are then created per organization, through the organization-scoped store.
         let rows = try database.query(
-            """
+            sql: """
             SELECT DISTINCT c.organization_id, c.source_id, s.updated_at FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id AND s.organization_id = c.organization_id
             WHERE s.status = 'ready' AND c.embedding_model <> ?

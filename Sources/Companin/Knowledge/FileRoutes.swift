@@ -40,7 +40,7 @@ enum FileRoutes {
             // the same bytes) still points at it.
             if let path = removed.blobPath,
                 try context.database.query(
-                    "SELECT 1 FROM knowledge_sources WHERE organization_id = ? AND blob_path = ? LIMIT 1",
+                    sql: "SELECT 1 FROM knowledge_sources WHERE organization_id = ? AND blob_path = ? LIMIT 1",
                     [try context.organization().databaseValue, .text(path)]
                 ).isEmpty
             {

@@ -101,7 +101,7 @@ public final class IngestWorker {
     /// A URL that failed is still tried again on its schedule: the site may come back.
     private func scheduleNextRefresh(_ job: IngestionQueue.Job) throws {
         try database.execute(
-            """
+            sql: """
             UPDATE knowledge_sources SET next_refresh_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL refresh_interval_seconds SECOND)
             WHERE organization_id = ? AND id = ? AND refresh_interval_seconds IS NOT NULL
             """, [job.organizationID.databaseValue, job.sourceID.databaseValue])
@@ -110,7 +110,7 @@ public final class IngestWorker {
     private func markProcessing(_ id: UUID, organizationID: UUID) throws {
         let now = Date.now.truncatedToMicroseconds
         try database.execute(
-            """
+            sql: """
             UPDATE knowledge_sources SET status = 'processing', processing_started_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
             """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue])

@@ -23,7 +23,7 @@ public struct IngestionQueue {
     func enqueue(organizationID: UUID, sourceID: UUID, task: Task, batchID: UUID? = nil) throws {
         let now = Date.now.truncatedToMicroseconds
         try database.execute(
-            """
+            sql: """
             INSERT INTO ingestion_jobs (organization_id, source_id, batch_id, task, state, attempts, created_at, updated_at)
             VALUES (?, ?, ?, ?, 'queued', 0, ?, ?)
             """,
@@ -38,7 +38,7 @@ public struct IngestionQueue {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
             let due = try database.query(
-                """
+                sql: """
                 SELECT id, organization_id FROM knowledge_sources
                 WHERE next_refresh_at IS NOT NULL AND next_refresh_at <= ? AND status IN ('ready', 'failed')
                 ORDER BY next_refresh_at LIMIT 10 FOR UPDATE SKIP LOCKED
@@ -47,7 +47,7 @@ public struct IngestionQueue {
                 let organizationID = try row.decode(UUID.self, "organization_id")
                 let sourceID = try row.decode(UUID.self, "id")
                 try database.execute(
-                    """
+                    sql: """
                     UPDATE knowledge_sources SET next_refresh_at = NULL, queued_at = ?, updated_at = ? WHERE id = ?
                     """, [now.databaseValue, now.databaseValue, sourceID.databaseValue])
                 try enqueue(organizationID: organizationID, sourceID: sourceID, task: .ingest)
@@ -62,7 +62,7 @@ public struct IngestionQueue {
             let now = Date.now.truncatedToMicroseconds
             guard
                 let row = try database.query(
-                    """
+                    sql: """
                     SELECT id, organization_id, source_id, batch_id, task, attempts FROM ingestion_jobs
                     WHERE state = 'queued' OR (state = 'running' AND lease_expires_at < ?)
                     ORDER BY task = 'reembed', id LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -77,7 +77,7 @@ public struct IngestionQueue {
                 task: Task(rawValue: try row.decode(String.self, "task")) ?? .ingest,
                 attempts: try row.decode(Int.self, "attempts") + 1)
             try database.execute(
-                """
+                sql: """
                 UPDATE ingestion_jobs SET state = 'running', attempts = ?, lease_expires_at = ?, worker = ?, updated_at = ?
                 WHERE id = ?
                 """,
@@ -93,21 +93,21 @@ public struct IngestionQueue {
     func renew(_ job: Job, worker: String, lease: Duration) throws {
         let now = Date.now.truncatedToMicroseconds
         try database.execute(
-            """
+            sql: """
             UPDATE ingestion_jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND worker = ?
             """, [now.addingTimeInterval(Double(lease.components.seconds)).databaseValue, now.databaseValue, .int(job.id), .text(worker)])
     }
 
     func finish(_ job: Job) throws {
         try database.execute(
-            "UPDATE ingestion_jobs SET state = 'done', lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+            sql: "UPDATE ingestion_jobs SET state = 'done', lease_expires_at = NULL, updated_at = ? WHERE id = ?",
             [Date.now.truncatedToMicroseconds.databaseValue, .int(job.id)])
     }
 
     /// Records a failed attempt: queued again while attempts remain, otherwise failed for good.
     func fail(_ job: Job, error: String, retry: Bool) throws {
         try database.execute(
-            """
+            sql: """
             UPDATE ingestion_jobs SET state = ?, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?
             """,
             [

@@ -114,7 +114,7 @@ final class KnowledgeIndexCache {
         // older than it is, never newer, and the next search reloads it.
         let version =
             try database.query(
-                "SELECT version FROM knowledge_versions WHERE organization_id = ?",
+                sql: "SELECT version FROM knowledge_versions WHERE organization_id = ?",
                 [organizationID.databaseValue]
             ).first?.decode(Int64.self, "version") ?? 0
         uses += 1
@@ -176,7 +176,7 @@ final class KnowledgeIndexCache {
     /// Up to `loadBatch` ready chunks after `after`, the content only of those after `contentAfter`.
     private func batch(organizationID: UUID, model: String, after: Int64, contentAfter: Int64, database: Connection) throws -> [Row] {
         try database.query(
-            """
+            sql: """
             SELECT c.id, c.source_id, s.kind, IF(c.id > ?, c.content, NULL) AS content,
                    IF(c.embedding_model = ?, c.embedding, NULL) AS embedding
             FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id

@@ -30,7 +30,7 @@ struct KnowledgeScope {
     static func of(_ assistantID: UUID, organizationID: UUID, database: Connection) throws -> KnowledgeScope? {
         guard
             let row = try database.query(
-                """
+                sql: """
                 SELECT knowledge_mode FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
                 """, [organizationID.databaseValue, assistantID.databaseValue]
             ).first
@@ -52,7 +52,7 @@ enum AssistantKnowledgeRoutes {
             }
             try reader.finish()
             try context.database.execute(
-                """
+                sql: """
                 INSERT INTO assistant_knowledge (assistant_id, source_id, organization_id, mode, created_at) VALUES (?, ?, ?, ?, ?)
                 ON DUPLICATE KEY UPDATE mode = VALUES(mode), created_at = VALUES(created_at)
                 """,
@@ -65,7 +65,7 @@ enum AssistantKnowledgeRoutes {
         router.delete("/api/v1/assistants/:assistant_id/knowledge/:source_id") { _, context in
             let (scope, sourceID) = try resolve(context)
             let removed = try context.database.execute(
-                """
+                sql: """
                 DELETE FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND source_id = ?
                 """, [try context.organization().databaseValue, scope.assistantID.databaseValue, sourceID.databaseValue])
             guard removed.affectedRows == 1 else { throw HTTPError.notFound }
@@ -81,7 +81,7 @@ enum AssistantKnowledgeRoutes {
             let page = try Pagination(request)
             let condition = scope.condition
             let rows = try context.database.query(
-                """
+                sql: """
                 SELECT s.id, s.kind, s.title, s.status, l.mode FROM knowledge_sources s
                 LEFT JOIN assistant_knowledge l ON l.source_id = s.id AND l.assistant_id = ?
                 WHERE s.organization_id = ? AND \(condition.sql) ORDER BY s.created_at, s.id LIMIT ? OFFSET ?
@@ -90,7 +90,7 @@ enum AssistantKnowledgeRoutes {
                     + [.int(Int64(page.limit)), .int(Int64(page.offset))])
             let count =
                 try context.database.query(
-                    "SELECT COUNT(*) AS count FROM knowledge_sources s WHERE s.organization_id = ? AND \(condition.sql)",
+                    sql: "SELECT COUNT(*) AS count FROM knowledge_sources s WHERE s.organization_id = ? AND \(condition.sql)",
                     [organizationID.databaseValue] + condition.values
                 ).first?.decode(Int.self, "count") ?? 0
             let items = try rows.map { row in

@@ -109,7 +109,7 @@ struct KnowledgeSearch {
             .prefix(query.topK)
         guard !top.isEmpty else { return Outcome(hits: [], index: index, semantic: semantic) }
         let details = try database.query(
-            """
+            sql: """
             SELECT c.id, c.source_id, c.chunk_index, c.content, s.kind, s.title FROM knowledge_chunks c
             JOIN knowledge_sources s ON s.id = c.source_id
             WHERE c.organization_id = ? AND c.id IN (\(Array(repeating: "?", count: top.count).joined(separator: ", ")))
@@ -146,7 +146,7 @@ struct KnowledgeSearch {
         guard let scope else { return nil }
         let ids = Set(
             try database.query(
-                """
+                sql: """
                 SELECT source_id FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND mode = ?
                 """, [organizationID.databaseValue, scope.assistantID.databaseValue, .text(scope.mode == .linked ? "include" : "exclude")]
             )
@@ -288,10 +288,10 @@ struct ReembedBatches {
         let id = UUID()
         let now = Date.now.truncatedToMicroseconds
         return try database.transaction {
-            let sources = try database.query("SELECT s.id FROM knowledge_sources s WHERE \(filter)", values)
+            let sources = try database.query(sql: "SELECT s.id FROM knowledge_sources s WHERE \(filter)", values)
                 .map { try $0.decode(UUID.self, "id") }
             try database.execute(
-                """
+                sql: """
                 INSERT INTO reembed_batches (id, organization_id, scope, total, created_at) VALUES (?, ?, ?, ?, ?)
                 """, [id.databaseValue, organizationID.databaseValue, .text(description), .int(Int64(sources.count)), now.databaseValue])
             let queue = IngestionQueue(database: database)
@@ -306,11 +306,11 @@ struct ReembedBatches {
     func list(limit: Int, offset: Int) throws -> (items: [Batch], count: Int) {
         let count =
             try database.query(
-                "SELECT COUNT(*) AS n FROM reembed_batches WHERE organization_id = ?",
+                sql: "SELECT COUNT(*) AS n FROM reembed_batches WHERE organization_id = ?",
                 [organizationID.databaseValue]
             ).first?.decode(Int.self, "n") ?? 0
         let ids = try database.query(
-            """
+            sql: """
             SELECT id FROM reembed_batches WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?
             """, [organizationID.databaseValue, .int(Int64(limit)), .int(Int64(offset))]
         ).map { try $0.decode(UUID.self, "id") }
@@ -322,7 +322,7 @@ struct ReembedBatches {
     func find(_ id: UUID) throws -> Batch? {
         guard
             let row = try database.query(
-                """
+                sql: """
                 SELECT b.scope, b.total, b.created_at,
                        (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done'
                           AND NOT EXISTS (SELECT 1 FROM ingestion_jobs k WHERE k.batch_id = b.id AND k.source_id = j.source_id

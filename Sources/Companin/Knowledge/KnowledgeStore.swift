@@ -17,7 +17,7 @@ struct KnowledgeStore {
 
     func find(_ id: UUID, kind: KnowledgeSource.Kind) throws -> KnowledgeSource? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ? AND kind = ?
             """, [organizationID.databaseValue, id.databaseValue, .text(kind.rawValue)]
         ).first.map(Self.decode)
@@ -26,14 +26,14 @@ struct KnowledgeStore {
     /// Any kind: for links and search results.
     func find(_ id: UUID) throws -> KnowledgeSource? {
         try database.query(
-            "SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ?",
+            sql: "SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ?",
             [organizationID.databaseValue, id.databaseValue]
         ).first.map(Self.decode)
     }
 
     func findFile(sha256: [UInt8]) throws -> KnowledgeSource? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND kind = 'file' AND content_sha256 = ?
             """, [organizationID.databaseValue, .blob(sha256)]
         ).first.map(Self.decode)
@@ -53,7 +53,7 @@ struct KnowledgeStore {
     func insert(_ source: KnowledgeSource, sha256: [UInt8]?, queue: Bool) throws {
         try database.transaction {
             try database.execute(
-                """
+                sql: """
                 INSERT INTO knowledge_sources (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -67,7 +67,7 @@ struct KnowledgeStore {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
             try database.execute(
-                """
+                sql: """
                 UPDATE knowledge_sources SET question = ?, answer = ?, title = ?, tags = ?, metadata = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ? AND kind = 'qa'
                 """,
@@ -86,7 +86,7 @@ struct KnowledgeStore {
         try database.transaction {
             let now = Date.now.truncatedToMicroseconds
             try database.execute(
-                """
+                sql: """
                 UPDATE knowledge_sources SET status = 'pending', error_code = NULL, error_message = NULL, queued_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue])
@@ -99,13 +99,13 @@ struct KnowledgeStore {
         try database.transaction {
             guard
                 let source = try database.query(
-                    """
+                    sql: """
                     SELECT \(Self.columns) FROM knowledge_sources WHERE organization_id = ? AND id = ? AND kind = ? FOR UPDATE
                     """, [organizationID.databaseValue, id.databaseValue, .text(kind.rawValue)]
                 ).first.map(Self.decode)
             else { return nil }
             try database.execute(
-                "DELETE FROM knowledge_sources WHERE organization_id = ? AND id = ?",
+                sql: "DELETE FROM knowledge_sources WHERE organization_id = ? AND id = ?",
                 [organizationID.databaseValue, id.databaseValue])
             return source
         }

@@ -78,7 +78,7 @@ extension SourceProcessor {
             ]
         }
         try database.execute(
-            "UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
+            sql: "UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
             values + [organizationID.databaseValue, source.id.databaseValue])
     }
 }

@@ -112,7 +112,7 @@ struct SourceProcessor {
                 try recordFetch(page, text: nil, for: source, organizationID: organizationID)
                 let now = Date.now.truncatedToMicroseconds
                 try database.execute(
-                    """
+                    sql: """
                     UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, ready_at = ?, updated_at = ?
                     WHERE organization_id = ? AND id = ?
                     """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
@@ -129,12 +129,12 @@ struct SourceProcessor {
                 try recordFetch(page, text: result.text, details: result.attributes, for: source, organizationID: organizationID)
             }
             try database.execute(
-                "DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
+                sql: "DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
                 [organizationID.databaseValue, source.id.databaseValue])
             try insertChunks(result.chunks, result.embeddings, sourceID: source.id, organizationID: organizationID, at: now)
             let keepsClientTitle = source.attributes["title_from"] != .string("filename")
             try database.execute(
-                """
+                sql: """
                 UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, title = ?, attributes = ?,
                     summary = ?, keywords = ?, chunk_count = ?, ready_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
@@ -161,12 +161,12 @@ struct SourceProcessor {
         let scope: [DatabaseValue] = [organizationID.databaseValue, source.id.databaseValue, .text(model)]
         let stale =
             try database.query(
-                """
+                sql: """
                 SELECT COUNT(*) AS n FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
                 """, scope
             ).first?.decode(Int.self, "n") ?? 0
         let rows = try database.query(
-            """
+            sql: """
             SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
             ORDER BY chunk_index LIMIT ?
             """, scope + [.int(Int64(Self.reembedSlice))])
@@ -179,7 +179,7 @@ struct SourceProcessor {
             try lock(source, organizationID: organizationID)
             for (id, embedding) in vectors {
                 try database.execute(
-                    """
+                    sql: """
                     UPDATE knowledge_chunks SET embedding = ?, embedding_model = ?, embedding_dimension = ?
                     WHERE organization_id = ? AND id = ?
                     """,
@@ -213,7 +213,7 @@ struct SourceProcessor {
 
     private func recordProgress(_ done: Int, of total: Int, source: KnowledgeSource, organizationID: UUID) throws {
         try database.execute(
-            """
+            sql: """
             UPDATE knowledge_sources SET chunks_embedded = ?, chunks_to_embed = ? WHERE organization_id = ? AND id = ?
             """, [.int(Int64(done)), .int(Int64(total)), organizationID.databaseValue, source.id.databaseValue])
     }
@@ -224,7 +224,7 @@ struct SourceProcessor {
     /// or the two transactions deadlock.
     private func lock(_ source: KnowledgeSource, organizationID: UUID) throws {
         _ = try database.query(
-            "SELECT id FROM knowledge_sources WHERE organization_id = ? AND id = ? FOR UPDATE",
+            sql: "SELECT id FROM knowledge_sources WHERE organization_id = ? AND id = ? FOR UPDATE",
             [organizationID.databaseValue, source.id.databaseValue])
     }
 
@@ -232,7 +232,7 @@ struct SourceProcessor {
     func markFailed(_ sourceID: UUID, organizationID: UUID, code: String, message: String) throws {
         let now = Date.now.truncatedToMicroseconds
         try database.execute(
-            """
+            sql: """
             UPDATE knowledge_sources SET status = 'failed', error_code = ?, error_message = ?, failed_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
             """,
@@ -245,7 +245,7 @@ struct SourceProcessor {
     private func insertChunks(_ chunks: [Chunk], _ embeddings: [Embedding], sourceID: UUID, organizationID: UUID, at now: Date) throws {
         for (chunk, embedding) in zip(chunks, embeddings) {
             try database.execute(
-                """
+                sql: """
                 INSERT INTO knowledge_chunks (source_id, organization_id, chunk_index, content, embedding, embedding_model,
                     embedding_dimension, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -19,7 +19,7 @@ public struct APIKeyStore {
             id: UUID(), organizationID: organizationID, name: name, prefix: APIKey.displayPrefix(of: secret),
             isOperator: isOperator, createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
         try database.execute(
-            """
+            sql: """
             INSERT INTO api_keys (id, organization_id, name, is_operator, key_prefix, key_hash, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
@@ -32,7 +32,7 @@ public struct APIKeyStore {
 
     public func list(organizationID: UUID) throws -> [APIKey] {
         try database.query(
-            """
+            sql: """
             SELECT id, organization_id, name, is_operator, key_prefix, created_at, revoked_at
             FROM api_keys WHERE organization_id = ? ORDER BY created_at, id
             """, [organizationID.databaseValue]
@@ -42,7 +42,7 @@ public struct APIKeyStore {
     /// Revokes a key; `false` when there is no such key or it was already revoked.
     public func revoke(id: UUID) throws -> Bool {
         try database.execute(
-            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]
         ).affectedRows == 1
     }
@@ -67,7 +67,7 @@ public struct APIKeyStore {
     func authenticate(hash: [UInt8]) throws -> Credentials? {
         guard
             let row = try database.query(
-                """
+                sql: """
                 SELECT k.id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
                 FROM api_keys k JOIN organizations o ON o.id = k.organization_id
                 WHERE k.key_hash = ? AND k.revoked_at IS NULL

@@ -17,14 +17,14 @@ public struct OrganizationStore {
         let organization = Organization(
             id: UUID(), name: name, rateLimitPerHour: nil, sessionTTLSeconds: nil, createdAt: .now.truncatedToMicroseconds)
         try database.execute(
-            "INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            sql: "INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
             [organization.id.databaseValue, .text(name), organization.createdAt.databaseValue, organization.createdAt.databaseValue])
         return organization
     }
 
     public func find(_ id: UUID) throws -> Organization? {
         try database.query(
-            "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations WHERE id = ?", [id.databaseValue]
+            sql: "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations WHERE id = ?", [id.databaseValue]
         )
         .first.map(Self.decode)
     }
@@ -35,7 +35,7 @@ public struct OrganizationStore {
             throw StoreError.invalid("the limit must be 1 to \(Self.maximumRateLimit) requests per hour")
         }
         return try database.execute(
-            "UPDATE organizations SET rate_limit_per_hour = ? WHERE id = ?",
+            sql: "UPDATE organizations SET rate_limit_per_hour = ? WHERE id = ?",
             [limit.databaseValue, id.databaseValue]
         ).affectedRows == 1
     }
@@ -49,14 +49,14 @@ public struct OrganizationStore {
             throw StoreError.invalid("the session lifetime must be \(bounds.lowerBound) to \(bounds.upperBound) seconds")
         }
         return try database.execute(
-            "UPDATE organizations SET session_ttl_seconds = ? WHERE id = ?",
+            sql: "UPDATE organizations SET session_ttl_seconds = ? WHERE id = ?",
             [seconds.databaseValue, id.databaseValue]
         ).affectedRows == 1
     }
 
     public func list() throws -> [Organization] {
         try database.query(
-            "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations ORDER BY created_at, id"
+            sql: "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations ORDER BY created_at, id"
         )
         .map(Self.decode)
     }

@@ -28,7 +28,7 @@ struct ContextStore {
             let session = try sessions.lockOpen(sessionID, at: now)
             let last =
                 try database.query(
-                    """
+                    sql: """
                     SELECT COALESCE(MAX(position), 0) AS last FROM session_contexts WHERE organization_id = ? AND session_id = ?
                     """, [organizationID.databaseValue, sessionID.databaseValue]
                 ).first?.decode(Int.self, "last") ?? 0
@@ -36,7 +36,7 @@ struct ContextStore {
                 id: UUID(), sessionID: sessionID, position: last + 1, attributes: attributes, crm: crm,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
             try database.execute(
-                """
+                sql: """
                 INSERT INTO session_contexts (organization_id, \(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
@@ -52,7 +52,7 @@ struct ContextStore {
 
     func find(_ id: UUID) throws -> SessionContext? {
         try database.query(
-            "SELECT \(Self.columns) FROM session_contexts WHERE organization_id = ? AND id = ?",
+            sql: "SELECT \(Self.columns) FROM session_contexts WHERE organization_id = ? AND id = ?",
             [organizationID.databaseValue, id.databaseValue]
         ).first.map(Self.decode)
     }
@@ -71,7 +71,7 @@ struct ContextStore {
     func contexts(ofSessions ids: [UUID]) throws -> [UUID: [SessionContext]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM session_contexts
             WHERE organization_id = ? AND session_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))
             ORDER BY session_id, position
@@ -89,7 +89,7 @@ struct ContextStore {
             if let crm { context.crm = crm }
             context.updatedAt = now
             try database.execute(
-                """
+                sql: """
                 UPDATE session_contexts SET attributes = ?, crm_system = ?, crm_record_id = ?, crm_url = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """,
@@ -109,7 +109,7 @@ struct ContextStore {
             guard let context = try find(id) else { throw Self.notFound }
             _ = try sessions.lockOpen(context.sessionID, at: now)
             try database.execute(
-                "DELETE FROM session_contexts WHERE organization_id = ? AND id = ?",
+                sql: "DELETE FROM session_contexts WHERE organization_id = ? AND id = ?",
                 [organizationID.databaseValue, id.databaseValue])
         }
     }

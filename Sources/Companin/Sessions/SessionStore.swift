@@ -42,7 +42,7 @@ struct SessionStore {
                 identifiedAt: authenticated && input.visitor?.id != nil ? now : nil, endedAt: nil, endReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
             try database.execute(
-                """
+                sql: """
                 INSERT INTO sessions (organization_id, \(Self.columns))
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [organizationID.databaseValue] + Self.values(of: session))
@@ -52,7 +52,7 @@ struct SessionStore {
 
     func find(_ id: UUID, lock: Bool = false) throws -> Session? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM sessions WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
             """, [organizationID.databaseValue, id.databaseValue]
         ).first.map(Self.decode)
@@ -88,7 +88,7 @@ struct SessionStore {
     /// The sessions of a visitor, oldest first, at most `limit` (the most recent ones when there are more).
     func sessions(ofVisitor visitorID: UUID, limit: Int) throws -> [Session] {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM (
                 SELECT \(Self.columns) FROM sessions WHERE organization_id = ? AND visitor_id = ?
                 ORDER BY created_at DESC, id DESC LIMIT ?) recent
@@ -99,7 +99,7 @@ struct SessionStore {
 
     func count(ofVisitor visitorID: UUID) throws -> Int {
         try database.query(
-            "SELECT COUNT(*) AS count FROM sessions WHERE organization_id = ? AND visitor_id = ?",
+            sql: "SELECT COUNT(*) AS count FROM sessions WHERE organization_id = ? AND visitor_id = ?",
             [organizationID.databaseValue, visitorID.databaseValue]
         ).first?.decode(Int.self, "count") ?? 0
     }
@@ -180,7 +180,7 @@ struct SessionStore {
     private func requireAssistant(_ id: UUID) throws {
         guard
             try !database.query(
-                "SELECT 1 AS found FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
+                sql: "SELECT 1 AS found FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
                 [organizationID.databaseValue, id.databaseValue]
             ).isEmpty
         else {
@@ -190,7 +190,7 @@ struct SessionStore {
 
     private func write(_ session: Session) throws {
         try database.execute(
-            """
+            sql: """
             UPDATE sessions SET assistant_id = ?, visitor_id = ?, authenticated = ?, state = ?, metadata = ?, ttl_seconds = ?,
                 sliding = ?, expires_at = ?, last_activity_at = ?, identified_at = ?, ended_at = ?, end_reason = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?

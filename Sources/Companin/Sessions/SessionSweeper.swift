@@ -15,7 +15,7 @@ public struct SessionSweeper {
     public func sweepBatch(at now: Date = .now) throws -> Int {
         try database.transaction {
             let rows = try database.query(
-                """
+                sql: """
                 SELECT id FROM sessions WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED
                 """, [now.databaseValue, .int(Int64(Self.batchSize))])
             guard !rows.isEmpty else { return 0 }
@@ -23,7 +23,7 @@ public struct SessionSweeper {
             // The expiry is checked again: a sliding session may have been extended since the read.
             return Int(
                 try database.execute(
-                    """
+                    sql: """
                     UPDATE sessions SET state = 'expired', updated_at = ?
                     WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", "))) AND state = 'active' AND expires_at <= ?
                     """, [now.databaseValue] + ids + [now.databaseValue]

@@ -54,7 +54,7 @@ extension VisitorStore {
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let sessionStore = SessionStore(database: database, organizationID: organizationID)
         let sessions = try database.query(
-            """
+            sql: """
             SELECT \(SessionStore.columns) FROM (
                 SELECT \(SessionStore.columns),
                        ROW_NUMBER() OVER (PARTITION BY visitor_id ORDER BY created_at DESC, id DESC) AS recency
@@ -68,7 +68,7 @@ extension VisitorStore {
                 visitors: Dictionary(uniqueKeysWithValues: visitors.map { ($0.id, $0) })), by: \.session.visitorID)
         var counts: [UUID: Int] = [:]
         for row in try database.query(
-            """
+            sql: """
             SELECT visitor_id, COUNT(*) AS sessions FROM sessions WHERE organization_id = ? AND visitor_id IN (\(marks)) GROUP BY visitor_id
             """, [organizationID.databaseValue] + ids)
         {
@@ -76,7 +76,7 @@ extension VisitorStore {
         }
         var linked: [UUID: [UUID]] = [:]
         for row in try database.query(
-            """
+            sql: """
             SELECT id, merged_into_id FROM visitors WHERE organization_id = ? AND merged_into_id IN (\(marks)) ORDER BY created_at, id
             """, [organizationID.databaseValue] + ids)
         {

@@ -21,7 +21,7 @@ struct VisitorStore {
         for _ in 0..<Self.maximumLinkHops {
             guard
                 let row = try database.query(
-                    """
+                    sql: """
                     SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
                     """, [organizationID.databaseValue, current.databaseValue]
                 ).first
@@ -46,7 +46,7 @@ struct VisitorStore {
 
     func find(externalID: String, lock: Bool = false) throws -> Visitor? {
         try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND external_id = ?\(lock ? " FOR UPDATE" : "")
             """, [organizationID.databaseValue, .text(externalID)]
         ).first.map(Self.decode)
@@ -57,7 +57,7 @@ struct VisitorStore {
         guard !ids.isEmpty else { return [:] }
         let list = Array(ids)
         let rows = try database.query(
-            """
+            sql: """
             SELECT \(Self.columns) FROM visitors
             WHERE organization_id = ? AND id IN (\(Array(repeating: "?", count: list.count).joined(separator: ", ")))
             """, [organizationID.databaseValue] + list.map(\.databaseValue))
@@ -104,7 +104,7 @@ struct VisitorStore {
         }
         guard let existing = try find(externalID: externalID, lock: true) else {
             try database.execute(
-                """
+                sql: """
                 UPDATE visitors SET external_id = ?, identified_at = ?, last_seen_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """,
@@ -119,13 +119,13 @@ struct VisitorStore {
         }
         // Link: the anonymous visitor's sessions, and visitors linked to it before, now point at the identified one.
         try database.execute(
-            "UPDATE sessions SET visitor_id = ?, updated_at = ? WHERE organization_id = ? AND visitor_id = ?",
+            sql: "UPDATE sessions SET visitor_id = ?, updated_at = ? WHERE organization_id = ? AND visitor_id = ?",
             [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
         try database.execute(
-            "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND merged_into_id = ?",
+            sql: "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND merged_into_id = ?",
             [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
         try database.execute(
-            "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
+            sql: "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
             [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
         // What the anonymous visitor told us fills the identified one's gaps; what is sent now wins over both.
         return try update(existing, profile: visitor.profile.updated(with: existing.profile).updated(with: profile), at: now)
@@ -138,7 +138,7 @@ struct VisitorStore {
         updated.lastSeenAt = now
         updated.updatedAt = now
         try database.execute(
-            """
+            sql: """
             UPDATE visitors SET \(VisitorProfile.columns.map { "\($0) = ?" }.joined(separator: ", ")), last_seen_at = ?, updated_at = ?
             WHERE organization_id = ? AND id = ?
             """,
@@ -155,7 +155,7 @@ struct VisitorStore {
             lastSeenAt: now, createdAt: now, updatedAt: now)
         do {
             try database.execute(
-                """
+                sql: """
                 INSERT INTO visitors (organization_id, id, external_id, \(VisitorProfile.columns.joined(separator: ", ")),
                     identified_at, last_seen_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,0 +1,188 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Marks a `Codable` type whose properties are columns of the row that contains it (an
+/// assistant's configuration is six of the assistant's columns), rather than one JSON column.
+public protocol FlattenedColumns: Codable {}
+
+extension Row {
+    /// Decodes the row as `T`: each property from the column named as its snake_case form
+    /// (`createdByAPIKeyID` ← `created_by_api_key_id`).
+    ///
+    /// - `DatabaseValueConvertible` properties convert the column's value;
+    /// - `FlattenedColumns` properties decode from this same row;
+    /// - a raw-value enum decodes from the column's text or integer;
+    /// - anything else (arrays, dictionaries, nested structs) is JSON text in its column.
+    ///
+    /// A property with no column fails loudly, even an optional one: a typo must not read as NULL.
+    /// A type that is itself `DatabaseValueConvertible` (`fetchAll(Int.self, …)`) decodes the
+    /// first column.
+    public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
+        if let convertible = type as? any DatabaseValueConvertible.Type {
+            guard !values.isEmpty else { throw DatabaseError(kind: .decoding, message: "the result has no columns") }
+            return try Self.convert(values[0], to: convertible, column: columns[0]) as! T
+        }
+        do {
+            return try T(from: RowDecoder(row: self))
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            throw DatabaseError(kind: .decoding, message: "cannot decode \(T.self) from a row")
+        }
+    }
+
+    static func convert(_ value: DatabaseValue, to type: any DatabaseValueConvertible.Type, column: String) throws -> Any {
+        do {
+            return try type.init(databaseValue: value)
+        } catch let error as DatabaseError {
+            throw DatabaseError(kind: .decoding, message: "column '\(column)': \(error.message)")
+        }
+    }
+}
+
+/// `createdByAPIKeyID` → `created_by_api_key_id`: a word starts at a lowercase-to-uppercase step
+/// and at the last capital of a run followed by lowercase (`APIKey` → `api`, `key`).
+public func snakeCaseColumnName(_ name: String) -> String {
+    let characters = Array(name)
+    var result = ""
+    result.reserveCapacity(name.count + 4)
+    for (index, character) in characters.enumerated() {
+        if character.isUppercase, index > 0 {
+            let previous = characters[index - 1]
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            if previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true) {
+                result.append("_")
+            }
+        }
+        result += character.lowercased()
+    }
+    return result
+}
+
+private struct RowDecoder: Decoder {
+    let row: Row
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy _: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(RowContainer<Key>(row: row))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        throw DatabaseError(kind: .decoding, message: "a row decodes into a struct, not an array")
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        throw DatabaseError(kind: .decoding, message: "a row decodes into a struct, not a single value")
+    }
+}
+
+private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let row: Row
+    var codingPath: [any CodingKey] { [] }
+    var allKeys: [Key] { [] }
+
+    func contains(_ key: Key) -> Bool {
+        row[snakeCaseColumnName(key.stringValue)] != nil
+    }
+
+    private func value(_ key: Key) throws -> (column: String, value: DatabaseValue) {
+        let column = snakeCaseColumnName(key.stringValue)
+        guard let value = row[column] else {
+            throw DatabaseError(kind: .decoding, message: "no column named '\(column)' in the result")
+        }
+        return (column, value)
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        try value(key).value.isNull
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        if type is any FlattenedColumns.Type {
+            return try T(from: RowDecoder(row: row))
+        }
+        let (column, value) = try value(key)
+        if let convertible = type as? any DatabaseValueConvertible.Type {
+            return try Row.convert(value, to: convertible, column: column) as! T
+        }
+        do {
+            return try T(from: ColumnDecoder(value: value))
+        } catch is ColumnDecoder.NeedsJSON {
+            let bytes: [UInt8]
+            switch value {
+            case .text(let text): bytes = Array(text.utf8)
+            case .blob(let blob): bytes = blob
+            default: throw DatabaseError(kind: .decoding, message: "column '\(column)': expected JSON text, found \(value.typeName)")
+            }
+            do {
+                return try JSONDecoder().decode(T.self, from: Data(bytes))
+            } catch {
+                throw DatabaseError(kind: .decoding, message: "column '\(column)': not JSON of \(T.self)")
+            }
+        } catch let error as DatabaseError {
+            throw DatabaseError(kind: .decoding, message: "column '\(column)': \(error.message)")
+        } catch {
+            // Not the error itself: a DecodingError quotes the value, which may be personal data.
+            throw DatabaseError(kind: .decoding, message: "column '\(column)': cannot decode \(T.self) from \(value.typeName)")
+        }
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy _: NestedKey.Type, forKey _: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        KeyedDecodingContainer(RowContainer<NestedKey>(row: row))
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        throw DatabaseError(kind: .decoding, message: "column '\(snakeCaseColumnName(key.stringValue))': arrays are JSON columns")
+    }
+
+    func superDecoder() throws -> any Decoder { RowDecoder(row: row) }
+    func superDecoder(forKey _: Key) throws -> any Decoder { RowDecoder(row: row) }
+}
+
+/// Decodes one column value into a type that asks for a single value (raw-value enums, wrappers);
+/// a type that asks for a keyed or unkeyed container is stored as JSON instead.
+private struct ColumnDecoder: Decoder, SingleValueDecodingContainer {
+    struct NeedsJSON: Error {}
+
+    let value: DatabaseValue
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy _: Key.Type) throws -> KeyedDecodingContainer<Key> { throw NeedsJSON() }
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer { throw NeedsJSON() }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { value.isNull }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if let convertible = type as? any DatabaseValueConvertible.Type {
+            return try convertible.init(databaseValue: value) as! T
+        }
+        return try T(from: self)
+    }
+
+    func decode(_: Bool.Type) throws -> Bool { try Bool(databaseValue: value) }
+    func decode(_: String.Type) throws -> String { try String(databaseValue: value) }
+    func decode(_: Double.Type) throws -> Double { try Double(databaseValue: value) }
+    func decode(_: Float.Type) throws -> Float { Float(try Double(databaseValue: value)) }
+    func decode(_: Int.Type) throws -> Int { try Int(databaseValue: value) }
+    func decode(_: Int8.Type) throws -> Int8 { try narrow(Int8.self) }
+    func decode(_: Int16.Type) throws -> Int16 { try narrow(Int16.self) }
+    func decode(_: Int32.Type) throws -> Int32 { try Int32(databaseValue: value) }
+    func decode(_: Int64.Type) throws -> Int64 { try Int64(databaseValue: value) }
+    func decode(_: UInt.Type) throws -> UInt { try narrow(UInt.self) }
+    func decode(_: UInt8.Type) throws -> UInt8 { try narrow(UInt8.self) }
+    func decode(_: UInt16.Type) throws -> UInt16 { try narrow(UInt16.self) }
+    func decode(_: UInt32.Type) throws -> UInt32 { try narrow(UInt32.self) }
+    func decode(_: UInt64.Type) throws -> UInt64 { try UInt64(databaseValue: value) }
+
+    private func narrow<T: FixedWidthInteger>(_: T.Type) throws -> T {
+        let wide = try Int64(databaseValue: value)
+        guard let exact = T(exactly: wide) else { throw DatabaseError.outOfRange(T.self, found: value) }
+        return exact
+    }
+}
