@@ -31,7 +31,7 @@ private final class RowStorage {
 private struct RowEncoding: Encoder {
     let storage: RowStorage
     var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var userInfo: [CodingUserInfoKey: Any] { [.databaseRow: true] }
 
     func container<Key: CodingKey>(keyedBy _: Key.Type) -> KeyedEncodingContainer<Key> {
         KeyedEncodingContainer(RowEncodingContainer<Key>(storage: storage))
@@ -164,5 +164,18 @@ private final class SingleValueCapture: Encoder, SingleValueEncodingContainer {
         }
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { ThrowingUnkeyed() }
         mutating func superEncoder() -> any Encoder { SingleValueCapture() }
+    }
+}
+
+extension CodingUserInfoKey {
+    /// Present (true) in `userInfo` while `RowEncoder` encodes: a type whose API form differs
+    /// from its row in a column or two checks `encoder.isEncodingDatabaseRow` instead of keeping
+    /// a second encoding.
+    public static let databaseRow = CodingUserInfoKey(rawValue: "companin.databaseRow")!
+}
+
+extension Encoder {
+    public var isEncodingDatabaseRow: Bool {
+        userInfo[.databaseRow] as? Bool == true
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MariaDB
 import ResponderPool
 import Testing
 
@@ -40,9 +41,9 @@ import Testing
     }
 
     @Test func batchesUseAFewStatementSizes() {
-        #expect(DeferredWrites<Int>.chunks(of: 0) == [])
-        #expect(DeferredWrites<Int>.chunks(of: 50).map(\.count) == [32, 16, 2])
-        #expect(DeferredWrites<Int>.chunks(of: 7) == [0..<4, 4..<6, 6..<7])
+        #expect(Connection.insertChunks(of: 0) == [])
+        #expect(Connection.insertChunks(of: 50).map(\.count) == [32, 16, 2])
+        #expect(Connection.insertChunks(of: 7) == [0..<4, 4..<6, 6..<7])
     }
 
     @Test func prometheusTextHasCumulativeBuckets() {

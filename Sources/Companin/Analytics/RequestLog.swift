@@ -70,8 +70,10 @@ final class RequestLog {
     ]
 
     private static func insert(_ entries: ArraySlice<Entry>, into database: Connection) throws {
-        try DeferredWrites<Entry>.insert(entries, into: "request_log", columns: columns, database: database) { row in
-            [
+        try database.insert(
+            into: "request_log", columns: columns,
+            rows: entries.map { row in
+                [
                 row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
                 .text(row.requestID.prefix(codePoints: 64)), .text(row.method.prefix(codePoints: 10)),
                 .text(row.route.prefix(codePoints: 200)),
@@ -80,8 +82,8 @@ final class RequestLog {
                 .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
                 row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
                 row.userAgent.map { .text($0.prefix(codePoints: 300)) } ?? .null, row.throttled.databaseValue,
-            ]
-        }
+                ]
+            })
         try rollUp(entries, into: database)
     }
 
@@ -138,26 +140,18 @@ final class RequestLog {
         let counters =
             ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
             + latencyColumns
-        let placeholders = "(" + Array(repeating: "?", count: 5 + counters.count).joined(separator: ", ") + ")"
-        for chunk in DeferredWrites<Entry>.chunks(of: order.count) {
-            var values: [DatabaseValue] = []
-            for key in order[chunk] {
-                let sums = groups[key]!
-                values += [
-                    key.organizationID.databaseValue, key.start.databaseValue, key.apiKeyID.databaseValue, .text(key.route),
-                    .text(key.method),
-                ]
-                values +=
-                    ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
-                    + sums.latency).map { .int(Int64($0)) }
-            }
-            try database.execute(
-                sql: """
-                INSERT INTO \(table) (organization_id, \(period), api_key_id, route, method, \(counters.joined(separator: ", ")))
-                VALUES \(Array(repeating: placeholders, count: chunk.count).joined(separator: ", "))
-                ON DUPLICATE KEY UPDATE \(counters.map { "\($0) = \($0) + VALUES(\($0))" }.joined(separator: ", "))
-                """, values)
+        let rows = order.map { key in
+            let sums = groups[key]!
+            return [
+                key.organizationID.databaseValue, key.start.databaseValue, key.apiKeyID.databaseValue, .text(key.route), .text(key.method),
+            ]
+                + ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
+                    + sums.latency).map { DatabaseValue.int(Int64($0)) }
         }
+        try database.insert(
+            into: table, columns: ["organization_id", period, "api_key_id", "route", "method"] + counters, rows: rows,
+            onDuplicateKey: SQL.joined(
+                counters.map { "\(identifier: $0) = \(identifier: $0) + VALUES(\(identifier: $0))" }, separator: ", "))
     }
 }
 

@@ -72,34 +72,4 @@ final class DeferredWrites<Record> {
             oldestAt = .now
         }
     }
-
-    /// Inserts `records` into `table` with multi-row statements of `chunks(of:)` sizes; `values`
-    /// gives one record's values in the order of `columns`.
-    static func insert(
-        _ records: ArraySlice<Record>, into table: String, columns: [String], database: Connection,
-        values: (Record) -> [DatabaseValue]
-    ) throws {
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        for chunk in chunks(of: records.count) {
-            var bindings: [DatabaseValue] = []
-            bindings.reserveCapacity(chunk.count * columns.count)
-            for record in records.dropFirst(chunk.lowerBound).prefix(chunk.count) { bindings += values(record) }
-            try database.execute(
-                sql: """
-                INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
-                """, bindings)
-        }
-    }
-
-    /// Multi-row statements use these row counts only, so a handful of prepared statements covers any batch.
-    static func chunks(of count: Int) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var start = 0
-        while start < count {
-            let size = [32, 16, 8, 4, 2, 1].first { $0 <= count - start }!
-            ranges.append(start..<(start + size))
-            start += size
-        }
-        return ranges
-    }
 }

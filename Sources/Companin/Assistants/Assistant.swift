@@ -1,8 +1,9 @@
 import Foundation
 import HTTP
+import MariaDB
 
 /// A customer-facing assistant: the live version's configuration plus operational state.
-public struct Assistant: Sendable, Equatable {
+public struct Assistant: Sendable, Equatable, Decodable {
     public var id: UUID
     var configuration: AssistantConfiguration
     public var isActive: Bool
@@ -25,11 +26,17 @@ public struct TaskTemplate: Sendable, Equatable, Codable {
     public var template: String
 }
 
-extension Assistant: Encodable {
-    enum CodingKeys: String, CodingKey {
-        case id, name, description, tone, language
-        case taskTemplates = "task_templates"
-        case metadata
+extension Assistant: DatabaseRecord {
+    public static let databaseTable = "assistants"
+    public static let databaseColumns = [
+        "id", "name", "description", "tone", "language", "task_templates", "metadata", "is_active", "knowledge_mode",
+        "live_version", "latest_version", "revision", "created_at", "updated_at",
+    ]
+
+    /// The API's fields; the row adds `revision`.
+    enum Field: String, CodingKey {
+        case id
+        case revision
         case isActive = "is_active"
         case knowledgeMode = "knowledge_mode"
         case liveVersion = "live_version"
@@ -39,26 +46,15 @@ extension Assistant: Encodable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var container = encoder.container(keyedBy: Field.self)
         try container.encode(id, forKey: .id)
-        try configuration.encode(into: &container)
+        try configuration.encode(to: encoder)
         try container.encode(isActive, forKey: .isActive)
         try container.encode(knowledgeMode, forKey: .knowledgeMode)
         try container.encode(liveVersion, forKey: .liveVersion)
         try container.encode(latestVersion, forKey: .latestVersion)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
-    }
-}
-
-extension AssistantConfiguration {
-    /// Writes the six configuration fields into a container whose keys spell them the API's way.
-    func encode<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>) throws {
-        try container.encode(name, forKey: Key(stringValue: "name")!)
-        try container.encode(description, forKey: Key(stringValue: "description")!)
-        try container.encode(tone, forKey: Key(stringValue: "tone")!)
-        try container.encode(language, forKey: Key(stringValue: "language")!)
-        try container.encode(taskTemplates, forKey: Key(stringValue: "task_templates")!)
-        try container.encode(metadata, forKey: Key(stringValue: "metadata")!)
+        if encoder.isEncodingDatabaseRow { try container.encode(revision, forKey: .revision) }
     }
 }

@@ -1,14 +1,22 @@
 import HTTP
+import MariaDB
 
 /// What an assistant version holds: everything about an assistant that operators version.
 /// Operational state (`is_active`) is not part of it.
-struct AssistantConfiguration: Equatable {
+/// Its six fields are columns of both the assistant's row and each version's row.
+struct AssistantConfiguration: Equatable, FlattenedColumns {
     var name: String
     var description: String
     var tone: String
     var language: String
     var taskTemplates: [TaskTemplate]
     var metadata: [String: JSONValue]
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, tone, language
+        case taskTemplates = "task_templates"
+        case metadata
+    }
 
     /// Field names in API order, as `changed_fields` reports them.
     static let fieldNames = ["name", "description", "tone", "language", "task_templates", "metadata"]

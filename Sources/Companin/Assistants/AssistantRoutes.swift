@@ -75,7 +75,7 @@ enum AssistantRoutes {
     }
 
     private static func store(_ context: AppContext) throws -> AssistantStore {
-        AssistantStore(database: context.database, organizationID: try context.organization())
+        AssistantStore(try context.organizationDatabase())
     }
 
     private static func setActive(_ isActive: Bool, _ request: Request, _ context: AppContext) throws -> Response {

@@ -6,21 +6,18 @@ import MariaDB
 /// in SQL, and every write is one transaction: a responder killed part-way leaves the old state or
 /// the new one, never a version without its assistant or a live pointer to a missing version.
 struct AssistantStore {
-    let database: Connection
-    let organizationID: UUID
+    let db: ScopedConnection
+
+    init(_ db: ScopedConnection) {
+        self.db = db
+    }
+
+    init(database: Connection, organizationID: UUID) {
+        db = database.organization(organizationID)
+    }
 
     /// A refused precondition: the client's `If-Match` names a state that is no longer current.
     static let stale = HTTPError(.preconditionFailed, detail: "The assistant changed since you read it; fetch it again")
-
-    private static let configurationColumns = ["name", "description", "tone", "language", "task_templates", "metadata"]
-    private static let assistantColumns = """
-        id, name, description, tone, language, task_templates, metadata, is_active, knowledge_mode, live_version, latest_version,
-        revision, created_at, updated_at
-        """
-    private static let versionColumns = """
-        assistant_id, version, name, description, tone, language, task_templates, metadata, changed_fields,
-        change_note, created_by_api_key_id, created_at
-        """
 
     // MARK: Assistants
 
@@ -33,16 +30,9 @@ struct AssistantStore {
         let assistant = Assistant(
             id: UUID(), configuration: configuration, isActive: input.isActive ?? true,
             knowledgeMode: input.knowledgeMode ?? "all", liveVersion: 1, latestVersion: 1, revision: 1, createdAt: now, updatedAt: now)
-        try database.transaction {
-            try database.execute(
-                sql: """
-                INSERT INTO assistants (organization_id, id, \(Self.configurationColumns.joined(separator: ", ")),
-                    is_active, knowledge_mode, live_version, latest_version, revision, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 1, ?, ?)
-                """,
-                [organizationID.databaseValue, assistant.id.databaseValue] + Self.values(of: configuration)
-                    + [assistant.isActive.databaseValue, .text(assistant.knowledgeMode), now.databaseValue, now.databaseValue])
-            try insertVersion(
+        try db.transaction {
+            try db.insert(assistant)
+            try db.insert(
                 AssistantVersion(
                     assistantID: assistant.id, version: 1, configuration: configuration,
                     changedFields: AssistantConfiguration.fieldNames, changeNote: input.changeNote,
@@ -52,27 +42,11 @@ struct AssistantStore {
     }
 
     func find(_ id: UUID) throws -> Assistant? {
-        try database.query(
-            sql: """
-            SELECT \(Self.assistantColumns) FROM assistants
-            WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
-            """, [organizationID.databaseValue, id.databaseValue]
-        ).first.map(Self.decodeAssistant)
+        try db.find(Assistant.self, where: "id = \(id) AND deleted_at IS NULL")
     }
 
     func list(_ page: Pagination) throws -> Page<Assistant> {
-        let items = try database.query(
-            sql: """
-            SELECT \(Self.assistantColumns) FROM assistants WHERE organization_id = ? AND deleted_at IS NULL
-            ORDER BY created_at, id LIMIT ? OFFSET ?
-            """, [organizationID.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]
-        ).map(Self.decodeAssistant)
-        let count =
-            try database.query(
-                sql: "SELECT COUNT(*) AS count FROM assistants WHERE organization_id = ? AND deleted_at IS NULL",
-                [organizationID.databaseValue]
-            ).first?.decode(Int.self, "count") ?? 0
-        return Page(items: items, count: count)
+        try db.page(Assistant.self, where: "deleted_at IS NULL", orderBy: "created_at, id", page)
     }
 
     /// Applies a change: configuration fields become a new version built on the latest one (live
@@ -88,7 +62,7 @@ struct AssistantStore {
                 let fields = configuration.changedFields(comparedTo: latest.configuration)
                 if !fields.isEmpty {
                     let number = assistant.latestVersion + 1
-                    try insertVersion(
+                    try db.insert(
                         AssistantVersion(
                             assistantID: assistant.id, version: number, configuration: configuration, changedFields: fields,
                             changeNote: input.changeNote, createdByAPIKeyID: apiKeyID, createdAt: .now.truncatedToMicroseconds,
@@ -136,42 +110,28 @@ struct AssistantStore {
     /// there is no such (undeleted) assistant in this organization.
     func delete(_ id: UUID) throws -> Bool {
         let now = Date.now.truncatedToMicroseconds
-        return try database.execute(
-            sql: """
-            UPDATE assistants SET deleted_at = ?, updated_at = ?, revision = revision + 1
-            WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
-            """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue]
+        return try db.execute(
+            """
+            UPDATE assistants SET deleted_at = \(now), updated_at = \(now), revision = revision + 1
+            WHERE \(db.condition) AND id = \(id) AND deleted_at IS NULL
+            """
         ).affectedRows == 1
     }
 
     /// Locks the assistant, checks `If-Match`, lets `change` edit it, and writes it back with a new
     /// revision when it reports a change — all in one transaction.
     private func modify(_ id: UUID, ifMatch: String?, _ change: (inout Assistant) throws -> Bool) throws -> Assistant? {
-        try database.transaction {
+        try db.transaction {
             guard
-                var assistant = try database.query(
-                    sql: """
-                    SELECT \(Self.assistantColumns) FROM assistants
-                    WHERE organization_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE
-                    """, [organizationID.databaseValue, id.databaseValue]
-                ).first.map(Self.decodeAssistant)
+                var assistant = try db.fetchOne(
+                    Assistant.self,
+                    "SELECT \(Assistant.selection()) FROM assistants WHERE \(db.condition) AND id = \(id) AND deleted_at IS NULL FOR UPDATE")
             else { return nil }
             if let ifMatch, !Self.matches(ifMatch, assistant.etag) { throw Self.stale }
             guard try change(&assistant) else { return assistant }
             assistant.revision += 1
             assistant.updatedAt = .now.truncatedToMicroseconds
-            try database.execute(
-                sql: """
-                UPDATE assistants SET \(Self.configurationColumns.map { "\($0) = ?" }.joined(separator: ", ")),
-                    is_active = ?, knowledge_mode = ?, live_version = ?, latest_version = ?, revision = ?, updated_at = ?
-                WHERE organization_id = ? AND id = ?
-                """,
-                Self.values(of: assistant.configuration) + [
-                    assistant.isActive.databaseValue, .text(assistant.knowledgeMode), .int(Int64(assistant.liveVersion)),
-                    .int(Int64(assistant.latestVersion)),
-                    .int(Int64(assistant.revision)), assistant.updatedAt.databaseValue,
-                    organizationID.databaseValue, id.databaseValue,
-                ])
+            try db.update(Assistant.databaseTable, set: try RowEncoder().encode(assistant), where: "id = \(id)")
             return assistant
         }
     }
@@ -188,13 +148,13 @@ struct AssistantStore {
 
     func versions(of id: UUID, _ page: Pagination) throws -> Page<AssistantVersion>? {
         guard let assistant = try find(id) else { return nil }
-        let items = try database.query(
-            sql: """
-            SELECT \(Self.versionColumns) FROM assistant_versions
-            WHERE organization_id = ? AND assistant_id = ? ORDER BY version DESC LIMIT ? OFFSET ?
-            """, [organizationID.databaseValue, id.databaseValue, .int(Int64(page.limit)), .int(Int64(page.offset))]
+        let items = try db.fetchAll(
+            AssistantVersion.self,
+            """
+            SELECT \(AssistantVersion.liveSelection(assistant.liveVersion)) FROM assistant_versions
+            WHERE \(db.condition) AND assistant_id = \(id) ORDER BY version DESC LIMIT \(page.limit) OFFSET \(page.offset)
+            """
         )
-        .map { try Self.decodeVersion($0, liveVersion: assistant.liveVersion) }
         return Page(items: items, count: assistant.latestVersion)
     }
 
@@ -205,84 +165,11 @@ struct AssistantStore {
 
     /// A version of an assistant already read in this organization.
     private func version(of assistant: Assistant, number: Int) throws -> AssistantVersion? {
-        try database.query(
-            sql: """
-            SELECT \(Self.versionColumns) FROM assistant_versions
-            WHERE organization_id = ? AND assistant_id = ? AND version = ?
-            """, [organizationID.databaseValue, assistant.id.databaseValue, .int(Int64(number))]
-        )
-        .first.map { try Self.decodeVersion($0, liveVersion: assistant.liveVersion) }
-    }
-
-    private func insertVersion(_ version: AssistantVersion) throws {
-        try database.execute(
-            sql: """
-            INSERT INTO assistant_versions (organization_id, assistant_id, version,
-                \(Self.configurationColumns.joined(separator: ", ")), changed_fields, change_note, created_by_api_key_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [organizationID.databaseValue, version.assistantID.databaseValue, .int(Int64(version.version))]
-                + Self.values(of: version.configuration)
-                + [
-                    .text(JSONValue.array(version.changedFields.map(JSONValue.string)).serialized),
-                    version.changeNote.databaseValue, version.createdByAPIKeyID.databaseValue, version.createdAt.databaseValue,
-                ])
-    }
-
-    // MARK: Rows
-
-    /// Values in the order of `configurationColumns`.
-    private static func values(of configuration: AssistantConfiguration) -> [DatabaseValue] {
-        let templates = JSONValue.array(
-            configuration.taskTemplates.map {
-                .object(["name": .string($0.name), "template": .string($0.template)])
-            })
-        return [
-            .text(configuration.name), .text(configuration.description), .text(configuration.tone),
-            .text(configuration.language), .text(templates.serialized), .text(JSONValue.object(configuration.metadata).serialized),
-        ]
-    }
-
-    private static func decodeConfiguration(_ row: Row) throws -> AssistantConfiguration {
-        let templates = try JSONValue.parse(Data(try row.decode(String.self, "task_templates").utf8)).arrayValue ?? []
-        return AssistantConfiguration(
-            name: try row.decode(String.self, "name"),
-            description: try row.decode(String.self, "description"),
-            tone: try row.decode(String.self, "tone"),
-            language: try row.decode(String.self, "language"),
-            taskTemplates: templates.compactMap { item in
-                guard let name = item.objectValue?["name"]?.stringValue,
-                    let template = item.objectValue?["template"]?.stringValue
-                else { return nil }
-                return TaskTemplate(name: name, template: template)
-            },
-            metadata: try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:])
-    }
-
-    private static func decodeAssistant(_ row: Row) throws -> Assistant {
-        Assistant(
-            id: try row.decode(UUID.self, "id"),
-            configuration: try decodeConfiguration(row),
-            isActive: try row.decode(Bool.self, "is_active"),
-            knowledgeMode: try row.decode(String.self, "knowledge_mode"),
-            liveVersion: try row.decode(Int.self, "live_version"),
-            latestVersion: try row.decode(Int.self, "latest_version"),
-            revision: try row.decode(Int.self, "revision"),
-            createdAt: try row.decode(Date.self, "created_at"),
-            updatedAt: try row.decode(Date.self, "updated_at"))
-    }
-
-    private static func decodeVersion(_ row: Row, liveVersion: Int) throws -> AssistantVersion {
-        let number = try row.decode(Int.self, "version")
-        let changed = try JSONValue.parse(Data(try row.decode(String.self, "changed_fields").utf8)).arrayValue ?? []
-        return AssistantVersion(
-            assistantID: try row.decode(UUID.self, "assistant_id"),
-            version: number,
-            configuration: try decodeConfiguration(row),
-            changedFields: changed.compactMap(\.stringValue),
-            changeNote: try row.decode(String?.self, "change_note"),
-            createdByAPIKeyID: try row.decode(UUID?.self, "created_by_api_key_id"),
-            createdAt: try row.decode(Date.self, "created_at"),
-            isLive: number == liveVersion)
+        try db.fetchOne(
+            AssistantVersion.self,
+            """
+            SELECT \(AssistantVersion.liveSelection(assistant.liveVersion)) FROM assistant_versions
+            WHERE \(db.condition) AND assistant_id = \(assistant.id) AND version = \(number)
+            """)
     }
 }

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// An API key as stored: its hash and a short prefix to tell keys apart, never the key itself.
-public struct APIKey: Sendable, Equatable {
+public struct APIKey: Sendable, Equatable, Decodable {
     public var id: UUID
     public var organizationID: UUID
     public var name: String
@@ -11,6 +11,10 @@ public struct APIKey: Sendable, Equatable {
     public var isOperator: Bool
     public var createdAt: Date
     public var revokedAt: Date?
+
+    private enum CodingKeys: String, CodingKey {
+        case id, organizationID, name, prefix, isOperator, createdAt, revokedAt
+    }
 
     /// Secrets look like `cmp_` followed by 40 base-62 characters (about 238 random bits).
     public static let secretMarker = "cmp_"

@@ -2,6 +2,8 @@ import Foundation
 import MariaDB
 
 /// API keys in MariaDB: issued, listed, revoked by the operator CLI, and looked up on every request.
+/// Unscoped on purpose: a key is looked up before anyone knows its organization, and the CLI
+/// administers every organization.
 public struct APIKeyStore {
     let database: Connection
 
@@ -19,36 +21,31 @@ public struct APIKeyStore {
             id: UUID(), organizationID: organizationID, name: name, prefix: APIKey.displayPrefix(of: secret),
             isOperator: isOperator, createdAt: .now.truncatedToMicroseconds, revokedAt: nil)
         try database.execute(
-            sql: """
+            """
             INSERT INTO api_keys (id, organization_id, name, is_operator, key_prefix, key_hash, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                key.id.databaseValue, organizationID.databaseValue, .text(name), isOperator.databaseValue, .text(key.prefix),
-                .blob(APIKey.hash(secret)), key.createdAt.databaseValue,
-            ])
+            VALUES (\(key.id), \(organizationID), \(name), \(isOperator), \(key.prefix), \(APIKey.hash(secret)), \(key.createdAt))
+            """)
         return (key, secret)
     }
 
     public func list(organizationID: UUID) throws -> [APIKey] {
-        try database.query(
-            sql: """
-            SELECT id, organization_id, name, is_operator, key_prefix, created_at, revoked_at
-            FROM api_keys WHERE organization_id = ? ORDER BY created_at, id
-            """, [organizationID.databaseValue]
-        ).map(Self.decode)
+        try database.fetchAll(
+            APIKey.self,
+            """
+            SELECT id, organization_id, name, is_operator, key_prefix AS prefix, created_at, revoked_at
+            FROM api_keys WHERE organization_id = \(organizationID) ORDER BY created_at, id
+            """)
     }
 
     /// Revokes a key; `false` when there is no such key or it was already revoked.
     public func revoke(id: UUID) throws -> Bool {
         try database.execute(
-            sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            [Date.now.truncatedToMicroseconds.databaseValue, id.databaseValue]
+            "UPDATE api_keys SET revoked_at = \(Date.now.truncatedToMicroseconds) WHERE id = \(id) AND revoked_at IS NULL"
         ).affectedRows == 1
     }
 
     /// Who a valid key acts for, with the organization's own hourly limit and session lifetime when it has them.
-    public struct Credentials: Sendable, Equatable {
+    public struct Credentials: Sendable, Equatable, Decodable {
         public var keyID: UUID
         public var organizationID: UUID
         public var rateLimitPerHour: Int?
@@ -65,28 +62,12 @@ public struct APIKeyStore {
 
     /// The valid key whose secret has this SHA-256, if any.
     func authenticate(hash: [UInt8]) throws -> Credentials? {
-        guard
-            let row = try database.query(
-                sql: """
-                SELECT k.id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
-                FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-                WHERE k.key_hash = ? AND k.revoked_at IS NULL
-                """, [.blob(hash)]
-            ).first
-        else { return nil }
-        return Credentials(
-            keyID: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
-            rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
-            sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
-            isOperator: try row.decode(Bool.self, "is_operator"))
-    }
-
-    private static func decode(_ row: Row) throws -> APIKey {
-        APIKey(
-            id: try row.decode(UUID.self, "id"), organizationID: try row.decode(UUID.self, "organization_id"),
-            name: try row.decode(String.self, "name"), prefix: try row.decode(String.self, "key_prefix"),
-            isOperator: try row.decode(Bool.self, "is_operator"),
-            createdAt: try row.decode(Date.self, "created_at"),
-            revokedAt: try row.decode(Date?.self, "revoked_at"))
+        try database.fetchOne(
+            Credentials.self,
+            """
+            SELECT k.id AS key_id, k.organization_id, k.is_operator, o.rate_limit_per_hour, o.session_ttl_seconds
+            FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+            WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL
+            """)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A customer of the platform. Every API key and every resource belongs to exactly one.
-public struct Organization: Sendable, Equatable {
+public struct Organization: Sendable, Equatable, Decodable {
     public var id: UUID
     public var name: String
     /// Requests per hour; `nil` uses the platform default (`COMPANIN_RATE_LIMIT_PER_HOUR`).

@@ -1,7 +1,8 @@
 import Foundation
 import MariaDB
 
-/// Organizations in MariaDB. Used by the operator CLI; the API never lists organizations.
+/// Organizations in MariaDB. Used by the operator CLI; the API never lists organizations. Unscoped:
+/// the table is the scope itself.
 public struct OrganizationStore {
     let database: Connection
 
@@ -17,16 +18,15 @@ public struct OrganizationStore {
         let organization = Organization(
             id: UUID(), name: name, rateLimitPerHour: nil, sessionTTLSeconds: nil, createdAt: .now.truncatedToMicroseconds)
         try database.execute(
-            sql: "INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            [organization.id.databaseValue, .text(name), organization.createdAt.databaseValue, organization.createdAt.databaseValue])
+            """
+            INSERT INTO organizations (id, name, created_at, updated_at)
+            VALUES (\(organization.id), \(name), \(organization.createdAt), \(organization.createdAt))
+            """)
         return organization
     }
 
     public func find(_ id: UUID) throws -> Organization? {
-        try database.query(
-            sql: "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations WHERE id = ?", [id.databaseValue]
-        )
-        .first.map(Self.decode)
+        try database.fetchOne(Organization.self, "SELECT \(Self.selection) FROM organizations WHERE id = \(id)")
     }
 
     /// Sets the organization's hourly limit, or with `nil` returns it to the default. `false` when there is no such organization.
@@ -34,10 +34,7 @@ public struct OrganizationStore {
         if let limit, !(1...Self.maximumRateLimit).contains(limit) {
             throw StoreError.invalid("the limit must be 1 to \(Self.maximumRateLimit) requests per hour")
         }
-        return try database.execute(
-            sql: "UPDATE organizations SET rate_limit_per_hour = ? WHERE id = ?",
-            [limit.databaseValue, id.databaseValue]
-        ).affectedRows == 1
+        return try database.execute("UPDATE organizations SET rate_limit_per_hour = \(limit) WHERE id = \(id)").affectedRows == 1
     }
 
     public static let maximumRateLimit = 100_000_000
@@ -48,26 +45,14 @@ public struct OrganizationStore {
         if let seconds, !bounds.contains(seconds) {
             throw StoreError.invalid("the session lifetime must be \(bounds.lowerBound) to \(bounds.upperBound) seconds")
         }
-        return try database.execute(
-            sql: "UPDATE organizations SET session_ttl_seconds = ? WHERE id = ?",
-            [seconds.databaseValue, id.databaseValue]
-        ).affectedRows == 1
+        return try database.execute("UPDATE organizations SET session_ttl_seconds = \(seconds) WHERE id = \(id)").affectedRows == 1
     }
 
     public func list() throws -> [Organization] {
-        try database.query(
-            sql: "SELECT id, name, rate_limit_per_hour, session_ttl_seconds, created_at FROM organizations ORDER BY created_at, id"
-        )
-        .map(Self.decode)
+        try database.fetchAll(Organization.self, "SELECT \(Self.selection) FROM organizations ORDER BY created_at, id")
     }
 
-    private static func decode(_ row: Row) throws -> Organization {
-        Organization(
-            id: try row.decode(UUID.self, "id"), name: try row.decode(String.self, "name"),
-            rateLimitPerHour: try row.decode(Int?.self, "rate_limit_per_hour"),
-            sessionTTLSeconds: try row.decode(Int?.self, "session_ttl_seconds"),
-            createdAt: try row.decode(Date.self, "created_at"))
-    }
+    private static let selection: SQL = "id, name, rate_limit_per_hour, session_ttl_seconds, created_at"
 }
 
 /// A refusal from a store that is the operator's or client's to fix, worded for them.

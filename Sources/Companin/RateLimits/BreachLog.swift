@@ -29,16 +29,15 @@ public final class BreachLog {
     func flush(_ database: Connection) { writes.flush(database) }
 
     private static func insert(_ breaches: ArraySlice<Breach>, into database: Connection) throws {
-        try DeferredWrites<Breach>.insert(
-            breaches, into: "rate_limit_breaches",
+        try database.insert(
+            into: "rate_limit_breaches",
             columns: ["organization_id", "api_key_id", "method", "path", "client_address", "limit_per_hour", "occurred_at"],
-            database: database
-        ) { row in
-            [
-                row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(row.method.prefix(codePoints: 10)),
-                .text(row.path.prefix(codePoints: 500)), row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
-                .int(Int64(row.limitPerHour)), row.occurredAt.databaseValue,
-            ]
-        }
+            rows: breaches.map { row in
+                [
+                    row.organizationID.databaseValue, row.apiKeyID.databaseValue, .text(row.method.prefix(codePoints: 10)),
+                    .text(row.path.prefix(codePoints: 500)), row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
+                    .int(Int64(row.limitPerHour)), row.occurredAt.databaseValue,
+                ]
+            })
     }
 }
