@@ -101,7 +101,7 @@ enum AnalyticsRoutes {
             .map { KeyThrottling(apiKeyID: $0.key.apiKeyID, requests: $0.value.requests, throttled: $0.value.throttled) }
             .sorted { ($0.throttled, $1.apiKeyID?.uuidString ?? "") > ($1.throttled, $0.apiKeyID?.uuidString ?? "") }
             var live: LiveLimit?
-            if let organizationID = window.store.organizationID {
+            if let organizationID = window.store.scope.organizationID {
                 let limit = try perHourLimit(of: organizationID, context: context) ?? defaultPerHour
                 let decision = limiter.peek(RateLimitKey(uuid: organizationID), limit: limit)
                 live = LiveLimit(limit: decision.limit, remaining: decision.remaining, resetSeconds: decision.resetSeconds)
@@ -124,7 +124,7 @@ enum AnalyticsRoutes {
             {
                 if let id = group.apiKeyID { requests[id] = totals.requests }
             }
-            let keys = try DashboardFigures(database: context.database, organizationID: window.store.organizationID).keys(
+            let keys = try DashboardFigures(database: context.database, organizationID: window.store.scope.organizationID).keys(
                 requests: requests)
             return try Response.json(Page(items: keys, count: keys.count))
         }
@@ -135,7 +135,7 @@ enum AnalyticsRoutes {
             let granularity = query.choice("granularity", Granularity.self) ?? .hour
             try query.finish()
             let starts = try bucketStarts(window, granularity: granularity)
-            let feedback = try DashboardFigures(database: context.database, organizationID: window.store.organizationID)
+            let feedback = try DashboardFigures(database: context.database, organizationID: window.store.scope.organizationID)
                 .feedback(from: window.from, to: window.to, apiKeyID: window.apiKeyID, period: granularity.seconds)
             let empty = DashboardFigures.Satisfaction(ratings: 0, sum: 0, satisfied: 0)
             let buckets = starts.map { FeedbackBucket(start: $0, satisfaction: feedback.periods[$0] ?? empty) }

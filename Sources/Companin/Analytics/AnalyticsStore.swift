@@ -6,9 +6,12 @@ import MariaDB
 /// itself, and totals per hour, endpoint or key from the hourly rollups — with the partial hours
 /// at the edges of a range counted from the raw rows, so figures are exact for any `from`/`to`.
 struct AnalyticsStore {
-    let database: Connection
-    /// `nil`: every organization (operators only).
-    let organizationID: UUID?
+    /// One organization, or (operators only) every one.
+    let scope: AnalyticsScope
+
+    init(database: Connection, organizationID: UUID?) {
+        scope = AnalyticsScope(database: database, organizationID: organizationID)
+    }
 
     /// What is counted for a group of requests.
     struct Totals: Equatable {
@@ -59,28 +62,28 @@ struct AnalyticsStore {
         case hour, day, endpoint, apiKey
 
         /// The group columns of a rollup row whose period column is `period` (`hour` or `day`).
-        func rollupColumns(period: String) -> [String] {
+        func rollupColumns(period: String) -> SQL {
             switch self {
-            case .hour, .day: ["CAST(r.\(period) AS DATETIME) AS start"]
-            case .endpoint: ["r.route", "r.method"]
-            case .apiKey: ["r.api_key_id"]
+            case .hour, .day: "CAST(r.\(identifier: period) AS DATETIME) AS start"
+            case .endpoint: "r.route, r.method"
+            case .apiKey: "r.api_key_id"
             }
         }
 
         /// The same groups computed from raw rows.
-        var rawColumns: [String] {
+        var rawColumns: SQL {
             switch self {
-            case .hour, .day: ["CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS start"]
-            case .endpoint: ["route", "method"]
-            case .apiKey: ["api_key_id"]
+            case .hour, .day: "CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS start"
+            case .endpoint: "route, method"
+            case .apiKey: "api_key_id"
             }
         }
 
-        var groupNames: [String] {
+        var groupNames: SQL {
             switch self {
-            case .hour, .day: ["start"]
-            case .endpoint: ["route", "method"]
-            case .apiKey: ["api_key_id"]
+            case .hour, .day: "start"
+            case .endpoint: "route, method"
+            case .apiKey: "api_key_id"
             }
         }
     }
@@ -138,7 +141,7 @@ struct AnalyticsStore {
                 added.append((end, to))
             }
         }
-        try database.transaction {
+        try scope.database.transaction {
             for (lower, upper) in added { try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping)) }
             for (lower, upper) in removed {
                 try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: true)
@@ -157,53 +160,43 @@ struct AnalyticsStore {
         return result.filter { $0.value.requests != 0 }
     }
 
-    private func scope(_ table: String) -> SQLFilter {
-        if let organizationID { return SQLFilter("\(table).organization_id = ?", [organizationID.databaseValue]) }
-        return SQLFilter("\(table).organization_id IS NOT NULL", [])
-    }
+    private static let counterColumns = ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
 
     private func rollups(_ table: String, period: String, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
         guard from < to else { return [] }
-        var filter = scope("r")
-        filter.add("r.\(period) >= ? AND r.\(period) < ?", [from.databaseValue, to.databaseValue])
-        filter.add("r.api_key_id = ?", ifPresent: apiKeyID)
-        let sums =
-            (["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
-            + RequestLog.latencyColumns).map { "SUM(r.\($0)) AS \($0)" }
-        return try database.query(
-            sql: """
-            SELECT \((grouping.rollupColumns(period: period) + sums).joined(separator: ", ")) FROM \(table) r WHERE \(filter.sql)
-            GROUP BY \(grouping.groupNames.joined(separator: ", "))
-            """, filter.values)
+        var conditions: [SQL] = [scope.condition("r"), "r.\(identifier: period) >= \(from) AND r.\(identifier: period) < \(to)"]
+        if let apiKeyID { conditions.append("r.api_key_id = \(apiKeyID)") }
+        let sums = SQL.joined(
+            (Self.counterColumns + RequestLog.latencyColumns).map { "SUM(r.\(identifier: $0)) AS \(identifier: $0)" }, separator: ", ")
+        return try scope.rows(
+            """
+            SELECT \(grouping.rollupColumns(period: period)), \(sums) FROM \(identifier: table) r
+            WHERE \(SQL.joined(conditions, separator: " AND ")) GROUP BY \(grouping.groupNames)
+            """)
     }
 
     private func raw(from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
         guard from < to else { return [] }
-        var filter = scope("request_log")
-        filter.add("request_log.occurred_at >= ? AND request_log.occurred_at < ?", [from.databaseValue, to.databaseValue])
-        filter.add("request_log.api_key_id = ?", ifPresent: apiKeyID)
-        var bucketSums: [String] = []
+        var conditions: [SQL] = [scope.condition("request_log"), "request_log.occurred_at >= \(from) AND request_log.occurred_at < \(to)"]
+        if let apiKeyID { conditions.append("request_log.api_key_id = \(apiKeyID)") }
+        var bucketSums: [SQL] = []
         var lower = 0
         for (index, column) in RequestLog.latencyColumns.enumerated() {
             if index < RequestLog.latencyBounds.count {
                 let upper = RequestLog.latencyBounds[index]
-                bucketSums.append("SUM(duration_us > \(lower) AND duration_us <= \(upper)) AS \(column)")
+                bucketSums.append("SUM(duration_us > \(lower) AND duration_us <= \(upper)) AS \(identifier: column)")
                 lower = upper
             } else {
-                bucketSums.append("SUM(duration_us > \(lower)) AS \(column)")
+                bucketSums.append("SUM(duration_us > \(lower)) AS \(identifier: column)")
             }
         }
-        let sums =
-            [
-                "COUNT(*) AS requests", "SUM(status BETWEEN 400 AND 499) AS errors_4xx", "SUM(status >= 500) AS errors_5xx",
-                "SUM(throttled) AS throttled", "SUM(duration_us) AS duration_us_sum", "SUM(request_bytes) AS request_bytes",
-                "SUM(response_bytes) AS response_bytes",
-            ] + bucketSums
-        return try database.query(
-            sql: """
-            SELECT \((grouping.rawColumns + sums).joined(separator: ", ")) FROM request_log WHERE \(filter.sql)
-            GROUP BY \(grouping.groupNames.joined(separator: ", "))
-            """, filter.values)
+        return try scope.rows(
+            """
+            SELECT \(grouping.rawColumns), COUNT(*) AS requests, SUM(status BETWEEN 400 AND 499) AS errors_4xx,
+                SUM(status >= 500) AS errors_5xx, SUM(throttled) AS throttled, SUM(duration_us) AS duration_us_sum,
+                SUM(request_bytes) AS request_bytes, SUM(response_bytes) AS response_bytes, \(SQL.joined(bucketSums, separator: ", "))
+            FROM request_log WHERE \(SQL.joined(conditions, separator: " AND ")) GROUP BY \(grouping.groupNames)
+            """)
     }
 
     private static func decodeTotals(_ row: Row) throws -> Totals {
@@ -233,8 +226,6 @@ struct AnalyticsStore {
         var minimumDurationMicroseconds: Int?
     }
 
-    static let logColumns = (["id"] + RequestLog.columns).joined(separator: ", ")
-
     /// Log rows in `[from, to)`, newest first (by time alone: a tie-breaker would make MariaDB sort
     /// every matching row of every partition instead of reading the index backwards). The count
     /// comes from the rollups when the filters allow (not by status or duration), so a page of a
@@ -243,18 +234,19 @@ struct AnalyticsStore {
     func logs(from: Date, to: Date, live: Bool = false, _ filter: LogFilter, _ page: Pagination) throws -> (
         items: [RequestLog.Entry], count: Int
     ) {
-        var condition = scope("request_log")
-        condition.add("occurred_at >= ? AND occurred_at < ?", [from.databaseValue, to.databaseValue])
-        condition.add("api_key_id = ?", ifPresent: filter.apiKeyID)
-        condition.add("status = ?", ifPresent: filter.status)
-        condition.add("method = ?", ifPresent: filter.method)
-        condition.add("route = ?", ifPresent: filter.route)
-        condition.add("duration_us >= ?", ifPresent: filter.minimumDurationMicroseconds)
-        let rows = try database.query(
-            sql: """
-            SELECT \(Self.logColumns) FROM request_log WHERE \(condition.sql) ORDER BY occurred_at DESC LIMIT ? OFFSET ?
-            """, condition.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]
-        ).map(Self.decodeLogRow)
+        var conditions: [SQL] = [scope.condition("request_log"), "occurred_at >= \(from) AND occurred_at < \(to)"]
+        if let apiKeyID = filter.apiKeyID { conditions.append("api_key_id = \(apiKeyID)") }
+        if let status = filter.status { conditions.append("status = \(status)") }
+        if let method = filter.method { conditions.append("method = \(method)") }
+        if let route = filter.route { conditions.append("route = \(route)") }
+        if let duration = filter.minimumDurationMicroseconds { conditions.append("duration_us >= \(duration)") }
+        let condition = SQL.joined(conditions, separator: " AND ")
+        let items = try scope.rows(
+            """
+            SELECT id, \(columns: RequestLog.columns) FROM request_log WHERE \(condition)
+            ORDER BY occurred_at DESC LIMIT \(page.limit) OFFSET \(page.offset)
+            """
+        ).map { try $0.decode(as: RequestLog.Entry.self) }
         let count: Int
         if filter.status == nil, filter.minimumDurationMicroseconds == nil {
             count = try totals(from: from, to: to, live: live, apiKeyID: filter.apiKeyID, by: .endpoint)
@@ -263,22 +255,8 @@ struct AnalyticsStore {
                 }
                 .reduce(0) { $0 + $1.value.requests }
         } else {
-            count =
-                try database.query(sql: "SELECT COUNT(*) AS count FROM request_log WHERE \(condition.sql)", condition.values)
-                .first?.decode(Int.self, "count") ?? 0
+            count = try scope.rows("SELECT COUNT(*) FROM request_log WHERE \(condition)").first?.decode(as: Int.self) ?? 0
         }
-        return (rows, count)
-    }
-
-    private static func decodeLogRow(_ row: Row) throws -> RequestLog.Entry {
-        RequestLog.Entry(
-            id: try row.decode(Int64.self, "id"), occurredAt: try row.decode(Date.self, "occurred_at"),
-            organizationID: try row.decode(UUID?.self, "organization_id"), apiKeyID: try row.decode(UUID?.self, "api_key_id"),
-            requestID: try row.decode(String.self, "request_id"), method: try row.decode(String.self, "method"),
-            route: try row.decode(String.self, "route"), path: try row.decode(String.self, "path"),
-            status: try row.decode(Int.self, "status"), durationMicroseconds: try row.decode(Int.self, "duration_us"),
-            requestBytes: try row.decode(Int.self, "request_bytes"), responseBytes: try row.decode(Int.self, "response_bytes"),
-            clientAddress: try row.decode(String?.self, "client_address"), userAgent: try row.decode(String?.self, "user_agent"),
-            throttled: try row.decode(Bool.self, "throttled"))
+        return (items, count)
     }
 }

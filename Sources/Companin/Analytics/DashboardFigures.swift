@@ -5,17 +5,15 @@ import MariaDB
 /// feedback, the state of the knowledge, and the keys to filter by. Scoped like `AnalyticsStore`:
 /// one organization, or (`nil`, operators only) every one.
 struct DashboardFigures {
-    let database: Connection
-    let organizationID: UUID?
+    let scope: AnalyticsScope
 
-    private func scope(_ alias: String) -> SQLFilter {
-        if let organizationID { return SQLFilter("\(alias).organization_id = ?", [organizationID.databaseValue]) }
-        return SQLFilter("\(alias).organization_id IS NOT NULL", [])
+    init(database: Connection, organizationID: UUID?) {
+        scope = AnalyticsScope(database: database, organizationID: organizationID)
     }
 
     // MARK: Keys
 
-    struct KeyActivity: Encodable {
+    struct KeyActivity: Encodable, Decodable {
         var id: UUID
         var name: String
         var revoked: Bool
@@ -24,16 +22,16 @@ struct DashboardFigures {
 
     /// Every key in scope, oldest first, with its requests in the window.
     func keys(requests: [UUID: Int]) throws -> [KeyActivity] {
-        let condition = scope("k")
-        return try database.query(
-            sql: """
-            SELECT k.id, k.name, k.revoked_at IS NOT NULL AS revoked FROM api_keys k WHERE \(condition.sql) ORDER BY k.created_at, k.id
-            """, condition.values
-        ).map { row in
-            let id = try row.decode(UUID.self, "id")
-            return KeyActivity(
-                id: id, name: try row.decode(String.self, "name"), revoked: try row.decode(Bool.self, "revoked"),
-                requests: requests[id] ?? 0)
+        try scope.fetchAll(
+            KeyActivity.self,
+            """
+            SELECT k.id, k.name, k.revoked_at IS NOT NULL AS revoked, 0 AS requests FROM api_keys k
+            WHERE \(scope.condition("k")) ORDER BY k.created_at, k.id
+            """
+        ).map { key in
+            var key = key
+            key.requests = requests[key.id] ?? 0
+            return key
         }
     }
 
@@ -80,7 +78,28 @@ struct DashboardFigures {
         }
     }
 
-    struct Comment: Encodable {
+    /// Rating counts as selected by `feedback`.
+    private struct Counts: Decodable, FlattenedColumns {
+        var ratings: Int
+        var ratingSum: Int
+        var satisfied: Int
+
+        var satisfaction: Satisfaction { Satisfaction(ratings: ratings, sum: ratingSum, satisfied: satisfied) }
+    }
+
+    private struct PeriodCounts: Decodable {
+        var start: Int64
+        var counts: Counts
+    }
+
+    private struct AssistantCounts: Decodable {
+        var assistantID: UUID
+        var assistantVersion: Int
+        var assistantName: String
+        var counts: Counts
+    }
+
+    struct Comment: Codable {
         var conversationID: UUID
         var assistantID: UUID
         var assistantName: String
@@ -112,63 +131,55 @@ struct DashboardFigures {
 
     /// Current ratings given in `[from, to)`, optionally through one key, per `period` seconds.
     func feedback(from: Date, to: Date, apiKeyID: UUID?, period: TimeInterval) throws -> Feedback {
-        var condition = scope("f")
-        condition.add("f.is_current AND f.created_at >= ? AND f.created_at < ?", [from.databaseValue, to.databaseValue])
-        condition.add("f.api_key_id = ?", ifPresent: apiKeyID)
-        let counts = "COUNT(*) AS ratings, SUM(f.rating) AS rating_sum, SUM(f.rating >= 4) AS satisfied"
-        func satisfaction(_ row: Row) throws -> Satisfaction {
-            Satisfaction(
-                ratings: try row.decode(Int.self, "ratings"), sum: try row.decode(Int?.self, "rating_sum") ?? 0,
-                satisfied: try row.decode(Int?.self, "satisfied") ?? 0)
-        }
+        var conditions: [SQL] = [scope.condition("f"), "f.is_current AND f.created_at >= \(from) AND f.created_at < \(to)"]
+        if let apiKeyID { conditions.append("f.api_key_id = \(apiKeyID)") }
+        let condition = SQL.joined(conditions, separator: " AND ")
+        let counts: SQL = "COUNT(*) AS ratings, COALESCE(SUM(f.rating), 0) AS rating_sum, COALESCE(SUM(f.rating >= 4), 0) AS satisfied"
         let totals =
-            try database.query(sql: "SELECT \(counts) FROM feedback f WHERE \(condition.sql)", condition.values)
-            .first.map(satisfaction) ?? Satisfaction(ratings: 0, sum: 0, satisfied: 0)
+            try scope.fetchAll(Counts.self, "SELECT \(counts) FROM feedback f WHERE \(condition)").first?.satisfaction
+            ?? Satisfaction(ratings: 0, sum: 0, satisfied: 0)
         // Periods are whole seconds since the epoch in UTC, like the usage buckets.
         var periods: [Date: Satisfaction] = [:]
-        for row in try database.query(
-            sql: """
-            SELECT FLOOR(UNIX_TIMESTAMP(f.created_at) / ?) * ? AS start, \(counts) FROM feedback f WHERE \(condition.sql) GROUP BY 1
-            """, [.int(Int64(period)), .int(Int64(period))] + condition.values)
+        for row in try scope.fetchAll(
+            PeriodCounts.self,
+            """
+            SELECT FLOOR(UNIX_TIMESTAMP(f.created_at) / \(Int(period))) * \(Int(period)) AS start, \(counts) FROM feedback f
+            WHERE \(condition) GROUP BY 1
+            """)
         {
-            periods[Date(timeIntervalSince1970: Double(try row.decode(Int64.self, "start")))] = try satisfaction(row)
+            periods[Date(timeIntervalSince1970: Double(row.start))] = row.counts.satisfaction
         }
-        let assistants = try database.query(
-            sql: """
-            SELECT f.assistant_id, f.assistant_version, v.name, \(counts) FROM feedback f
+        let assistants = try scope.fetchAll(
+            AssistantCounts.self,
+            """
+            SELECT f.assistant_id, f.assistant_version, v.name AS assistant_name, \(counts) FROM feedback f
             JOIN assistant_versions v ON v.assistant_id = f.assistant_id AND v.version = f.assistant_version
-            WHERE \(condition.sql) GROUP BY f.assistant_id, f.assistant_version, v.name ORDER BY ratings DESC, v.name, f.assistant_version
-            """, condition.values
-        ).map { row in
+            WHERE \(condition) GROUP BY f.assistant_id, f.assistant_version, v.name ORDER BY ratings DESC, v.name, f.assistant_version
+            """
+        ).map {
             AssistantSatisfaction(
-                assistantID: try row.decode(UUID.self, "assistant_id"), assistantName: try row.decode(String.self, "name"),
-                assistantVersion: try row.decode(Int.self, "assistant_version"), satisfaction: try satisfaction(row))
+                assistantID: $0.assistantID, assistantName: $0.assistantName, assistantVersion: $0.assistantVersion,
+                satisfaction: $0.counts.satisfaction)
         }
-        let comments = try database.query(
-            sql: """
-            SELECT f.conversation_id, f.assistant_id, f.assistant_version, v.name, f.rating, f.comment, f.created_at FROM feedback f
-            JOIN assistant_versions v ON v.assistant_id = f.assistant_id AND v.version = f.assistant_version
-            WHERE \(condition.sql) AND f.comment IS NOT NULL ORDER BY f.created_at DESC, f.id LIMIT ?
-            """, condition.values + [.int(Int64(Self.comments))]
-        ).map { row in
-            Comment(
-                conversationID: try row.decode(UUID.self, "conversation_id"), assistantID: try row.decode(UUID.self, "assistant_id"),
-                assistantName: try row.decode(String.self, "name"), assistantVersion: try row.decode(Int.self, "assistant_version"),
-                rating: try row.decode(Int.self, "rating"), comment: try row.decode(String.self, "comment"),
-                createdAt: try row.decode(Date.self, "created_at"))
-        }
+        let comments = try scope.fetchAll(
+            Comment.self,
+            """
+            SELECT f.conversation_id, f.assistant_id, f.assistant_version, v.name AS assistant_name, f.rating, f.comment, f.created_at
+            FROM feedback f JOIN assistant_versions v ON v.assistant_id = f.assistant_id AND v.version = f.assistant_version
+            WHERE \(condition) AND f.comment IS NOT NULL ORDER BY f.created_at DESC, f.id LIMIT \(Self.comments)
+            """)
         return Feedback(totals: totals, periods: periods, assistants: assistants, comments: comments)
     }
 
     // MARK: Knowledge
 
-    struct StatusCount: Encodable {
+    struct StatusCount: Codable {
         var kind: String
         var status: String
         var sources: Int
     }
 
-    struct FailedSource: Encodable {
+    struct FailedSource: Codable {
         var id: UUID
         var kind: String
         var title: String
@@ -187,46 +198,35 @@ struct DashboardFigures {
     /// Failed sources listed, most recent failure first.
     static let failedSources = 20
 
-    struct ModelCount: Encodable {
+    struct ModelCount: Codable {
         var model: String
         var chunks: Int
     }
 
     /// Chunks per embedding model: during a move to a new model, how far it got.
     func embeddingModels() throws -> [ModelCount] {
-        let condition = scope("c")
-        return try database.query(
-            sql: """
-            SELECT c.embedding_model, COUNT(*) AS chunks FROM knowledge_chunks c WHERE \(condition.sql)
+        try scope.fetchAll(
+            ModelCount.self,
+            """
+            SELECT c.embedding_model AS model, COUNT(*) AS chunks FROM knowledge_chunks c WHERE \(scope.condition("c"))
             GROUP BY c.embedding_model ORDER BY c.embedding_model
-            """, condition.values
-        ).map { ModelCount(model: try $0.decode(String.self, "embedding_model"), chunks: try $0.decode(Int.self, "chunks")) }
+            """)
     }
 
     /// Sources per kind and status now, and the latest failed ones with their reasons.
     func knowledge() throws -> (statuses: [StatusCount], failed: [FailedSource], failedCount: Int) {
-        let condition = scope("s")
-        let statuses = try database.query(
-            sql: """
-            SELECT s.kind, s.status, COUNT(*) AS sources FROM knowledge_sources s WHERE \(condition.sql)
+        let statuses = try scope.fetchAll(
+            StatusCount.self,
+            """
+            SELECT s.kind, s.status, COUNT(*) AS sources FROM knowledge_sources s WHERE \(scope.condition("s"))
             GROUP BY s.kind, s.status ORDER BY s.kind, s.status
-            """, condition.values
-        ).map { row in
-            StatusCount(
-                kind: try row.decode(String.self, "kind"), status: try row.decode(String.self, "status"),
-                sources: try row.decode(Int.self, "sources"))
-        }
-        let failed = try database.query(
-            sql: """
+            """)
+        let failed = try scope.fetchAll(
+            FailedSource.self,
+            """
             SELECT s.id, s.kind, s.title, s.error_code, s.error_message, s.failed_at FROM knowledge_sources s
-            WHERE \(condition.sql) AND s.status = 'failed' ORDER BY s.failed_at DESC, s.id LIMIT ?
-            """, condition.values + [.int(Int64(Self.failedSources))]
-        ).map { row in
-            FailedSource(
-                id: try row.decode(UUID.self, "id"), kind: try row.decode(String.self, "kind"), title: try row.decode(String.self, "title"),
-                errorCode: try row.decode(String?.self, "error_code"), errorMessage: try row.decode(String?.self, "error_message"),
-                failedAt: try row.decode(Date?.self, "failed_at"))
-        }
+            WHERE \(scope.condition("s")) AND s.status = 'failed' ORDER BY s.failed_at DESC, s.id LIMIT \(Self.failedSources)
+            """)
         return (statuses, failed, statuses.filter { $0.status == "failed" }.reduce(0) { $0 + $1.sources })
     }
 }

@@ -44,7 +44,7 @@ public struct ReportingAccount {
         }
         let views = try views()
         guard !views.isEmpty else { throw StoreError.notFound("report views (run `companin migrate` first)") }
-        guard let schema = try database.query(sql: "SELECT DATABASE() AS name").first?.decode(String?.self, "name") else {
+        guard let schema = try database.fetchOne(String?.self, "SELECT DATABASE()") ?? nil else {
             throw StoreError.invalid("the connection names no database")
         }
         let account = "'\(user)'@'\(host)'"

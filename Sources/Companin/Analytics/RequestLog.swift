@@ -8,7 +8,7 @@ import MariaDB
 /// hourly rollups of those rows in the same transaction, so the two never disagree.
 final class RequestLog {
     /// One row: what the recorder writes, and what `/analytics/logs/` reads back (then with its `id`).
-    struct Entry: Equatable, Encodable {
+    struct Entry: Equatable, Codable {
         var id: Int64?
         var occurredAt: Date
         var organizationID: UUID?

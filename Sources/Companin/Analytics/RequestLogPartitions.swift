@@ -18,16 +18,20 @@ public struct RequestLogPartitions {
     }
 
     public func list() throws -> [Partition] {
-        try database.query(
-            sql: """
+        struct Described: Decodable {
+            var name: String
+            var bound: String?
+            var tableRows: Int?
+        }
+        return try database.fetchAll(
+            Described.self,
+            """
             SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS bound, TABLE_ROWS AS table_rows FROM information_schema.PARTITIONS
             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'request_log' ORDER BY PARTITION_ORDINAL_POSITION
             """
-        ).map { row in
-            let bound = try row.decode(String?.self, "bound")?.trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-            return Partition(
-                name: try row.decode(String.self, "name"), upperBound: bound.flatMap(Self.day),
-                rows: try row.decode(Int?.self, "table_rows") ?? 0)
+        ).map { partition in
+            let bound = partition.bound?.trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+            return Partition(name: partition.name, upperBound: bound.flatMap(Self.day), rows: partition.tableRows ?? 0)
         }
     }
 
@@ -36,7 +40,7 @@ public struct RequestLogPartitions {
         let months = try list().filter { $0.upperBound != nil }
         let old = months.dropLast().filter { $0.upperBound! <= cutoff }.map(\.name)
         guard !old.isEmpty else { return [] }
-        try database.execute(sql: "ALTER TABLE request_log DROP PARTITION \(old.joined(separator: ", "))")
+        try database.execute("ALTER TABLE request_log DROP PARTITION \(columns: old)")
         return old
     }
 
@@ -59,6 +63,7 @@ public struct RequestLogPartitions {
             start = next
         }
         guard !added.isEmpty else { return [] }
+        // DDL takes no placeholders: names and bounds are written from the calendar, never from input.
         let definitions = added.map { "PARTITION \($0.name) VALUES LESS THAN ('\($0.bound)')" }
         try database.execute(
             sql: """

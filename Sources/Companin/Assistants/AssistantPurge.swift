@@ -13,18 +13,11 @@ public struct AssistantPurge {
     public func purge(deletedBefore cutoff: Date, organizationID: UUID?) throws -> Int {
         // Versions go with their assistant (ON DELETE CASCADE), in the same statement; sessions
         // that named one keep their history without it (ON DELETE SET NULL).
-        let kept = "NOT EXISTS (SELECT 1 FROM conversations c WHERE c.assistant_id = assistants.id)"
-        if let organizationID {
-            return Int(
-                try database.execute(
-                    sql: """
-                    DELETE FROM assistants WHERE organization_id = ? AND deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)
-                    """, [organizationID.databaseValue, cutoff.databaseValue]
-                ).affectedRows)
-        }
-        return Int(
-            try database.execute(
-                sql: "DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < ? AND \(kept)", [cutoff.databaseValue]
-            ).affectedRows)
+        var sql: SQL = """
+            DELETE FROM assistants WHERE deleted_at IS NOT NULL AND deleted_at < \(cutoff)
+            AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.assistant_id = assistants.id)
+            """
+        if let organizationID { sql.append("AND organization_id = \(organizationID)") }
+        return Int(try database.execute(sql).affectedRows)
     }
 }
