@@ -37,10 +37,13 @@ let package = Package(
             providers: [.apt(["libstemmer-dev"])]),
 
         // Infrastructure: knows nothing of assistants or organizations.
+        // How a Swift property is spelt as a JSON key and as a column, shared by HTTP and MariaDB.
+        .target(name: "KeyCase", swiftSettings: swiftSettings),
         .target(
             name: "HTTP",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                "KeyCase",
+                .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .target(
             name: "FastCGI",
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "MariaDB",
             dependencies: [
-                "CMariaDB",
+                "CMariaDB", "KeyCase",
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
@@ -95,6 +98,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Tests/Fuzz", exclude: ["Corpus", "make_seeds.py"], swiftSettings: swiftSettings),
 
+        .testTarget(name: "KeyCaseTests", dependencies: ["KeyCase"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(

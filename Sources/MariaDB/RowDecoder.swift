@@ -1,3 +1,5 @@
+import KeyCase
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -43,25 +45,6 @@ extension Row {
     }
 }
 
-/// `createdByAPIKeyID` → `created_by_api_key_id`: a word starts at a lowercase-to-uppercase step
-/// and at the last capital of a run followed by lowercase (`APIKey` → `api`, `key`).
-public func snakeCaseColumnName(_ name: String) -> String {
-    let characters = Array(name)
-    var result = ""
-    result.reserveCapacity(name.count + 4)
-    for (index, character) in characters.enumerated() {
-        if character.isUppercase, index > 0 {
-            let previous = characters[index - 1]
-            let next = index + 1 < characters.count ? characters[index + 1] : nil
-            if previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true) {
-                result.append("_")
-            }
-        }
-        result += character.lowercased()
-    }
-    return result
-}
-
 private struct RowDecoder: Decoder {
     let row: Row
     var codingPath: [any CodingKey] = []
@@ -86,11 +69,11 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var allKeys: [Key] { [] }
 
     func contains(_ key: Key) -> Bool {
-        row[snakeCaseColumnName(key.stringValue)] != nil
+        row[snakeCased(key.stringValue)] != nil
     }
 
     private func value(_ key: Key) throws -> (column: String, value: DatabaseValue) {
-        let column = snakeCaseColumnName(key.stringValue)
+        let column = snakeCased(key.stringValue)
         guard let value = row[column] else {
             throw DatabaseError(kind: .decoding, message: "no column named '\(column)' in the result")
         }
@@ -136,7 +119,7 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        throw DatabaseError(kind: .decoding, message: "column '\(snakeCaseColumnName(key.stringValue))': arrays are JSON columns")
+        throw DatabaseError(kind: .decoding, message: "column '\(snakeCased(key.stringValue))': arrays are JSON columns")
     }
 
     func superDecoder() throws -> any Decoder { RowDecoder(row: row) }

@@ -1,3 +1,5 @@
+import KeyCase
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -51,7 +53,7 @@ private struct RowEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
     var codingPath: [any CodingKey] { [] }
 
     private func append(_ value: DatabaseValue, _ key: Key) {
-        storage.columns.append((snakeCaseColumnName(key.stringValue), value))
+        storage.columns.append((snakeCased(key.stringValue), value))
     }
 
     mutating func encodeNil(forKey key: Key) throws {

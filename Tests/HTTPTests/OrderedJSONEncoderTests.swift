@@ -42,3 +42,22 @@ import Testing
         }
     }
 }
+
+@Suite struct OrderedJSONEncoderKeyTests {
+    private struct View: Encodable {
+        var assistantID: String
+        var createdByAPIKeyID: String?
+        var metadata: [String: Int]
+        var nested: Nested
+    }
+
+    private struct Nested: Encodable {
+        var chunksDone: Int
+    }
+
+    @Test func propertyNamesAreSnakeCaseAndDictionaryKeysAreData() throws {
+        let view = View(assistantID: "a", createdByAPIKeyID: nil, metadata: ["orderId": 1, "Zeta": 2], nested: Nested(chunksDone: 3))
+        let json = String(decoding: try OrderedJSONEncoder().encode(view), as: UTF8.self)
+        #expect(json == #"{"assistant_id":"a","created_by_api_key_id":null,"metadata":{"Zeta":2,"orderId":1},"nested":{"chunks_done":3}}"#)
+    }
+}

@@ -42,16 +42,6 @@ struct SQLLiteralTests {
         #expect(sql.text == "SELECT id, s.name FROM assistants")
         #expect(sql.bindings.isEmpty)
     }
-
-    @Test func columnNamesAreSnakeCase() {
-        #expect(snakeCaseColumnName("id") == "id")
-        #expect(snakeCaseColumnName("createdAt") == "created_at")
-        #expect(snakeCaseColumnName("assistantID") == "assistant_id")
-        #expect(snakeCaseColumnName("createdByAPIKeyID") == "created_by_api_key_id")
-        #expect(snakeCaseColumnName("sha256") == "sha256")
-        #expect(snakeCaseColumnName("chunksDone") == "chunks_done")
-        #expect(snakeCaseColumnName("sourceURL") == "source_url")
-    }
 }
 
 /// A record with every kind of property the decoder and encoder handle.

@@ -160,7 +160,9 @@ struct AnalyticsStore {
         return result.filter { $0.value.requests != 0 }
     }
 
-    private static let counterColumns = ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes"]
+    private static let counterColumns = [
+        "requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes",
+    ]
 
     private func rollups(_ table: String, period: String, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
         guard from < to else { return [] }

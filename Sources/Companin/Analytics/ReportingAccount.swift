@@ -26,9 +26,9 @@ public struct ReportingAccount {
     public func views() throws -> [String] {
         try database.query(
             sql: """
-            SELECT TABLE_NAME AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'report\\_%'
-            ORDER BY TABLE_NAME
-            """
+                SELECT TABLE_NAME AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'report\\_%'
+                ORDER BY TABLE_NAME
+                """
         ).map { try $0.decode(String.self, "name") }
     }
 

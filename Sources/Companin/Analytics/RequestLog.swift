@@ -74,14 +74,14 @@ final class RequestLog {
             into: "request_log", columns: columns,
             rows: entries.map { row in
                 [
-                row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
-                .text(row.requestID.prefix(codePoints: 64)), .text(row.method.prefix(codePoints: 10)),
-                .text(row.route.prefix(codePoints: 200)),
-                .text(row.path.prefix(codePoints: 500)), .int(Int64(row.status)),
-                .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
-                .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
-                row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
-                row.userAgent.map { .text($0.prefix(codePoints: 300)) } ?? .null, row.throttled.databaseValue,
+                    row.occurredAt.databaseValue, row.organizationID.databaseValue, row.apiKeyID.databaseValue,
+                    .text(row.requestID.prefix(codePoints: 64)), .text(row.method.prefix(codePoints: 10)),
+                    .text(row.route.prefix(codePoints: 200)),
+                    .text(row.path.prefix(codePoints: 500)), .int(Int64(row.status)),
+                    .int(Int64(min(row.durationMicroseconds, Int(UInt32.max)))),
+                    .int(Int64(row.requestBytes)), .int(Int64(row.responseBytes)),
+                    row.clientAddress.map { .text($0.prefix(codePoints: 45)) } ?? .null,
+                    row.userAgent.map { .text($0.prefix(codePoints: 300)) } ?? .null, row.throttled.databaseValue,
                 ]
             })
         try rollUp(entries, into: database)
@@ -146,7 +146,7 @@ final class RequestLog {
                 key.organizationID.databaseValue, key.start.databaseValue, key.apiKeyID.databaseValue, .text(key.route), .text(key.method),
             ]
                 + ([sums.requests, sums.errors4xx, sums.errors5xx, sums.throttled, sums.duration, sums.requestBytes, sums.responseBytes]
-                    + sums.latency).map { DatabaseValue.int(Int64($0)) }
+                + sums.latency).map { DatabaseValue.int(Int64($0)) }
         }
         try database.insert(
             into: table, columns: ["organization_id", period, "api_key_id", "route", "method"] + counters, rows: rows,

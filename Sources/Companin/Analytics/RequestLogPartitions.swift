@@ -67,9 +67,9 @@ public struct RequestLogPartitions {
         let definitions = added.map { "PARTITION \($0.name) VALUES LESS THAN ('\($0.bound)')" }
         try database.execute(
             sql: """
-            ALTER TABLE request_log REORGANIZE PARTITION pfuture INTO (\(definitions.joined(separator: ", ")),
-                PARTITION pfuture VALUES LESS THAN (MAXVALUE))
-            """)
+                ALTER TABLE request_log REORGANIZE PARTITION pfuture INTO (\(definitions.joined(separator: ", ")),
+                    PARTITION pfuture VALUES LESS THAN (MAXVALUE))
+                """)
         return added.map(\.name)
     }
 

@@ -31,10 +31,11 @@ extension Connection {
         _ columns: String, from table: String, where filter: SQLFilter, orderBy order: String, _ page: Pagination,
         decode: (Row) throws -> T
     ) throws -> (items: [T], count: Int) {
-        let items = try query(sql:
-            """
-            SELECT \(columns) FROM \(table) WHERE \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
-            """, filter.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]
+        let items = try query(
+            sql:
+                """
+                SELECT \(columns) FROM \(table) WHERE \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
+                """, filter.values + [.int(Int64(page.limit)), .int(Int64(page.offset))]
         ).map(decode)
         let count =
             try query(sql: "SELECT COUNT(*) AS count FROM \(table) WHERE \(filter.sql)", filter.values)

@@ -125,7 +125,8 @@ struct AssistantStore {
             guard
                 var assistant = try db.fetchOne(
                     Assistant.self,
-                    "SELECT \(Assistant.selection()) FROM assistants WHERE \(db.condition) AND id = \(id) AND deleted_at IS NULL FOR UPDATE")
+                    "SELECT \(Assistant.selection()) FROM assistants WHERE \(db.condition) AND id = \(id) AND deleted_at IS NULL FOR UPDATE"
+                )
             else { return nil }
             if let ifMatch, !Self.matches(ifMatch, assistant.etag) { throw Self.stale }
             guard try change(&assistant) else { return assistant }

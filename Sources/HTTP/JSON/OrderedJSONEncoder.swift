@@ -1,10 +1,12 @@
 import Foundation
+import KeyCase
 
 /// Encodes `Encodable` values as compact JSON with object keys in the order they were encoded —
 /// the declaration order of a type's `CodingKeys` — so every response has a stable, readable shape
 /// (`{"items": [...], "count": 3}`) in every process. Dictionaries, whose order is arbitrary, are
 /// written with sorted keys. Dates are ISO 8601 UTC timestamps. A `nil` optional is written as
-/// `null`, so every response of a type has the same keys. Foundation's `JSONEncoder` offers
+/// `null`, so every response of a type has the same keys. Property names are written in
+/// snake_case (`createdAt` → `created_at`), so a view is a plain struct; dictionary keys as they are. Foundation's `JSONEncoder` offers
 /// either hash order, which varies per process, or sorted keys.
 public struct OrderedJSONEncoder {
     public init() {}
@@ -141,7 +143,7 @@ private struct NodeEncoder: Encoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.makeObject(sorted: sortsKeys)
-        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath, isDictionary: sortsKeys))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -172,13 +174,19 @@ private func scalar<T: Encodable>(_ value: T) throws -> String? {
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: JSONNode
     let codingPath: [any CodingKey]
+    /// A dictionary's keys are data and stay as they are; a type's property names become snake_case.
+    let isDictionary: Bool
+
+    private func name(_ key: Key) -> String {
+        isDictionary ? key.stringValue : snakeCased(key.stringValue)
+    }
 
     mutating func encodeNil(forKey key: Key) throws {
-        node.child(forKey: key.stringValue).setScalar("null")
+        node.child(forKey: name(key)).setScalar("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        let child = node.child(forKey: key.stringValue)
+        let child = node.child(forKey: name(key))
         if let text = try scalar(value) {
             child.setScalar(text)
         } else {
@@ -190,11 +198,11 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: String, forKey key: Key) throws {
         var text = ""
         JSONValue.writeString(value, to: &text)
-        node.child(forKey: key.stringValue).setScalar(text)
+        node.child(forKey: name(key)).setScalar(text)
     }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { node.child(forKey: key.stringValue).setScalar(value ? "true" : "false") }
-    mutating func encode(_ value: Int, forKey key: Key) throws { node.child(forKey: key.stringValue).setScalar(String(value)) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { node.child(forKey: key.stringValue).setScalar(String(value)) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.child(forKey: name(key)).setScalar(value ? "true" : "false") }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.child(forKey: name(key)).setScalar(String(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.child(forKey: name(key)).setScalar(String(value)) }
 
     // The API writes an absent value as `null`, never leaves its key out: synthesized `Encodable`
     // conformances call these for optional properties, and the standard ones would skip `nil`.
@@ -221,13 +229,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<
         NestedKey
     > {
-        let child = node.child(forKey: key.stringValue)
+        let child = node.child(forKey: name(key))
         child.makeObject(sorted: false)
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key], isDictionary: false))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let child = node.child(forKey: key.stringValue)
+        let child = node.child(forKey: name(key))
         child.makeArray()
         return UnkeyedContainer(node: child, codingPath: codingPath + [key])
     }
@@ -237,7 +245,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        NodeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key], sortsKeys: false)
+        NodeEncoder(node: node.child(forKey: name(key)), codingPath: codingPath + [key], sortsKeys: false)
     }
 }
 
@@ -272,7 +280,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
         let path = codingPath + [IndexKey(count)]
         let element = node.appendElement()
         element.makeObject(sorted: false)
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: element, codingPath: path))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: element, codingPath: path, isDictionary: false))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {

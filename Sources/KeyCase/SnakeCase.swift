@@ -1,0 +1,31 @@
+/// `createdByAPIKeyID` → `created_by_api_key_id`: a word starts at a lower-to-upper step and at
+/// the last capital of a run followed by lowercase (`APIKey` → `api`, `key`); digits stay with
+/// the word before them (`sha256`). Names already in snake_case come back unchanged.
+///
+/// One definition for the JSON encoder's keys and the database's column names, so a property is
+/// spelt the same way in a response and in its table.
+public func snakeCased(_ name: String) -> String {
+    let bytes = Array(name.utf8)
+    guard bytes.contains(where: isUpper) else { return name }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count + 4)
+    for (index, byte) in bytes.enumerated() {
+        if isUpper(byte) {
+            if index > 0 {
+                let previous = bytes[index - 1]
+                let nextIsLower = index + 1 < bytes.count && isLower(bytes[index + 1])
+                if isLower(previous) || isDigit(previous) || (isUpper(previous) && nextIsLower) {
+                    result.append(UInt8(ascii: "_"))
+                }
+            }
+            result.append(byte + 32)
+        } else {
+            result.append(byte)
+        }
+    }
+    return String(decoding: result, as: UTF8.self)
+}
+
+private func isUpper(_ byte: UInt8) -> Bool { (65...90).contains(byte) }
+private func isLower(_ byte: UInt8) -> Bool { (97...122).contains(byte) }
+private func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
