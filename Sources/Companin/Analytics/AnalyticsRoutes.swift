@@ -317,22 +317,12 @@ private struct KeyThrottling: Encodable {
     var apiKeyID: UUID?
     var requests: Int
     var throttled: Int
-
-    enum CodingKeys: String, CodingKey {
-        case apiKeyID = "api_key_id"
-        case requests, throttled
-    }
 }
 
 private struct LiveLimit: Encodable {
     var limit: Int
     var remaining: Int
     var resetSeconds: Int
-
-    enum CodingKeys: String, CodingKey {
-        case limit, remaining
-        case resetSeconds = "reset_seconds"
-    }
 }
 
 private struct RateLimits: Encodable {
@@ -374,10 +364,4 @@ private struct KnowledgeReport: Encodable {
     var failed: [DashboardFigures.FailedSource]
     var failedCount: Int
     var embeddingModels: [DashboardFigures.ModelCount]
-
-    enum CodingKeys: String, CodingKey {
-        case statuses, failed
-        case failedCount = "failed_count"
-        case embeddingModels = "embedding_models"
-    }
 }

@@ -48,13 +48,6 @@ struct DashboardFigures {
             averageRating = ratings > 0 ? (Double(sum) / Double(ratings) * 100).rounded() / 100 : nil
             csatPercent = ratings > 0 ? (Double(satisfied) / Double(ratings) * 1_000).rounded() / 10 : nil
         }
-
-        // `nil` is written as `null` by the API's encoder: the keys are always there.
-        enum CodingKeys: String, CodingKey {
-            case ratings
-            case averageRating = "average_rating"
-            case csatPercent = "csat_percent"
-        }
     }
 
     struct AssistantSatisfaction: Encodable {
@@ -107,15 +100,6 @@ struct DashboardFigures {
         var rating: Int
         var comment: String
         var createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case conversationID = "conversation_id"
-            case assistantID = "assistant_id"
-            case assistantName = "assistant_name"
-            case assistantVersion = "assistant_version"
-            case rating, comment
-            case createdAt = "created_at"
-        }
     }
 
     struct Feedback {
@@ -186,13 +170,6 @@ struct DashboardFigures {
         var errorCode: String?
         var errorMessage: String?
         var failedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, kind, title
-            case errorCode = "error_code"
-            case errorMessage = "error_message"
-            case failedAt = "failed_at"
-        }
     }
 
     /// Failed sources listed, most recent failure first.

@@ -12,12 +12,6 @@ struct AssistantConfiguration: Equatable, FlattenedColumns {
     var taskTemplates: [TaskTemplate]
     var metadata: [String: JSONValue]
 
-    enum CodingKeys: String, CodingKey {
-        case name, description, tone, language
-        case taskTemplates = "task_templates"
-        case metadata
-    }
-
     /// Field names in API order, as `changed_fields` reports them.
     static let fieldNames = ["name", "description", "tone", "language", "task_templates", "metadata"]
 

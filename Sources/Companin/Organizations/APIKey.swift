@@ -12,10 +12,6 @@ public struct APIKey: Sendable, Equatable, Decodable {
     public var createdAt: Date
     public var revokedAt: Date?
 
-    private enum CodingKeys: String, CodingKey {
-        case id, organizationID, name, prefix, isOperator, createdAt, revokedAt
-    }
-
     /// Secrets look like `cmp_` followed by 40 base-62 characters (about 238 random bits).
     public static let secretMarker = "cmp_"
     static let secretLength = 40
