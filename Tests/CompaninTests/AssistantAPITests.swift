@@ -1,0 +1,70 @@
+import Foundation
+import HTTP
+import Testing
+
+/// Per-endpoint behaviour of the assistants API, in process: the same middleware, router and
+/// stores as a responder, against MariaDB, without nginx.
+@Suite("Assistants API in process", .enabled(if: TestApp.isAvailable))
+struct AssistantAPITests {
+    let app: TestApp
+
+    init() throws {
+        app = try TestApp()
+    }
+
+    @Test func createReadChangeAndDelete() throws {
+        let created = app.send(.post, "/api/v1/assistants/", json: #"{"name": "Atendimento", "language": "pt-br", "tone": "cordial"}"#)
+        #expect(created.status == 201)
+        #expect(created["language"] == .string("pt-BR"))
+        #expect(created["task_templates"] == .array([]))
+        #expect(created["live_version"] == .int(1))
+        guard case .string(let id) = created["id"] else {
+            Issue.record("no id")
+            return
+        }
+        let etag = try #require(created.header("ETag"))
+
+        let read = app.send(.get, "/api/v1/assistants/\(id)")
+        #expect(read.status == 200)
+        #expect(read.json == created.json)
+
+        let stale = app.send(.patch, "/api/v1/assistants/\(id)", json: #"{"tone": "direto"}"#, headers: ["If-Match": "\"nope-1\""])
+        #expect(stale.status == 412)
+        let changed = app.send(.patch, "/api/v1/assistants/\(id)", json: #"{"tone": "direto"}"#, headers: ["If-Match": etag])
+        #expect(changed.status == 200)
+        #expect(changed["tone"] == .string("direto"))
+        #expect(changed["latest_version"] == .int(2))
+
+        let versions = app.send(.get, "/api/v1/assistants/\(id)/versions/")
+        #expect(versions["count"] == .int(2))
+
+        #expect(app.send(.delete, "/api/v1/assistants/\(id)").status == 204)
+        #expect(app.send(.get, "/api/v1/assistants/\(id)").status == 404)
+    }
+
+    @Test func invalidInputIsOne422ListingEveryProblemAndWritesNothing() throws {
+        let response = app.send(.post, "/api/v1/assistants/", json: #"{"name": "", "tone": 3, "colour": "blue"}"#)
+        #expect(response.status == 422)
+        let locations = response["detail"]?.arrayValue?.compactMap { $0.objectValue?["loc"] } ?? []
+        #expect(locations.contains(.array([.string("body"), .string("name")])))
+        #expect(locations.contains(.array([.string("body"), .string("tone")])))
+        #expect(locations.contains(.array([.string("body"), .string("colour")])))
+        #expect(app.send(.get, "/api/v1/assistants/")["count"] == .int(0))
+    }
+
+    @Test func anotherOrganizationsAssistantIsNotFound() throws {
+        let created = app.send(.post, "/api/v1/assistants/", json: #"{"name": "Privado"}"#)
+        guard case .string(let id) = created["id"] else {
+            Issue.record("no id")
+            return
+        }
+        let other = try TestApp()
+        #expect(other.send(.get, "/api/v1/assistants/\(id)").status == 404)
+        #expect(other.send(.delete, "/api/v1/assistants/\(id)").status == 404)
+        #expect(app.send(.get, "/api/v1/assistants/\(id)").status == 200)
+    }
+
+    @Test func anUnknownKeyIs401() {
+        #expect(app.send(.get, "/api/v1/assistants/", key: "cmp_not-a-key").status == 401)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import HTTP
+import Ingestion
+import Logging
+import MariaDB
+import RateLimiter
+
+@testable import Companin
+
+/// The application in process, over the test stack's migrated database (`COMPANIN_DATABASE_URL`,
+/// set by `scripts/test`): requests go through `CompaninApp.respond(to:)` — middleware, router,
+/// stores, real MariaDB — without nginx or the pool. Each test gets an organization of its own,
+/// so tests share the database without seeing each other's rows.
+struct TestApp {
+    static let databaseURL = ProcessInfo.processInfo.environment["COMPANIN_DATABASE_URL"]
+    static var isAvailable: Bool { databaseURL != nil }
+    static let logger = Logger(label: "CompaninTests") { _ in SwiftLogNoOpLogHandler() }
+
+    let database: Connection
+    let app: CompaninApp
+    let organizationID: UUID
+    let secret: String
+
+    /// Migrations are applied once per process (they are idempotent and take a lock, so
+    /// concurrent test processes are safe too).
+    private static let migrated: Result<Void, any Error> = Result {
+        guard let databaseURL else { return }
+        let connection = Connection(configuration: try DatabaseConfiguration(url: databaseURL), logger: logger)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        try Migrator(connection: connection, logger: logger).apply(
+            try Migration.load(from: root.appendingPathComponent("db/migrations")))
+    }
+
+    init(rateLimitPerHour: Int = 1_000) throws {
+        guard let url = Self.databaseURL else { throw DatabaseError(kind: .configuration, message: "COMPANIN_DATABASE_URL is not set") }
+        try Self.migrated.get()
+        database = Connection(configuration: try DatabaseConfiguration(url: url), logger: Self.logger)
+        let organization = try OrganizationStore(database: database).create(name: "in-process \(UUID().uuidString.prefix(8))")
+        organizationID = organization.id
+        secret = try APIKeyStore(database: database).create(organizationID: organization.id, name: "tests").secret
+        let knowledge = KnowledgeConfiguration(
+            blobDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("companin-tests-blobs"),
+            maxUploadBytes: 1 << 20, enricher: LocalEnricher(), extractorExecutable: "/bin/false", fetchPolicy: FetchPolicy())
+        app = CompaninApp(
+            database: database,
+            rateLimiting: .init(limiter: try RateLimiter.makePrivate(capacity: 64), defaultPerHour: rateLimitPerHour),
+            knowledge: knowledge, sessions: .standard, replyModel: nil, maxJSONBodyBytes: 1 << 20, logger: Self.logger)
+    }
+
+    /// The organization's scoped connection, as its stores see it.
+    var db: ScopedConnection { database.organization(organizationID) }
+
+    /// Sends a request with this organization's key (or `key`), a JSON body when given.
+    func send(
+        _ method: HTTPMethod, _ path: String, query: String = "", json: String? = nil, headers: [String: String] = [:],
+        key: String? = nil
+    ) -> TestResponse {
+        var requestHeaders = HTTPHeaders()
+        requestHeaders.set("X-API-Key", key ?? secret)
+        if json != nil { requestHeaders.set("Content-Type", "application/json") }
+        for (name, value) in headers { requestHeaders.set(name, value) }
+        let request = Request(
+            method: method, path: path, query: query, headers: requestHeaders, remoteAddress: "127.0.0.1",
+            body: Data((json ?? "").utf8))
+        let response = app.respond(to: request)
+        app.afterResponse()
+        return TestResponse(response: response)
+    }
+}
+
+struct TestResponse {
+    let response: Response
+
+    var status: Int { response.status.code }
+    var json: JSONValue { (try? JSONValue.parse(response.body)) ?? .null }
+    subscript(_ key: String) -> JSONValue? { json.objectValue?[key] }
+    func header(_ name: String) -> String? { response.headers[name] }
+}
