@@ -97,7 +97,7 @@ enum ConversationRoutes {
         router.get("/api/v1/conversations/:conversation_id/transcript") { _, context in
             let conversation = try conversation(context)
             let organizationID = try context.organization()
-            let session = try SessionStore(database: context.database, organizationID: organizationID).find(conversation.sessionID)
+            let session = try SessionStore(db: context.database.organization(organizationID)).find(conversation.sessionID)
             let version = try AssistantStore(database: context.database, organizationID: organizationID)
                 .version(of: conversation.assistantID, number: conversation.assistantVersion)
             return try Response.json(

@@ -30,7 +30,7 @@ struct ConversationStore {
     /// The rendered task a conversation keeps, at most (its `TEXT` column holds 65,535 bytes).
     static let maximumTaskBytes = 60_000
 
-    var sessions: SessionStore { SessionStore(database: database, organizationID: organizationID) }
+    var sessions: SessionStore { SessionStore(db: database.organization(organizationID)) }
     var assistants: AssistantStore { AssistantStore(database: database, organizationID: organizationID) }
 
     /// Opens a conversation: the assistant must be active (`409`), the session open (`410`). It
@@ -95,8 +95,8 @@ struct ConversationStore {
             // Through the sessions, which follow the visitor when an anonymous one is linked.
             let visitor = sessions.visitors.canonicalID(id)
             condition.add(
-                "session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.sql))",
-                [organizationID.databaseValue] + visitor.values)
+                "session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.text))",
+                [organizationID.databaseValue] + visitor.bindings)
         }
         condition.add("status = ?", ifPresent: filter.status?.rawValue)
         condition.add("needs_human = ?", ifPresent: filter.needsHuman)
