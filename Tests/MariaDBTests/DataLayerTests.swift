@@ -44,6 +44,22 @@ struct SQLLiteralTests {
     }
 }
 
+@Suite("Rows encoded")
+struct RowEncoderTests {
+    @Test func aNilOptionalOfAnyTypeWritesNull() throws {
+        struct Note: Encodable {
+            var text: String?
+            var count: Int?
+            var flag: Bool?
+            var ratio: Double?
+            var id: UUID?
+        }
+        let columns = try RowEncoder().encode(Note())
+        #expect(columns.map(\.column) == ["text", "count", "flag", "ratio", "id"])
+        #expect(columns.allSatisfy { $0.value == .null })
+    }
+}
+
 /// A record with every kind of property the decoder and encoder handle.
 private struct Widget: DatabaseRecord, Equatable {
     enum Status: String, Codable { case draft, ready }

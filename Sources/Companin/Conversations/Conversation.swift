@@ -4,7 +4,7 @@ import HTTP
 /// A conversation between a session's visitor and an assistant. It records the assistant version
 /// live when it was opened; each reply records the version that wrote it.
 struct Conversation: Sendable, Equatable {
-    enum Status: String, Sendable, Encodable, CaseIterable {
+    enum Status: String, Sendable, Codable, CaseIterable {
         case open
         case handedOff = "handed_off"
         case closed
@@ -62,12 +62,12 @@ extension Conversation: Encodable {
 
 /// One message of a conversation, as written: never edited, never deleted through the API.
 struct Message: Sendable, Equatable {
-    enum Role: String, Sendable, Encodable, CaseIterable {
+    enum Role: String, Sendable, Codable, CaseIterable {
         case user, assistant, agent, system
     }
 
     /// How a reply was found.
-    enum Grounding: String, Sendable, Encodable {
+    enum Grounding: String, Sendable, Codable {
         /// The answer of a Q&A pair whose question matched strongly.
         case qa
         /// Sentences of the best-matching chunks.
@@ -80,7 +80,7 @@ struct Message: Sendable, Equatable {
 
     /// Who wrote a message, for the audit trail.
     struct Actor: Sendable, Equatable, Encodable {
-        enum Kind: String, Sendable, Encodable { case visitor, agent, system, assistant }
+        enum Kind: String, Sendable, Codable { case visitor, agent, system, assistant }
         var type: Kind
         var id: String?
     }
@@ -97,6 +97,16 @@ struct Message: Sendable, Equatable {
             case sourceID = "source_id"
             case chunkID = "chunk_id"
             case kind, title, score
+        }
+
+        /// The id in lowercase, as MariaDB prints UUIDs: a DBA can match it against `knowledge_sources.id`.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(sourceID.uuidString.lowercased(), forKey: .sourceID)
+            try container.encode(chunkID, forKey: .chunkID)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(title, forKey: .title)
+            try container.encode(score, forKey: .score)
         }
     }
 
@@ -132,7 +142,7 @@ extension Message: Encodable {
 
 /// A satisfaction rating of a conversation or one of its messages.
 struct Feedback: Sendable, Equatable {
-    enum ActorKind: String, Sendable, Encodable, CaseIterable { case visitor, agent, system }
+    enum ActorKind: String, Sendable, Codable, CaseIterable { case visitor, agent, system }
 
     var id: UUID
     var conversationID: UUID

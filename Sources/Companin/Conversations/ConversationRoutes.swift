@@ -54,14 +54,14 @@ enum ConversationRoutes {
             let id = try conversationID(context)
             let key = try idempotencyKey(request)
             let input = try MessageInput(try request.jsonObjectBody())
-            let organizationID = try context.organization()
+            let db = try context.organizationDatabase()
             let composer = ReplyComposer(
-                database: context.database, organizationID: organizationID, enricher: knowledge.enricher,
-                indexes: indexes, thresholds: knowledge.replyThresholds, model: replyModel, logger: context.logger)
-            let messages = try messages(context)
+                db: db, enricher: knowledge.enricher, indexes: indexes, thresholds: knowledge.replyThresholds, model: replyModel,
+                logger: context.logger)
+            let messages = MessageStore(db: db)
             let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.credentials?.keyID) { conversation, message in
                 guard
-                    let assistant = try AssistantStore(database: context.database, organizationID: organizationID)
+                    let assistant = try AssistantStore(database: context.database, organizationID: db.organizationID)
                         .find(conversation.assistantID)
                 else { return nil }
                 let configuration = assistant.configuration
@@ -82,23 +82,21 @@ enum ConversationRoutes {
             var query = QueryReader(request)
             let history = query.bool("history") ?? false
             try query.finish()
-            let items = try FeedbackStore(database: context.database, organizationID: try context.organization())
-                .list(conversation.id, history: history)
+            let items = try FeedbackStore(db: try context.organizationDatabase()).list(conversation.id, history: history)
             return try Response.json(Page(items: items, count: items.count))
         }
         router.post("/api/v1/conversations/:conversation_id/feedback") { request, context in
             let id = try conversationID(context)
             let input = try FeedbackInput(try request.jsonObjectBody())
-            let rated = try FeedbackStore(database: context.database, organizationID: try context.organization())
-                .rate(id, input, by: context.credentials?.keyID)
+            let rated = try FeedbackStore(db: try context.organizationDatabase()).rate(id, input, by: context.credentials?.keyID)
             return try Response.json(rated.feedback, status: rated.replaced ? .ok : .created)
         }
 
         router.get("/api/v1/conversations/:conversation_id/transcript") { _, context in
             let conversation = try conversation(context)
-            let organizationID = try context.organization()
-            let session = try SessionStore(database: context.database, organizationID: organizationID).find(conversation.sessionID)
-            let version = try AssistantStore(database: context.database, organizationID: organizationID)
+            let db = try context.organizationDatabase()
+            let session = try SessionStore(db: db).find(conversation.sessionID)
+            let version = try AssistantStore(database: context.database, organizationID: db.organizationID)
                 .version(of: conversation.assistantID, number: conversation.assistantVersion)
             return try Response.json(
                 Transcript(
@@ -108,18 +106,17 @@ enum ConversationRoutes {
                     session: session.map {
                         .init(id: $0.id, channel: $0.channel, authenticated: $0.authenticated, visitorID: $0.visitorID)
                     },
-                    messages: try messages(context).all(conversation.id),
-                    feedback: try FeedbackStore(database: context.database, organizationID: organizationID).list(
-                        conversation.id, history: true)))
+                    messages: try MessageStore(db: db).all(conversation.id),
+                    feedback: try FeedbackStore(db: db).list(conversation.id, history: true)))
         }
     }
 
     private static func store(_ context: AppContext) throws -> ConversationStore {
-        ConversationStore(database: context.database, organizationID: try context.organization())
+        ConversationStore(db: try context.organizationDatabase())
     }
 
     private static func messages(_ context: AppContext) throws -> MessageStore {
-        MessageStore(database: context.database, organizationID: try context.organization())
+        MessageStore(db: try context.organizationDatabase())
     }
 
     private static func conversationID(_ context: AppContext) throws -> UUID {

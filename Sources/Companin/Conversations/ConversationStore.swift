@@ -6,14 +6,7 @@ import MariaDB
 /// conversation is opened, and messages are added to it, under its session's row lock and then its
 /// own, always in that order.
 struct ConversationStore {
-    let database: Connection
-    let organizationID: UUID
-
-    static let columns = """
-        id, assistant_id, assistant_version, session_id, status, needs_human, task_name, task_text, metadata, message_count,
-        last_message_at, handoff_reason, handed_off_at, handed_off_by_api_key_id, closed_at, close_reason,
-        created_by_api_key_id, created_at, updated_at
-        """
+    let db: ScopedConnection
 
     struct Filter {
         var assistantID: UUID?
@@ -30,14 +23,14 @@ struct ConversationStore {
     /// The rendered task a conversation keeps, at most (its `TEXT` column holds 65,535 bytes).
     static let maximumTaskBytes = 60_000
 
-    var sessions: SessionStore { SessionStore(database: database, organizationID: organizationID) }
-    var assistants: AssistantStore { AssistantStore(database: database, organizationID: organizationID) }
+    var sessions: SessionStore { SessionStore(db: db) }
+    var assistants: AssistantStore { AssistantStore(database: db.connection, organizationID: db.organizationID) }
 
     /// Opens a conversation: the assistant must be active (`409`), the session open (`410`). It
     /// records the assistant's live version; opening it is activity on the session.
     func create(_ input: ConversationInput, by apiKeyID: UUID?) throws -> Conversation {
         guard let assistantID = input.assistantID, let sessionID = input.sessionID else { throw HTTPError(.internalServerError) }
-        return try database.transaction {
+        return try db.transaction {
             let now = Date.now.truncatedToMicroseconds
             guard let assistant = try assistants.find(assistantID) else { throw HTTPError(.notFound, detail: "Assistant not found") }
             let session = try sessions.lockOpen(sessionID, at: now)
@@ -69,42 +62,40 @@ struct ConversationStore {
                 needsHuman: false, task: task, metadata: input.metadata ?? [:], messageCount: 0, lastMessageAt: nil,
                 handoffReason: nil, handedOffAt: nil, handedOffByAPIKeyID: nil, closedAt: nil, closeReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
-            try database.execute(
-                sql: """
-                INSERT INTO conversations (organization_id, \(Self.columns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [organizationID.databaseValue] + Self.values(of: conversation))
+            try db.insert(ConversationRow(conversation))
             try sessions.recordActivity(session, at: now)
             return conversation
         }
     }
 
     func find(_ id: UUID, lock: Bool = false) throws -> Conversation? {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM conversations WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
-            """, [organizationID.databaseValue, id.databaseValue]
-        ).first.map(Self.decode)
+        let locking: SQL = lock ? "FOR UPDATE" : ""
+        return try db.fetchOne(
+            ConversationRow.self,
+            "SELECT \(ConversationRow.selection()) FROM conversations WHERE \(db.condition) AND id = \(id) \(locking)"
+        )?.conversation
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Conversation], count: Int) {
-        var condition = SQLFilter("organization_id = ?", [organizationID.databaseValue])
-        condition.add("assistant_id = ?", ifPresent: filter.assistantID)
-        condition.add("session_id = ?", ifPresent: filter.sessionID)
+        var conditions: [SQL] = []
+        if let id = filter.assistantID { conditions.append("assistant_id = \(id)") }
+        if let id = filter.sessionID { conditions.append("session_id = \(id)") }
         if let id = filter.visitorID {
             // Through the sessions, which follow the visitor when an anonymous one is linked.
-            let visitor = sessions.visitors.canonicalID(id)
-            condition.add(
-                "session_id IN (SELECT s.id FROM sessions s WHERE s.organization_id = ? AND s.visitor_id = \(visitor.sql))",
-                [organizationID.databaseValue] + visitor.values)
+            conditions.append(
+                """
+                session_id IN (SELECT s.id FROM sessions s WHERE \(db.condition("s")) AND s.visitor_id = \(sessions.visitors.canonicalID(id)))
+                """)
         }
-        condition.add("status = ?", ifPresent: filter.status?.rawValue)
-        condition.add("needs_human = ?", ifPresent: filter.needsHuman)
-        condition.add("created_at >= ?", ifPresent: filter.createdAfter)
-        condition.add("created_at < ?", ifPresent: filter.createdBefore)
-        condition.add("created_by_api_key_id = ?", ifPresent: filter.createdByAPIKeyID)
-        return try database.page(
-            Self.columns, from: "conversations", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
+        if let status = filter.status { conditions.append("status = \(status.rawValue)") }
+        if let needsHuman = filter.needsHuman { conditions.append("needs_human = \(needsHuman)") }
+        if let after = filter.createdAfter { conditions.append("created_at >= \(after)") }
+        if let before = filter.createdBefore { conditions.append("created_at < \(before)") }
+        if let keyID = filter.createdByAPIKeyID { conditions.append("created_by_api_key_id = \(keyID)") }
+        let found = try db.page(
+            ConversationRow.self, where: conditions.isEmpty ? nil : .joined(conditions, separator: " AND "),
+            orderBy: "created_at, id", page)
+        return (found.items.map(\.conversation), found.count)
     }
 
     /// Closes a conversation; closing it again changes nothing.
@@ -145,7 +136,7 @@ struct ConversationStore {
     }
 
     private func modify(_ id: UUID, _ change: (inout Conversation, Date) throws -> Bool) throws -> Conversation {
-        try database.transaction {
+        try db.transaction {
             let now = Date.now.truncatedToMicroseconds
             guard var conversation = try find(id, lock: true) else { throw Conversation.notFound }
             guard try change(&conversation, now) else { return conversation }
@@ -156,57 +147,75 @@ struct ConversationStore {
     }
 
     private func write(_ conversation: Conversation) throws {
-        try database.execute(
-            sql: """
-            UPDATE conversations SET status = ?, needs_human = ?, message_count = ?, last_message_at = ?, handoff_reason = ?,
-                handed_off_at = ?, handed_off_by_api_key_id = ?, closed_at = ?, close_reason = ?, updated_at = ?
-            WHERE organization_id = ? AND id = ?
-            """,
-            [
-                .text(conversation.status.rawValue), conversation.needsHuman.databaseValue, .int(Int64(conversation.messageCount)),
-                conversation.lastMessageAt.databaseValue, conversation.handoffReason.databaseValue,
-                conversation.handedOffAt.databaseValue, conversation.handedOffByAPIKeyID.databaseValue,
-                conversation.closedAt.databaseValue, conversation.closeReason.databaseValue, conversation.updatedAt.databaseValue,
-                organizationID.databaseValue, conversation.id.databaseValue,
-            ])
+        try db.execute(
+            """
+            UPDATE conversations SET status = \(conversation.status.rawValue), needs_human = \(conversation.needsHuman),
+                message_count = \(conversation.messageCount), last_message_at = \(conversation.lastMessageAt),
+                handoff_reason = \(conversation.handoffReason), handed_off_at = \(conversation.handedOffAt),
+                handed_off_by_api_key_id = \(conversation.handedOffByAPIKeyID), closed_at = \(conversation.closedAt),
+                close_reason = \(conversation.closeReason), updated_at = \(conversation.updatedAt)
+            WHERE \(db.condition) AND id = \(conversation.id)
+            """)
+    }
+}
+
+/// A row of `conversations`: a conversation with its rendered task in two columns.
+struct ConversationRow: DatabaseRecord, Equatable {
+    static let databaseTable = "conversations"
+    static let databaseColumns = [
+        "id", "assistant_id", "assistant_version", "session_id", "status", "needs_human", "task_name", "task_text", "metadata",
+        "message_count", "last_message_at", "handoff_reason", "handed_off_at", "handed_off_by_api_key_id", "closed_at",
+        "close_reason", "created_by_api_key_id", "created_at", "updated_at",
+    ]
+
+    var id: UUID
+    var assistantID: UUID
+    var assistantVersion: Int
+    var sessionID: UUID
+    var status: Conversation.Status
+    var needsHuman: Bool
+    var taskName: String?
+    var taskText: String?
+    var metadata: [String: JSONValue]
+    var messageCount: Int
+    var lastMessageAt: Date?
+    var handoffReason: String?
+    var handedOffAt: Date?
+    var handedOffByAPIKeyID: UUID?
+    var closedAt: Date?
+    var closeReason: String?
+    var createdByAPIKeyID: UUID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ conversation: Conversation) {
+        id = conversation.id
+        assistantID = conversation.assistantID
+        assistantVersion = conversation.assistantVersion
+        sessionID = conversation.sessionID
+        status = conversation.status
+        needsHuman = conversation.needsHuman
+        taskName = conversation.task?.name
+        taskText = conversation.task?.text
+        metadata = conversation.metadata
+        messageCount = conversation.messageCount
+        lastMessageAt = conversation.lastMessageAt
+        handoffReason = conversation.handoffReason
+        handedOffAt = conversation.handedOffAt
+        handedOffByAPIKeyID = conversation.handedOffByAPIKeyID
+        closedAt = conversation.closedAt
+        closeReason = conversation.closeReason
+        createdByAPIKeyID = conversation.createdByAPIKeyID
+        createdAt = conversation.createdAt
+        updatedAt = conversation.updatedAt
     }
 
-    // MARK: Rows
-
-    private static func values(of conversation: Conversation) -> [DatabaseValue] {
-        [
-            conversation.id.databaseValue, conversation.assistantID.databaseValue, .int(Int64(conversation.assistantVersion)),
-            conversation.sessionID.databaseValue, .text(conversation.status.rawValue), conversation.needsHuman.databaseValue,
-            conversation.task?.name.databaseValue ?? .null, conversation.task?.text.databaseValue ?? .null,
-            .text(JSONValue.object(conversation.metadata).serialized), .int(Int64(conversation.messageCount)),
-            conversation.lastMessageAt.databaseValue, conversation.handoffReason.databaseValue,
-            conversation.handedOffAt.databaseValue, conversation.handedOffByAPIKeyID.databaseValue,
-            conversation.closedAt.databaseValue, conversation.closeReason.databaseValue,
-            conversation.createdByAPIKeyID.databaseValue, conversation.createdAt.databaseValue, conversation.updatedAt.databaseValue,
-        ]
-    }
-
-    static func decode(_ row: Row) throws -> Conversation {
-        let taskName = try row.decode(String?.self, "task_name")
-        let taskText = try row.decode(String?.self, "task_text")
-        return Conversation(
-            id: try row.decode(UUID.self, "id"),
-            assistantID: try row.decode(UUID.self, "assistant_id"),
-            assistantVersion: try row.decode(Int.self, "assistant_version"),
-            sessionID: try row.decode(UUID.self, "session_id"),
-            status: Conversation.Status(rawValue: try row.decode(String.self, "status")) ?? .open,
-            needsHuman: try row.decode(Bool.self, "needs_human"),
-            task: taskName.map { Conversation.RenderedTask(name: $0, text: taskText ?? "") },
-            metadata: try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:],
-            messageCount: try row.decode(Int.self, "message_count"),
-            lastMessageAt: try row.decode(Date?.self, "last_message_at"),
-            handoffReason: try row.decode(String?.self, "handoff_reason"),
-            handedOffAt: try row.decode(Date?.self, "handed_off_at"),
-            handedOffByAPIKeyID: try row.decode(UUID?.self, "handed_off_by_api_key_id"),
-            closedAt: try row.decode(Date?.self, "closed_at"),
-            closeReason: try row.decode(String?.self, "close_reason"),
-            createdByAPIKeyID: try row.decode(UUID?.self, "created_by_api_key_id"),
-            createdAt: try row.decode(Date.self, "created_at"),
-            updatedAt: try row.decode(Date.self, "updated_at"))
+    var conversation: Conversation {
+        Conversation(
+            id: id, assistantID: assistantID, assistantVersion: assistantVersion, sessionID: sessionID, status: status,
+            needsHuman: needsHuman, task: taskName.map { Conversation.RenderedTask(name: $0, text: taskText ?? "") },
+            metadata: metadata, messageCount: messageCount, lastMessageAt: lastMessageAt, handoffReason: handoffReason,
+            handedOffAt: handedOffAt, handedOffByAPIKeyID: handedOffByAPIKeyID, closedAt: closedAt, closeReason: closeReason,
+            createdByAPIKeyID: createdByAPIKeyID, createdAt: createdAt, updatedAt: updatedAt)
     }
 }

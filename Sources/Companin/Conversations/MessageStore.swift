@@ -8,16 +8,11 @@ import MariaDB
 /// and a message whose reply was lost (a crash in between) gets one when retried with its
 /// `Idempotency-Key`.
 struct MessageStore {
-    let database: Connection
-    let organizationID: UUID
+    let db: ScopedConnection
 
-    static let columns = """
-        id, conversation_id, position, role, content, metadata, api_key_id, actor_type, actor_id, in_reply_to,
-        assistant_version, grounding, model, sources, created_at
-        """
     static let maximumIdempotencyKeyLength = 200
 
-    var conversations: ConversationStore { ConversationStore(database: database, organizationID: organizationID) }
+    var conversations: ConversationStore { ConversationStore(db: db) }
 
     /// The outcome of posting: the stored message, its reply (if it gets one), and whether both
     /// were already there (an `Idempotency-Key` retry).
@@ -38,7 +33,7 @@ struct MessageStore {
         if let idempotencyKey, let earlier = try message(conversationID, idempotencyKey: idempotencyKey) {
             return try replay(earlier, fingerprint: fingerprint, conversation: found, compose: compose)
         }
-        let stored: (Message, Conversation)? = try database.transaction {
+        let stored: (Message, Conversation)? = try db.transaction {
             let now = Date.now.truncatedToMicroseconds
             let session = try conversations.sessions.lockOpen(found.sessionID, at: now)
             guard var conversation = try conversations.find(conversationID, lock: true) else { throw Conversation.notFound }
@@ -98,7 +93,7 @@ struct MessageStore {
             return nil
         }
         do {
-            return try database.transaction {
+            return try db.transaction {
                 let now = Date.now.truncatedToMicroseconds
                 guard var locked = try conversations.find(conversation.id, lock: true) else { throw Conversation.notFound }
                 let written = Message(
@@ -121,11 +116,9 @@ struct MessageStore {
         var position = 0
         if let after {
             guard
-                let row = try database.query(
-                    sql: """
-                    SELECT position FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
-                    """, [organizationID.databaseValue, conversationID.databaseValue, after.databaseValue]
-                ).first
+                let found = try db.fetchOne(
+                    Int.self,
+                    "SELECT position FROM messages WHERE \(db.condition) AND conversation_id = \(conversationID) AND id = \(after)")
             else {
                 throw ValidationError([
                     FieldError(
@@ -133,111 +126,110 @@ struct MessageStore {
                         msg: "Value error, no message with this id in the conversation", type: "value_error")
                 ])
             }
-            position = try row.decode(Int.self, "position")
+            position = found
         }
-        let rows = try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND position > ?
-            ORDER BY position LIMIT ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(limit + 1))])
-        let items = try rows.prefix(limit).map(Self.decode)
-        return (items, rows.count > limit)
+        let rows = try db.fetchAll(
+            MessageRow.self,
+            """
+            SELECT \(MessageRow.selection()) FROM messages WHERE \(db.condition) AND conversation_id = \(conversationID)
+                AND position > \(position)
+            ORDER BY position LIMIT \(limit + 1)
+            """)
+        return (rows.prefix(limit).map(\.message), rows.count > limit)
     }
 
     /// The `count` messages before `position`, oldest first: what a model sees of the conversation so far.
     func history(_ conversationID: UUID, before position: Int, count: Int) throws -> [Message] {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND position < ?
-            ORDER BY position DESC LIMIT ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, .int(Int64(position)), .int(Int64(count))]
+        try db.fetchAll(
+            MessageRow.self,
+            """
+            SELECT \(MessageRow.selection()) FROM messages WHERE \(db.condition) AND conversation_id = \(conversationID)
+                AND position < \(position)
+            ORDER BY position DESC LIMIT \(count)
+            """
         )
-        .map(Self.decode).reversed()
+        .map(\.message).reversed()
     }
 
     /// Every message of a conversation, oldest first, for its transcript.
     func all(_ conversationID: UUID) throws -> [Message] {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? ORDER BY position
-            """, [organizationID.databaseValue, conversationID.databaseValue]
-        ).map(Self.decode)
+        try db.all(MessageRow.self, where: "conversation_id = \(conversationID)", orderBy: "position").map(\.message)
     }
 
     func find(_ id: UUID, in conversationID: UUID) throws -> Message? {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND id = ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, id.databaseValue]
-        ).first.map(Self.decode)
+        try db.find(MessageRow.self, where: "conversation_id = \(conversationID) AND id = \(id)")?.message
     }
 
     func reply(to messageID: UUID, in conversationID: UUID) throws -> Message? {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM messages WHERE organization_id = ? AND conversation_id = ? AND in_reply_to = ?
-            """, [organizationID.databaseValue, conversationID.databaseValue, messageID.databaseValue]
-        ).first.map(Self.decode)
+        try db.find(MessageRow.self, where: "conversation_id = \(conversationID) AND in_reply_to = \(messageID)")?.message
     }
 
     private func message(_ conversationID: UUID, idempotencyKey: String) throws -> (message: Message, fingerprint: [UInt8]?)? {
-        guard
-            let row = try database.query(
-                sql: """
-                SELECT \(Self.columns), request_sha256 FROM messages WHERE organization_id = ? AND conversation_id = ? AND idempotency_key = ?
-                """, [organizationID.databaseValue, conversationID.databaseValue, .text(idempotencyKey)]
-            ).first
-        else { return nil }
-        return (try Self.decode(row), try row.decode([UInt8]?.self, "request_sha256"))
+        try db.find(IdempotentMessageRow.self, where: "conversation_id = \(conversationID) AND idempotency_key = \(idempotencyKey)")
+            .map { ($0.message.message, $0.requestSHA256) }
     }
 
     private func insert(_ message: Message, idempotencyKey: String?, fingerprint: [UInt8]?) throws {
-        let sources = message.sources.map { sources in
-            JSONValue.array(
-                sources.map { source in
-                    .object([
-                        "source_id": .string(source.sourceID.uuidString.lowercased()), "chunk_id": .int(source.chunkID),
-                        "kind": .string(source.kind), "title": .string(source.title), "score": .double(source.score),
-                    ])
-                }
-            ).serialized
-        }
-        try database.execute(
-            sql: """
-            INSERT INTO messages (organization_id, \(Self.columns), idempotency_key, request_sha256)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                organizationID.databaseValue, message.id.databaseValue, message.conversationID.databaseValue,
-                .int(Int64(message.position)), .text(message.role.rawValue), .text(message.content),
-                .text(JSONValue.object(message.metadata).serialized), message.apiKeyID.databaseValue,
-                .text(message.actor.type.rawValue), message.actor.id.databaseValue, message.inReplyTo.databaseValue,
-                message.assistantVersion.databaseValue, message.grounding?.rawValue.databaseValue ?? .null,
-                message.model.databaseValue, sources.databaseValue, message.createdAt.databaseValue,
-                idempotencyKey.databaseValue, fingerprint.map { .blob($0) } ?? .null,
-            ])
+        try db.insert(IdempotentMessageRow(message: MessageRow(message), idempotencyKey: idempotencyKey, requestSHA256: fingerprint))
+    }
+}
+
+/// A row of `messages` as read: a message with its actor in two columns.
+struct MessageRow: DatabaseRecord, FlattenedColumns, Equatable {
+    static let databaseTable = "messages"
+    static let databaseColumns = [
+        "id", "conversation_id", "position", "role", "content", "metadata", "api_key_id", "actor_type", "actor_id", "in_reply_to",
+        "assistant_version", "grounding", "model", "sources", "created_at",
+    ]
+
+    var id: UUID
+    var conversationID: UUID
+    var position: Int
+    var role: Message.Role
+    var content: String
+    var metadata: [String: JSONValue]
+    var apiKeyID: UUID?
+    var actorType: Message.Actor.Kind
+    var actorID: String?
+    var inReplyTo: UUID?
+    var assistantVersion: Int?
+    var grounding: Message.Grounding?
+    var model: String?
+    var sources: [Message.Source]?
+    var createdAt: Date
+
+    init(_ message: Message) {
+        id = message.id
+        conversationID = message.conversationID
+        position = message.position
+        role = message.role
+        content = message.content
+        metadata = message.metadata
+        apiKeyID = message.apiKeyID
+        actorType = message.actor.type
+        actorID = message.actor.id
+        inReplyTo = message.inReplyTo
+        assistantVersion = message.assistantVersion
+        grounding = message.grounding
+        model = message.model
+        sources = message.sources
+        createdAt = message.createdAt
     }
 
-    static func decode(_ row: Row) throws -> Message {
-        let sources = try row.decode(String?.self, "sources").map { text in
-            try JSONDecoder().decode([Message.Source].self, from: Data(text.utf8))
-        }
-        return Message(
-            id: try row.decode(UUID.self, "id"),
-            conversationID: try row.decode(UUID.self, "conversation_id"),
-            position: try row.decode(Int.self, "position"),
-            role: Message.Role(rawValue: try row.decode(String.self, "role")) ?? .system,
-            content: try row.decode(String.self, "content"),
-            metadata: try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:],
-            apiKeyID: try row.decode(UUID?.self, "api_key_id"),
-            actor: Message.Actor(
-                type: Message.Actor.Kind(rawValue: try row.decode(String.self, "actor_type")) ?? .system,
-                id: try row.decode(String?.self, "actor_id")),
-            inReplyTo: try row.decode(UUID?.self, "in_reply_to"),
-            assistantVersion: try row.decode(Int?.self, "assistant_version"),
-            grounding: try row.decode(String?.self, "grounding").flatMap(Message.Grounding.init(rawValue:)),
-            model: try row.decode(String?.self, "model"),
-            sources: sources,
-            createdAt: try row.decode(Date.self, "created_at"))
+    var message: Message {
+        Message(
+            id: id, conversationID: conversationID, position: position, role: role, content: content, metadata: metadata,
+            apiKeyID: apiKeyID, actor: Message.Actor(type: actorType, id: actorID), inReplyTo: inReplyTo,
+            assistantVersion: assistantVersion, grounding: grounding, model: model, sources: sources, createdAt: createdAt)
     }
+}
+
+/// A row of `messages` with the `Idempotency-Key` it was sent with and the SHA-256 of that request.
+struct IdempotentMessageRow: DatabaseRecord, Equatable {
+    static let databaseTable = MessageRow.databaseTable
+    static let databaseColumns = MessageRow.databaseColumns + ["idempotency_key", "request_sha256"]
+
+    var message: MessageRow
+    var idempotencyKey: String?
+    var requestSHA256: [UInt8]?
 }

@@ -10,8 +10,7 @@ import MariaDB
 /// most relevant sentences. When nothing is relevant enough the reply says so in the assistant's
 /// language and the conversation needs a human.
 struct ReplyComposer {
-    let database: Connection
-    let organizationID: UUID
+    let db: ScopedConnection
     let enricher: any Enricher
     let indexes: KnowledgeIndexCache
     /// The operator's thresholds for the embedding model, else the calibrated ones of a known model.
@@ -47,12 +46,12 @@ struct ReplyComposer {
 
     func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
         let outcome = try KnowledgeSearch(
-            database: database, organizationID: organizationID, enricher: enricher, indexes: indexes,
+            database: db.connection, organizationID: db.organizationID, enricher: enricher, indexes: indexes,
             logger: logger
         )
         .run(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
         let hits = outcome.hits
-        let pairs = try qaPairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
+        let pairs = try QAPairStore(db: db).pairs(hits.filter { $0.kind == KnowledgeSource.Kind.qa.rawValue }.map(\.sourceID))
         // The question and the chunks are read in the question's language (else the assistant's),
         // so their words meet through one stemmer; rarity comes from the organization's index.
         let language = LexicalAnalyzer.language(of: question) ?? StemmingLanguage(tag: persona.language)
@@ -86,24 +85,6 @@ struct ReplyComposer {
         }
         let extract = relevance.extract(from: grounding, maxSentences: Self.answerSentences, maxCharacters: Self.answerCharacters)
         return Reply(content: extract.text, grounding: .chunks, sources: extract.used.map { Self.source($0.hit) }, model: nil)
-    }
-
-    /// Question and answer of the Q&A sources among the hits.
-    private func qaPairs(_ ids: [UUID]) throws -> [UUID: (question: String, answer: String)] {
-        guard !ids.isEmpty else { return [:] }
-        let unique = Array(Set(ids))
-        var pairs: [UUID: (question: String, answer: String)] = [:]
-        for row in try database.query(
-            sql: """
-            SELECT id, question, answer FROM knowledge_sources
-            WHERE organization_id = ? AND kind = 'qa' AND id IN (\(Array(repeating: "?", count: unique.count).joined(separator: ", ")))
-            """, [organizationID.databaseValue] + unique.map(\.databaseValue))
-        {
-            pairs[try row.decode(UUID.self, "id")] = (
-                try row.decode(String?.self, "question") ?? "", try row.decode(String?.self, "answer") ?? ""
-            )
-        }
-        return pairs
     }
 
     private static func source(_ hit: KnowledgeSearch.Hit) -> Message.Source {

@@ -4,7 +4,7 @@ import HTTP
 /// A visitor's session on one channel. It takes new conversations, messages and contexts while it
 /// is open; once ended or past `expiresAt` it refuses them (`410`) but stays readable for audit.
 struct Session: Sendable, Equatable {
-    enum State: String, Sendable, Encodable, CaseIterable {
+    enum State: String, Sendable, Codable, CaseIterable {
         case active, ended, expired
     }
 

@@ -52,7 +52,7 @@ enum SessionRoutes {
     }
 
     private static func store(_ context: AppContext) throws -> SessionStore {
-        SessionStore(database: context.database, organizationID: try context.organization())
+        SessionStore(db: try context.organizationDatabase())
     }
 
     /// The session named in the path; a malformed id is as unknown as another organization's.
@@ -102,7 +102,7 @@ enum ContextRoutes {
     }
 
     private static func store(_ context: AppContext) throws -> ContextStore {
-        ContextStore(database: context.database, organizationID: try context.organization())
+        ContextStore(db: try context.organizationDatabase())
     }
 
     private static func contextID(_ context: AppContext) throws -> UUID {
@@ -134,6 +134,6 @@ enum VisitorRoutes {
     }
 
     private static func store(_ context: AppContext) throws -> VisitorStore {
-        VisitorStore(database: context.database, organizationID: try context.organization())
+        VisitorStore(db: try context.organizationDatabase())
     }
 }

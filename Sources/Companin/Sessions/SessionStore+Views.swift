@@ -5,7 +5,7 @@ extension SessionStore {
     /// the whole list (one when the caller already has the visitors).
     func views(_ sessions: [Session], showingContexts: Bool = false, visitors known: [UUID: Visitor]? = nil) throws -> [SessionView] {
         let visitors = try known ?? self.visitors.visitors(Set(sessions.map(\.visitorID)))
-        let contexts = try ContextStore(database: database, organizationID: organizationID).contexts(ofSessions: sessions.map(\.id))
+        let contexts = try ContextStore(db: db).contexts(ofSessions: sessions.map(\.id))
         let now = Date.now
         return try sessions.map { session in
             guard let visitor = visitors[session.visitorID] else { throw VisitorStore.notFound }

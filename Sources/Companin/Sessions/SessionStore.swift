@@ -6,14 +6,9 @@ import MariaDB
 /// transaction, so a session never exists without its visitor, and a visitor's link and the move of
 /// its sessions happen together.
 struct SessionStore {
-    let database: Connection
-    let organizationID: UUID
+    let db: ScopedConnection
 
     static let notFound = HTTPError(.notFound, detail: "Session not found")
-    static let columns = """
-        id, assistant_id, visitor_id, initial_visitor_id, authenticated, channel, state, metadata, ttl_seconds, sliding,
-        expires_at, last_activity_at, identified_at, ended_at, end_reason, created_by_api_key_id, created_at, updated_at
-        """
 
     /// What `GET /api/v1/sessions/` may filter on.
     struct Filter {
@@ -26,10 +21,10 @@ struct SessionStore {
         var createdBefore: Date?
     }
 
-    var visitors: VisitorStore { VisitorStore(database: database, organizationID: organizationID) }
+    var visitors: VisitorStore { VisitorStore(db: db) }
 
     func create(_ input: SessionInput, ttlSeconds: Int, by apiKeyID: UUID?) throws -> Session {
-        try database.transaction {
+        try db.transaction {
             let now = Date.now.truncatedToMicroseconds
             if let assistantID = input.assistantID { try requireAssistant(assistantID) }
             let visitor = try visitors.resolve(input.visitor, at: now)
@@ -41,73 +36,64 @@ struct SessionStore {
                 expiresAt: now.addingTimeInterval(TimeInterval(ttlSeconds)), lastActivityAt: now,
                 identifiedAt: authenticated && input.visitor?.id != nil ? now : nil, endedAt: nil, endReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
-            try database.execute(
-                sql: """
-                INSERT INTO sessions (organization_id, \(Self.columns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [organizationID.databaseValue] + Self.values(of: session))
+            try db.insert(SessionRow(session))
             return session
         }
     }
 
     func find(_ id: UUID, lock: Bool = false) throws -> Session? {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM sessions WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
-            """, [organizationID.databaseValue, id.databaseValue]
-        ).first.map(Self.decode)
+        let locking: SQL = lock ? "FOR UPDATE" : ""
+        return try db.fetchOne(
+            SessionRow.self, "SELECT \(SessionRow.selection()) FROM sessions WHERE \(db.condition) AND id = \(id) \(locking)"
+        )?.session
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Session], count: Int) {
-        var condition = SQLFilter("s.organization_id = ?", [organizationID.databaseValue])
-        condition.add("s.assistant_id = ?", ifPresent: filter.assistantID)
-        if let id = filter.visitorID {
-            let visitor = visitors.canonicalID(id)
-            condition.add("s.visitor_id = \(visitor.sql)", visitor.values)
-        }
+        var conditions: [SQL] = []
+        if let id = filter.assistantID { conditions.append("assistant_id = \(id)") }
+        if let id = filter.visitorID { conditions.append("visitor_id = \(visitors.canonicalID(id))") }
         if let externalID = filter.externalID {
-            condition.add(
-                "s.visitor_id = (SELECT v.id FROM visitors v WHERE v.organization_id = ? AND v.external_id = ?)",
-                [organizationID.databaseValue, .text(externalID)])
+            conditions.append(
+                "visitor_id = (SELECT v.id FROM visitors v WHERE \(db.condition("v")) AND v.external_id = \(externalID))")
         }
-        condition.add("s.channel = ?", ifPresent: filter.channel)
+        if let channel = filter.channel { conditions.append("channel = \(channel)") }
         // By the state readers see, whether or not the sweeper has marked it yet.
-        let now = Date.now.truncatedToMicroseconds.databaseValue
+        let now = Date.now.truncatedToMicroseconds
         switch filter.state {
-        case .active?: condition.add("s.state = 'active' AND s.expires_at > ?", [now])
-        case .expired?: condition.add("(s.state = 'expired' OR (s.state = 'active' AND s.expires_at <= ?))", [now])
-        case .ended?: condition.add("s.state = 'ended'")
+        case .active?: conditions.append("state = 'active' AND expires_at > \(now)")
+        case .expired?: conditions.append("(state = 'expired' OR (state = 'active' AND expires_at <= \(now)))")
+        case .ended?: conditions.append("state = 'ended'")
         case nil: break
         }
-        condition.add("s.created_at >= ?", ifPresent: filter.createdAfter)
-        condition.add("s.created_at < ?", ifPresent: filter.createdBefore)
-        return try database.page(
-            Self.columns, from: "sessions s", where: condition, orderBy: "s.created_at, s.id", page, decode: Self.decode)
+        if let after = filter.createdAfter { conditions.append("created_at >= \(after)") }
+        if let before = filter.createdBefore { conditions.append("created_at < \(before)") }
+        let found = try db.page(
+            SessionRow.self, where: conditions.isEmpty ? nil : .joined(conditions, separator: " AND "),
+            orderBy: "created_at, id", page)
+        return (found.items.map(\.session), found.count)
     }
 
     /// The sessions of a visitor, oldest first, at most `limit` (the most recent ones when there are more).
     func sessions(ofVisitor visitorID: UUID, limit: Int) throws -> [Session] {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM (
-                SELECT \(Self.columns) FROM sessions WHERE organization_id = ? AND visitor_id = ?
-                ORDER BY created_at DESC, id DESC LIMIT ?) recent
+        try db.fetchAll(
+            SessionRow.self,
+            """
+            SELECT \(SessionRow.selection()) FROM (
+                SELECT \(SessionRow.selection()) FROM sessions WHERE \(db.condition) AND visitor_id = \(visitorID)
+                ORDER BY created_at DESC, id DESC LIMIT \(limit)) recent
             ORDER BY created_at, id
-            """, [organizationID.databaseValue, visitorID.databaseValue, .int(Int64(limit))]
-        ).map(Self.decode)
+            """
+        ).map(\.session)
     }
 
     func count(ofVisitor visitorID: UUID) throws -> Int {
-        try database.query(
-            sql: "SELECT COUNT(*) AS count FROM sessions WHERE organization_id = ? AND visitor_id = ?",
-            [organizationID.databaseValue, visitorID.databaseValue]
-        ).first?.decode(Int.self, "count") ?? 0
+        try db.fetchOne(Int.self, "SELECT COUNT(*) FROM sessions WHERE \(db.condition) AND visitor_id = \(visitorID)") ?? 0
     }
 
     /// Applies a `PATCH` to an open session: identify or describe its visitor, change its metadata,
     /// assistant, lifetime (counted from now) or sliding. A closed session answers `410`.
     func update(_ id: UUID, _ input: SessionInput) throws -> Session {
-        try database.transaction {
+        try db.transaction {
             let now = Date.now.truncatedToMicroseconds
             var session = try lockOpen(id, at: now)
             if let assistantID = input.assistantID, assistantID != session.assistantID {
@@ -140,7 +126,7 @@ struct SessionStore {
 
     /// Ends a session. Ending it again changes nothing; an expired session cannot be ended (`410`).
     func end(_ id: UUID, reason: String?) throws -> Session {
-        try database.transaction {
+        try db.transaction {
             let now = Date.now.truncatedToMicroseconds
             guard var session = try find(id, lock: true) else { throw Self.notFound }
             switch session.state(at: now) {
@@ -179,66 +165,78 @@ struct SessionStore {
 
     private func requireAssistant(_ id: UUID) throws {
         guard
-            try !database.query(
-                sql: "SELECT 1 AS found FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
-                [organizationID.databaseValue, id.databaseValue]
-            ).isEmpty
+            try db.fetchOne(
+                Int.self, "SELECT 1 FROM assistants WHERE \(db.condition) AND id = \(id) AND deleted_at IS NULL") != nil
         else {
             throw HTTPError(.notFound, detail: "Assistant not found")
         }
     }
 
     private func write(_ session: Session) throws {
-        try database.execute(
-            sql: """
-            UPDATE sessions SET assistant_id = ?, visitor_id = ?, authenticated = ?, state = ?, metadata = ?, ttl_seconds = ?,
-                sliding = ?, expires_at = ?, last_activity_at = ?, identified_at = ?, ended_at = ?, end_reason = ?, updated_at = ?
-            WHERE organization_id = ? AND id = ?
-            """,
-            [
-                session.assistantID.databaseValue, session.visitorID.databaseValue, session.authenticated.databaseValue,
-                .text(session.storedState.rawValue), .text(JSONValue.object(session.metadata).serialized),
-                .int(Int64(session.ttlSeconds)), session.sliding.databaseValue, session.expiresAt.databaseValue,
-                session.lastActivityAt.databaseValue, session.identifiedAt.databaseValue, session.endedAt.databaseValue,
-                session.endReason.databaseValue, session.updatedAt.databaseValue,
-                organizationID.databaseValue, session.id.databaseValue,
-            ])
+        let changes = try RowEncoder().encode(SessionRow(session)).filter { SessionRow.writtenColumns.contains($0.column) }
+        try db.update(SessionRow.databaseTable, set: changes, where: "id = \(session.id)")
+    }
+}
+
+/// A row of `sessions`.
+struct SessionRow: DatabaseRecord, Equatable {
+    static let databaseTable = "sessions"
+    static let databaseColumns = [
+        "id", "assistant_id", "visitor_id", "initial_visitor_id", "authenticated", "channel", "state", "metadata", "ttl_seconds",
+        "sliding", "expires_at", "last_activity_at", "identified_at", "ended_at", "end_reason", "created_by_api_key_id",
+        "created_at", "updated_at",
+    ]
+    /// The columns a change to a session writes; the others are set once, when it is opened.
+    static let writtenColumns: Set<String> = [
+        "assistant_id", "visitor_id", "authenticated", "state", "metadata", "ttl_seconds", "sliding", "expires_at", "last_activity_at",
+        "identified_at", "ended_at", "end_reason", "updated_at",
+    ]
+
+    var id: UUID
+    var assistantID: UUID?
+    var visitorID: UUID
+    var initialVisitorID: UUID
+    var authenticated: Bool
+    var channel: String
+    var state: Session.State
+    var metadata: [String: JSONValue]
+    var ttlSeconds: Int
+    var sliding: Bool
+    var expiresAt: Date
+    var lastActivityAt: Date
+    var identifiedAt: Date?
+    var endedAt: Date?
+    var endReason: String?
+    var createdByAPIKeyID: UUID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ session: Session) {
+        id = session.id
+        assistantID = session.assistantID
+        visitorID = session.visitorID
+        initialVisitorID = session.initialVisitorID
+        authenticated = session.authenticated
+        channel = session.channel
+        state = session.storedState
+        metadata = session.metadata
+        ttlSeconds = session.ttlSeconds
+        sliding = session.sliding
+        expiresAt = session.expiresAt
+        lastActivityAt = session.lastActivityAt
+        identifiedAt = session.identifiedAt
+        endedAt = session.endedAt
+        endReason = session.endReason
+        createdByAPIKeyID = session.createdByAPIKeyID
+        createdAt = session.createdAt
+        updatedAt = session.updatedAt
     }
 
-    // MARK: Rows
-
-    /// Values in the order of `columns`.
-    private static func values(of session: Session) -> [DatabaseValue] {
-        [
-            session.id.databaseValue, session.assistantID.databaseValue, session.visitorID.databaseValue,
-            session.initialVisitorID.databaseValue, session.authenticated.databaseValue, .text(session.channel),
-            .text(session.storedState.rawValue), .text(JSONValue.object(session.metadata).serialized),
-            .int(Int64(session.ttlSeconds)), session.sliding.databaseValue, session.expiresAt.databaseValue,
-            session.lastActivityAt.databaseValue, session.identifiedAt.databaseValue, session.endedAt.databaseValue,
-            session.endReason.databaseValue, session.createdByAPIKeyID.databaseValue, session.createdAt.databaseValue,
-            session.updatedAt.databaseValue,
-        ]
-    }
-
-    static func decode(_ row: Row) throws -> Session {
+    var session: Session {
         Session(
-            id: try row.decode(UUID.self, "id"),
-            assistantID: try row.decode(UUID?.self, "assistant_id"),
-            visitorID: try row.decode(UUID.self, "visitor_id"),
-            initialVisitorID: try row.decode(UUID.self, "initial_visitor_id"),
-            authenticated: try row.decode(Bool.self, "authenticated"),
-            channel: try row.decode(String.self, "channel"),
-            storedState: Session.State(rawValue: try row.decode(String.self, "state")) ?? .active,
-            metadata: try JSONValue.parse(Data(try row.decode(String.self, "metadata").utf8)).objectValue ?? [:],
-            ttlSeconds: try row.decode(Int.self, "ttl_seconds"),
-            sliding: try row.decode(Bool.self, "sliding"),
-            expiresAt: try row.decode(Date.self, "expires_at"),
-            lastActivityAt: try row.decode(Date.self, "last_activity_at"),
-            identifiedAt: try row.decode(Date?.self, "identified_at"),
-            endedAt: try row.decode(Date?.self, "ended_at"),
-            endReason: try row.decode(String?.self, "end_reason"),
-            createdByAPIKeyID: try row.decode(UUID?.self, "created_by_api_key_id"),
-            createdAt: try row.decode(Date.self, "created_at"),
-            updatedAt: try row.decode(Date.self, "updated_at"))
+            id: id, assistantID: assistantID, visitorID: visitorID, initialVisitorID: initialVisitorID, authenticated: authenticated,
+            channel: channel, storedState: state, metadata: metadata, ttlSeconds: ttlSeconds, sliding: sliding, expiresAt: expiresAt,
+            lastActivityAt: lastActivityAt, identifiedAt: identifiedAt, endedAt: endedAt, endReason: endReason,
+            createdByAPIKeyID: createdByAPIKeyID, createdAt: createdAt, updatedAt: updatedAt)
     }
 }

@@ -4,6 +4,10 @@ import MariaDB
 /// Marks sessions past their expiry `expired` in the table, so reports and DBAs see the state the
 /// API already shows. Run by the ingest workers between jobs and by `companin session sweep`;
 /// several sweepers at once only share the work (`SKIP LOCKED`).
+///
+/// It works on the unscoped connection on purpose: expiry is housekeeping for every organization
+/// at once, with no caller whose organization could scope it, and it reads and writes only the
+/// state of sessions, never what they hold.
 public struct SessionSweeper {
     let database: Connection
     /// Rows marked per transaction, so a backlog never holds many locks at once.
@@ -14,19 +18,20 @@ public struct SessionSweeper {
     /// Marks one batch; returns how many sessions it marked (fewer than `batchSize`: nothing left).
     public func sweepBatch(at now: Date = .now) throws -> Int {
         try database.transaction {
-            let rows = try database.query(
-                sql: """
-                SELECT id FROM sessions WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED
-                """, [now.databaseValue, .int(Int64(Self.batchSize))])
-            guard !rows.isEmpty else { return 0 }
-            let ids = try rows.map { try $0.decode(UUID.self, "id").databaseValue }
+            let ids = try database.fetchAll(
+                UUID.self,
+                """
+                SELECT id FROM sessions WHERE state = 'active' AND expires_at <= \(now) ORDER BY expires_at LIMIT \(Self.batchSize)
+                FOR UPDATE SKIP LOCKED
+                """)
+            guard !ids.isEmpty else { return 0 }
             // The expiry is checked again: a sliding session may have been extended since the read.
             return Int(
                 try database.execute(
-                    sql: """
-                    UPDATE sessions SET state = 'expired', updated_at = ?
-                    WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", "))) AND state = 'active' AND expires_at <= ?
-                    """, [now.databaseValue] + ids + [now.databaseValue]
+                    """
+                    UPDATE sessions SET state = 'expired', updated_at = \(now)
+                    WHERE id IN \(list: ids) AND state = 'active' AND expires_at <= \(now)
+                    """
                 ).affectedRows)
         }
     }

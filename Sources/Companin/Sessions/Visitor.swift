@@ -1,4 +1,5 @@
 import Foundation
+import MariaDB
 
 /// A person an organization's assistants talk to. Anonymous until the organization vouches for an
 /// `external_id` from its own system; an anonymous visitor identified as one that already exists is
@@ -14,16 +15,12 @@ struct Visitor: Sendable, Equatable {
 }
 
 /// What the organization tells about a visitor besides who they are; every field optional.
-struct VisitorProfile: Sendable, Equatable {
+/// Its fields are columns of the visitor's row.
+struct VisitorProfile: Sendable, Equatable, FlattenedColumns {
     var displayName: String?
     var email: String?
     var phone: String?
     var locale: String?
-
-    static let columns = ["display_name", "email", "phone", "locale"]
-
-    /// Values in the order of `columns`.
-    var values: [String?] { [displayName, email, phone, locale] }
 
     /// The fields of `other` that are set, over these.
     func updated(with other: VisitorProfile) -> VisitorProfile {
@@ -32,7 +29,7 @@ struct VisitorProfile: Sendable, Equatable {
             phone: other.phone ?? phone, locale: other.locale ?? locale)
     }
 
-    var isEmpty: Bool { values.allSatisfy { $0 == nil } }
+    var isEmpty: Bool { displayName == nil && email == nil && phone == nil && locale == nil }
 }
 
 extension Visitor: Encodable {

@@ -41,51 +41,59 @@ extension VisitorStore {
     /// A page of visitors (linked anonymous ones are part of the visitor they were linked to),
     /// optionally only the one with `externalID` or only identified or anonymous ones.
     func list(externalID: String?, identified: Bool?, _ page: Pagination) throws -> (items: [Visitor], count: Int) {
-        var condition = SQLFilter("organization_id = ? AND merged_into_id IS NULL", [organizationID.databaseValue])
-        condition.add("external_id = ?", ifPresent: externalID)
-        if let identified { condition.add(identified ? "external_id IS NOT NULL" : "external_id IS NULL") }
-        return try database.page(Self.columns, from: "visitors", where: condition, orderBy: "created_at, id", page, decode: Self.decode)
+        var conditions: [SQL] = ["merged_into_id IS NULL"]
+        if let externalID { conditions.append("external_id = \(externalID)") }
+        if let identified { conditions.append(identified ? "external_id IS NOT NULL" : "external_id IS NULL") }
+        let found = try db.page(VisitorRow.self, where: .joined(conditions, separator: " AND "), orderBy: "created_at, id", page)
+        return (found.items.map(\.visitor), found.count)
     }
 
     /// The journeys of these visitors, in a fixed number of queries however many there are.
     func journeys(_ visitors: [Visitor]) throws -> [VisitorJourney] {
         guard !visitors.isEmpty else { return [] }
-        let ids = visitors.map { $0.id.databaseValue }
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let sessionStore = SessionStore(database: database, organizationID: organizationID)
-        let sessions = try database.query(
-            sql: """
-            SELECT \(SessionStore.columns) FROM (
-                SELECT \(SessionStore.columns),
+        let ids = visitors.map(\.id)
+        let sessions = try db.fetchAll(
+            SessionRow.self,
+            """
+            SELECT \(SessionRow.selection()) FROM (
+                SELECT \(SessionRow.selection()),
                        ROW_NUMBER() OVER (PARTITION BY visitor_id ORDER BY created_at DESC, id DESC) AS recency
-                FROM sessions WHERE organization_id = ? AND visitor_id IN (\(marks))) ranked
-            WHERE recency <= ? ORDER BY created_at, id
-            """, [organizationID.databaseValue] + ids + [.int(Int64(VisitorJourney.maximumSessions))]
-        ).map(SessionStore.decode)
+                FROM sessions WHERE \(db.condition) AND visitor_id IN \(list: ids)) ranked
+            WHERE recency <= \(VisitorJourney.maximumSessions) ORDER BY created_at, id
+            """
+        ).map(\.session)
         let views = Dictionary(
-            grouping: try sessionStore.views(
+            grouping: try SessionStore(db: db).views(
                 sessions, showingContexts: true,
                 visitors: Dictionary(uniqueKeysWithValues: visitors.map { ($0.id, $0) })), by: \.session.visitorID)
-        var counts: [UUID: Int] = [:]
-        for row in try database.query(
-            sql: """
-            SELECT visitor_id, COUNT(*) AS sessions FROM sessions WHERE organization_id = ? AND visitor_id IN (\(marks)) GROUP BY visitor_id
-            """, [organizationID.databaseValue] + ids)
-        {
-            counts[try row.decode(UUID.self, "visitor_id")] = try row.decode(Int.self, "sessions")
-        }
+        let counts = Dictionary(
+            uniqueKeysWithValues: try db.fetchAll(
+                SessionCount.self,
+                "SELECT visitor_id, COUNT(*) AS sessions FROM sessions WHERE \(db.condition) AND visitor_id IN \(list: ids) GROUP BY visitor_id"
+            ).map { ($0.visitorID, $0.sessions) })
         var linked: [UUID: [UUID]] = [:]
-        for row in try database.query(
-            sql: """
-            SELECT id, merged_into_id FROM visitors WHERE organization_id = ? AND merged_into_id IN (\(marks)) ORDER BY created_at, id
-            """, [organizationID.databaseValue] + ids)
+        for link in try db.fetchAll(
+            Link.self,
+            """
+            SELECT id, merged_into_id FROM visitors WHERE \(db.condition) AND merged_into_id IN \(list: ids) ORDER BY created_at, id
+            """)
         {
-            linked[try row.decode(UUID.self, "merged_into_id"), default: []].append(try row.decode(UUID.self, "id"))
+            linked[link.mergedIntoID, default: []].append(link.id)
         }
         return visitors.map { visitor in
             VisitorJourney(
                 visitor: visitor, linkedVisitorIDs: linked[visitor.id] ?? [], sessionCount: counts[visitor.id] ?? 0,
                 sessions: views[visitor.id] ?? [])
         }
+    }
+
+    private struct SessionCount: Decodable {
+        var visitorID: UUID
+        var sessions: Int
+    }
+
+    private struct Link: Decodable {
+        var id: UUID
+        var mergedIntoID: UUID
     }
 }

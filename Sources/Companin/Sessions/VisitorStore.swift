@@ -5,67 +5,51 @@ import MariaDB
 /// Visitors in MariaDB, scoped by the caller's organization in every statement: an external id
 /// names a visitor only within its organization.
 struct VisitorStore {
-    let database: Connection
-    let organizationID: UUID
+    let db: ScopedConnection
 
     static let notFound = HTTPError(.notFound, detail: "Visitor not found")
-    static let columns =
-        "id, external_id, \(VisitorProfile.columns.joined(separator: ", ")), merged_into_id, identified_at, last_seen_at, created_at, updated_at"
     /// Links are followed this far; a longer chain would be a bug (linking always points at the end of one).
     private static let maximumLinkHops = 8
 
     /// The visitor with this id, following links: an anonymous id that was linked to an identified
     /// visitor names that visitor. `lock` takes a row lock on the visitor returned (in a transaction).
     func find(_ id: UUID, lock: Bool = false) throws -> Visitor? {
+        let locking: SQL = lock ? "FOR UPDATE" : ""
         var current = id
         for _ in 0..<Self.maximumLinkHops {
             guard
-                let row = try database.query(
-                    sql: """
-                    SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND id = ?\(lock ? " FOR UPDATE" : "")
-                    """, [organizationID.databaseValue, current.databaseValue]
-                ).first
+                let row = try db.fetchOne(
+                    VisitorRow.self,
+                    "SELECT \(VisitorRow.selection()) FROM visitors WHERE \(db.condition) AND id = \(current) \(locking)")
             else { return nil }
-            if let next = try row.decode(UUID?.self, "merged_into_id") {
+            if let next = row.mergedIntoID {
                 current = next
                 continue
             }
-            return try Self.decode(row)
+            return row.visitor
         }
         return nil
     }
 
-    /// SQL for the id a visitor id names now (an anonymous id that was linked names the identified
-    /// visitor), with its bindings: for filters on `sessions.visitor_id`.
-    func canonicalID(_ id: UUID) -> (sql: String, values: [DatabaseValue]) {
-        (
-            "COALESCE((SELECT v.merged_into_id FROM visitors v WHERE v.organization_id = ? AND v.id = ?), ?)",
-            [organizationID.databaseValue, id.databaseValue, id.databaseValue]
-        )
+    /// The id a visitor id names now (an anonymous id that was linked names the identified
+    /// visitor), as an SQL expression: for filters on `sessions.visitor_id`.
+    func canonicalID(_ id: UUID) -> SQL {
+        "COALESCE((SELECT v.merged_into_id FROM visitors v WHERE \(db.condition("v")) AND v.id = \(id)), \(id))"
     }
 
     func find(externalID: String, lock: Bool = false) throws -> Visitor? {
-        try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM visitors WHERE organization_id = ? AND external_id = ?\(lock ? " FOR UPDATE" : "")
-            """, [organizationID.databaseValue, .text(externalID)]
-        ).first.map(Self.decode)
+        let locking: SQL = lock ? "FOR UPDATE" : ""
+        return try db.fetchOne(
+            VisitorRow.self,
+            "SELECT \(VisitorRow.selection()) FROM visitors WHERE \(db.condition) AND external_id = \(externalID) \(locking)"
+        )?.visitor
     }
 
     /// Visitors by id as stored (no link following), for views of many sessions at once.
     func visitors(_ ids: Set<UUID>) throws -> [UUID: Visitor] {
         guard !ids.isEmpty else { return [:] }
-        let list = Array(ids)
-        let rows = try database.query(
-            sql: """
-            SELECT \(Self.columns) FROM visitors
-            WHERE organization_id = ? AND id IN (\(Array(repeating: "?", count: list.count).joined(separator: ", ")))
-            """, [organizationID.databaseValue] + list.map(\.databaseValue))
-        return Dictionary(
-            uniqueKeysWithValues: try rows.map { row in
-                let visitor = try Self.decode(row)
-                return (visitor.id, visitor)
-            })
+        let rows = try db.all(VisitorRow.self, where: "id IN \(list: ids)", orderBy: "id")
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.visitor) })
     }
 
     /// The visitor a new session is for, in the caller's transaction: the identified visitor with
@@ -103,30 +87,25 @@ struct VisitorStore {
             return try update(visitor, profile: profile, at: now)
         }
         guard let existing = try find(externalID: externalID, lock: true) else {
-            try database.execute(
-                sql: """
-                UPDATE visitors SET external_id = ?, identified_at = ?, last_seen_at = ?, updated_at = ?
-                WHERE organization_id = ? AND id = ?
-                """,
-                [
-                    .text(externalID), now.databaseValue, now.databaseValue, now.databaseValue,
-                    organizationID.databaseValue, visitor.id.databaseValue,
-                ])
+            try db.execute(
+                """
+                UPDATE visitors SET external_id = \(externalID), identified_at = \(now), last_seen_at = \(now), updated_at = \(now)
+                WHERE \(db.condition) AND id = \(visitor.id)
+                """)
             var identified = visitor
             identified.externalID = externalID
             identified.identifiedAt = now
             return try update(identified, profile: profile, at: now)
         }
         // Link: the anonymous visitor's sessions, and visitors linked to it before, now point at the identified one.
-        try database.execute(
-            sql: "UPDATE sessions SET visitor_id = ?, updated_at = ? WHERE organization_id = ? AND visitor_id = ?",
-            [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
-        try database.execute(
-            sql: "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND merged_into_id = ?",
-            [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
-        try database.execute(
-            sql: "UPDATE visitors SET merged_into_id = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
-            [existing.id.databaseValue, now.databaseValue, organizationID.databaseValue, visitor.id.databaseValue])
+        try db.execute(
+            "UPDATE sessions SET visitor_id = \(existing.id), updated_at = \(now) WHERE \(db.condition) AND visitor_id = \(visitor.id)")
+        try db.execute(
+            """
+            UPDATE visitors SET merged_into_id = \(existing.id), updated_at = \(now) WHERE \(db.condition) AND merged_into_id = \(visitor.id)
+            """)
+        try db.execute(
+            "UPDATE visitors SET merged_into_id = \(existing.id), updated_at = \(now) WHERE \(db.condition) AND id = \(visitor.id)")
         // What the anonymous visitor told us fills the identified one's gaps; what is sent now wins over both.
         return try update(existing, profile: visitor.profile.updated(with: existing.profile).updated(with: profile), at: now)
     }
@@ -137,15 +116,13 @@ struct VisitorStore {
         updated.profile = visitor.profile.updated(with: profile)
         updated.lastSeenAt = now
         updated.updatedAt = now
-        try database.execute(
-            sql: """
-            UPDATE visitors SET \(VisitorProfile.columns.map { "\($0) = ?" }.joined(separator: ", ")), last_seen_at = ?, updated_at = ?
-            WHERE organization_id = ? AND id = ?
-            """,
-            updated.profile.values.map(\.databaseValue) + [
-                now.databaseValue, now.databaseValue,
-                organizationID.databaseValue, visitor.id.databaseValue,
-            ])
+        let profile = updated.profile
+        try db.execute(
+            """
+            UPDATE visitors SET display_name = \(profile.displayName), email = \(profile.email), phone = \(profile.phone),
+                locale = \(profile.locale), last_seen_at = \(now), updated_at = \(now)
+            WHERE \(db.condition) AND id = \(visitor.id)
+            """)
         return updated
     }
 
@@ -154,15 +131,7 @@ struct VisitorStore {
             id: UUID(), externalID: externalID, profile: profile, identifiedAt: externalID == nil ? nil : now,
             lastSeenAt: now, createdAt: now, updatedAt: now)
         do {
-            try database.execute(
-                sql: """
-                INSERT INTO visitors (organization_id, id, external_id, \(VisitorProfile.columns.joined(separator: ", ")),
-                    identified_at, last_seen_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [organizationID.databaseValue, visitor.id.databaseValue, externalID.databaseValue]
-                    + profile.values.map(\.databaseValue)
-                    + [visitor.identifiedAt.databaseValue, now.databaseValue, now.databaseValue, now.databaseValue])
+            try db.insert(VisitorRow(visitor, mergedIntoID: nil))
         } catch let error as DatabaseError where error.isDuplicateKey {
             // Another request created this identity a moment ago; the client may simply retry.
             throw HTTPError(.conflict, detail: "The visitor was created concurrently; retry the request")
@@ -170,16 +139,39 @@ struct VisitorStore {
         return visitor
     }
 
-    static func decode(_ row: Row) throws -> Visitor {
+}
+
+/// A row of `visitors`: a visitor, its profile in four columns, and the visitor it was linked to.
+struct VisitorRow: DatabaseRecord, Equatable {
+    static let databaseTable = "visitors"
+    static let databaseColumns = [
+        "id", "external_id", "display_name", "email", "phone", "locale", "merged_into_id", "identified_at", "last_seen_at",
+        "created_at", "updated_at",
+    ]
+
+    var id: UUID
+    var externalID: String?
+    var profile: VisitorProfile
+    var mergedIntoID: UUID?
+    var identifiedAt: Date?
+    var lastSeenAt: Date
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ visitor: Visitor, mergedIntoID: UUID?) {
+        id = visitor.id
+        externalID = visitor.externalID
+        profile = visitor.profile
+        self.mergedIntoID = mergedIntoID
+        identifiedAt = visitor.identifiedAt
+        lastSeenAt = visitor.lastSeenAt
+        createdAt = visitor.createdAt
+        updatedAt = visitor.updatedAt
+    }
+
+    var visitor: Visitor {
         Visitor(
-            id: try row.decode(UUID.self, "id"),
-            externalID: try row.decode(String?.self, "external_id"),
-            profile: VisitorProfile(
-                displayName: try row.decode(String?.self, "display_name"), email: try row.decode(String?.self, "email"),
-                phone: try row.decode(String?.self, "phone"), locale: try row.decode(String?.self, "locale")),
-            identifiedAt: try row.decode(Date?.self, "identified_at"),
-            lastSeenAt: try row.decode(Date.self, "last_seen_at"),
-            createdAt: try row.decode(Date.self, "created_at"),
-            updatedAt: try row.decode(Date.self, "updated_at"))
+            id: id, externalID: externalID, profile: profile, identifiedAt: identifiedAt, lastSeenAt: lastSeenAt, createdAt: createdAt,
+            updatedAt: updatedAt)
     }
 }
