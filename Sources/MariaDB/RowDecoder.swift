@@ -68,8 +68,15 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
     var allKeys: [Key] { [] }
 
-    func contains(_ key: Key) -> Bool {
-        row[snakeCased(key.stringValue)] != nil
+    /// Every key is "present": an optional property whose column was not selected then fails in
+    /// `decodeNil` (no such column) instead of reading as NULL, so a typo cannot pass for data.
+    func contains(_ key: Key) -> Bool { true }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        if type is any FlattenedColumns.Type {
+            return try decode(type, forKey: key)
+        }
+        return try decodeNil(forKey: key) ? nil : try decode(type, forKey: key)
     }
 
     private func value(_ key: Key) throws -> (column: String, value: DatabaseValue) {

@@ -182,7 +182,7 @@ struct ConversationStoreTests {
     init() throws {
         db = try StoreTestDatabase.organization()
         conversations = ConversationStore(db: db)
-        let assistant = try AssistantStore(database: db.connection, organizationID: db.organizationID)
+        let assistant = try AssistantStore(db)
             .create(AssistantInput(reader(["name": .string("Shop")]), requireName: true), by: nil)
         let session = try SessionStore(db: db).create(
             SessionInput(reader([:]), partial: false, configuration: .standard), ttlSeconds: 600, by: nil)

@@ -178,6 +178,16 @@ struct RecordTests {
             #expect(!error.message.contains("broken"), "decoding errors never quote a value")
         }
         #expect(try connection.fetchOne(Int.self, "SELECT COUNT(*) FROM \(identifier: table) WHERE \(organization.condition)") == 1)
+        do {
+            // An optional property whose column was not selected is an error, not NULL.
+            _ = try organization.fetchAll(
+                Widget.self,
+                "SELECT id, name, status, width_mm, height_mm, tags, attributes, created_by_api_key_id, created_at FROM \(identifier: table) WHERE \(organization.condition)"
+            )
+            Issue.record("a missing optional column must fail")
+        } catch let error as DatabaseError {
+            #expect(error.message.contains("note"))
+        }
     }
 
     @Test func aPaddedListFindsExactlyItsValues() throws {

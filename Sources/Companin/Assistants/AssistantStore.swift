@@ -12,10 +12,6 @@ struct AssistantStore {
         self.db = db
     }
 
-    init(database: Connection, organizationID: UUID) {
-        db = database.organization(organizationID)
-    }
-
     /// A refused precondition: the client's `If-Match` names a state that is no longer current.
     static let stale = HTTPError(.preconditionFailed, detail: "The assistant changed since you read it; fetch it again")
 

@@ -61,7 +61,7 @@ enum ConversationRoutes {
             let messages = MessageStore(db: db)
             let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.credentials?.keyID) { conversation, message in
                 guard
-                    let assistant = try AssistantStore(database: context.database, organizationID: db.organizationID)
+                    let assistant = try AssistantStore(db)
                         .find(conversation.assistantID)
                 else { return nil }
                 let configuration = assistant.configuration
@@ -96,7 +96,7 @@ enum ConversationRoutes {
             let conversation = try conversation(context)
             let db = try context.organizationDatabase()
             let session = try SessionStore(db: db).find(conversation.sessionID)
-            let version = try AssistantStore(database: context.database, organizationID: db.organizationID)
+            let version = try AssistantStore(db)
                 .version(of: conversation.assistantID, number: conversation.assistantVersion)
             return try Response.json(
                 Transcript(

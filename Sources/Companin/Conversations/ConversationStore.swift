@@ -24,7 +24,7 @@ struct ConversationStore {
     static let maximumTaskBytes = 60_000
 
     var sessions: SessionStore { SessionStore(db: db) }
-    var assistants: AssistantStore { AssistantStore(database: db.connection, organizationID: db.organizationID) }
+    var assistants: AssistantStore { AssistantStore(db) }
 
     /// Opens a conversation: the assistant must be active (`409`), the session open (`410`). It
     /// records the assistant's live version; opening it is activity on the session.
