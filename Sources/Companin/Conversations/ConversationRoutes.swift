@@ -166,11 +166,6 @@ private struct MessagePage: Encodable {
     var items: [Message]
     var count: Int
     var nextAfter: UUID?
-
-    enum CodingKeys: String, CodingKey {
-        case items, count
-        case nextAfter = "next_after"
-    }
 }
 
 /// The whole conversation in one document: who answered, where, every message and every rating.
@@ -187,11 +182,6 @@ private struct Transcript: Encodable {
         var channel: String
         var authenticated: Bool
         var visitorID: UUID
-
-        enum CodingKeys: String, CodingKey {
-            case id, channel, authenticated
-            case visitorID = "visitor_id"
-        }
     }
 
     var conversation: Conversation
