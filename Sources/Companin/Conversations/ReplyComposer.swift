@@ -47,7 +47,7 @@ struct ReplyComposer {
 
     func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
         let outcome = try KnowledgeSearch(
-            database: database, organizationID: organizationID, enricher: enricher, indexes: indexes,
+            db: database.organization(organizationID), enricher: enricher, indexes: indexes,
             logger: logger
         )
         .run(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))
