@@ -186,3 +186,21 @@ struct RecordTests {
         }
     }
 }
+
+@Suite("Rows encoded")
+struct RowEncoderTests {
+    @Test func nilOptionalsStillWriteTheirColumns() throws {
+        struct Sparse: Encodable {
+            var name: String?
+            var count: Int?
+            var ratio: Double?
+            var flag: Bool?
+            var id: UUID?
+        }
+        let columns = try RowEncoder().encode(Sparse())
+        #expect(columns.map(\.column) == ["name", "count", "ratio", "flag", "id"])
+        #expect(columns.allSatisfy { $0.value == .null })
+        let full = try RowEncoder().encode(Sparse(name: "n", count: 2, ratio: 0.5, flag: true, id: nil))
+        #expect(full.map(\.value) == [.text("n"), .int(2), .double(0.5), .int(1), .null])
+    }
+}
