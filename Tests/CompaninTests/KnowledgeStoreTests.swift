@@ -187,4 +187,37 @@ struct KnowledgeStoreTests {
         let chosen = try batches.create(sourceIDs: [sources[1].id, UUID(), UUID()], scope: nil)
         #expect(chosen.total == 1 && chosen.scope == "sources: 3")
     }
+
+    @Test func workersClaimLeaseAndFinishJobsAcrossOrganizations() throws {
+        let store = KnowledgeStore(db: try organization())
+        let source = file(Array("queued".utf8))
+        try store.insert(source, queue: true)
+        let queue = IngestionQueue(database: connection)
+        // Jobs other tests left queued in this database are claimed (and finished) on the way.
+        var claimed: IngestionQueue.Job?
+        while let job = try queue.claim(worker: "test", lease: .seconds(1)) {
+            if job.sourceID == source.id {
+                claimed = job
+                break
+            }
+            try queue.finish(job)
+        }
+        let job = try #require(claimed)
+        #expect(job.organizationID == store.db.organizationID && job.task == .ingest && job.attempts == 1 && job.batchID == nil)
+        let lease: (Int64) throws -> Date? = { id in
+            try connection.fetchOne(Date?.self, "SELECT lease_expires_at FROM ingestion_jobs WHERE id = \(id)") ?? nil
+        }
+        let first = try #require(try lease(job.id))
+        try queue.renew(job, worker: "test", lease: .seconds(600))
+        #expect(try #require(try lease(job.id)) > first.addingTimeInterval(500))
+        try queue.renew(job, worker: "another", lease: .seconds(6_000))
+        #expect(try #require(try lease(job.id)) < first.addingTimeInterval(1_000))
+        try queue.fail(job, error: "boom", retry: true)
+        let again = try #require(try queue.claim(worker: "test", lease: .seconds(60)))
+        #expect(again.id == job.id && again.attempts == 2)
+        try queue.finish(again)
+        #expect(try lease(job.id) == nil)
+        #expect(try queue.tryLock("companin.test-lock"))
+        queue.unlock("companin.test-lock")
+    }
 }
