@@ -75,7 +75,9 @@ private struct RowEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
     }
 
     /// Optionals arrive here when a type's synthesized `encode(to:)` skips nil values; a nil
-    /// must still write its column (NULL), so the generic path is used for every optional.
+    /// must still write its column (NULL), so every row of a type has the same columns (and its
+    /// INSERT one statement text). Synthesized code calls the overload of the wrapped type, so
+    /// each standard one is implemented too.
     mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
         try encodeOptional(value, forKey: key)
     }

@@ -46,7 +46,7 @@ struct ReplyComposer {
 
     func reply(to question: String, persona: Persona, scope: KnowledgeScope, history: [Message]) throws -> Reply {
         let outcome = try KnowledgeSearch(
-            database: db.connection, organizationID: db.organizationID, enricher: enricher, indexes: indexes,
+            db: db, enricher: enricher, indexes: indexes,
             logger: logger
         )
         .run(.init(text: question, scope: scope, kinds: nil, topK: Self.candidates))

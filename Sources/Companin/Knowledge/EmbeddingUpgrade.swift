@@ -7,6 +7,9 @@ import MariaDB
 /// re-embedding batch per organization and pass, which `GET /api/v1/knowledge/reembed/{id}` and the sources' `progress`
 /// show. Until a source is done, search still finds its chunks by their words; its old vectors
 /// are simply not compared with the new model's queries.
+///
+/// It finds stale sources across organizations through the unscoped `IngestionQueue` (the
+/// workers' own bookkeeping), then creates each organization's batch through its scoped store.
 public struct EmbeddingUpgrade {
     let database: Connection
     let model: String
@@ -25,29 +28,16 @@ public struct EmbeddingUpgrade {
     /// knowledge organizations are working on now); returns how many. A source whose
     /// re-embedding failed (the model server down) waits an hour before it is tried again.
     public func queueStaleSources() throws -> Int {
-        guard try database.query(sql: "SELECT GET_LOCK(?, 0) AS taken", [.text(Self.lockName)]).first?.decode(Int?.self, "taken") == 1 else {
-            return 0
-        }
-        defer { _ = try? database.query(sql: "SELECT RELEASE_LOCK(?) AS released", [.text(Self.lockName)]) }
-        // Across organizations on purpose, like claiming jobs: this is the workers' own bookkeeping.
-        // Batches are then created per organization, through the organization-scoped store.
-        let rows = try database.query(
-            sql: """
-            SELECT DISTINCT c.organization_id, c.source_id, s.updated_at FROM knowledge_chunks c
-            JOIN knowledge_sources s ON s.id = c.source_id AND s.organization_id = c.organization_id
-            WHERE s.status = 'ready' AND c.embedding_model <> ?
-              AND NOT EXISTS (SELECT 1 FROM ingestion_jobs j WHERE j.source_id = c.source_id
-                  AND (j.state IN ('queued', 'running') OR (j.state = 'failed' AND j.updated_at > UTC_TIMESTAMP(6) - INTERVAL 1 HOUR)))
-            ORDER BY s.updated_at DESC, c.source_id
-            LIMIT ?
-            """, [.text(model), .int(Int64(Self.passLimit))])
+        let queue = IngestionQueue(database: database)
+        guard try queue.tryLock(Self.lockName) else { return 0 }
+        defer { queue.unlock(Self.lockName) }
         var stale: [UUID: [UUID]] = [:]
-        for row in rows {
-            stale[try row.decode(UUID.self, "organization_id"), default: []].append(try row.decode(UUID.self, "source_id"))
+        for source in try queue.staleSources(model: model, limit: Self.passLimit) {
+            stale[source.organizationID, default: []].append(source.sourceID)
         }
         var queued = 0
         for (organizationID, sources) in stale {
-            queued += try ReembedBatches(database: database, organizationID: organizationID)
+            queued += try ReembedBatches(db: database.organization(organizationID))
                 .create(sourceIDs: sources, scope: nil, description: "model upgrade to \(model)").total
         }
         return queued

@@ -38,12 +38,7 @@ enum FileRoutes {
             guard let removed = try store(context).delete(try context.resourceID("file_id"), kind: .file) else { throw HTTPError.notFound }
             // The original stays while another record of this organization (a concurrent upload of
             // the same bytes) still points at it.
-            if let path = removed.blobPath,
-                try context.database.query(
-                    sql: "SELECT 1 FROM knowledge_sources WHERE organization_id = ? AND blob_path = ? LIMIT 1",
-                    [try context.organization().databaseValue, .text(path)]
-                ).isEmpty
-            {
+            if let path = removed.blobPath, try !store(context).references(blobPath: path) {
                 blobs.remove(path)
             }
             return .noContent
@@ -106,15 +101,17 @@ enum FileRoutes {
         let path = try blobs.store(file.body, sha256: sha, organizationID: try context.organization())
         let now = Date.now.truncatedToMicroseconds
         let filename = file.filename.map { $0.prefix(codePoints: 255) }
-        let source = KnowledgeSource(
-            id: UUID(), kind: .file, title: title ?? filename ?? "Untitled \(detected.kind.rawValue)", status: .pending,
-            error: nil, metadata: metadata, contentKind: detected.kind.rawValue, mediaType: detected.mediaType, filename: filename,
-            sizeBytes: file.body.count, sha256: BlobStore.hex(sha), blobPath: path,
-            attributes: ["title_from": .string(title == nil ? "filename" : "client")],
-            question: nil, answer: nil, tags: nil, summary: nil, keywords: nil, chunkCount: 0,
-            createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
+        var source = KnowledgeSource.pending(
+            kind: .file, title: title ?? filename ?? "Untitled \(detected.kind.rawValue)", metadata: metadata, at: now)
+        source.contentKind = detected.kind.rawValue
+        source.mediaType = detected.mediaType
+        source.filename = filename
+        source.sizeBytes = file.body.count
+        source.contentSHA256 = sha
+        source.blobPath = path
+        source.attributes = ["title_from": .string(title == nil ? "filename" : "client")]
         do {
-            try store.insert(source, sha256: sha, queue: true)
+            try store.insert(source, queue: true)
         } catch let error as DatabaseError where error.isDuplicateKey {
             // The same bytes arrived twice at once: the other upload won.
             if let existing = try store.findFile(sha256: sha) { return try Response.json(FileView(source: existing)) }
@@ -134,7 +131,7 @@ enum FileRoutes {
     }
 
     private static func store(_ context: AppContext) throws -> KnowledgeStore {
-        KnowledgeStore(database: context.database, organizationID: try context.organization())
+        KnowledgeStore(db: try context.organizationDatabase())
     }
 
     private static func file(_ context: AppContext) throws -> KnowledgeSource {

@@ -34,7 +34,7 @@ public final class IngestWorker {
         self.logger = logger
         name = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         processor = SourceProcessor(
-            database: database, blobs: BlobStore(directory: configuration.blobDirectory),
+            blobs: BlobStore(directory: configuration.blobDirectory),
             runner: ExtractionRunner(executable: configuration.extractorExecutable), enricher: enricher,
             chunker: Chunker(), fetcher: Fetcher(policy: fetchPolicy))
     }
@@ -50,7 +50,8 @@ public final class IngestWorker {
     /// Runs a claimed job to its end; never throws (an outcome is always recorded, or the lease retries it).
     public func run(_ job: IngestionQueue.Job) {
         let queue = IngestionQueue(database: database)
-        let store = KnowledgeStore(database: database, organizationID: job.organizationID)
+        let db = database.organization(job.organizationID)
+        let store = KnowledgeStore(db: db)
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(job.id)"
         jobLogger[metadataKey: "source_id"] = "\(job.sourceID.uuidString.lowercased())"
@@ -64,21 +65,21 @@ public final class IngestWorker {
             }
             switch job.task {
             case .ingest:
-                try markProcessing(source.id, organizationID: job.organizationID)
-                let result = try processor.process(source, organizationID: job.organizationID, heartbeat: renew)
-                try processor.store(result, for: source, organizationID: job.organizationID)
+                try store.markProcessing(source.id)
+                let result = try processor.process(source, in: db, heartbeat: renew)
+                try processor.store(result, for: source, in: db)
             case .reembed:
                 // A long source moves in slices: the next one queues behind whatever came meanwhile.
-                if try processor.reembed(source, organizationID: job.organizationID, heartbeat: renew) {
-                    try queue.enqueue(organizationID: job.organizationID, sourceID: source.id, task: .reembed, batchID: job.batchID)
+                if try processor.reembed(source, in: db, heartbeat: renew) {
+                    try store.enqueue(source.id, task: .reembed, batchID: job.batchID)
                 }
             }
             try queue.finish(job)
             jobLogger.info("job done", metadata: ["task": "\(job.task.rawValue)", "attempt": "\(job.attempts)"])
         } catch let failure as SourceProcessor.PermanentFailure {
-            if source(job)?.kind == .url { try? scheduleNextRefresh(job) }
+            if (try? store.find(job.sourceID))?.kind == .url { try? store.scheduleNextRefresh(job.sourceID) }
             jobLogger.warning("source failed", metadata: ["code": "\(failure.code)", "reason": "\(failure.message)"])
-            try? processor.markFailed(job.sourceID, organizationID: job.organizationID, code: failure.code, message: failure.message)
+            try? store.markFailed(job.sourceID, code: failure.code, message: failure.message)
             try? queue.fail(job, error: "\(failure.code): \(failure.message)", retry: false)
         } catch {
             let retry = job.attempts < configuration.maxAttempts
@@ -86,33 +87,10 @@ public final class IngestWorker {
             // A re-embedding that gives up leaves the source as it was: its chunks and old vectors
             // still answer (by their words), and the next upgrade pass or request tries again.
             if !retry, job.task == .ingest {
-                try? processor.markFailed(
-                    job.sourceID, organizationID: job.organizationID, code: "ingestion_failed",
-                    message: "Gave up after \(job.attempts) attempts: \(error)")
+                try? store.markFailed(
+                    job.sourceID, code: "ingestion_failed", message: "Gave up after \(job.attempts) attempts: \(error)")
             }
             try? queue.fail(job, error: "\(error)", retry: retry)
         }
-    }
-
-    private func source(_ job: IngestionQueue.Job) -> KnowledgeSource? {
-        try? KnowledgeStore(database: database, organizationID: job.organizationID).find(job.sourceID)
-    }
-
-    /// A URL that failed is still tried again on its schedule: the site may come back.
-    private func scheduleNextRefresh(_ job: IngestionQueue.Job) throws {
-        try database.execute(
-            sql: """
-            UPDATE knowledge_sources SET next_refresh_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL refresh_interval_seconds SECOND)
-            WHERE organization_id = ? AND id = ? AND refresh_interval_seconds IS NOT NULL
-            """, [job.organizationID.databaseValue, job.sourceID.databaseValue])
-    }
-
-    private func markProcessing(_ id: UUID, organizationID: UUID) throws {
-        let now = Date.now.truncatedToMicroseconds
-        try database.execute(
-            sql: """
-            UPDATE knowledge_sources SET status = 'processing', processing_started_at = ?, updated_at = ?
-            WHERE organization_id = ? AND id = ?
-            """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, id.databaseValue])
     }
 }

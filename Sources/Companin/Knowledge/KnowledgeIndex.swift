@@ -1,6 +1,5 @@
 import Foundation
 import Ingestion
-import MariaDB
 
 /// One organization's ready chunks as search reads them: who each chunk is (id, source, kind), its
 /// vector of one embedding model, and a BM25 index of its words stemmed in its language. Chunks
@@ -107,16 +106,13 @@ final class KnowledgeIndexCache {
 
     var bytes: Int { entries.values.reduce(0) { $0 + $1.index.bytes } }
 
-    /// The current index of `organizationID` with vectors of `model`, from the cache when its
-    /// counter has not moved, else read anew (and kept when it fits the budget).
-    func index(organizationID: UUID, model: String, database: Connection) throws -> KnowledgeIndex {
+    /// The current index of the store's organization with vectors of `model`, from the cache when
+    /// its counter has not moved, else read anew (and kept when it fits the budget).
+    func index(_ chunks: KnowledgeChunkStore, model: String) throws -> KnowledgeIndex {
+        let organizationID = chunks.db.organizationID
         // Read before the chunks: a change committed between the two reads makes the entry look
         // older than it is, never newer, and the next search reloads it.
-        let version =
-            try database.query(
-                sql: "SELECT version FROM knowledge_versions WHERE organization_id = ?",
-                [organizationID.databaseValue]
-            ).first?.decode(Int64.self, "version") ?? 0
+        let version = try chunks.version()
         uses += 1
         let previous = entries[organizationID]?.index
         if let previous, previous.version == version, previous.model == model {
@@ -124,7 +120,7 @@ final class KnowledgeIndexCache {
             return previous
         }
         entries[organizationID] = nil
-        let index = try load(organizationID: organizationID, model: model, version: version, previous: previous, database: database)
+        let index = try load(chunks, model: model, version: version, previous: previous)
         guard index.bytes <= capacityBytes else { return index }
         while bytes + index.bytes > capacityBytes, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             entries[oldest.key] = nil
@@ -137,51 +133,31 @@ final class KnowledgeIndexCache {
     /// `previous` holds are carried over; only newer chunks' content is read and analyzed (and,
     /// in the rare batch where an older chunk appears that `previous` lacks — its source became
     /// ready again —, the whole batch's content).
-    private func load(
-        organizationID: UUID, model: String, version: Int64, previous: KnowledgeIndex?,
-        database: Connection
-    ) throws -> KnowledgeIndex {
+    private func load(_ chunks: KnowledgeChunkStore, model: String, version: Int64, previous: KnowledgeIndex?) throws -> KnowledgeIndex {
         var index = KnowledgeIndex(
             version: version, model: model, lexical: previous.map { LexicalIndex(continuing: $0.lexical) } ?? LexicalIndex())
         let known = previous.map { Dictionary(zip($0.chunkIDs, $0.chunkIDs.indices), uniquingKeysWith: { first, _ in first }) } ?? [:]
         let newestKnown = previous?.chunkIDs.last ?? 0
         var after: Int64 = 0
         while true {
-            var rows = try batch(organizationID: organizationID, model: model, after: after, contentAfter: newestKnown, database: database)
-            let lacksContent = try rows.contains { row in
-                guard known[try row.decode(Int64.self, "id")] == nil else { return false }
-                return try row.decode(String?.self, "content") == nil
-            }
-            if lacksContent {
-                rows = try batch(organizationID: organizationID, model: model, after: after, contentAfter: 0, database: database)
+            var rows = try chunks.indexBatch(model: model, after: after, contentAfter: newestKnown, limit: Self.loadBatch)
+            if rows.contains(where: { known[$0.id] == nil && $0.content == nil }) {
+                rows = try chunks.indexBatch(model: model, after: after, contentAfter: 0, limit: Self.loadBatch)
             }
             for row in rows {
-                let id = try row.decode(Int64.self, "id")
-                after = id
-                guard let kind = KnowledgeSource.Kind(rawValue: try row.decode(String.self, "kind")) else { continue }
-                let vector = try row.decode([UInt8]?.self, "embedding").flatMap { Embedding(model: model, bytes: $0)?.vector }
+                after = row.id
+                guard let kind = KnowledgeSource.Kind(rawValue: row.kind) else { continue }
+                let vector = row.embedding.flatMap { Embedding(model: model, bytes: $0)?.vector }
                 let words: KnowledgeIndex.Words
-                if let previous, let position = known[id] {
+                if let previous, let position = known[row.id] {
                     words = .carried(position: position, of: previous.lexical)
                 } else {
-                    let analyzed = analyzer.analyze(try row.decode(String?.self, "content") ?? "")
+                    let analyzed = analyzer.analyze(row.content ?? "")
                     words = .analyzed(terms: analyzed.terms, language: analyzed.language)
                 }
-                index.append(chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: kind, vector: vector, words: words)
+                index.append(chunkID: row.id, sourceID: row.sourceID, kind: kind, vector: vector, words: words)
             }
             if rows.count < Self.loadBatch { return index }
         }
-    }
-
-    /// Up to `loadBatch` ready chunks after `after`, the content only of those after `contentAfter`.
-    private func batch(organizationID: UUID, model: String, after: Int64, contentAfter: Int64, database: Connection) throws -> [Row] {
-        try database.query(
-            sql: """
-            SELECT c.id, c.source_id, s.kind, IF(c.id > ?, c.content, NULL) AS content,
-                   IF(c.embedding_model = ?, c.embedding, NULL) AS embedding
-            FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
-            WHERE c.organization_id = ? AND s.status = 'ready' AND c.id > ?
-            ORDER BY c.id LIMIT ?
-            """, [.int(contentAfter), .text(model), organizationID.databaseValue, .int(after), .int(Int64(Self.loadBatch))])
     }
 }

@@ -10,32 +10,14 @@ struct KnowledgeScope {
     let assistantID: UUID
     let mode: Mode
 
-    /// A condition on `s.id` (a knowledge_sources alias) and its bindings.
-    var condition: (sql: String, values: [DatabaseValue]) {
+    /// A condition on `s.id` (a knowledge_sources alias).
+    var condition: SQL {
         switch mode {
         case .all:
-            (
-                "s.id NOT IN (SELECT source_id FROM assistant_knowledge WHERE assistant_id = ? AND mode = 'exclude')",
-                [assistantID.databaseValue]
-            )
+            "s.id NOT IN (SELECT source_id FROM assistant_knowledge WHERE assistant_id = \(assistantID) AND mode = 'exclude')"
         case .linked:
-            (
-                "s.id IN (SELECT source_id FROM assistant_knowledge WHERE assistant_id = ? AND mode = 'include')",
-                [assistantID.databaseValue]
-            )
+            "s.id IN (SELECT source_id FROM assistant_knowledge WHERE assistant_id = \(assistantID) AND mode = 'include')"
         }
-    }
-
-    /// The scope of an assistant of this organization; `nil` when there is no such assistant.
-    static func of(_ assistantID: UUID, organizationID: UUID, database: Connection) throws -> KnowledgeScope? {
-        guard
-            let row = try database.query(
-                sql: """
-                SELECT knowledge_mode FROM assistants WHERE organization_id = ? AND id = ? AND deleted_at IS NULL
-                """, [organizationID.databaseValue, assistantID.databaseValue]
-            ).first
-        else { return nil }
-        return KnowledgeScope(assistantID: assistantID, mode: Mode(rawValue: try row.decode(String.self, "knowledge_mode")) ?? .all)
     }
 }
 
@@ -43,7 +25,6 @@ struct KnowledgeScope {
 enum AssistantKnowledgeRoutes {
     static func register(on router: inout Router<AppContext>) {
         router.put("/api/v1/assistants/:assistant_id/knowledge/:source_id") { request, context in
-            let organizationID = try context.organization()
             let (scope, sourceID) = try resolve(context)
             var reader = try request.jsonObjectBody()
             let mode = reader.string("mode", required: true, maxLength: 10)
@@ -51,67 +32,32 @@ enum AssistantKnowledgeRoutes {
                 reader.fail("mode", "Input should be 'include' or 'exclude'", type: "enum")
             }
             try reader.finish()
-            try context.database.execute(
-                sql: """
-                INSERT INTO assistant_knowledge (assistant_id, source_id, organization_id, mode, created_at) VALUES (?, ?, ?, ?, ?)
-                ON DUPLICATE KEY UPDATE mode = VALUES(mode), created_at = VALUES(created_at)
-                """,
-                [
-                    scope.assistantID.databaseValue, sourceID.databaseValue, organizationID.databaseValue, .text(mode ?? "include"),
-                    Date.now.truncatedToMicroseconds.databaseValue,
-                ])
+            try store(context).link(sourceID, to: scope.assistantID, mode: mode ?? "include")
             return try Response.json(Link(assistantID: scope.assistantID, sourceID: sourceID, mode: mode ?? "include"))
         }
         router.delete("/api/v1/assistants/:assistant_id/knowledge/:source_id") { _, context in
             let (scope, sourceID) = try resolve(context)
-            let removed = try context.database.execute(
-                sql: """
-                DELETE FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND source_id = ?
-                """, [try context.organization().databaseValue, scope.assistantID.databaseValue, sourceID.databaseValue])
-            guard removed.affectedRows == 1 else { throw HTTPError.notFound }
+            guard try store(context).unlink(sourceID, from: scope.assistantID) else { throw HTTPError.notFound }
             return .noContent
         }
         router.get("/api/v1/assistants/:assistant_id/knowledge") { request, context in
-            let organizationID = try context.organization()
-            guard
-                let scope = try KnowledgeScope.of(
-                    try context.resourceID("assistant_id"), organizationID: organizationID,
-                    database: context.database)
-            else { throw HTTPError.notFound }
-            let page = try Pagination(request)
-            let condition = scope.condition
-            let rows = try context.database.query(
-                sql: """
-                SELECT s.id, s.kind, s.title, s.status, l.mode FROM knowledge_sources s
-                LEFT JOIN assistant_knowledge l ON l.source_id = s.id AND l.assistant_id = ?
-                WHERE s.organization_id = ? AND \(condition.sql) ORDER BY s.created_at, s.id LIMIT ? OFFSET ?
-                """,
-                [scope.assistantID.databaseValue, organizationID.databaseValue] + condition.values
-                    + [.int(Int64(page.limit)), .int(Int64(page.offset))])
-            let count =
-                try context.database.query(
-                    sql: "SELECT COUNT(*) AS count FROM knowledge_sources s WHERE s.organization_id = ? AND \(condition.sql)",
-                    [organizationID.databaseValue] + condition.values
-                ).first?.decode(Int.self, "count") ?? 0
-            let items = try rows.map { row in
-                EffectiveSource(
-                    sourceID: try row.decode(UUID.self, "id"), kind: try row.decode(String.self, "kind"),
-                    title: try row.decode(String.self, "title"), status: try row.decode(String.self, "status"),
-                    link: try row.decode(String?.self, "mode"))
-            }
-            return try Response.json(EffectiveSet(knowledgeMode: scope.mode.rawValue, items: items, count: count))
+            let store = try store(context)
+            guard let scope = try store.scope(of: try context.resourceID("assistant_id")) else { throw HTTPError.notFound }
+            let page = try store.effectiveSources(scope, try Pagination(request))
+            return try Response.json(EffectiveSet(knowledgeMode: scope.mode.rawValue, items: page.items, count: page.count))
         }
+    }
+
+    private static func store(_ context: AppContext) throws -> AssistantKnowledgeStore {
+        AssistantKnowledgeStore(db: try context.organizationDatabase())
     }
 
     /// The assistant's scope and a source of the same organization; `404` for either missing.
     private static func resolve(_ context: AppContext) throws -> (KnowledgeScope, UUID) {
-        let organizationID = try context.organization()
+        let db = try context.organizationDatabase()
         guard
-            let scope = try KnowledgeScope.of(
-                try context.resourceID("assistant_id"), organizationID: organizationID,
-                database: context.database),
-            let source = try KnowledgeStore(database: context.database, organizationID: organizationID)
-                .find(try context.resourceID("source_id"))
+            let scope = try AssistantKnowledgeStore(db: db).scope(of: try context.resourceID("assistant_id")),
+            let source = try KnowledgeStore(db: db).find(try context.resourceID("source_id"))
         else { throw HTTPError.notFound }
         return (scope, source.id)
     }
@@ -123,7 +69,8 @@ enum AssistantKnowledgeRoutes {
         enum CodingKeys: String, CodingKey { case assistantID = "assistant_id", sourceID = "source_id", mode }
     }
 
-    struct EffectiveSource: Encodable {
+    /// A source in an assistant's scope, read from the columns of the same names.
+    struct EffectiveSource: Codable {
         var sourceID: UUID
         var kind: String
         var title: String

@@ -10,8 +10,7 @@ import MariaDB
 /// its source's — so a document whose several chunks match is not pushed down by its own chunks.
 /// When the embedding model cannot be reached the search is lexical alone, with a warning.
 struct KnowledgeSearch {
-    let database: Connection
-    let organizationID: UUID
+    let db: ScopedConnection
     let enricher: any Enricher
     /// This responder's indexes (kept between requests when they fit its budget).
     let indexes: KnowledgeIndexCache
@@ -63,7 +62,7 @@ struct KnowledgeSearch {
     }
 
     func run(_ query: Query) throws -> Outcome {
-        let index = try indexes.index(organizationID: organizationID, model: enricher.embeddingModel, database: database)
+        let index = try indexes.index(KnowledgeChunkStore(db: db), model: enricher.embeddingModel)
         let sources = try scopedSources(query.scope)
         let kinds = query.kinds.flatMap { $0.isEmpty ? nil : Set($0) }
         let include: (Int) -> Bool = { position in
@@ -108,23 +107,15 @@ struct KnowledgeSearch {
         let top = fused.sorted { $0.value != $1.value ? $0.value > $1.value : index.chunkIDs[$0.key] < index.chunkIDs[$1.key] }
             .prefix(query.topK)
         guard !top.isEmpty else { return Outcome(hits: [], index: index, semantic: semantic) }
-        let details = try database.query(
-            sql: """
-            SELECT c.id, c.source_id, c.chunk_index, c.content, s.kind, s.title FROM knowledge_chunks c
-            JOIN knowledge_sources s ON s.id = c.source_id
-            WHERE c.organization_id = ? AND c.id IN (\(Array(repeating: "?", count: top.count).joined(separator: ", ")))
-            """, [organizationID.databaseValue] + top.map { .int(index.chunkIDs[$0.key]) })
-        var byID: [Int64: Row] = [:]
-        for row in details { byID[try row.decode(Int64.self, "id")] = row }
-        let hits: [Hit] = try top.compactMap { position, score in
+        let details = try KnowledgeChunkStore(db: db).details(top.map { index.chunkIDs[$0.key] })
+        let byID = Dictionary(details.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        let hits: [Hit] = top.compactMap { position, score in
             let id = index.chunkIDs[position]
-            guard let row = byID[id] else { return nil }
-            let content = try row.decode(String.self, "content")
+            guard let chunk = byID[id] else { return nil }
             return Hit(
-                chunkID: id, sourceID: try row.decode(UUID.self, "source_id"), kind: try row.decode(String.self, "kind"),
-                title: try row.decode(String.self, "title"), snippet: Self.snippet(content),
-                score: (score * 10_000).rounded() / 10_000, chunkIndex: try row.decode(Int.self, "chunk_index"),
-                content: content, similarity: similarityByPosition[position] ?? 0)
+                chunkID: id, sourceID: chunk.sourceID, kind: chunk.kind, title: chunk.title, snippet: Self.snippet(chunk.content),
+                score: (score * 10_000).rounded() / 10_000, chunkIndex: chunk.chunkIndex, content: chunk.content,
+                similarity: similarityByPosition[position] ?? 0)
         }
         return Outcome(hits: hits, index: index, semantic: semantic)
     }
@@ -144,13 +135,7 @@ struct KnowledgeSearch {
 
     private func scopedSources(_ scope: KnowledgeScope?) throws -> ScopedSources? {
         guard let scope else { return nil }
-        let ids = Set(
-            try database.query(
-                sql: """
-                SELECT source_id FROM assistant_knowledge WHERE organization_id = ? AND assistant_id = ? AND mode = ?
-                """, [organizationID.databaseValue, scope.assistantID.databaseValue, .text(scope.mode == .linked ? "include" : "exclude")]
-            )
-            .map { try $0.decode(UUID.self, "source_id") })
+        let ids = try AssistantKnowledgeStore(db: db).listedSources(scope)
         return scope.mode == .linked ? .only(ids) : .except(ids)
     }
 
@@ -163,14 +148,14 @@ struct KnowledgeSearch {
 enum SearchRoutes {
     static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration, indexes: KnowledgeIndexCache) {
         router.post("/api/v1/knowledge/search") { request, context in
-            let organizationID = try context.organization()
+            let db = try context.organizationDatabase()
             var reader = try request.jsonObjectBody()
             let text = reader.string("query", required: true, minLength: 1, maxLength: 1_000)
             let topK = Int(reader.int("top_k", range: 1...50) ?? 5)
             var scope: KnowledgeScope?
             if let value = reader.string("assistant_id", maxLength: 36) {
                 guard let id = UUID(uuidString: value),
-                    let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database)
+                    let found = try AssistantKnowledgeStore(db: db).scope(of: id)
                 else {
                     throw HTTPError(.notFound, detail: "Assistant not found")
                 }
@@ -188,16 +173,13 @@ enum SearchRoutes {
                 }
             }
             try reader.finish()
-            let hits = try KnowledgeSearch(
-                database: context.database, organizationID: organizationID, enricher: configuration.enricher,
-                indexes: indexes, logger: context.logger
-            )
-            .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
+            let hits = try KnowledgeSearch(db: db, enricher: configuration.enricher, indexes: indexes, logger: context.logger)
+                .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
             return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
         }
 
         router.post("/api/v1/knowledge/reembed") { request, context in
-            let organizationID = try context.organization()
+            let db = try context.organizationDatabase()
             var reader = try request.jsonObjectBody()
             var sourceIDs: [UUID]?
             if let value = reader.value("source_ids") {
@@ -214,26 +196,22 @@ enum SearchRoutes {
             var scope: KnowledgeScope?
             if let assistant {
                 guard let id = UUID(uuidString: assistant),
-                    let found = try KnowledgeScope.of(id, organizationID: organizationID, database: context.database)
+                    let found = try AssistantKnowledgeStore(db: db).scope(of: id)
                 else {
                     throw HTTPError(.notFound, detail: "Assistant not found")
                 }
                 scope = found
             }
-            let batch = try ReembedBatches(database: context.database, organizationID: organizationID)
-                .create(sourceIDs: sourceIDs, scope: scope)
+            let batch = try ReembedBatches(db: db).create(sourceIDs: sourceIDs, scope: scope)
             return try Response.json(batch, status: .accepted)
         }
         router.get("/api/v1/knowledge/reembed/") { request, context in
             let page = try Pagination(request)
-            let batches = try ReembedBatches(database: context.database, organizationID: try context.organization())
-                .list(limit: page.limit, offset: page.offset)
+            let batches = try ReembedBatches(db: try context.organizationDatabase()).list(limit: page.limit, offset: page.offset)
             return try Response.json(Page(items: batches.items, count: batches.count))
         }
         router.get("/api/v1/knowledge/reembed/:batch_id") { _, context in
-            guard
-                let batch = try ReembedBatches(database: context.database, organizationID: try context.organization())
-                    .find(try context.resourceID("batch_id"))
+            guard let batch = try ReembedBatches(db: try context.organizationDatabase()).find(try context.resourceID("batch_id"))
             else { throw HTTPError.notFound }
             return try Response.json(batch)
         }
@@ -244,100 +222,5 @@ enum SearchRoutes {
         var count: Int
         var embeddingModel: String
         enum CodingKeys: String, CodingKey { case items, count, embeddingModel = "embedding_model" }
-    }
-}
-
-/// Re-embedding requests: one job per ready source, progress read from those jobs.
-struct ReembedBatches {
-    let database: Connection
-    let organizationID: UUID
-
-    struct Batch: Encodable {
-        var id: UUID
-        var scope: String
-        var status: String
-        var total: Int
-        var done: Int
-        var failed: Int
-        var createdAt: Date
-        enum CodingKeys: String, CodingKey {
-            case id, scope, status, total, done, failed
-            case createdAt = "created_at"
-        }
-    }
-
-    /// A batch for the ready sources among `sourceIDs`, or in `scope`, or all; `description`
-    /// replaces the scope's own wording (what the batch is for, as lists show it).
-    func create(sourceIDs: [UUID]?, scope: KnowledgeScope?, description wording: String? = nil) throws -> Batch {
-        var filter = "s.organization_id = ? AND s.status = 'ready'"
-        var values: [DatabaseValue] = [organizationID.databaseValue]
-        var description: String
-        if let sourceIDs {
-            filter += " AND s.id IN (\(Array(repeating: "?", count: sourceIDs.count).joined(separator: ", ")))"
-            values += sourceIDs.map(\.databaseValue)
-            description = "sources: \(sourceIDs.count)"
-        } else if let scope {
-            let condition = scope.condition
-            filter += " AND \(condition.sql)"
-            values += condition.values
-            description = "assistant: \(scope.assistantID.uuidString.lowercased())"
-        } else {
-            description = "all"
-        }
-        if let wording { description = wording }
-        let id = UUID()
-        let now = Date.now.truncatedToMicroseconds
-        return try database.transaction {
-            let sources = try database.query(sql: "SELECT s.id FROM knowledge_sources s WHERE \(filter)", values)
-                .map { try $0.decode(UUID.self, "id") }
-            try database.execute(
-                sql: """
-                INSERT INTO reembed_batches (id, organization_id, scope, total, created_at) VALUES (?, ?, ?, ?, ?)
-                """, [id.databaseValue, organizationID.databaseValue, .text(description), .int(Int64(sources.count)), now.databaseValue])
-            let queue = IngestionQueue(database: database)
-            for source in sources { try queue.enqueue(organizationID: organizationID, sourceID: source, task: .reembed, batchID: id) }
-            return Batch(
-                id: id, scope: description, status: sources.isEmpty ? "done" : "queued", total: sources.count, done: 0,
-                failed: 0, createdAt: now)
-        }
-    }
-
-    /// The organization's batches, newest first, with their progress.
-    func list(limit: Int, offset: Int) throws -> (items: [Batch], count: Int) {
-        let count =
-            try database.query(
-                sql: "SELECT COUNT(*) AS n FROM reembed_batches WHERE organization_id = ?",
-                [organizationID.databaseValue]
-            ).first?.decode(Int.self, "n") ?? 0
-        let ids = try database.query(
-            sql: """
-            SELECT id FROM reembed_batches WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?
-            """, [organizationID.databaseValue, .int(Int64(limit)), .int(Int64(offset))]
-        ).map { try $0.decode(UUID.self, "id") }
-        return (try ids.compactMap(find), count)
-    }
-
-    /// A source counts once: done when its last slice is (a long source takes several jobs, each
-    /// queueing the next), failed when one of them gave up.
-    func find(_ id: UUID) throws -> Batch? {
-        guard
-            let row = try database.query(
-                sql: """
-                SELECT b.scope, b.total, b.created_at,
-                       (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done'
-                          AND NOT EXISTS (SELECT 1 FROM ingestion_jobs k WHERE k.batch_id = b.id AND k.source_id = j.source_id
-                                          AND k.state IN ('queued', 'running', 'failed'))) AS done,
-                       (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
-                FROM reembed_batches b WHERE b.organization_id = ? AND b.id = ?
-                """, [organizationID.databaseValue, id.databaseValue]
-            ).first
-        else { return nil }
-        let total = try row.decode(Int.self, "total")
-        let done = try row.decode(Int.self, "done")
-        let failed = try row.decode(Int.self, "failed")
-        let status = done + failed >= total ? (failed > 0 ? "finished_with_failures" : "done") : "running"
-        return Batch(
-            id: id, scope: try row.decode(String.self, "scope"), status: status, total: total, done: done, failed: failed,
-            createdAt: try row.decode(Date.self, "created_at"))
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import HTTP
+import MariaDB
 
-/// Something an organization taught its assistants: an uploaded file, a Q&A pair, or a URL.
-struct KnowledgeSource: Equatable {
+/// Something an organization taught its assistants: an uploaded file, a Q&A pair, or a URL. One row
+/// of `knowledge_sources`; its properties are the table's columns.
+struct KnowledgeSource: Equatable, DatabaseRecord {
     enum Kind: String, Codable { case file, qa, url }
     enum Status: String, Codable, CaseIterable { case pending, processing, ready, failed }
 
@@ -21,22 +23,33 @@ struct KnowledgeSource: Equatable {
         var message: String
     }
 
+    static let databaseTable = "knowledge_sources"
+    static let databaseColumns = [
+        "id", "kind", "title", "status", "error_code", "error_message", "metadata", "content_kind", "media_type", "filename",
+        "size_bytes", "content_sha256", "blob_path", "attributes", "question", "answer", "tags", "url", "final_url", "http_status",
+        "etag", "last_modified", "fetched_at", "description", "language", "extracted_text", "refresh_interval_seconds",
+        "next_refresh_at", "summary", "keywords", "chunk_count", "chunks_embedded", "chunks_to_embed", "created_at", "updated_at",
+        "queued_at", "processing_started_at", "ready_at", "failed_at",
+    ]
+
     var id: UUID
     var kind: Kind
     var title: String
     var status: Status
-    var error: Failure?
-    var metadata: [String: JSONValue]
-    var contentKind: String?
-    var mediaType: String?
-    var filename: String?
-    var sizeBytes: Int?
-    var sha256: String?
-    var blobPath: String?
-    var attributes: [String: JSONValue]
-    var question: String?
-    var answer: String?
-    var tags: [String]?
+    var errorCode: String? = nil
+    var errorMessage: String? = nil
+    var metadata: [String: JSONValue] = [:]
+    var contentKind: String? = nil
+    var mediaType: String? = nil
+    var filename: String? = nil
+    var sizeBytes: Int? = nil
+    /// SHA-256 of a file's original bytes.
+    var contentSHA256: [UInt8]? = nil
+    var blobPath: String? = nil
+    var attributes: [String: JSONValue] = [:]
+    var question: String? = nil
+    var answer: String? = nil
+    var tags: [String]? = nil
     var url: String? = nil
     var finalURL: String? = nil
     var httpStatus: Int? = nil
@@ -48,16 +61,29 @@ struct KnowledgeSource: Equatable {
     var extractedText: String? = nil
     var refreshIntervalSeconds: Int? = nil
     var nextRefreshAt: Date? = nil
-    var summary: String?
-    var keywords: [String]?
-    var chunkCount: Int
-    var progress = Progress(chunksDone: 0, chunksTotal: 0)
+    var summary: String? = nil
+    var keywords: [String]? = nil
+    var chunkCount = 0
+    var chunksEmbedded = 0
+    var chunksToEmbed = 0
     var createdAt: Date
     var updatedAt: Date
-    var queuedAt: Date?
-    var processingStartedAt: Date?
-    var readyAt: Date?
-    var failedAt: Date?
+    var queuedAt: Date? = nil
+    var processingStartedAt: Date? = nil
+    var readyAt: Date? = nil
+    var failedAt: Date? = nil
+
+    /// Why ingestion failed, when it did.
+    var error: Failure? { errorCode.map { Failure(code: $0, message: errorMessage ?? "") } }
+    /// `contentSHA256` in hex, as the API shows it.
+    var sha256: String? { contentSHA256.map(BlobStore.hex) }
+    var progress: Progress { Progress(chunksDone: chunksEmbedded, chunksTotal: chunksToEmbed) }
+
+    /// A new source, queued for its first ingestion at `now`.
+    static func pending(kind: Kind, title: String, metadata: [String: JSONValue], at now: Date) -> KnowledgeSource {
+        KnowledgeSource(
+            id: UUID(), kind: kind, title: title, status: .pending, metadata: metadata, createdAt: now, updatedAt: now, queuedAt: now)
+    }
 }
 
 /// A file as the API shows it.

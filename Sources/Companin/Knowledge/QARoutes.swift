@@ -41,7 +41,7 @@ enum QARoutes {
             case .object(let members):
                 let input = try QAInput(FieldReader(members, location: [.key("body")]), partial: false)
                 let source = input.newSource()
-                try store.insert(source, sha256: nil, queue: true)
+                try store.insert(source, queue: true)
                 return try Response.json(QAView(source: source), status: .accepted)
             default:
                 throw ValidationError([
@@ -76,8 +76,8 @@ enum QARoutes {
 
     private static func bulk(_ inputs: [QAInput], _ store: KnowledgeStore) throws -> Page<QAView> {
         let sources = inputs.map { $0.newSource() }
-        try store.database.transaction {
-            for source in sources { try store.insert(source, sha256: nil, queue: true) }
+        try store.db.transaction {
+            for source in sources { try store.insert(source, queue: true) }
         }
         return Page(items: sources.map(QAView.init), count: sources.count)
     }
@@ -138,7 +138,7 @@ enum QARoutes {
     }
 
     private static func store(_ context: AppContext) throws -> KnowledgeStore {
-        KnowledgeStore(database: context.database, organizationID: try context.organization())
+        KnowledgeStore(db: try context.organizationDatabase())
     }
 
     private static func qa(_ context: AppContext) throws -> KnowledgeSource {
@@ -175,11 +175,11 @@ struct QAInput {
     func newSource() -> KnowledgeSource {
         let now = Date.now.truncatedToMicroseconds
         let question = question ?? ""
-        return KnowledgeSource(
-            id: UUID(), kind: .qa, title: question.prefix(codePoints: 300), status: .pending, error: nil, metadata: metadata ?? [:],
-            contentKind: nil, mediaType: nil, filename: nil, sizeBytes: nil, sha256: nil, blobPath: nil, attributes: [:],
-            question: question, answer: answer, tags: tags ?? [], summary: nil, keywords: nil, chunkCount: 0,
-            createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
+        var source = KnowledgeSource.pending(kind: .qa, title: question.prefix(codePoints: 300), metadata: metadata ?? [:], at: now)
+        source.question = question
+        source.answer = answer
+        source.tags = tags ?? []
+        return source
     }
 
     func apply(to source: inout KnowledgeSource) {

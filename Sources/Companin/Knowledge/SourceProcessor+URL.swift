@@ -1,7 +1,6 @@
 import Foundation
 import HTTP
 import Ingestion
-import MariaDB
 
 /// What one fetch of a URL source found, recorded on the source.
 struct FetchedPage {
@@ -54,31 +53,5 @@ extension SourceProcessor {
         case .failure(let error):
             throw PermanentFailure(code: error.code, message: error.message)
         }
-    }
-
-    /// Records a fetch on the source; `text` is the newly extracted text and `details` what the
-    /// extractor found (description, language), both `nil` when the page is unchanged.
-    func recordFetch(
-        _ page: FetchedPage, text: String?, details: [String: JSONValue]? = nil, for source: KnowledgeSource,
-        organizationID: UUID
-    ) throws {
-        let next = source.refreshIntervalSeconds.map { page.fetchedAt.addingTimeInterval(Double($0)) }
-        var assignments = "final_url = ?, http_status = ?, media_type = ?, etag = ?, last_modified = ?, fetched_at = ?, next_refresh_at = ?"
-        var values: [DatabaseValue] = [
-            .text(page.finalURL), .int(Int64(page.status)), page.mediaType.databaseValue,
-            page.etag.databaseValue, page.lastModified.databaseValue, page.fetchedAt.databaseValue,
-            next.databaseValue,
-        ]
-        if let text {
-            assignments += ", extracted_text = ?, text_sha256 = ?, description = ?, language = ?"
-            values += [
-                .text(text), .blob(BlobStore.sha256(Array(text.utf8))),
-                details?["description"]?.stringValue.databaseValue ?? .null,
-                (details?["language"]?.stringValue).map { .text($0.prefix(codePoints: 35)) } ?? .null,
-            ]
-        }
-        try database.execute(
-            sql: "UPDATE knowledge_sources SET \(assignments) WHERE organization_id = ? AND id = ?",
-            values + [organizationID.databaseValue, source.id.databaseValue])
     }
 }

@@ -6,7 +6,6 @@ import MariaDB
 /// Turns a source into searchable knowledge: text (extracted in a sandboxed subprocess for files),
 /// chunks, a summary, keywords and one embedding per chunk — then stores it all in one transaction.
 struct SourceProcessor {
-    let database: Connection
     let blobs: BlobStore
     let runner: ExtractionRunner
     let enricher: any Enricher
@@ -43,7 +42,7 @@ struct SourceProcessor {
 
     /// Everything but the database write; throws `PermanentFailure` for bad content.
     /// `heartbeat` runs after every batch of embeddings (the worker renews its job's lease there).
-    func process(_ source: KnowledgeSource, organizationID: UUID, heartbeat: () throws -> Void = {}) throws -> Outcome {
+    func process(_ source: KnowledgeSource, in db: ScopedConnection, heartbeat: () throws -> Void = {}) throws -> Outcome {
         var attributes = source.attributes
         var title: String?
         let text: String
@@ -81,7 +80,7 @@ struct SourceProcessor {
         if let page, let stored = source.extractedText, stored == trimmed { return .unchanged(page) }
         // A Q&A pair is one chunk, so a question always retrieves its whole answer.
         let chunks = source.kind == .qa ? [Chunk(index: 0, text: trimmed, startOffset: 0)] : chunker.chunks(trimmed)
-        let embeddings = try embed(chunks.map(\.text), of: source, organizationID: organizationID, heartbeat: heartbeat)
+        let embeddings = try embed(chunks.map(\.text), of: source, in: db, heartbeat: heartbeat)
         guard embeddings.count == chunks.count else {
             throw PermanentFailure(
                 code: "embedding_mismatch", message: "The enricher returned \(embeddings.count) vectors for \(chunks.count) chunks")
@@ -102,49 +101,35 @@ struct SourceProcessor {
     }
 
     /// Stores an outcome: new content replaces the chunks; an unchanged page only records the fetch.
-    func store(_ outcome: Outcome, for source: KnowledgeSource, organizationID: UUID) throws {
+    func store(_ outcome: Outcome, for source: KnowledgeSource, in db: ScopedConnection) throws {
+        let sources = KnowledgeStore(db: db)
         switch outcome {
         case .content(let result):
-            try store(result, for: source, organizationID: organizationID)
+            try store(result, for: source, in: db)
         case .unchanged(let page):
-            try database.transaction {
-                try lock(source, organizationID: organizationID)
-                try recordFetch(page, text: nil, for: source, organizationID: organizationID)
-                let now = Date.now.truncatedToMicroseconds
-                try database.execute(
-                    sql: """
-                    UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, ready_at = ?, updated_at = ?
-                    WHERE organization_id = ? AND id = ?
-                    """, [now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue])
+            try db.transaction {
+                try sources.lock(source.id)
+                try sources.recordFetch(page, text: nil, for: source)
+                try sources.markReady(source.id, at: Date.now.truncatedToMicroseconds)
             }
         }
     }
 
     /// Replaces the source's chunks and marks it ready, in one transaction.
-    private func store(_ result: Result, for source: KnowledgeSource, organizationID: UUID) throws {
+    private func store(_ result: Result, for source: KnowledgeSource, in db: ScopedConnection) throws {
         let now = Date.now.truncatedToMicroseconds
-        try database.transaction {
-            try lock(source, organizationID: organizationID)
+        let sources = KnowledgeStore(db: db)
+        try db.transaction {
+            try sources.lock(source.id)
             if let page = result.page {
-                try recordFetch(page, text: result.text, details: result.attributes, for: source, organizationID: organizationID)
+                try sources.recordFetch(page, text: result.text, details: result.attributes, for: source)
             }
-            try database.execute(
-                sql: "DELETE FROM knowledge_chunks WHERE organization_id = ? AND source_id = ?",
-                [organizationID.databaseValue, source.id.databaseValue])
-            try insertChunks(result.chunks, result.embeddings, sourceID: source.id, organizationID: organizationID, at: now)
+            try KnowledgeChunkStore(db: db).replace(source.id, with: result.chunks, result.embeddings, at: now)
             let keepsClientTitle = source.attributes["title_from"] != .string("filename")
-            try database.execute(
-                sql: """
-                UPDATE knowledge_sources SET status = 'ready', error_code = NULL, error_message = NULL, title = ?, attributes = ?,
-                    summary = ?, keywords = ?, chunk_count = ?, ready_at = ?, updated_at = ?
-                WHERE organization_id = ? AND id = ?
-                """,
-                [
-                    .text(keepsClientTitle ? source.title : (result.title ?? source.title).prefix(codePoints: 300)),
-                    .text(JSONValue.object(result.attributes).serialized), .text(result.summary),
-                    .text(JSONValue.array(result.keywords.map(JSONValue.string)).serialized), .int(Int64(result.chunks.count)),
-                    now.databaseValue, now.databaseValue, organizationID.databaseValue, source.id.databaseValue,
-                ])
+            try sources.markReady(
+                source.id, title: keepsClientTitle ? source.title : (result.title ?? source.title).prefix(codePoints: 300),
+                attributes: result.attributes, summary: result.summary, keywords: result.keywords, chunkCount: result.chunks.count,
+                at: now)
         }
     }
 
@@ -156,104 +141,37 @@ struct SourceProcessor {
     /// Gives up to `reembedSlice` of a ready source's chunks that carry another model's vectors
     /// (or none) the current model's; `true` when more remain for another job. Chunks already
     /// embedded by the current model are left as they are: the same model gives the same vectors.
-    func reembed(_ source: KnowledgeSource, organizationID: UUID, heartbeat: () throws -> Void = {}) throws -> Bool {
+    func reembed(_ source: KnowledgeSource, in db: ScopedConnection, heartbeat: () throws -> Void = {}) throws -> Bool {
         let model = enricher.embeddingModel
-        let scope: [DatabaseValue] = [organizationID.databaseValue, source.id.databaseValue, .text(model)]
-        let stale =
-            try database.query(
-                sql: """
-                SELECT COUNT(*) AS n FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
-                """, scope
-            ).first?.decode(Int.self, "n") ?? 0
-        let rows = try database.query(
-            sql: """
-            SELECT id, content FROM knowledge_chunks WHERE organization_id = ? AND source_id = ? AND embedding_model <> ?
-            ORDER BY chunk_index LIMIT ?
-            """, scope + [.int(Int64(Self.reembedSlice))])
+        let chunks = KnowledgeChunkStore(db: db)
+        let stale = try chunks.staleCount(source.id, model: model)
+        let slice = try chunks.staleChunks(source.id, model: model, limit: Self.reembedSlice)
         let total = max(source.chunkCount, stale)
-        let embeddings = try embed(
-            try rows.map { try $0.decode(String.self, "content") }, of: source, organizationID: organizationID,
-            done: total - stale, total: total, heartbeat: heartbeat)
-        let vectors = zip(try rows.map { try $0.decode(Int64.self, "id") }, embeddings)
-        try database.transaction {
-            try lock(source, organizationID: organizationID)
-            for (id, embedding) in vectors {
-                try database.execute(
-                    sql: """
-                    UPDATE knowledge_chunks SET embedding = ?, embedding_model = ?, embedding_dimension = ?
-                    WHERE organization_id = ? AND id = ?
-                    """,
-                    [
-                        .blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)),
-                        organizationID.databaseValue, .int(id),
-                    ])
-            }
+        let embeddings = try embed(slice.map(\.content), of: source, in: db, done: total - stale, total: total, heartbeat: heartbeat)
+        try db.transaction {
+            try KnowledgeStore(db: db).lock(source.id)
+            for (chunk, embedding) in zip(slice, embeddings) { try chunks.setEmbedding(chunk.id, embedding) }
         }
-        return stale > rows.count
+        return stale > slice.count
     }
 
     /// Embeds `texts` in batches, recording after each how many are done, so the source shows
     /// its progress while the job runs (its own statement: the job's transaction comes at the end).
     /// `done` and `total` place these texts among all the source's chunks (a re-embedding slice).
     private func embed(
-        _ texts: [String], of source: KnowledgeSource, organizationID: UUID, done: Int = 0, total: Int? = nil,
+        _ texts: [String], of source: KnowledgeSource, in db: ScopedConnection, done: Int = 0, total: Int? = nil,
         heartbeat: () throws -> Void
     ) throws -> [Embedding] {
         var embeddings: [Embedding] = []
         embeddings.reserveCapacity(texts.count)
         let total = total ?? texts.count
-        try recordProgress(done, of: total, source: source, organizationID: organizationID)
+        let sources = KnowledgeStore(db: db)
+        try sources.recordProgress(source.id, done: done, of: total)
         for start in stride(from: 0, to: texts.count, by: Self.embeddingBatch) {
             embeddings += try enricher.embed(Array(texts[start..<min(start + Self.embeddingBatch, texts.count)]))
-            try recordProgress(done + embeddings.count, of: total, source: source, organizationID: organizationID)
+            try sources.recordProgress(source.id, done: done + embeddings.count, of: total)
             try heartbeat()
         }
         return embeddings
-    }
-
-    private func recordProgress(_ done: Int, of total: Int, source: KnowledgeSource, organizationID: UUID) throws {
-        try database.execute(
-            sql: """
-            UPDATE knowledge_sources SET chunks_embedded = ?, chunks_to_embed = ? WHERE organization_id = ? AND id = ?
-            """, [.int(Int64(done)), .int(Int64(total)), organizationID.databaseValue, source.id.databaseValue])
-    }
-
-    /// Takes the source's row lock first in a transaction that changes its chunks. Changes to chunks
-    /// and to a source's status move the organization's `knowledge_versions` row (triggers); the API
-    /// changes a source row and then that counter, so a worker must take the two in the same order
-    /// or the two transactions deadlock.
-    private func lock(_ source: KnowledgeSource, organizationID: UUID) throws {
-        _ = try database.query(
-            sql: "SELECT id FROM knowledge_sources WHERE organization_id = ? AND id = ? FOR UPDATE",
-            [organizationID.databaseValue, source.id.databaseValue])
-    }
-
-    /// Marks a source failed with a reason operators can act on.
-    func markFailed(_ sourceID: UUID, organizationID: UUID, code: String, message: String) throws {
-        let now = Date.now.truncatedToMicroseconds
-        try database.execute(
-            sql: """
-            UPDATE knowledge_sources SET status = 'failed', error_code = ?, error_message = ?, failed_at = ?, updated_at = ?
-            WHERE organization_id = ? AND id = ?
-            """,
-            [
-                .text(code.prefix(codePoints: 50)), .text(message.prefix(codePoints: 1000)), now.databaseValue, now.databaseValue,
-                organizationID.databaseValue, sourceID.databaseValue,
-            ])
-    }
-
-    private func insertChunks(_ chunks: [Chunk], _ embeddings: [Embedding], sourceID: UUID, organizationID: UUID, at now: Date) throws {
-        for (chunk, embedding) in zip(chunks, embeddings) {
-            try database.execute(
-                sql: """
-                INSERT INTO knowledge_chunks (source_id, organization_id, chunk_index, content, embedding, embedding_model,
-                    embedding_dimension, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    sourceID.databaseValue, organizationID.databaseValue, .int(Int64(chunk.index)), .text(chunk.text),
-                    .blob(embedding.encoded()), .text(embedding.model), .int(Int64(embedding.dimension)), now.databaseValue,
-                ])
-        }
     }
 }

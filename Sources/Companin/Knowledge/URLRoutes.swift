@@ -30,15 +30,11 @@ enum URLRoutes {
                 ])
             }
             let now = Date.now.truncatedToMicroseconds
-            var source = KnowledgeSource(
-                id: UUID(), kind: .url, title: title ?? url, status: .pending, error: nil, metadata: metadata ?? [:],
-                contentKind: nil, mediaType: nil, filename: nil, sizeBytes: nil, sha256: nil, blobPath: nil,
-                attributes: ["title_from": .string(title == nil ? "filename" : "client")],
-                question: nil, answer: nil, tags: nil, summary: nil, keywords: nil, chunkCount: 0,
-                createdAt: now, updatedAt: now, queuedAt: now, processingStartedAt: nil, readyAt: nil, failedAt: nil)
+            var source = KnowledgeSource.pending(kind: .url, title: title ?? url, metadata: metadata ?? [:], at: now)
+            source.attributes = ["title_from": .string(title == nil ? "filename" : "client")]
             source.url = url
             source.refreshIntervalSeconds = interval.map { Int($0) }
-            try store(context).insert(source, sha256: nil, queue: true)
+            try store(context).insert(source, queue: true)
             var response = try Response.json(URLView(source: source), status: .accepted)
             response.headers.set("Location", "/api/v1/knowledge/urls/\(source.id.uuidString.lowercased())")
             return response
@@ -62,7 +58,7 @@ enum URLRoutes {
     }
 
     private static func store(_ context: AppContext) throws -> KnowledgeStore {
-        KnowledgeStore(database: context.database, organizationID: try context.organization())
+        KnowledgeStore(db: try context.organizationDatabase())
     }
 
     private static func source(_ context: AppContext) throws -> KnowledgeSource {

@@ -1,0 +1,91 @@
+import Foundation
+import MariaDB
+
+/// One organization's re-embedding requests: one job per ready source, progress read from those jobs.
+struct ReembedBatches {
+    let db: ScopedConnection
+
+    struct Batch: Encodable {
+        var id: UUID
+        var scope: String
+        var status: String
+        var total: Int
+        var done: Int
+        var failed: Int
+        var createdAt: Date
+        enum CodingKeys: String, CodingKey {
+            case id, scope, status, total, done, failed
+            case createdAt = "created_at"
+        }
+    }
+
+    /// A batch's row with the progress counted from its jobs.
+    private struct Progress: Decodable {
+        var scope: String
+        var total: Int
+        var createdAt: Date
+        var done: Int
+        var failed: Int
+    }
+
+    /// A batch for the ready sources among `sourceIDs`, or in `scope`, or all; `description`
+    /// replaces the scope's own wording (what the batch is for, as lists show it).
+    func create(sourceIDs: [UUID]?, scope: KnowledgeScope?, description wording: String? = nil) throws -> Batch {
+        var filter: SQL = "\(db.condition("s")) AND s.status = 'ready'"
+        var description: String
+        if let sourceIDs {
+            filter.append("AND s.id IN \(list: sourceIDs)")
+            description = "sources: \(sourceIDs.count)"
+        } else if let scope {
+            filter.append("AND \(scope.condition)")
+            description = "assistant: \(scope.assistantID.uuidString.lowercased())"
+        } else {
+            description = "all"
+        }
+        if let wording { description = wording }
+        let id = UUID()
+        let now = Date.now.truncatedToMicroseconds
+        return try db.transaction {
+            let sources = try db.fetchAll(UUID.self, "SELECT s.id FROM knowledge_sources s WHERE \(filter)")
+            try db.execute(
+                """
+                INSERT INTO reembed_batches (id, organization_id, scope, total, created_at)
+                VALUES (\(id), \(db.value), \(description), \(sources.count), \(now))
+                """)
+            let queue = KnowledgeStore(db: db)
+            for source in sources { try queue.enqueue(source, task: .reembed, batchID: id) }
+            return Batch(
+                id: id, scope: description, status: sources.isEmpty ? "done" : "queued", total: sources.count, done: 0,
+                failed: 0, createdAt: now)
+        }
+    }
+
+    /// The organization's batches, newest first, with their progress.
+    func list(limit: Int, offset: Int) throws -> (items: [Batch], count: Int) {
+        let count = try db.fetchOne(Int.self, "SELECT COUNT(*) FROM reembed_batches WHERE \(db.condition)") ?? 0
+        let ids = try db.fetchAll(
+            UUID.self,
+            "SELECT id FROM reembed_batches WHERE \(db.condition) ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)")
+        return (try ids.compactMap(find), count)
+    }
+
+    /// A source counts once: done when its last slice is (a long source takes several jobs, each
+    /// queueing the next), failed when one of them gave up.
+    func find(_ id: UUID) throws -> Batch? {
+        guard
+            let row = try db.fetchOne(
+                Progress.self,
+                """
+                SELECT b.scope, b.total, b.created_at,
+                       (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'done'
+                          AND NOT EXISTS (SELECT 1 FROM ingestion_jobs k WHERE k.batch_id = b.id AND k.source_id = j.source_id
+                                          AND k.state IN ('queued', 'running', 'failed'))) AS done,
+                       (SELECT COUNT(DISTINCT j.source_id) FROM ingestion_jobs j WHERE j.batch_id = b.id AND j.state = 'failed') AS failed
+                FROM reembed_batches b WHERE \(db.condition("b")) AND b.id = \(id)
+                """)
+        else { return nil }
+        let status = row.done + row.failed >= row.total ? (row.failed > 0 ? "finished_with_failures" : "done") : "running"
+        return Batch(
+            id: id, scope: row.scope, status: status, total: row.total, done: row.done, failed: row.failed, createdAt: row.createdAt)
+    }
+}
