@@ -32,24 +32,16 @@ import Testing
 /// (`COMPANIN_TEST_DATABASE_URL`); each test works in organizations of its own.
 @Suite(
     "Knowledge stores", .serialized,
-    .enabled(if: ProcessInfo.processInfo.environment["COMPANIN_TEST_DATABASE_URL"] != nil))
+    .enabled(if: StoreTestDatabase.isAvailable))
 struct KnowledgeStoreTests {
     let connection: Connection
 
     init() throws {
-        let logger = Logger(label: "KnowledgeStoreTests") { _ in SwiftLogNoOpLogHandler() }
-        let url = ProcessInfo.processInfo.environment["COMPANIN_TEST_DATABASE_URL"] ?? ""
-        connection = Connection(configuration: try DatabaseConfiguration(url: url), logger: logger)
-        let directory =
-            ProcessInfo.processInfo.environment["COMPANIN_MIGRATIONS_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../db/migrations").standardized
-        try Migrator(connection: connection, logger: logger).apply(try Migration.load(from: directory))
+        connection = try StoreTestDatabase.migratedConnection()
     }
 
     private func organization() throws -> ScopedConnection {
-        let id = UUID()
-        try connection.execute("INSERT INTO organizations (id, name) VALUES (\(id), \("Knowledge store tests"))")
-        return connection.organization(id)
+        try StoreTestDatabase.organization()
     }
 
     private func file(_ bytes: [UInt8], title: String = "Manual") -> KnowledgeSource {

@@ -7,35 +7,21 @@ import RateLimiter
 
 @testable import Companin
 
-/// The application in process, over the test stack's migrated database (`COMPANIN_DATABASE_URL`,
-/// set by `scripts/test`): requests go through `CompaninApp.respond(to:)` — middleware, router,
-/// stores, real MariaDB — without nginx or the pool. Each test gets an organization of its own,
-/// so tests share the database without seeing each other's rows.
+/// The application in process, over the migrated test database (see `StoreTestDatabase`):
+/// requests go through `CompaninApp.respond(to:)` — middleware, router, stores, real MariaDB —
+/// without nginx or the pool. Each test gets an organization of its own, so tests share the
+/// database without seeing each other's rows.
 struct TestApp {
-    static let databaseURL = ProcessInfo.processInfo.environment["COMPANIN_DATABASE_URL"]
-    static var isAvailable: Bool { databaseURL != nil }
-    static let logger = Logger(label: "CompaninTests") { _ in SwiftLogNoOpLogHandler() }
+    static var isAvailable: Bool { StoreTestDatabase.isAvailable }
+    static let logger = StoreTestDatabase.logger
 
     let database: Connection
     let app: CompaninApp
     let organizationID: UUID
     let secret: String
 
-    /// Migrations are applied once per process (they are idempotent and take a lock, so
-    /// concurrent test processes are safe too).
-    private static let migrated: Result<Void, any Error> = Result {
-        guard let databaseURL else { return }
-        let connection = Connection(configuration: try DatabaseConfiguration(url: databaseURL), logger: logger)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        try Migrator(connection: connection, logger: logger).apply(
-            try Migration.load(from: root.appendingPathComponent("db/migrations")))
-    }
-
     init(rateLimitPerHour: Int = 1_000) throws {
-        guard let url = Self.databaseURL else { throw DatabaseError(kind: .configuration, message: "COMPANIN_DATABASE_URL is not set") }
-        try Self.migrated.get()
-        database = Connection(configuration: try DatabaseConfiguration(url: url), logger: Self.logger)
+        database = try StoreTestDatabase.migratedConnection()
         let organization = try OrganizationStore(database: database).create(name: "in-process \(UUID().uuidString.prefix(8))")
         organizationID = organization.id
         secret = try APIKeyStore(database: database).create(organizationID: organization.id, name: "tests").secret
