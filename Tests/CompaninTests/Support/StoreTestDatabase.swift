@@ -12,8 +12,9 @@ enum StoreTestDatabase {
     static let logger = Logger(label: "CompaninTests") { _ in SwiftLogNoOpLogHandler() }
 
     private static let migrated: Result<Void, any Error> = Result {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("db/migrations")
+        let directory = URL(fileURLWithPath: #filePath)  // Tests/CompaninTests/Support/this file
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("db/migrations")
         _ = try Migrator(connection: try plainConnection(), logger: logger).apply(try Migration.load(from: directory))
     }
 
