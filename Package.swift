@@ -39,6 +39,10 @@ let package = Package(
         // Infrastructure: knows nothing of assistants or organizations.
         // How a Swift property is spelt as a JSON key and as a column, shared by HTTP and MariaDB.
         .target(name: "KeyCase", swiftSettings: swiftSettings),
+        // POSIX plumbing shared by the pool, the limiter and the extractors: errno errors and EINTR,
+        // posix_spawn, shared memory. Not named `System`, which would clash with Apple's System
+        // framework on macOS.
+        .target(name: "POSIXSystem", dependencies: [], swiftSettings: swiftSettings),
         .target(
             name: "HTTP",
             dependencies: [
@@ -99,6 +103,7 @@ let package = Package(
             ], path: "Tests/Fuzz", exclude: ["Corpus", "make_seeds.py"], swiftSettings: swiftSettings),
 
         .testTarget(name: "KeyCaseTests", dependencies: ["KeyCase"], swiftSettings: swiftSettings),
+        .testTarget(name: "POSIXSystemTests", dependencies: ["POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(
