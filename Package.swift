@@ -70,6 +70,7 @@ let package = Package(
         .target(
             name: "ResponderPool",
             dependencies: [
+                "POSIXSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ], swiftSettings: swiftSettings),
@@ -88,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "companin",
             dependencies: [
-                "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion",
+                "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion", "POSIXSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Sources/CompaninCLI", swiftSettings: swiftSettings),
@@ -113,7 +114,7 @@ let package = Package(
             ], swiftSettings: swiftSettings),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
         .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
-        .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CompaninTests",
             dependencies: [
