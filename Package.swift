@@ -60,7 +60,7 @@ let package = Package(
                 "CMariaDB", "KeyCase",
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
-        .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "RateLimiter", dependencies: ["POSIXSystem"], swiftSettings: swiftSettings),
         .target(
             name: "Ingestion",
             dependencies: [
@@ -113,7 +113,7 @@ let package = Package(
                 "MariaDB", .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
-        .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
+        .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CompaninTests",
