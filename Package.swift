@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Ingestion",
             dependencies: [
-                "CCurl", "CLibXML2", "CStemmer",
+                "CCurl", "CLibXML2", "CStemmer", "POSIXSystem",
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .target(
@@ -112,7 +112,7 @@ let package = Package(
             dependencies: [
                 "MariaDB", .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
-        .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(
