@@ -39,6 +39,10 @@ let package = Package(
         // Infrastructure: knows nothing of assistants or organizations.
         // How a Swift property is spelt as a JSON key and as a column, shared by HTTP and MariaDB.
         .target(name: "KeyCase", swiftSettings: swiftSettings),
+        // POSIX plumbing shared by the pool, the limiter and the extractors: errno errors and EINTR,
+        // posix_spawn, shared memory. Not named `System`, which would clash with Apple's System
+        // framework on macOS.
+        .target(name: "POSIXSystem", dependencies: [], swiftSettings: swiftSettings),
         .target(
             name: "HTTP",
             dependencies: [
@@ -56,16 +60,17 @@ let package = Package(
                 "CMariaDB", "KeyCase",
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
-        .target(name: "RateLimiter", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "RateLimiter", dependencies: ["POSIXSystem"], swiftSettings: swiftSettings),
         .target(
             name: "Ingestion",
             dependencies: [
-                "CCurl", "CLibXML2", "CStemmer",
+                "CCurl", "CLibXML2", "CStemmer", "POSIXSystem",
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .target(
             name: "ResponderPool",
             dependencies: [
+                "POSIXSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ], swiftSettings: swiftSettings),
@@ -84,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "companin",
             dependencies: [
-                "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion",
+                "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion", "POSIXSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Sources/CompaninCLI", swiftSettings: swiftSettings),
@@ -99,6 +104,7 @@ let package = Package(
             ], path: "Tests/Fuzz", exclude: ["Corpus", "make_seeds.py"], swiftSettings: swiftSettings),
 
         .testTarget(name: "KeyCaseTests", dependencies: ["KeyCase"], swiftSettings: swiftSettings),
+        .testTarget(name: "POSIXSystemTests", dependencies: ["POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(
@@ -106,9 +112,9 @@ let package = Package(
             dependencies: [
                 "MariaDB", .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
-        .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
-        .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
-        .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "POSIXSystem"], swiftSettings: swiftSettings),
+        .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter", "POSIXSystem"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool", "POSIXSystem"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CompaninTests",
             dependencies: [

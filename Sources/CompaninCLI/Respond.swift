@@ -4,6 +4,7 @@ import FastCGI
 import Foundation
 import HTTP
 import MariaDB
+import POSIXSystem
 import RateLimiter
 import ResponderPool
 

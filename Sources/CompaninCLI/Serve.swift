@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MariaDB
+import POSIXSystem
 import RateLimiter
 import ResponderPool
 

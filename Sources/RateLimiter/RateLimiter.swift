@@ -1,3 +1,5 @@
+import POSIXSystem
+
 /// Per-key (per-organization) rate limiting that is exact across all processes of the pool.
 ///
 /// The table lives in shared memory: the pool master creates it once with `create(in:size:capacity:)`
@@ -70,13 +72,13 @@ public final class RateLimiter {
             throw RateLimiterError(.invalidCapacity, "capacity \(capacity) is outside 1...\(SharedTable.maximumCapacity)")
         }
         let size = segmentSize(capacity: capacity)
-        let mapping = try AnonymousSharedMapping(size: size)
-        return try create(in: mapping.base, size: size, capacity: capacity, owner: mapping)
+        let memory = try SharedMemory.anonymous(size: size)
+        return try create(in: memory.base, size: size, capacity: capacity, owner: memory)
     }
 
     /// Nanoseconds on `CLOCK_MONOTONIC`: one clock for every process on the host.
     public static func now() -> Int64 {
-        monotonicNow()
+        monotonicNanoseconds()
     }
 
     /// Counts one request for `key` against `limit` requests per hour and says whether it may

@@ -1,3 +1,4 @@
+import POSIXSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -67,15 +68,11 @@ struct SharedTable {
         let table = SharedTable(memory: memory, capacity: capacity, window: min(maximumWindow, capacity))
 
         var attributes = pthread_mutexattr_t()
-        try pthreadCall("pthread_mutexattr_init") { pthread_mutexattr_init(&attributes) }
+        try SystemError.check("pthread_mutexattr_init", pthread_mutexattr_init(&attributes))
         defer { pthread_mutexattr_destroy(&attributes) }
-        try pthreadCall("pthread_mutexattr_setpshared") {
-            pthread_mutexattr_setpshared(&attributes, Int32(PTHREAD_PROCESS_SHARED))
-        }
-        try pthreadCall("pthread_mutexattr_setrobust") {
-            pthread_mutexattr_setrobust(&attributes, Int32(PTHREAD_MUTEX_ROBUST))
-        }
-        try pthreadCall("pthread_mutex_init") { pthread_mutex_init(table.mutex, &attributes) }
+        try SystemError.check("pthread_mutexattr_setpshared", pthread_mutexattr_setpshared(&attributes, Int32(PTHREAD_PROCESS_SHARED)))
+        try SystemError.check("pthread_mutexattr_setrobust", pthread_mutexattr_setrobust(&attributes, Int32(PTHREAD_MUTEX_ROBUST)))
+        try SystemError.check("pthread_mutex_init", pthread_mutex_init(table.mutex, &attributes))
 
         table.store(UInt64(capacity), header: .capacity)
         table.store(UInt64(table.window), header: .window)
@@ -128,11 +125,6 @@ struct SharedTable {
         guard Int(bitPattern: memory) % max(8, MemoryLayout<pthread_mutex_t>.alignment) == 0 else {
             throw RateLimiterError(.misaligned, "memory must be 8-byte aligned")
         }
-    }
-
-    private static func pthreadCall(_ name: String, _ body: () -> Int32) throws {
-        let result = body()
-        guard result == 0 else { throw RateLimiterError(systemCall: name, errno: result) }
     }
 
     // MARK: The lock
@@ -240,32 +232,4 @@ struct SharedTable {
     private func store(_ slot: Int, _ field: Field, _ value: UInt64) {
         word(slot, field).pointee.store(value, ordering: .relaxed)
     }
-}
-
-/// An anonymous `MAP_SHARED` mapping owned by a private limiter: shared with children forked
-/// after it is made, unmapped when the limiter goes away.
-final class AnonymousSharedMapping {
-    let base: UnsafeMutableRawPointer
-    let size: Int
-
-    init(size: Int) throws {
-        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-            mapped != MAP_FAILED
-        else {
-            throw RateLimiterError(systemCall: "mmap", errno: errno)
-        }
-        base = mapped
-        self.size = size
-    }
-
-    deinit {
-        munmap(base, size)
-    }
-}
-
-/// Nanoseconds on `CLOCK_MONOTONIC`.
-func monotonicNow() -> Int64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
 }

@@ -1,4 +1,5 @@
 import Logging
+import POSIXSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -134,7 +135,7 @@ public final class Master {
             logScoreboard()
         case SIGTERM, SIGINT, SIGQUIT:
             if case .terminating = state {
-                logger.warning("second \(Signals.name(signal)); killing responders now")
+                logger.warning("second \(signalName(signal)); killing responders now")
                 killAll()
             } else {
                 beginTermination(signal)
@@ -145,7 +146,7 @@ public final class Master {
     }
 
     private func beginTermination(_ signal: Int32) {
-        logger.info("draining", metadata: ["signal": "\(Signals.name(signal))", "responders": "\(children.count)"])
+        logger.info("draining", metadata: ["signal": "\(signalName(signal))", "responders": "\(children.count)"])
         listener?.withdraw()
         reload = nil
         state = .terminating(deadline: monotonicNanoseconds() + nanoseconds(configuration.drainTimeout))
@@ -188,7 +189,7 @@ public final class Master {
             return pid
         } catch {
             scoreboard.release(slot)
-            logger.error("cannot spawn responder", metadata: ["error": "\(error)"])
+            logger.error("cannot spawn responder", metadata: ["executable": "\(configuration.executable)", "error": "\(error)"])
             noteCrash()
             return nil
         }

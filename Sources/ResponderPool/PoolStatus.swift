@@ -1,3 +1,5 @@
+import POSIXSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Logging
+import POSIXSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -63,7 +64,7 @@ public final class ResponderProcess {
     /// Reads pending signals and the parent's liveness, and returns what to do next.
     public func poll() -> Mode {
         for signal in Signals.pending() where [SIGTERM, SIGINT, SIGQUIT, SIGHUP].contains(signal) {
-            startDraining(because: Signals.name(signal))
+            startDraining(because: signalName(signal))
         }
         if scoreboard != nil, getppid() != parent {
             startDraining(because: "master exited")

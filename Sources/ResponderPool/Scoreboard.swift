@@ -1,4 +1,5 @@
 import Atomics
+import POSIXSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -38,22 +38,4 @@ public enum Signals {
         while let signal = wait(milliseconds: 0) { received.append(signal) }
         return received
     }
-
-    public static func name(_ signal: Int32) -> String {
-        switch signal {
-        case SIGTERM: "SIGTERM"
-        case SIGINT: "SIGINT"
-        case SIGQUIT: "SIGQUIT"
-        case SIGHUP: "SIGHUP"
-        case SIGCHLD: "SIGCHLD"
-        case SIGUSR1: "SIGUSR1"
-        case SIGKILL: "SIGKILL"
-        case SIGSEGV: "SIGSEGV"
-        case SIGABRT: "SIGABRT"
-        case SIGILL: "SIGILL"
-        case SIGTRAP: "SIGTRAP"
-        case SIGBUS: "SIGBUS"
-        default: "signal \(signal)"
-        }
-    }
 }

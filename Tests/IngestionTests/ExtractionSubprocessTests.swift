@@ -1,4 +1,5 @@
 import Foundation
+import POSIXSystem
 import Testing
 
 @testable import Ingestion
@@ -63,7 +64,7 @@ struct ExtractionSubprocessTests {
 
     @Test func missingProgram() {
         #expect(Subprocess.locate("no-such-program-\(UUID())") == nil)
-        #expect(throws: SystemCallError.self) {
+        #expect(throws: SystemError.self) {
             try Subprocess(
                 executable: "/nonexistent/program", arguments: [], environment: [:],
                 deadline: .now + .seconds(1), maxStdoutBytes: 10

@@ -1,3 +1,4 @@
+import POSIXSystem
 import Synchronization
 import Testing
 
@@ -9,21 +10,16 @@ import Testing
 
 /// A page of anonymous shared memory the parent and its forked children exchange words through.
 final class SharedWords {
+    let memory: SharedMemory
     let base: UnsafeMutablePointer<Atomic<Int>>
-    let count: Int
 
     init(count: Int) throws {
-        let size = count * MemoryLayout<Atomic<Int>>.stride
-        let mapped = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
-        try #require(mapped != MAP_FAILED)
-        base = mapped.bindMemory(to: Atomic<Int>.self, capacity: count)
-        self.count = count
+        memory = try SharedMemory.anonymous(size: count * MemoryLayout<Atomic<Int>>.stride)
+        base = memory.base.bindMemory(to: Atomic<Int>.self, capacity: count)
     }
 
     func load(_ index: Int) -> Int { base[index].load(ordering: .acquiring) }
     func store(_ index: Int, _ value: Int) { base[index].store(value, ordering: .releasing) }
-
-    deinit { munmap(base, count * MemoryLayout<Atomic<Int>>.stride) }
 }
 
 /// Waits for `pid` without blocking forever: polls `waitpid(WNOHANG)` until `timeout`, then kills

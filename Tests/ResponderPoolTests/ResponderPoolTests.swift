@@ -1,4 +1,5 @@
 import Foundation
+import POSIXSystem
 import Testing
 
 @testable import ResponderPool
@@ -95,19 +96,12 @@ import Testing
     }
 }
 
-@Suite struct ExitStatusTests {
-    @Test func decodesWaitStatus() {
-        #expect(ExitStatus(0).isClean)
-        #expect(ExitStatus(3 << 8).description == "exit code 3")
-        #expect(ExitStatus(SIGKILL).description == "killed by SIGKILL")
-        #expect(!ExitStatus(SIGSEGV).isClean)
-    }
-
+@Suite struct ChildrenTests {
     @Test func spawnedChildIsReapedWithItsStatus() throws {
         let pid = try Children.spawn(executable: "/bin/sh", arguments: ["-c", "exit 7"], descriptors: [0])
         var status: Int32 = 0
         #expect(waitpid(pid, &status, 0) == pid)
-        #expect(ExitStatus(status).description == "exit code 7")
+        #expect(ProcessTermination(waitStatus: status).description == "exit code 7")
     }
 
     @Test func descriptorsArriveAtTheirPlacesEvenWhenTheyCrossOver() throws {
@@ -122,7 +116,7 @@ import Testing
             descriptors: [0, nil, nil, second.descriptor, first.descriptor])
         var status: Int32 = 0
         #expect(waitpid(pid, &status, 0) == pid)
-        #expect(ExitStatus(status).isClean)
+        #expect(ProcessTermination(waitStatus: status).isClean)
     }
 }
 

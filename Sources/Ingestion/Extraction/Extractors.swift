@@ -1,4 +1,5 @@
 import Foundation
+import POSIXSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -160,7 +161,7 @@ public enum Extractors {
     }
 
     /// A program that could not be started.
-    static func spawnFailure(_ error: SystemCallError, program: String) -> ExtractionError {
+    static func spawnFailure(_ error: SystemError, program: String) -> ExtractionError {
         let name = program.split(separator: "/").last.map(String.init) ?? program
         switch error.errno {
         case ENOENT, EACCES, ENOEXEC:

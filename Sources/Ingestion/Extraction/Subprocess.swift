@@ -1,40 +1,18 @@
+import POSIXSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// A system call that failed: the call's name and errno.
-struct SystemCallError: Error, Equatable, CustomStringConvertible {
-    var call: String
-    var errno: Int32
-
-    var description: String { "\(call): \(String(cString: strerror(errno)))" }
-}
-
-/// Runs `body` again while it fails with EINTR; any other failure (-1) becomes a `SystemCallError`
-/// carrying the call's name and errno. Every system call of this file goes through here.
-@discardableResult
-func systemCall(_ name: String, _ body: () -> Int32) throws(SystemCallError) -> Int32 {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let error = errno
-        if error != EINTR { throw SystemCallError(call: name, errno: error) }
-    }
-}
-
-/// One program run with an explicit argv (no shell) through posix_spawn: stdin from /dev/null,
-/// stdout and stderr captured through pipes with bounded reading, a wall-clock deadline after which it
-/// is killed (its whole process group when it leads one), and its termination decoded.
+/// One program run with an explicit argv (no shell) through POSIXSystem's `ProcessSpawner`: stdin
+/// from /dev/null, stdout and stderr captured through pipes with bounded reading, none of this
+/// process's other descriptors, a wall-clock deadline after which it is killed (its whole process
+/// group when it leads one), and its termination decoded.
 ///
-/// All of the extraction module's process handling and its unsafe pointers live in this file.
+/// All of the extraction module's process handling lives in this file.
 struct Subprocess {
-    enum Termination: Equatable, Sendable {
-        case exited(Int32)
-        case signaled(Int32)
-    }
-
     struct Outcome: Sendable {
         var stdout: [UInt8]
         /// The first `maxStderrBytes` of standard error, for logs and for telling failures apart.
@@ -43,7 +21,7 @@ struct Subprocess {
         var stdoutTruncated: Bool
         /// The deadline passed: the process (group) was killed.
         var timedOut: Bool
-        var termination: Termination
+        var termination: ProcessTermination
 
         var stderrText: String { String(decoding: stderr, as: UTF8.self) }
     }
@@ -60,10 +38,10 @@ struct Subprocess {
     var newProcessGroup = false
 
     /// Starts the program and waits for it; throws only when it could not be started.
-    func run() throws(SystemCallError) -> Outcome {
-        let output = try Pipe()
-        let errors: Pipe
-        do { errors = try Pipe() } catch {
+    func run() throws(SystemError) -> Outcome {
+        let output = try PipePair()
+        let errors: PipePair
+        do { errors = try PipePair() } catch {
             output.closeBoth()
             throw error
         }
@@ -103,7 +81,7 @@ struct Subprocess {
         if newProcessGroup { _ = killpg(pid, SIGKILL) }
         var status: Int32 = 0
         _ = try? systemCall("waitpid") { waitpid(pid, &status, 0) }
-        outcome.termination = Self.termination(status)
+        outcome.termination = ProcessTermination(waitStatus: status)
         return outcome
     }
 
@@ -136,56 +114,17 @@ struct Subprocess {
 
     // MARK: - Spawning
 
-    private func spawn(stdout: Int32, stderr: Int32) throws(SystemCallError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        try spawnCall("posix_spawn_file_actions_init") { posix_spawn_file_actions_init(&actions) }
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        try spawnCall("posix_spawn_file_actions_addopen") {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        try spawnCall("posix_spawn_file_actions_adddup2") { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
-        try spawnCall("posix_spawn_file_actions_adddup2") { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
-        // Nothing else of ours (database connections, listening sockets) reaches the program.
-        if let closeFrom = GlibcExtras.addCloseFrom {
-            try spawnCall("posix_spawn_file_actions_addclosefrom_np") { closeFrom(&actions, 3) }
-        }
-
-        var attributes = posix_spawnattr_t()
-        try spawnCall("posix_spawnattr_init") { posix_spawnattr_init(&attributes) }
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Signals ignored or blocked here (SIGPIPE in a server, say) must not stay so in the program.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGXCPU, SIGXFSZ, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2] {
-            sigaddset(&defaults, signal)
-        }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        try spawnCall("posix_spawnattr_setsigdefault") { posix_spawnattr_setsigdefault(&attributes, &defaults) }
-        try spawnCall("posix_spawnattr_setsigmask") { posix_spawnattr_setsigmask(&attributes, &mask) }
-        var flags = Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)
-        if newProcessGroup {
-            flags |= Int32(POSIX_SPAWN_SETPGROUP)
-            try spawnCall("posix_spawnattr_setpgroup") { posix_spawnattr_setpgroup(&attributes, 0) }
-        }
-        try spawnCall("posix_spawnattr_setflags") { posix_spawnattr_setflags(&attributes, Int16(flags)) }
-
-        let name = executable.split(separator: "/").last.map(String.init) ?? executable
-        let argv = CStringArray([name] + arguments)
-        let envp = CStringArray(environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-        defer {
-            argv.release()
-            envp.release()
-        }
-        var pid: pid_t = 0
-        try spawnCall("posix_spawn") { posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers) }
-        return pid
-    }
-
-    /// The posix_spawn family returns the error number instead of setting errno.
-    private func spawnCall(_ name: String, _ body: () -> Int32) throws(SystemCallError) {
-        let result = body()
-        if result != 0 { throw SystemCallError(call: name, errno: result) }
+    /// Nothing else of ours (database connections, listening sockets) reaches the program, and
+    /// signals ignored or blocked here (SIGPIPE in a server, say) do not stay so in it.
+    private func spawn(stdout: Int32, stderr: Int32) throws(SystemError) -> pid_t {
+        let spawner = ProcessSpawner(
+            executable: executable, arguments: arguments,
+            argumentZero: executable.split(separator: "/").last.map(String.init) ?? executable,
+            environment: environment,
+            descriptors: [0: .open(path: "/dev/null", flags: O_RDONLY), 1: .duplicate(stdout), 2: .duplicate(stderr)],
+            closesOtherDescriptors: true, defaultSignals: ProcessSpawner.serverSignals,
+            grouping: newProcessGroup ? .newProcessGroup : .inherit)
+        return try spawner.spawn()
     }
 
     // MARK: - Reading and waiting
@@ -217,7 +156,7 @@ struct Subprocess {
             if ready == 0 { continue }
             for slot in descriptors.indices where descriptors[slot].fd >= 0 && descriptors[slot].revents != 0 {
                 let count = buffer.withUnsafeMutableBytes { raw in
-                    (try? systemCall("read") { Int32(truncatingIfNeeded: read(descriptors[slot].fd, raw.baseAddress, raw.count)) }) ?? 0
+                    (try? systemCall("read") { read(descriptors[slot].fd, raw.baseAddress, raw.count) }) ?? 0
                 }
                 if count <= 0 {
                     descriptors[slot].fd = -1  // end of file (or a read error: treat the same)
@@ -225,15 +164,15 @@ struct Subprocess {
                 }
                 if slot == 0 {
                     let room = maxStdoutBytes - outcome.stdout.count
-                    outcome.stdout.append(contentsOf: buffer[0..<min(Int(count), room)])
-                    if Int(count) > room {
+                    outcome.stdout.append(contentsOf: buffer[0..<min(count, room)])
+                    if count > room {
                         outcome.stdoutTruncated = true
                         stop()
                         return
                     }
                 } else {
                     let room = max(0, maxStderrBytes - outcome.stderr.count)
-                    outcome.stderr.append(contentsOf: buffer[0..<min(Int(count), room)])
+                    outcome.stderr.append(contentsOf: buffer[0..<min(count, room)])
                 }
             }
         }
@@ -259,68 +198,5 @@ struct Subprocess {
         } else {
             _ = kill(pid, SIGKILL)
         }
-    }
-
-    private static func termination(_ status: Int32) -> Termination {
-        let signal = status & 0x7F
-        return signal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(signal)
-    }
-}
-
-/// Both ends of a pipe, close-on-exec, so only the descriptors dup2'ed onto 1 and 2 reach the program.
-private struct Pipe {
-    var read: Int32
-    var write: Int32
-
-    init() throws(SystemCallError) {
-        var ends: [Int32] = [-1, -1]
-        if let pipe2 = GlibcExtras.pipe2 {
-            try systemCall("pipe2") { pipe2(&ends, O_CLOEXEC) }
-        } else {
-            // Without pipe2 another thread's spawn may inherit these ends until the fcntl; the
-            // close-from file action above still keeps them out of our own programs.
-            try systemCall("pipe") { pipe(&ends) }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        }
-        read = ends[0]
-        write = ends[1]
-    }
-
-    func closeBoth() {
-        close(read)
-        close(write)
-    }
-}
-
-/// A NULL-terminated array of C strings for argv and envp; `release()` frees it.
-private struct CStringArray {
-    let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-    let count: Int
-
-    init(_ strings: [String]) {
-        count = strings.count
-        pointers = .allocate(capacity: count + 1)
-        for (index, string) in strings.enumerated() { pointers[index] = strdup(string) }
-        pointers[count] = nil
-    }
-
-    func release() {
-        for index in 0..<count { free(pointers[index]) }
-        pointers.deallocate()
-    }
-}
-
-/// glibc functions the Swift Glibc module does not import (they are declared only under
-/// `_GNU_SOURCE`), looked up once by name; nil on a C library without them.
-private enum GlibcExtras {
-    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-
-    static let pipe2: Pipe2? = symbol("pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
-    static let addCloseFrom: AddCloseFrom? =
-        symbol("posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
-
-    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
-        dlsym(dlopen(nil, RTLD_NOW), name)
     }
 }
