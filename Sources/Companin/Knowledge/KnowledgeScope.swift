@@ -66,7 +66,6 @@ enum AssistantKnowledgeRoutes {
         var assistantID: UUID
         var sourceID: UUID
         var mode: String
-        enum CodingKeys: String, CodingKey { case assistantID = "assistant_id", sourceID = "source_id", mode }
     }
 
     /// A source in an assistant's scope, read from the columns of the same names.
@@ -76,22 +75,11 @@ enum AssistantKnowledgeRoutes {
         var title: String
         var status: String
         var link: String?
-        enum CodingKeys: String, CodingKey { case sourceID = "source_id", kind, title, status, link }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(sourceID, forKey: .sourceID)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(title, forKey: .title)
-            try container.encode(status, forKey: .status)
-            try container.encode(link, forKey: .link)
-        }
     }
 
     struct EffectiveSet: Encodable {
         var knowledgeMode: String
         var items: [EffectiveSource]
         var count: Int
-        enum CodingKeys: String, CodingKey { case knowledgeMode = "knowledge_mode", items, count }
     }
 }

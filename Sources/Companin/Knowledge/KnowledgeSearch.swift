@@ -221,6 +221,5 @@ enum SearchRoutes {
         var items: [KnowledgeSearch.Hit]
         var count: Int
         var embeddingModel: String
-        enum CodingKeys: String, CodingKey { case items, count, embeddingModel = "embedding_model" }
     }
 }

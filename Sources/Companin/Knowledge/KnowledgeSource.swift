@@ -12,10 +12,6 @@ struct KnowledgeSource: Equatable, DatabaseRecord {
     struct Progress: Equatable, Encodable {
         var chunksDone: Int
         var chunksTotal: Int
-        enum CodingKeys: String, CodingKey {
-            case chunksDone = "chunks_done"
-            case chunksTotal = "chunks_total"
-        }
     }
 
     struct Failure: Equatable, Encodable {

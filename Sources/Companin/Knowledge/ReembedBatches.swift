@@ -13,10 +13,6 @@ struct ReembedBatches {
         var done: Int
         var failed: Int
         var createdAt: Date
-        enum CodingKeys: String, CodingKey {
-            case id, scope, status, total, done, failed
-            case createdAt = "created_at"
-        }
     }
 
     /// A batch's row with the progress counted from its jobs.

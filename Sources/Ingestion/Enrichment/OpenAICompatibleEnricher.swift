@@ -116,7 +116,7 @@ public struct OpenAICompatibleEnricher: Enricher {
     private func embedBatch(_ texts: [String], role: EmbeddingRole) throws -> [Embedding] {
         let request = EmbeddingsRequest(
             model: configuration.embeddingModel, input: texts,
-            input_type: configuration.sendsInputType ? role.rawValue : nil)
+            inputType: configuration.sendsInputType ? role.rawValue : nil)
         let response: EmbeddingsResponse = try post("embeddings", request)
         let endpoint = displayURL("embeddings")
         guard response.data.count == texts.count else {
@@ -237,7 +237,12 @@ public struct OpenAICompatibleEnricher: Enricher {
 private struct EmbeddingsRequest: Encodable {
     var model: String
     var input: [String]
-    var input_type: String?
+    var inputType: String?
+
+    enum CodingKeys: String, CodingKey {
+        case model, input
+        case inputType = "input_type"
+    }
 }
 
 private struct EmbeddingsResponse: Decodable {
