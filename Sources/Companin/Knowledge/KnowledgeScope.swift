@@ -45,12 +45,7 @@ enum AssistantKnowledgeRoutes {
         router.put("/api/v1/assistants/:assistant_id/knowledge/:source_id") { request, context in
             let organizationID = try context.organization()
             let (scope, sourceID) = try resolve(context)
-            var reader = try request.jsonObjectBody()
-            let mode = reader.string("mode", required: true, maxLength: 10)
-            if let mode, mode != "include", mode != "exclude" {
-                reader.fail("mode", "Input should be 'include' or 'exclude'", type: "enum")
-            }
-            try reader.finish()
+            let mode = try KnowledgeLinkInput(try request.jsonObjectBody()).mode
             try context.database.execute(
                 sql: """
                 INSERT INTO assistant_knowledge (assistant_id, source_id, organization_id, mode, created_at) VALUES (?, ?, ?, ?, ?)
