@@ -36,61 +36,13 @@ enum APIContract {
         ("from", S.dateTime), ("to", S.dateTime), ("api_key_id", S.uuid),
         ("organization_id", S.string("An organization id, or all; operator keys only")),
     ]
-    static let metadata = S.object([:])
     static let ifMatch: [(name: String, schema: JSONValue)] = [("If-Match", S.string())]
 
-    static var assistantInput: JSONValue {
-        S.object(
-            [
-                "name": S.string(minLength: 1, maxLength: 200), "description": S.string(maxLength: 5_000),
-                "tone": S.string(minLength: 1, maxLength: 100), "language": S.string(minLength: 2, maxLength: 35),
-                "task_templates": S.array(
-                    S.object(
-                        [
-                            "name": S.string(minLength: 1, maxLength: 100),
-                            "template": S.string(minLength: 1, maxLength: 20_000),
-                        ],
-                        required: ["name", "template"], closed: true), maxItems: 50),
-                "is_active": S.boolean, "metadata": metadata, "knowledge_mode": S.string(enum: ["all", "linked"]),
-                "change_note": S.string(maxLength: 500), "promote": S.boolean,
-            ], closed: true)
-    }
+    /// A body of these fields, as the route reads it.
+    static func body(_ fields: FieldSet) -> Operation.Body { .json(fields.schema) }
 
-    static var visitorInput: JSONValue {
-        S.object(
-            [
-                "id": S.uuid, "external_id": S.string(minLength: 1, maxLength: 255), "display_name": S.string(minLength: 1, maxLength: 200),
-                "email": S.string(minLength: 3, maxLength: 320), "phone": S.string(minLength: 3, maxLength: 40),
-                "locale": S.string(minLength: 2, maxLength: 35),
-            ], closed: true)
-    }
-
-    static var sessionInput: JSONValue {
-        S.object(
-            [
-                "assistant_id": S.uuid, "visitor": visitorInput, "channel": S.string(minLength: 1, maxLength: 50), "metadata": metadata,
-                "ttl_seconds": S.integer(minimum: 1), "sliding": S.boolean,
-            ], closed: true)
-    }
-
-    static var crmInput: JSONValue {
-        S.object(
-            [
-                "system": S.string(minLength: 1, maxLength: 100), "record_id": S.string(minLength: 1, maxLength: 255),
-                "url": S.string(minLength: 1, maxLength: 2_048),
-            ], required: ["system", "record_id"], closed: true)
-    }
-
-    static var qaInput: JSONValue {
-        S.object(
-            [
-                "question": S.string(minLength: 1, maxLength: 2_000), "answer": S.string(minLength: 1, maxLength: 20_000),
-                "tags": S.array(S.string(minLength: 1, maxLength: 50), maxItems: 20), "metadata": metadata,
-            ],
-            required: ["question", "answer"], closed: true)
-    }
-
-    static let reason = S.object(["reason": S.string(minLength: 1, maxLength: 200)], closed: true)
+    /// A body of one field.
+    static func body(_ field: Field) -> Operation.Body { body(FieldSet([field])) }
 
     static var operations: [Operation] {
         let assistant = S.ref("Assistant")
@@ -103,7 +55,7 @@ enum APIContract {
             // Assistants
             .init(
                 method: .post, path: "/api/v1/assistants/", tag: "Assistants", summary: "Create an assistant and its version 1",
-                body: .json(assistantInput), responses: [(201, assistant)]),
+                body: body(AssistantInput.createFields), responses: [(201, assistant)]),
             .init(
                 method: .get, path: "/api/v1/assistants/", tag: "Assistants", summary: "List assistants (live configurations)",
                 query: page, responses: [(200, S.page(of: assistant))]),
@@ -111,7 +63,7 @@ enum APIContract {
                 method: .get, path: a, tag: "Assistants", summary: "Read an assistant's live configuration", responses: [(200, assistant)]),
             .init(
                 method: .patch, path: a, tag: "Assistants", summary: "Change an assistant (a new version, live or a draft)",
-                body: .json(assistantInput), responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
+                body: body(AssistantInput.updateFields), responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
             .init(method: .delete, path: a, tag: "Assistants", summary: "Delete (hide) an assistant", responses: [(204, nil)]),
             .init(
                 method: .post, path: a + "/activate", tag: "Assistants", summary: "Activate an assistant",
@@ -130,14 +82,14 @@ enum APIContract {
                 responses: [(200, assistant)], headers: ifMatch, extraErrors: [412]),
             .init(
                 method: .post, path: a + "/templates/:name/render", tag: "Assistants", summary: "Render a task template",
-                body: .json(S.object(["variables": S.freeObject], closed: true)), responses: [(200, S.ref("TemplateRendering"))]),
+                body: body(TemplateRenderInput.fields), responses: [(200, S.ref("TemplateRendering"))]),
             .init(
                 method: .get, path: a + "/knowledge", tag: "Knowledge", summary: "The sources an assistant sees",
                 responses: [(200, S.ref("AssistantKnowledge"))]),
             .init(
                 method: .put, path: a + "/knowledge/:source_id", tag: "Knowledge",
                 summary: "Link a source to, or exclude it from, an assistant",
-                body: .json(S.object(["mode": S.string(enum: ["include", "exclude"])], required: ["mode"], closed: true)),
+                body: body(KnowledgeLinkInput.fields),
                 responses: [(200, S.ref("KnowledgeLink"))]),
             .init(
                 method: .delete, path: a + "/knowledge/:source_id", tag: "Knowledge", summary: "Remove a source's link or exclusion",
@@ -169,7 +121,12 @@ enum APIContract {
             .init(
                 method: .post, path: qas, tag: "Knowledge", summary: "Add Q&A pairs: one, a JSON list, or a CSV upload",
                 body: .jsonOrMultipart(
-                    .object(["oneOf": .array([qaInput, S.array(qaInput, maxItems: 1_000)])]),
+                    .object([
+                        "oneOf": .array([
+                            QAInput.fields.schema,
+                            Field.Kind.list(of: .fields(QAInput.fields), minItems: 1, maxItems: QARoutes.maximumBulk).schema,
+                        ])
+                    ]),
                     S.object(["file": S.string(format: "binary")], required: ["file"])),
                 responses: [(202, .object(["oneOf": .array([S.ref("QAPair"), S.page(of: S.ref("QAPair"))])]))]),
             .init(
@@ -178,22 +135,12 @@ enum APIContract {
             .init(method: .get, path: qas + ":qa_id", tag: "Knowledge", summary: "Read a Q&A pair", responses: [(200, S.ref("QAPair"))]),
             .init(
                 method: .patch, path: qas + ":qa_id", tag: "Knowledge", summary: "Change a Q&A pair",
-                body: .json(
-                    S.object(
-                        [
-                            "question": S.string(minLength: 1, maxLength: 2_000), "answer": S.string(minLength: 1, maxLength: 20_000),
-                            "tags": S.array(S.string(minLength: 1, maxLength: 50), maxItems: 20), "metadata": metadata,
-                        ], closed: true)),
+                body: body(QAInput.fields.partial),
                 responses: [(200, S.ref("QAPair")), (202, S.ref("QAPair"))]),
             .init(method: .delete, path: qas + ":qa_id", tag: "Knowledge", summary: "Delete a Q&A pair", responses: [(204, nil)]),
             .init(
                 method: .post, path: urls, tag: "Knowledge", summary: "Ingest a live URL",
-                body: .json(
-                    S.object(
-                        [
-                            "url": S.string(minLength: 1, maxLength: 2_048), "title": S.string(maxLength: 300),
-                            "metadata": metadata, "refresh_interval": S.integer(minimum: 60),
-                        ], required: ["url"], closed: true)),
+                body: body(URLInput.fields),
                 responses: [(202, S.ref("URLSource"))]),
             .init(
                 method: .get, path: urls, tag: "Knowledge", summary: "List URL sources",
@@ -207,17 +154,11 @@ enum APIContract {
                 responses: [(202, S.ref("URLSource"))]),
             .init(
                 method: .post, path: "/api/v1/knowledge/search", tag: "Knowledge", summary: "Hybrid search over ready chunks",
-                body: .json(
-                    S.object(
-                        [
-                            "query": S.string(minLength: 1, maxLength: 1_000), "assistant_id": S.uuid,
-                            "kinds": S.array(S.string(enum: ["file", "qa", "url"])), "top_k": S.integer(minimum: 1, maximum: 50),
-                        ],
-                        required: ["query"], closed: true)),
+                body: body(SearchInput.fields),
                 responses: [(200, S.ref("SearchResult"))]),
             .init(
                 method: .post, path: "/api/v1/knowledge/reembed", tag: "Knowledge", summary: "Recompute embeddings",
-                body: .json(S.object(["source_ids": S.array(S.uuid, maxItems: 10_000), "assistant_id": S.uuid], closed: true)),
+                body: body(ReembedInput.fields),
                 responses: [(202, S.ref("ReembedBatch"))]),
             .init(
                 method: .get, path: "/api/v1/knowledge/reembed/", tag: "Knowledge",
@@ -230,7 +171,7 @@ enum APIContract {
             // Sessions, contexts, visitors
             .init(
                 method: .post, path: "/api/v1/sessions/", tag: "Sessions", summary: "Open a session (anonymous or authenticated)",
-                body: .json(sessionInput), responses: [(201, S.ref("Session"))], extraErrors: [409]),
+                body: body(SessionInput.fields(.standard)), responses: [(201, S.ref("Session"))], extraErrors: [409]),
             .init(
                 method: .get, path: "/api/v1/sessions/", tag: "Sessions", summary: "List sessions",
                 query: page + created + [
@@ -243,16 +184,13 @@ enum APIContract {
                 responses: [(200, S.ref("Session"))]),
             .init(
                 method: .patch, path: "/api/v1/sessions/:session_id", tag: "Sessions", summary: "Change a session or identify its visitor",
-                body: .json(sessionInput), responses: [(200, S.ref("Session"))], extraErrors: [409, 410]),
+                body: body(SessionInput.updateFields(.standard)), responses: [(200, S.ref("Session"))], extraErrors: [409, 410]),
             .init(
                 method: .post, path: "/api/v1/sessions/:session_id/end", tag: "Sessions", summary: "End a session",
-                body: .json(reason), responses: [(200, S.ref("Session"))], extraErrors: [410]),
+                body: body(SessionInput.endReason), responses: [(200, S.ref("Session"))], extraErrors: [410]),
             .init(
                 method: .post, path: "/api/v1/contexts/", tag: "Sessions", summary: "Attach visitor attributes to a session",
-                body: .json(
-                    S.object(
-                        ["session_id": S.uuid, "attributes": S.freeObject, "crm": crmInput],
-                        required: ["session_id", "attributes"], closed: true)),
+                body: body(ContextInput.fields),
                 responses: [(201, S.ref("Context"))], extraErrors: [410]),
             .init(
                 method: .get, path: "/api/v1/contexts/", tag: "Sessions", summary: "List contexts",
@@ -266,7 +204,7 @@ enum APIContract {
             .init(
                 method: .patch, path: "/api/v1/contexts/:context_id", tag: "Sessions",
                 summary: "Replace a context's attributes or CRM reference",
-                body: .json(S.object(["attributes": S.freeObject, "crm": S.nullable(crmInput)], closed: true)),
+                body: body(ContextInput.updateFields),
                 responses: [(200, S.ref("Context"))], extraErrors: [410]),
             .init(
                 method: .delete, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Remove a context",
@@ -282,15 +220,7 @@ enum APIContract {
             // Conversations
             .init(
                 method: .post, path: "/api/v1/conversations/", tag: "Conversations", summary: "Open a conversation",
-                body: .json(
-                    S.object(
-                        [
-                            "assistant_id": S.uuid, "session_id": S.uuid, "metadata": metadata,
-                            "task": S.object(
-                                ["name": S.string(minLength: 1, maxLength: 100), "variables": S.freeObject],
-                                required: ["name"], closed: true),
-                        ],
-                        required: ["assistant_id", "session_id"], closed: true)),
+                body: body(ConversationInput.fields),
                 responses: [(201, S.ref("Conversation"))], extraErrors: [409, 410]),
             .init(
                 method: .get, path: "/api/v1/conversations/", tag: "Conversations", summary: "List conversations",
@@ -303,10 +233,10 @@ enum APIContract {
             .init(method: .get, path: c, tag: "Conversations", summary: "Read a conversation", responses: [(200, S.ref("Conversation"))]),
             .init(
                 method: .post, path: c + "/close", tag: "Conversations", summary: "Close a conversation",
-                body: .json(reason), responses: [(200, S.ref("Conversation"))]),
+                body: body(ReasonInput.close), responses: [(200, S.ref("Conversation"))]),
             .init(
                 method: .post, path: c + "/handoff", tag: "Conversations", summary: "Hand a conversation to a human",
-                body: .json(S.object(["reason": S.string(minLength: 1, maxLength: 500)], required: ["reason"], closed: true)),
+                body: body(ReasonInput.handoff),
                 responses: [(200, S.ref("Conversation"))], extraErrors: [409]),
             .init(
                 method: .get, path: c + "/messages", tag: "Conversations", summary: "Messages, oldest first, by cursor",
@@ -314,13 +244,7 @@ enum APIContract {
             .init(
                 method: .post, path: c + "/messages", tag: "Conversations",
                 summary: "Post a message; a visitor's gets the assistant's reply",
-                body: .json(
-                    S.object(
-                        [
-                            "role": S.string(enum: ["user", "agent", "system"]), "content": S.string(minLength: 1, maxLength: 20_000),
-                            "metadata": metadata, "actor_id": S.string(minLength: 1, maxLength: 255),
-                        ],
-                        required: ["role", "content"], closed: true)),
+                body: body(MessageInput.fields),
                 responses: [(201, S.ref("PostedMessage"))], headers: [("Idempotency-Key", S.string(minLength: 1, maxLength: 200))],
                 extraErrors: [409, 410]),
             .init(
@@ -328,18 +252,7 @@ enum APIContract {
                 query: [("history", S.boolean)], responses: [(200, S.page(of: S.ref("Feedback")))]),
             .init(
                 method: .post, path: c + "/feedback", tag: "Conversations", summary: "Rate a conversation or one of its messages",
-                body: .json(
-                    S.object(
-                        [
-                            "rating": S.integer(minimum: 1, maximum: 5), "comment": S.string(minLength: 1, maxLength: 5_000),
-                            "message_id": S.uuid,
-                            "actor": S.object(
-                                [
-                                    "type": S.string(enum: ["visitor", "agent", "system"]),
-                                    "id": S.string(minLength: 1, maxLength: 255),
-                                ], required: ["type"], closed: true),
-                            "metadata": metadata,
-                        ], required: ["rating", "actor"], closed: true)),
+                body: body(FeedbackInput.fields),
                 responses: [(201, S.ref("Feedback")), (200, S.ref("Feedback"))]),
             .init(
                 method: .get, path: c + "/transcript", tag: "Conversations", summary: "The whole conversation with its feedback",

@@ -16,7 +16,8 @@ enum APISchemas {
                         "msg": S.string(), "type": S.string(),
                     ]))
             ]),
-            "TaskTemplate": S.record(["name": S.string(maxLength: 100), "template": S.string(maxLength: 20_000)]),
+            "TaskTemplate": S.record(
+                Dictionary(uniqueKeysWithValues: TaskTemplate.fields.fields.map { ($0.name, $0.kind.schema) })),
             "Assistant": S.record(
                 [
                     "id": S.uuid, "name": S.string(), "description": S.string(), "tone": S.string(), "language": S.string(),

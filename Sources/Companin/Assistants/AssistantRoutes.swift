@@ -68,7 +68,7 @@ enum AssistantRoutes {
                 throw HTTPError.notFound
             }
             var reader = try request.jsonObjectBody()
-            let variables = reader.object("variables", maxBytes: AssistantInput.maximumTemplateLength) ?? [:]
+            let variables = reader.object(TemplateRenderInput.variables) ?? [:]
             try reader.finish()
             return try Response.json(try TemplateRendering.render(template, variables: variables))
         }

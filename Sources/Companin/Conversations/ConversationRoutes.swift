@@ -29,12 +29,12 @@ enum ConversationRoutes {
         }
         router.post("/api/v1/conversations/:conversation_id/close") { request, context in
             let id = try conversationID(context)
-            let reason = try optionalReason(request, required: false)
+            let reason = try optionalReason(request, ReasonInput.close)
             return try Response.json(try store(context).close(id, reason: reason))
         }
         router.post("/api/v1/conversations/:conversation_id/handoff") { request, context in
             let id = try conversationID(context)
-            let reason = try optionalReason(request, required: true) ?? ""
+            let reason = try optionalReason(request, ReasonInput.handoff) ?? ""
             return try Response.json(try store(context).handOff(id, reason: reason, by: context.credentials?.keyID))
         }
 
@@ -130,10 +130,10 @@ enum ConversationRoutes {
     }
 
     /// `{"reason": "…"}`; the body may be left out when the reason is optional.
-    private static func optionalReason(_ request: Request, required: Bool) throws -> String? {
-        guard required || !request.body.isEmpty else { return nil }
+    private static func optionalReason(_ request: Request, _ field: Field) throws -> String? {
+        guard field.required || !request.body.isEmpty else { return nil }
         var reader = try request.jsonObjectBody()
-        let reason = reader.string("reason", required: required, minLength: 1, maxLength: required ? 500 : 200)
+        let reason = reader.string(field)
         try reader.finish()
         return reason
     }

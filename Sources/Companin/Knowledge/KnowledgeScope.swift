@@ -26,12 +26,7 @@ enum AssistantKnowledgeRoutes {
     static func register(on router: inout Router<AppContext>) {
         router.put("/api/v1/assistants/:assistant_id/knowledge/:source_id") { request, context in
             let (scope, sourceID) = try resolve(context)
-            var reader = try request.jsonObjectBody()
-            let mode = reader.string("mode", required: true, maxLength: 10)
-            if let mode, mode != "include", mode != "exclude" {
-                reader.fail("mode", "Input should be 'include' or 'exclude'", type: "enum")
-            }
-            try reader.finish()
+            let mode = try KnowledgeLinkInput(try request.jsonObjectBody()).mode
             try store(context).link(sourceID, to: scope.assistantID, mode: mode ?? "include")
             return try Response.json(Link(assistantID: scope.assistantID, sourceID: sourceID, mode: mode ?? "include"))
         }

@@ -149,11 +149,10 @@ enum SearchRoutes {
     static func register(on router: inout Router<AppContext>, configuration: KnowledgeConfiguration, indexes: KnowledgeIndexCache) {
         router.post("/api/v1/knowledge/search") { request, context in
             let db = try context.organizationDatabase()
-            var reader = try request.jsonObjectBody()
-            let text = reader.string("query", required: true, minLength: 1, maxLength: 1_000)
-            let topK = Int(reader.int("top_k", range: 1...50) ?? 5)
+            let input = try SearchInput(try request.jsonObjectBody())
+            let (text, topK, kinds) = (input.query, input.topK, input.kinds)
             var scope: KnowledgeScope?
-            if let value = reader.string("assistant_id", maxLength: 36) {
+            if let value = input.assistantID {
                 guard let id = UUID(uuidString: value),
                     let found = try AssistantKnowledgeStore(db: db).scope(of: id)
                 else {
@@ -161,18 +160,6 @@ enum SearchRoutes {
                 }
                 scope = found
             }
-            var kinds: [KnowledgeSource.Kind]?
-            if let value = reader.value("kinds") {
-                if case .array(let items) = value,
-                    let parsed = Optional(items.compactMap { $0.stringValue.flatMap(KnowledgeSource.Kind.init(rawValue:)) }),
-                    parsed.count == items.count
-                {
-                    kinds = parsed
-                } else {
-                    reader.fail("kinds", "Input should be a list of 'file', 'qa' or 'url'", type: "list_type")
-                }
-            }
-            try reader.finish()
             let hits = try KnowledgeSearch(db: db, enricher: configuration.enricher, indexes: indexes, logger: context.logger)
                 .search(.init(text: text ?? "", scope: scope, kinds: kinds, topK: topK))
             return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
@@ -180,19 +167,8 @@ enum SearchRoutes {
 
         router.post("/api/v1/knowledge/reembed") { request, context in
             let db = try context.organizationDatabase()
-            var reader = try request.jsonObjectBody()
-            var sourceIDs: [UUID]?
-            if let value = reader.value("source_ids") {
-                if case .array(let items) = value, let ids = Optional(items.compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) }),
-                    ids.count == items.count, (1...10_000).contains(ids.count)
-                {
-                    sourceIDs = ids
-                } else {
-                    reader.fail("source_ids", "Input should be a list of 1 to 10000 source ids", type: "list_type")
-                }
-            }
-            let assistant = reader.string("assistant_id", maxLength: 36)
-            try reader.finish()
+            let input = try ReembedInput(try request.jsonObjectBody())
+            let (sourceIDs, assistant) = (input.sourceIDs, input.assistantID)
             var scope: KnowledgeScope?
             if let assistant {
                 guard let id = UUID(uuidString: assistant),

@@ -156,19 +156,10 @@ struct QAInput {
 
     init(_ reader: FieldReader, partial: Bool) throws {
         var reader = reader
-        question = reader.string("question", required: !partial, minLength: 1, maxLength: 2_000)
-        answer = reader.string("answer", required: !partial, minLength: 1, maxLength: 20_000)
-        if let value = reader.value("tags") {
-            if case .array(let items) = value, items.count <= 20,
-                let texts = Optional(items.compactMap(\.stringValue)), texts.count == items.count,
-                texts.allSatisfy({ (1...50).contains($0.count) })
-            {
-                tags = texts
-            } else {
-                reader.fail("tags", "Input should be a list of at most 20 strings of 1 to 50 characters", type: "list_type")
-            }
-        }
-        metadata = reader.object("metadata", maxBytes: AssistantInput.maximumMetadataBytes)
+        question = reader.string(Fields.question.required(!partial))
+        answer = reader.string(Fields.answer.required(!partial))
+        tags = reader.strings(Fields.tags)
+        metadata = reader.object(Fields.metadata)
         try reader.finish()
     }
 

@@ -10,12 +10,8 @@ enum URLRoutes {
 
     static func register(on router: inout Router<AppContext>, fetcher: Fetcher) {
         router.post("/api/v1/knowledge/urls/") { request, context in
-            var reader = try request.jsonObjectBody()
-            let text = reader.string("url", required: true, minLength: 1, maxLength: 2_048)
-            let title = reader.string("title", minLength: 1, maxLength: 300)
-            let metadata = reader.object("metadata", maxBytes: AssistantInput.maximumMetadataBytes)
-            let interval = reader.int("refresh_interval", range: minimumRefreshInterval...31_536_000)
-            try reader.finish()
+            let input = try URLInput(try request.jsonObjectBody())
+            let (text, title, metadata, interval) = (input.url, input.title, input.metadata, input.refreshInterval)
             guard let text else { throw HTTPError(.badRequest) }
             // Refused before anything is stored: a bad URL, or one that resolves to a forbidden address.
             let url: String

@@ -10,23 +10,38 @@ struct VisitorInput: Equatable {
 
     static let maximumExternalIDLength = 255
 
+    static let fields = FieldSet([
+        Fields.id, Fields.externalID, Fields.displayName, Fields.email, Fields.phone, Fields.locale,
+    ])
+
+    enum Fields {
+        static let id = Field("id", .uuid, "The anonymous visitor id the channel kept; not on a change")
+        static let externalID = Field(
+            "external_id", .string(minLength: 1, maxLength: maximumExternalIDLength),
+            "An identity the organization vouches for; identifies the visitor")
+        static let displayName = Field("display_name", .string(minLength: 1, maxLength: 200))
+        static let email = Field("email", .string(minLength: 3, maxLength: 320), "An e-mail address")
+        static let phone = Field("phone", .string(minLength: 3, maxLength: 40), "Digits, spaces and + - ( ) .")
+        static let locale = Field("locale", .string(minLength: 2, maxLength: LanguageTag.maximumLength), "A BCP 47 language tag")
+    }
+
     /// Reads the fields, recording every problem in `reader`.
     init(_ reader: inout FieldReader) {
-        id = reader.uuid("id")
-        externalID = reader.string("external_id", minLength: 1, maxLength: Self.maximumExternalIDLength)
+        id = reader.uuid(Fields.id)
+        externalID = reader.string(Fields.externalID)
         if let value = externalID, value.trimmingCharacters(in: .whitespacesAndNewlines) != value {
             reader.fail("external_id", "Value error, no leading or trailing spaces", type: "value_error")
         }
-        profile.displayName = reader.string("display_name", minLength: 1, maxLength: 200)
-        profile.email = reader.string("email", minLength: 3, maxLength: 320)
+        profile.displayName = reader.string(Fields.displayName)
+        profile.email = reader.string(Fields.email)
         if let email = profile.email, !Self.looksLikeEmail(email) {
             reader.fail("email", "Value error, not an e-mail address", type: "value_error")
         }
-        profile.phone = reader.string("phone", minLength: 3, maxLength: 40)
+        profile.phone = reader.string(Fields.phone)
         if let phone = profile.phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || " +-().".contains($0)) }) {
             reader.fail("phone", "Value error, a phone number has digits, spaces and + - ( ) . only", type: "value_error")
         }
-        if let text = reader.string("locale", minLength: 2, maxLength: LanguageTag.maximumLength) {
+        if let text = reader.string(Fields.locale) {
             profile.locale = LanguageTag.canonical(text)
             if profile.locale == nil {
                 reader.fail("locale", "Value error, not a well-formed BCP 47 language tag", type: "value_error")
@@ -52,10 +67,43 @@ struct SessionInput {
     static let defaultChannel = "api"
     static let maximumChannelLength = 50
 
+    /// `POST …/end`: an optional body `{reason}`.
+    static let endReason = Field("reason", .string(minLength: 1, maxLength: 200), "Why the session ended")
+
+    /// The fields of a new session, with the lifetimes `configuration` allows.
+    static func fields(_ configuration: SessionConfiguration) -> FieldSet {
+        FieldSet([
+            Fields.assistantID, Fields.visitor, Fields.channel, Fields.metadata, Fields.ttlSeconds(configuration), Fields.sliding,
+        ])
+    }
+
+    /// The fields of a change: the channel stays, and the visitor changes only by being identified.
+    static func updateFields(_ configuration: SessionConfiguration) -> FieldSet {
+        var fields = fields(configuration).removing("channel", "visitor")
+        fields.fields.insert(Fields.visitor.with(.fields(VisitorInput.fields.removing("id"))), at: 1)
+        return fields
+    }
+
+    enum Fields {
+        static let assistantID = Field("assistant_id", .uuid, "The assistant the session talks to")
+        static let visitor = Field("visitor", .fields(VisitorInput.fields), "Who the visitor is; on a change, identifies them")
+        static let channel = Field(
+            "channel", .string(minLength: 1, maxLength: maximumChannelLength),
+            "Where the visitor is (web, whatsapp…): letters, digits, '_', '-' and '.'; api by default; set only at opening")
+        static let metadata = Field("metadata", .object(maxBytes: AssistantInput.maximumMetadataBytes))
+        static func ttlSeconds(_ configuration: SessionConfiguration) -> Field {
+            Field(
+                "ttl_seconds",
+                .integer(minimum: Int64(configuration.minimumTTLSeconds), maximum: Int64(configuration.maximumTTLSeconds)),
+                "The session's lifetime in seconds, within the server's bounds")
+        }
+        static let sliding = Field("sliding", .boolean, "Whether activity extends the lifetime")
+    }
+
     init(_ reader: FieldReader, partial: Bool, configuration: SessionConfiguration) throws {
         var reader = reader
-        assistantID = reader.uuid("assistant_id")
-        visitor = reader.nested("visitor") { VisitorInput(&$0) }
+        assistantID = reader.uuid(Fields.assistantID)
+        visitor = reader.nested(Fields.visitor) { VisitorInput(&$0) }
         if partial {
             if visitor?.id != nil {
                 reader.fail(
@@ -65,7 +113,7 @@ struct SessionInput {
             if reader.contains("channel") {
                 reader.fail("channel", "Value error, the channel is set when the session is opened", type: "value_error")
             }
-        } else if let text = reader.string("channel", minLength: 1, maxLength: Self.maximumChannelLength) {
+        } else if let text = reader.string(Fields.channel) {
             let lowered = text.lowercased()
             if lowered.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) {
                 channel = lowered
@@ -73,10 +121,9 @@ struct SessionInput {
                 reader.fail("channel", "Value error, letters, digits, '_', '-' and '.' only", type: "value_error")
             }
         }
-        metadata = reader.object("metadata", maxBytes: AssistantInput.maximumMetadataBytes)
-        let range = configuration.ttlRange
-        ttlSeconds = reader.int("ttl_seconds", range: Int64(range.lowerBound)...Int64(range.upperBound)).map(Int.init)
-        sliding = reader.bool("sliding")
+        metadata = reader.object(Fields.metadata)
+        ttlSeconds = reader.int(Fields.ttlSeconds(configuration)).map(Int.init)
+        sliding = reader.bool(Fields.sliding)
         try reader.finish()
     }
 }
@@ -88,14 +135,30 @@ struct ContextInput {
     /// Set when the client sent `crm`: a reference, or `nil` inside to remove it.
     var crm: CRMReference??
 
+    /// The fields of a create; a change takes `attributes` as optional and refuses `session_id`.
+    static let fields = FieldSet([Fields.sessionID, Fields.attributes, Fields.crm])
+    static let updateFields = fields.removing("session_id").partial
+
+    enum Fields {
+        static let sessionID = Field("session_id", .uuid, required: true, "The session the attributes are about")
+        static let attributes = Field(
+            "attributes", .object(maxBytes: ContextAttributes.maximumBytes, maxKeys: ContextAttributes.maximumKeys), required: true,
+            """
+            Visitor attributes: at most \(ContextAttributes.maximumKeys) keys in all, \(ContextAttributes.maximumKeyLength) \
+            characters a name, nested \(ContextAttributes.maximumDepth) levels, strings of \(ContextAttributes.maximumStringLength) \
+            characters, lists of \(ContextAttributes.maximumListItems) items
+            """)
+        static let crm = Field("crm", .fields(CRMReference.fields), nullable: true, "The visitor's record in a CRM; null removes it")
+    }
+
     init(_ reader: FieldReader, partial: Bool) throws {
         var reader = reader
         if !partial {
-            sessionID = reader.uuid("session_id", required: true)
+            sessionID = reader.uuid(Fields.sessionID)
         } else if reader.contains("session_id") {
             reader.fail("session_id", "Value error, a context stays with its session", type: "value_error")
         }
-        if let value = reader.value("attributes", required: !partial) {
+        if let value = reader.value(Fields.attributes.required(!partial)) {
             if case .object(let members) = value {
                 let problems = ContextAttributes.check(members)
                 for problem in problems { reader.fail(at: [.key("attributes")] + problem.loc, problem.msg, type: problem.type) }
@@ -108,7 +171,7 @@ struct ContextInput {
             if reader.members["crm"] == .null {
                 _ = reader.value("crm")
                 crm = .some(nil)
-            } else if let reference = reader.nested("crm", read: Self.readCRM) {
+            } else if let reference = reader.nested(Fields.crm, read: Self.readCRM) {
                 crm = .some(reference)
             }
         }
@@ -116,9 +179,9 @@ struct ContextInput {
     }
 
     private static func readCRM(_ reader: inout FieldReader) -> CRMReference? {
-        let system = reader.string("system", required: true, minLength: 1, maxLength: 100)
-        let recordID = reader.string("record_id", required: true, minLength: 1, maxLength: 255)
-        let url = reader.string("url", minLength: 1, maxLength: 2_048)
+        let system = reader.string(CRMReference.Fields.system)
+        let recordID = reader.string(CRMReference.Fields.recordID)
+        let url = reader.string(CRMReference.Fields.url)
         if let url {
             let parsed = URLComponents(string: url)
             guard let scheme = parsed?.scheme?.lowercased(), scheme == "https" || scheme == "http", parsed?.host?.isEmpty == false else {
@@ -128,6 +191,16 @@ struct ContextInput {
         }
         guard let system, let recordID else { return nil }
         return CRMReference(system: system, recordID: recordID, url: url)
+    }
+}
+
+extension CRMReference {
+    static let fields = FieldSet([Fields.system, Fields.recordID, Fields.url])
+
+    enum Fields {
+        static let system = Field("system", .string(minLength: 1, maxLength: 100), required: true, "The CRM's name (salesforce, hubspot…)")
+        static let recordID = Field("record_id", .string(minLength: 1, maxLength: 255), required: true, "The record's id in that CRM")
+        static let url = Field("url", .string(minLength: 1, maxLength: 2_048), "An http or https link to the record")
     }
 }
 

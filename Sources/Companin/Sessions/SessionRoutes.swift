@@ -43,7 +43,7 @@ enum SessionRoutes {
             // The body is optional: `{"reason": "…"}`.
             if !request.body.isEmpty {
                 var reader = try request.jsonObjectBody()
-                reason = reader.string("reason", minLength: 1, maxLength: 200)
+                reason = reader.string(SessionInput.endReason)
                 try reader.finish()
             }
             let store = try store(context)

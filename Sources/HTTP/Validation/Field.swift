@@ -1,0 +1,73 @@
+/// One field of a request body, declared once: its name, what it holds with its limits, whether it
+/// must be sent, and what it means. `FieldReader` reads a body by these declarations and
+/// `schema` documents them, so what the API checks and what it says it checks cannot drift apart.
+public struct Field: Sendable, Equatable {
+    /// What a field holds, with the limits its reader enforces.
+    public indirect enum Kind: Sendable, Equatable {
+        /// Lengths in Unicode code points.
+        case string(minLength: Int = 0, maxLength: Int)
+        case integer(minimum: Int64, maximum: Int64)
+        case boolean
+        case uuid
+        /// An ISO 8601 timestamp.
+        case dateTime
+        /// A string that must be one of `values`.
+        case choice([String])
+        /// A free-form JSON object, bounded in serialized size and in top-level keys.
+        case object(maxBytes: Int, maxKeys: Int = FieldReader.maximumObjectKeys)
+        case list(of: Kind, minItems: Int = 0, maxItems: Int? = nil)
+        /// An object with fields of its own.
+        case fields(FieldSet)
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var required: Bool
+    /// Whether `null` is a value of its own (it clears the field), not only another way to leave it out.
+    public var nullable: Bool
+    public var description: String?
+
+    public init(_ name: String, _ kind: Kind, required: Bool = false, nullable: Bool = false, _ description: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.required = required
+        self.nullable = nullable
+        self.description = description
+    }
+
+    /// The same field, required or not: a `PATCH` takes the fields a create requires as optional.
+    public func required(_ flag: Bool) -> Field {
+        var field = self
+        field.required = flag
+        return field
+    }
+
+    /// The same field with other limits (limits an operator configures, for instance).
+    public func with(_ kind: Kind) -> Field {
+        var field = self
+        field.kind = kind
+        return field
+    }
+}
+
+/// The fields of one JSON object body. It is closed: fields it does not declare are refused
+/// (`extra_forbidden`), and its schema says so.
+public struct FieldSet: Sendable, Equatable {
+    public var fields: [Field]
+
+    public init(_ fields: [Field]) {
+        precondition(Set(fields.map(\.name)).count == fields.count, "a field is declared twice")
+        self.fields = fields
+    }
+
+    public subscript(name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// Every field optional, as a `PATCH` reads them.
+    public var partial: FieldSet { FieldSet(fields.map { $0.required(false) }) }
+
+    /// The set without the named fields.
+    public func removing(_ names: String...) -> FieldSet { FieldSet(fields.filter { !names.contains($0.name) }) }
+
+    /// The set with more fields.
+    public func adding(_ more: Field...) -> FieldSet { FieldSet(fields + more) }
+}
