@@ -105,7 +105,12 @@ let package = Package(
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: swiftSettings),
         .testTarget(name: "RateLimiterTests", dependencies: ["RateLimiter"], swiftSettings: swiftSettings),
         .testTarget(name: "ResponderPoolTests", dependencies: ["ResponderPool"], swiftSettings: swiftSettings),
-        .testTarget(name: "CompaninTests", dependencies: ["Companin", "HTTP", "MariaDB"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CompaninTests",
+            dependencies: [
+                "Companin", "HTTP", "MariaDB", "Ingestion", "ResponderPool",
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
