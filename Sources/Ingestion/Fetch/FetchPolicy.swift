@@ -26,54 +26,6 @@ public struct FetchPolicy: Sendable, Equatable {
         self.userAgent = userAgent
     }
 
-    /// The defaults, overridden by `COMPANIN_FETCH_ALLOW` (comma- or space-separated CIDR
-    /// blocks, e.g. `127.0.0.1/32,::1/128`), `COMPANIN_FETCH_TIMEOUT` and
-    /// `COMPANIN_FETCH_CONNECT_TIMEOUT` (seconds, fractions allowed), `COMPANIN_FETCH_MAX_BYTES`
-    /// and `COMPANIN_FETCH_MAX_REDIRECTS`.
-    ///
-    /// A value that does not parse is ignored, so a typo never widens what may be fetched: an
-    /// unreadable allowlist entry allows nothing, an unreadable limit keeps its default.
-    /// `invalidEntries` lists them, for the operator's log.
-    public static func fromEnvironment(_ env: [String: String]) -> FetchPolicy {
-        parse(env).policy
-    }
-
-    /// The environment's policy and the variables (or allowlist entries) that were ignored.
-    public static func parse(_ env: [String: String]) -> (policy: FetchPolicy, invalidEntries: [String]) {
-        var policy = FetchPolicy()
-        var invalid: [String] = []
-        if let list = env["COMPANIN_FETCH_ALLOW"] {
-            for entry in list.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
-                if let network = IPNetwork(cidr: String(entry)) {
-                    policy.allow.append(network)
-                } else {
-                    invalid.append("COMPANIN_FETCH_ALLOW=\(entry)")
-                }
-            }
-        }
-        func seconds(_ name: String) -> Duration? {
-            guard let text = env[name] else { return nil }
-            guard let value = Double(text.trimmingSpaces()), value.isFinite, value > 0, value < 86_400 else {
-                invalid.append(name)
-                return nil
-            }
-            return .milliseconds(Int64((value * 1000).rounded(.up)))
-        }
-        func count(_ name: String, minimum: Int) -> Int? {
-            guard let text = env[name] else { return nil }
-            guard let value = Int(text.trimmingSpaces()), value >= minimum else {
-                invalid.append(name)
-                return nil
-            }
-            return value
-        }
-        if let timeout = seconds("COMPANIN_FETCH_TIMEOUT") { policy.timeout = timeout }
-        if let timeout = seconds("COMPANIN_FETCH_CONNECT_TIMEOUT") { policy.connectTimeout = timeout }
-        if let bytes = count("COMPANIN_FETCH_MAX_BYTES", minimum: 1) { policy.maxBytes = bytes }
-        if let redirects = count("COMPANIN_FETCH_MAX_REDIRECTS", minimum: 0) { policy.maxRedirects = redirects }
-        return (policy, invalid)
-    }
-
     /// Whether a connection to `address` is allowed: a public address, or one the operator
     /// allowlisted.
     public func permits(_ address: IPAddress) -> Bool {
