@@ -260,4 +260,16 @@ import Testing
         #expect(
             (try? CompaninConfiguration(environment: ["COMPANIN_DATABASE_URL": "mariadb://a@h/d"]).database.administration().user) == "a")
     }
+
+    /// The README's table of settings is `companin config --markdown`, so it cannot drift from `Settings`.
+    @Test func theREADMEListsEverySettingAsDeclared() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md")
+            .standardizedFileURL
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let begin = "<!-- settings: companin config --markdown -->\n"
+        let end = "\n<!-- end of settings -->"
+        let start = try #require(text.range(of: begin))
+        let stop = try #require(text.range(of: end, range: start.upperBound..<text.endIndex))
+        #expect(String(text[start.upperBound..<stop.lowerBound]) == CompaninConfiguration.markdownTable)
+    }
 }
