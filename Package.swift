@@ -118,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "CompaninTests",
             dependencies: [
-                "Companin", "HTTP", "MariaDB", "Ingestion", "RateLimiter", .product(name: "Logging", package: "swift-log"),
+                "Companin", "HTTP", "MariaDB", "Ingestion", "RateLimiter", "ResponderPool",
+                .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,8 @@ struct CompaninCommand: ParsableCommand {
         abstract: "Companin: an organization platform for customer-facing AI assistants.",
         subcommands: [
             Serve.self, Respond.self, IngestWorkerCommand.self, Extract.self, Migrate.self, Org.self, Key.self,
-            AssistantCommand.self, SessionCommand.self, LogsCommand.self, DatabaseCommand.self, OpenAPICommand.self, BenchLimiter.self,
+            AssistantCommand.self, SessionCommand.self, LogsCommand.self, DatabaseCommand.self, ConfigCommand.self, OpenAPICommand.self,
+            BenchLimiter.self,
         ]
     )
 }

@@ -12,8 +12,8 @@ struct DatabaseCommand: ParsableCommand {
             commandName: "grant-reporting",
             abstract: "Create (or update) a read-only account that may SELECT the report_* views and nothing else.",
             discussion: """
-                Connects as COMPANIN_ADMIN_DATABASE_URL when set (an account allowed to create users and grant), \
-                else as COMPANIN_DATABASE_URL. Prints the password when it generated one.
+                Connects as \(Settings.adminDatabaseURL.variable) when set (an account allowed to create users and grant), \
+                else as \(Settings.databaseURL.variable). Prints the password when it generated one.
                 """)
 
         @Argument(help: "Account name, e.g. reporting.") var user: String
@@ -21,10 +21,9 @@ struct DatabaseCommand: ParsableCommand {
         @Option(help: "Password (default: a new random one for a new account).") var password: String?
 
         func run() throws {
-            Environment.bootstrapLogging()
-            let url = Environment.string("COMPANIN_ADMIN_DATABASE_URL") ?? Environment.string("COMPANIN_DATABASE_URL")
-            guard let url else { throw ConfigurationError("set COMPANIN_ADMIN_DATABASE_URL or COMPANIN_DATABASE_URL") }
-            let database = Connection(configuration: try DatabaseConfiguration(url: url), logger: Environment.logger("companin.cli"))
+            let configuration = try Startup.configuration()
+            Startup.bootstrapLogging(configuration.logLevel)
+            let database = Connection(configuration: try configuration.database.administration(), logger: Startup.logger("companin.cli"))
             defer { database.close() }
             let generated = password == nil ? ReportingAccount.generatePassword() : nil
             do {

@@ -9,29 +9,22 @@ struct IngestWorkerCommand: ParsableCommand {
         commandName: "ingest-worker",
         abstract: "Work through the knowledge ingestion queue (spawned by `serve`; several may run at once).")
 
-    @Option(
-        help:
-            "Seconds a claimed job is leased; a job whose worker died is claimed again after it. Keep it above the job timeout (env COMPANIN_INGEST_LEASE_SECONDS; default 360)."
-    )
-    var leaseSeconds: Int?
-
-    @Option(help: "Attempts before a job that keeps failing fails its source (env COMPANIN_INGEST_MAX_ATTEMPTS; default 3).")
-    var maxAttempts: Int?
-
+    @OptionGroup var options: IngestWorkerOptions
     @OptionGroup var scoreboard: ScoreboardOptions
 
     /// Seconds an idle worker waits before looking at the queue again.
     static let idlePause: TimeInterval = 0.25
 
-    @Option(help: "Seconds between sweeps that mark expired sessions (env COMPANIN_SESSION_SWEEP_SECONDS; default 10).")
-    var sessionSweepSeconds: Int?
-
     func run() throws {
-        Environment.bootstrapLogging()
-        let logger = Environment.logger("companin.ingest")
+        var flags = ConfigurationFlags()
+        options.apply(to: &flags)
+        let configuration = try Startup.configuration(flags)
+        Startup.bootstrapLogging(configuration.logLevel)
+        let logger = Startup.logger("companin.ingest")
         let process = try ResponderProcess(slot: scoreboard.slot, maxRequests: 0, logger: logger)
-        let knowledge = try Environment.knowledgeConfiguration()
-        var databaseConfiguration = try Environment.databaseConfiguration()
+        let knowledge = configuration.knowledgeConfiguration(
+            enricher: try configuration.makeEnricher(), extractorExecutable: try Serve.executablePath())
+        var databaseConfiguration = try configuration.database.required()
         // Workers replace a source's chunks (delete, then insert) while others do the same for
         // other sources of the organization; under REPEATABLE READ the deletes' gap locks make
         // those inserts deadlock with each other.
@@ -40,15 +33,13 @@ struct IngestWorkerCommand: ParsableCommand {
         let worker = IngestWorker(
             database: database,
             configuration: .init(
-                blobDirectory: knowledge.blobDirectory,
-                lease: .seconds(leaseSeconds ?? Environment.int("COMPANIN_INGEST_LEASE_SECONDS", default: 360)),
-                maxAttempts: maxAttempts ?? Environment.int("COMPANIN_INGEST_MAX_ATTEMPTS", default: 3),
-                extractorExecutable: knowledge.extractorExecutable),
+                blobDirectory: knowledge.blobDirectory, lease: configuration.knowledge.lease,
+                maxAttempts: configuration.knowledge.maxAttempts, extractorExecutable: knowledge.extractorExecutable),
             enricher: knowledge.enricher, fetchPolicy: knowledge.fetchPolicy, logger: logger)
 
         // Between jobs, each worker also marks expired sessions now and then; several workers only share that work.
         let sweeper = SessionSweeper(database: database)
-        let sweepInterval = Duration.seconds(max(1, sessionSweepSeconds ?? Environment.int("COMPANIN_SESSION_SWEEP_SECONDS", default: 10)))
+        let sweepInterval = configuration.sessions.sweepInterval
         let clock = ContinuousClock()
         var nextSweep = clock.now
         // The request log's coming months are split off now and then (cheap while they are empty).

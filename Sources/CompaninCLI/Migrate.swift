@@ -1,4 +1,5 @@
 import ArgumentParser
+import Companin
 import Foundation
 import MariaDB
 
@@ -6,15 +7,17 @@ struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply pending database migrations from db/migrations, in order.")
 
-    @Option(help: "Directory of NNNN_name.sql files (env COMPANIN_MIGRATIONS_DIR; default db/migrations).")
-    var migrations: String?
+    @OptionGroup var options: MigrationOptions
 
     func run() throws {
-        Environment.bootstrapLogging()
-        let logger = Environment.logger("companin.migrate")
-        let directory = URL(fileURLWithPath: migrations ?? Environment.string("COMPANIN_MIGRATIONS_DIR") ?? "db/migrations")
+        var flags = ConfigurationFlags()
+        options.apply(to: &flags)
+        let configuration = try Startup.configuration(flags)
+        Startup.bootstrapLogging(configuration.logLevel)
+        let logger = Startup.logger("companin.migrate")
+        let directory = URL(fileURLWithPath: configuration.database.migrationsDirectory)
         let files = try Migration.load(from: directory)
-        let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
+        let database = Connection(configuration: try configuration.database.required(), logger: logger)
         defer { database.close() }
         let applied = try Migrator(connection: database, logger: logger).apply(files)
         logger.info(

@@ -44,7 +44,7 @@ struct Org: ParsableCommand {
             abstract: "Set an organization's requests per hour; running responders apply it from the next request.")
 
         @Argument(help: "Organization id.") var org: String
-        @Argument(help: "Requests per hour, or \"default\" for COMPANIN_RATE_LIMIT_PER_HOUR.") var limit: String
+        @Argument(help: "Requests per hour, or \"default\" for \(Settings.rateLimitPerHour.variable).") var limit: String
 
         func run() throws {
             let id = try parseID(org, "organization")
@@ -73,7 +73,10 @@ struct Org: ParsableCommand {
 
         @Argument(help: "Organization id.") var org: String
         @Argument(
-            help: "Seconds, within COMPANIN_SESSION_TTL_MIN_SECONDS and _MAX_SECONDS, or \"default\" for COMPANIN_SESSION_TTL_SECONDS.")
+            help: """
+                Seconds, within \(Settings.sessionTTLMinimum.variable) and \(Settings.sessionTTLMaximum.variable), \
+                or "default" for \(Settings.sessionTTL.variable).
+                """)
         var seconds: String
 
         func run() throws {
@@ -86,8 +89,9 @@ struct Org: ParsableCommand {
             } else {
                 throw ValidationError("the lifetime must be a number of seconds or \"default\"")
             }
-            let bounds = try Environment.sessionConfiguration().ttlRange
-            try withDatabase { database in
+            let configuration = try Startup.configuration()
+            let bounds = configuration.sessions.lifetimes.ttlRange
+            try withDatabase(configuration) { database in
                 guard try OrganizationStore(database: database).setSessionTTL(id, seconds: ttl, bounds: bounds) else {
                     throw ValidationError("no organization \(org)")
                 }
@@ -99,8 +103,13 @@ struct Org: ParsableCommand {
 
 /// Runs a CLI action with a database connection, turning store refusals into a clean exit.
 func withDatabase(_ body: (Connection) throws -> Void) throws {
-    Environment.bootstrapLogging()
-    let database = Connection(configuration: try Environment.databaseConfiguration(), logger: Environment.logger("companin.cli"))
+    try withDatabase(try Startup.configuration(), body)
+}
+
+/// `withDatabase` with the configuration the command already read.
+func withDatabase(_ configuration: CompaninConfiguration, _ body: (Connection) throws -> Void) throws {
+    Startup.bootstrapLogging(configuration.logLevel)
+    let database = Connection(configuration: try configuration.database.required(), logger: Startup.logger("companin.cli"))
     defer { database.close() }
     do {
         try body(database)

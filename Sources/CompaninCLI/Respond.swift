@@ -12,48 +12,45 @@ struct Respond: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve FastCGI requests from the listening socket on fd 0 (as spawned by `serve` or spawn-fcgi).")
 
-    @Option(help: "Requests to serve before exiting; 0 for no limit (env COMPANIN_MAX_REQUESTS; default 0 when alone).")
-    var maxRequests: Int?
-
-    @Option(help: "Largest request body in bytes (env COMPANIN_MAX_BODY_BYTES; default 1048576).")
-    var maxBodyBytes: Int?
-
-    @Option(help: "Requests per hour for an organization without its own limit (env COMPANIN_RATE_LIMIT_PER_HOUR; default 100).")
-    var rateLimitPerHour: Int?
-
+    @OptionGroup var options: ResponderOptions
     @Option(help: .hidden) var rateLimiterFd: Int32?
     @Option(help: .hidden) var rateLimiterSize: Int?
     @OptionGroup var scoreboard: ScoreboardOptions
 
     func run() throws {
-        Environment.bootstrapLogging()
-        let logger = Environment.logger("companin.responder")
-        let process = try ResponderProcess(
-            slot: scoreboard.slot, maxRequests: maxRequests ?? Environment.int("COMPANIN_MAX_REQUESTS", default: 0), logger: logger)
-        process.slowRequestThreshold = .milliseconds(Environment.int("COMPANIN_SLOW_REQUEST_MS", default: 1_000))
+        var flags = ConfigurationFlags()
+        options.apply(to: &flags)
+        let configuration = try Startup.configuration(flags)
+        Startup.bootstrapLogging(configuration.logLevel)
+        let logger = Startup.logger("companin.responder")
+        // `serve` always names the limit; a responder alone (spawn-fcgi) is not replaced when it
+        // exits, so it has none unless the operator sets one.
+        let maxRequests = configuration.origin(of: Settings.maxRequests) == .default ? 0 : configuration.pool.maxRequests
+        let process = try ResponderProcess(slot: scoreboard.slot, maxRequests: maxRequests, logger: logger)
+        process.slowRequestThreshold = configuration.pool.slowRequestThreshold
         // The transport takes bodies up to the largest upload (plus multipart framing); the
         // application holds everything else to the JSON limit.
-        let maxJSONBodyBytes = maxBodyBytes ?? Environment.maxJSONBodyBytes
+        let maxJSONBodyBytes = configuration.pool.maxBodyBytes
         let server = try FastCGIServer(
-            configuration: .init(
-                maxBodyBytes: max(maxJSONBodyBytes, Environment.maxUploadBytes + 64 * 1024)))
-        let database = Connection(configuration: try Environment.databaseConfiguration(), logger: logger)
+            configuration: .init(maxBodyBytes: max(maxJSONBodyBytes, configuration.knowledge.maxUploadBytes + 64 * 1024)))
+        let database = Connection(configuration: try configuration.database.required(), logger: logger)
         let limiter: RateLimiter
         if let rateLimiterFd, let rateLimiterSize {
             let memory = try SharedMemory(descriptor: rateLimiterFd, size: rateLimiterSize)
             limiter = try RateLimiter.attach(to: memory.base, size: memory.size, owner: memory)
         } else {
             logger.warning("running without a pool master: rate limits are counted by this process alone")
-            limiter = try RateLimiter.makePrivate(capacity: Environment.int("COMPANIN_RATE_LIMIT_SLOTS", default: 16_384))
+            limiter = try RateLimiter.makePrivate(capacity: configuration.limiter.slots)
         }
         let app = CompaninApp(
             database: database,
-            rateLimiting: .init(limiter: limiter, defaultPerHour: try Environment.rateLimitPerHour(rateLimitPerHour)),
-            knowledge: try Environment.knowledgeConfiguration(),
-            sessions: try Environment.sessionConfiguration(),
-            replyModel: try Environment.replyModel(),
+            rateLimiting: .init(limiter: limiter, defaultPerHour: configuration.limiter.defaultPerHour),
+            knowledge: configuration.knowledgeConfiguration(
+                enricher: try configuration.makeEnricher(), extractorExecutable: try Serve.executablePath()),
+            sessions: configuration.sessions.lifetimes,
+            replyModel: configuration.makeReplyModel(),
             maxJSONBodyBytes: maxJSONBodyBytes,
-            credentialLifetime: .seconds(Environment.int("COMPANIN_AUTH_CACHE_SECONDS", default: 5)),
+            credentialLifetime: configuration.limiter.credentialLifetime,
             poolStatus: { process.poolStatus() },
             logger: logger)
         defer { app.shutdown() }

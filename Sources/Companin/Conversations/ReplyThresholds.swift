@@ -14,7 +14,7 @@ import Ingestion
 /// Similarities are on each embedding model's own scale, so each known model has its own figures,
 /// chosen with `scripts/eval-retrieval --calibrate` on the development split of Tests/Retrieval and
 /// reported on the other split; a model without figures — or a search that ran without its model —
-/// decides by words alone. Operators of another model set theirs with `COMPANIN_REPLY_THRESHOLDS`.
+/// decides by words alone. Operators of another model set theirs with `Settings.replyThresholds`.
 public struct ReplyThresholds: Equatable, Sendable {
     public var relevantCoverage = 0.4
     public var supportedCoverage = 0.3

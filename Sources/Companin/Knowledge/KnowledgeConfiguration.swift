@@ -20,7 +20,7 @@ public struct KnowledgeConfiguration: Sendable {
 
     public init(
         blobDirectory: URL, maxUploadBytes: Int, enricher: any Enricher, extractorExecutable: String, fetchPolicy: FetchPolicy,
-        vectorCacheBytes: Int = 64 << 20, replyThresholds: ReplyThresholds? = nil
+        vectorCacheBytes: Int = Settings.vectorCacheMiB.defaultValue << 20, replyThresholds: ReplyThresholds? = nil
     ) {
         self.replyThresholds = replyThresholds
         self.blobDirectory = blobDirectory

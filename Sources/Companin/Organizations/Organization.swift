@@ -4,9 +4,9 @@ import Foundation
 public struct Organization: Sendable, Equatable, Decodable {
     public var id: UUID
     public var name: String
-    /// Requests per hour; `nil` uses the platform default (`COMPANIN_RATE_LIMIT_PER_HOUR`).
+    /// Requests per hour; `nil` uses the platform default (`Settings.rateLimitPerHour`).
     public var rateLimitPerHour: Int?
-    /// Lifetime of new sessions that name none; `nil` uses the platform default (`COMPANIN_SESSION_TTL_SECONDS`).
+    /// Lifetime of new sessions that name none; `nil` uses the platform default (`Settings.sessionTTL`).
     public var sessionTTLSeconds: Int?
     public var createdAt: Date
 }
