@@ -2,8 +2,8 @@
 directory (Stack), SQL for tests and tools (Database), and the command line behind scripts/lib/stack
 (`python3 -m companin_stack VAR COMMAND`)."""
 
-from .database import Database
+from .database import Database, DatabaseError
 from .processes import StackError, free_port, port_open
 from .stack import ROOT, Stack
 
-__all__ = ["Database", "ROOT", "Stack", "StackError", "free_port", "port_open"]
+__all__ = ["Database", "DatabaseError", "ROOT", "Stack", "StackError", "free_port", "port_open"]

@@ -17,8 +17,8 @@ usage: scripts/lib/stack VAR_DIR COMMAND
   nginx-start | nginx-stop | nginx-restart
   stop-all | status | env | tail-logs [LINES] | sql [MARIADB-CLIENT-ARGS...]
   save-config | database-url [NAME] | admin-database-url [NAME]
-       scripts/lib/stack free-port
-       scripts/lib/stack port-in-use PORT
+       scripts/lib/stack [VAR_DIR] free-port
+       scripts/lib/stack [VAR_DIR] port-in-use PORT   (exit status 0 when something listens on 127.0.0.1:PORT)
 The profile (run or test) is STACK_PROFILE, else the saved one, else run.
 """
 
@@ -58,6 +58,8 @@ def usage(status):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv[1:2] in (["free-port"], ["port-in-use"]):
+        argv = argv[1:]  # VAR free-port: the same as free-port
     try:
         if argv[:1] == ["free-port"]:
             print(free_port())

@@ -26,6 +26,9 @@ try:
 except ImportError:  # reported when a connection is first needed
     pymysql = None
 
+# What a failed statement raises (PyMySQL's base class of errors from the server or the connection).
+DatabaseError = pymysql.err.MySQLError if pymysql is not None else StackError
+
 
 def _driver():
     if pymysql is None:

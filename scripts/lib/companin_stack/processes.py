@@ -8,6 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 
@@ -32,18 +33,15 @@ def find_bin(name):
     raise StackError(f"{name} not found (run scripts/setup)")
 
 
-# Children this process started (Popen objects), so that they are reaped when they exit instead of
-# lingering as zombies of a long-lived caller (pytest, eval-retrieval).
-_children = {}
-
-
 def spawn(argv, *, log_path, cwd=None, env=None):
     """Starts ARGV in a session of its own (setsid), stdin from /dev/null, stdout and stderr
-    appended to LOG_PATH; no other descriptor is inherited. Returns the pid."""
+    appended to LOG_PATH; no other descriptor is inherited. Returns the pid. A thread reaps the
+    process when it exits, so that a long-lived caller (pytest, eval-retrieval) keeps no zombie:
+    once stopped, it is gone from /proc as it would be had a shell started it."""
     with open(log_path, "ab") as output:
         process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output,
                                    stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
-    _children[process.pid] = process
+    threading.Thread(target=process.wait, name=f"reap-{process.pid}", daemon=True).start()
     return process.pid
 
 
@@ -61,18 +59,8 @@ def alive(pid, comm=None):
     """PID runs (zombies count as gone) and, when COMM is given, its name starts with COMM."""
     if not isinstance(pid, int) or pid <= 0:
         return False
-    child = _children.get(pid)
-    if child is not None and child.poll() is not None:
-        del _children[pid]
-        return False
     fields = _stat_fields(pid)
-    if fields is None:
-        return False
-    if fields[0] in ("Z", "X"):
-        try:  # reap it if it is ours
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
+    if fields is None or fields[0] in ("Z", "X"):
         return False
     if comm:
         try:
