@@ -1,23 +1,41 @@
 """End-to-end fixtures: the stack (nginx → pool → MariaDB) is started by scripts/test, which
-exports where it runs. Tests talk HTTP to nginx on loopback and drive the pool with signals."""
+exports where it runs. Tests talk HTTP to nginx on loopback, drive the pool with signals, restart
+pieces of the stack with `STACK` (companin_stack.Stack, scripts/lib/companin_stack) and read or
+change the database with `db` (companin_stack.Database: bound parameters, rows as dicts)."""
 
 import http.client
 import json
 import os
 import subprocess
+import sys
 import time
 import urllib.parse
 import uuid
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "scripts", "lib"))
+from companin_stack import DatabaseError, Stack  # noqa: E402,F401  (DatabaseError: for the tests)
+
 BASE_URL = os.environ.get("COMPANIN_TEST_BASE_URL", "")
 VAR_DIR = os.environ.get("COMPANIN_TEST_VAR_DIR", "")
-STACK = os.environ.get("COMPANIN_TEST_STACK", "")
 BIN = os.environ.get("COMPANIN_BIN", "")
 
-if not BASE_URL:
+if not BASE_URL or not VAR_DIR:
     raise RuntimeError("run the end-to-end tests through scripts/test (COMPANIN_TEST_BASE_URL is not set)")
+
+# The stack scripts/test started (its settings: this environment, then VAR/stack.env).
+STACK = Stack(VAR_DIR)
+# The application's database as the application's user; a connection per call, so a restarted
+# server is simply reconnected to.
+db = STACK.database()
+
+
+def restart_pool(**settings):
+    """Restarts the pool with SETTINGS added to its environment (None removes one); without
+    settings, as scripts/test configured it."""
+    STACK.with_env(**settings).pool_restart()
 
 _parsed = urllib.parse.urlsplit(BASE_URL)
 HOST, PORT = _parsed.hostname, _parsed.port
@@ -63,18 +81,6 @@ def cli(*args):
     """Runs the companin CLI against the test database and returns its stdout."""
     result = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=60, check=True)
     return result.stdout.strip()
-
-
-def stack(command):
-    subprocess.run(["bash", STACK, VAR_DIR, command], check=True, timeout=180,
-                   stdout=subprocess.DEVNULL)
-
-
-def sql(query):
-    """Runs a query as the application's database user; returns the rows as tuples of strings."""
-    result = subprocess.run(["bash", STACK, VAR_DIR, "sql", "--batch", "--skip-column-names", "-e", query],
-                            capture_output=True, text=True, timeout=60, check=True)
-    return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
 
 
 # Most tests send far more than the default 100 requests an hour; they get a limit they will not

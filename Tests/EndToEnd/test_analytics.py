@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import cli, new_org_key, request, sql, wait_for
+from conftest import cli, db, new_org_key, request, wait_for
 
 
 def iso(moment):
@@ -26,7 +26,7 @@ def add_key(org, *flags):
 
 
 def logged(api_key_id, count):
-    wait_for(lambda: sql(f"SELECT COUNT(*) FROM request_log WHERE api_key_id = '{api_key_id}'") == [(str(count),)],
+    wait_for(lambda: db.scalar("SELECT COUNT(*) FROM request_log WHERE api_key_id = %s", [api_key_id]) == count,
              timeout=15, interval=0.1, message=f"{count} request log rows for key {api_key_id}")
 
 
@@ -115,7 +115,7 @@ def test_usage_counts_the_requests_made(workload):
     start = datetime.fromisoformat(w["from"].replace("Z", "+00:00")).replace(minute=0, second=0, microsecond=0)
     hours = get(w["aq"], "/analytics/usage/", api_key_id=w["a2"], **{"from": iso(start), "to": iso(start + timedelta(hours=2))}).json()
     assert hours["totals"]["requests"] == 2 and len(hours["buckets"]) == 2
-    assert sql(f"SELECT SUM(requests) FROM request_log_hourly WHERE api_key_id = '{w['a2']}'") == [("2",)]
+    assert db.scalar("SELECT SUM(requests) FROM request_log_hourly WHERE api_key_id = %s", [w["a2"]]) == 2
     too_long = get(w["aq"], "/analytics/usage/", granularity="hour", **{"from": "2025-01-01T00:00:00Z", "to": "2025-12-01T00:00:00Z"})
     assert too_long.status == 422
     assert get(w["aq"], "/analytics/usage/", granularity="minute").status == 422
@@ -177,7 +177,8 @@ def test_operator_keys_may_read_other_organizations(workload):
 def test_unauthenticated_requests_are_logged_without_an_organization():
     marker = f"/api/v1/assistants/{uuid.uuid4()}"
     assert request("GET", marker, key="cmp_not-a-real-key").status == 401
-    wait_for(lambda: sql(f"SELECT status, organization_id IS NULL FROM request_log WHERE path = '{marker}'") == [("401", "1")],
+    wait_for(lambda: db.query("SELECT status, organization_id IS NULL AS anonymous FROM request_log WHERE path = %s", [marker])
+             == [{"status": 401, "anonymous": 1}],
              timeout=15, interval=0.1, message="the 401 to be logged")
     assert request("GET", "/analytics/logs/").status == 401
 
@@ -188,15 +189,16 @@ def test_monthly_partitions_are_pruned_whole():
     now = datetime.now(timezone.utc)
     assert f"p{now.year:04d}{now.month:02d}" in names and names[-1] == "pfuture"
     org, key = new_org_key()
-    old = (now - timedelta(days=400)).strftime("%Y-%m-%d %H:%M:%S")
-    sql(f"""INSERT INTO request_log (occurred_at, organization_id, request_id, method, route, path, status, duration_us,
-            request_bytes, response_bytes, throttled) VALUES ('{old}', '{org}', 'old', 'GET', '', '/old', 200, 1, 0, 0, 0)""")
+    old = (now - timedelta(days=400)).replace(microsecond=0)
+    db.execute("""INSERT INTO request_log (occurred_at, organization_id, request_id, method, route, path, status, duration_us,
+                  request_bytes, response_bytes, throttled) VALUES (%s, %s, 'old', 'GET', '', '/old', 200, 1, 0, 0, 0)""",
+               [old, org])
     assert request("GET", "/api/v1/assistants/", key=key).status == 200
     logged(key_id(org), 1)
     assert "no partition" in cli("logs", "prune", "--older-than", "800d")
     assert cli("logs", "prune", "--older-than", "0d").startswith("dropped p")
-    assert sql("SELECT COUNT(*) FROM request_log WHERE request_id = 'old'") == [("0",)]
-    assert sql(f"SELECT COUNT(*) FROM request_log WHERE organization_id = '{org}' AND request_id <> 'old'") == [("1",)]
+    assert db.scalar("SELECT COUNT(*) FROM request_log WHERE request_id = 'old'") == 0
+    assert db.scalar("SELECT COUNT(*) FROM request_log WHERE organization_id = %s AND request_id <> 'old'", [org]) == 1
     names = [line.split("\t")[0] for line in cli("logs", "partitions").splitlines()]
     assert f"p{now.year:04d}{now.month:02d}" in names
 
@@ -211,13 +213,16 @@ ROLLUP_COUNTERS = ("requests", "errors_4xx", "errors_5xx", "throttled", "duratio
 def test_the_request_logs_rollups_agree_with_its_rows(workload):
     """What the responders wrote: every hour's and every day's rollups sum to the rows logged."""
     for org in (workload["org_a"], workload["org_b"]):
-        raw = sql(f"SELECT COUNT(*), SUM(status >= 400 AND status < 500), SUM(duration_us) FROM request_log WHERE organization_id = '{org}'")
+        raw = db.query("""SELECT COUNT(*) AS requests, SUM(status >= 400 AND status < 500) AS errors_4xx,
+                                 SUM(duration_us) AS duration_us FROM request_log WHERE organization_id = %s""", [org])
         for table in ("request_log_hourly", "request_log_daily"):
-            assert sql(f"SELECT SUM(requests), SUM(errors_4xx), SUM(duration_us_sum) FROM {table} WHERE organization_id = '{org}'") == raw, table
-    by_hour = sql(f"""SELECT DATE(hour), api_key_id, route, method, {", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)}
-                      FROM request_log_hourly WHERE organization_id = '{workload["org_a"]}' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""")
-    by_day = sql(f"""SELECT day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)}
-                     FROM request_log_daily WHERE organization_id = '{workload["org_a"]}' ORDER BY 1, 2, 3, 4""")
+            assert db.query(f"""SELECT SUM(requests) AS requests, SUM(errors_4xx) AS errors_4xx, SUM(duration_us_sum) AS duration_us
+                                FROM {table} WHERE organization_id = %s""", [org]) == raw, table
+    by_hour = db.query(f"""SELECT DATE(hour) AS day, api_key_id, route, method, {", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)}
+                           FROM request_log_hourly WHERE organization_id = %s GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+                       [workload["org_a"]])
+    by_day = db.query(f"""SELECT day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)}
+                          FROM request_log_daily WHERE organization_id = %s ORDER BY 1, 2, 3, 4""", [workload["org_a"]])
     assert by_hour == by_day and by_day
 
 
@@ -229,15 +234,15 @@ def test_figures_are_exact_for_any_window_across_hours_and_days():
     _, first_key = add_key(org)
     _, second_key = add_key(org)
     start = (datetime.now(timezone.utc) - timedelta(days=6)).replace(hour=0, minute=0, second=0, microsecond=0)
-    routes = "'/api/v1/assistants/', '/api/v1/assistants/:id', '/api/v1/knowledge/search'"
-    sql(f"""INSERT INTO request_log (occurred_at, organization_id, api_key_id, request_id, method, route, path, status,
+    routes = ["/api/v1/assistants/", "/api/v1/assistants/:id", "/api/v1/knowledge/search"]
+    db.execute("""INSERT INTO request_log (occurred_at, organization_id, api_key_id, request_id, method, route, path, status,
                 duration_us, request_bytes, response_bytes, throttled)
-            SELECT '{start:%Y-%m-%d %H:%M:%S}' + INTERVAL (seq * 257 + seq MOD 60) SECOND, '{org}',
-                   IF(seq MOD 3 = 0, '{second_key}', '{first_key}'), CONCAT('exact-', seq), ELT(1 + seq MOD 2, 'GET', 'POST'),
-                   ELT(1 + seq MOD 3, {routes}), '/exact',
+            SELECT %s + INTERVAL (seq * 257 + seq MOD 60) SECOND, %s,
+                   IF(seq MOD 3 = 0, %s, %s), CONCAT('exact-', seq), ELT(1 + seq MOD 2, 'GET', 'POST'),
+                   ELT(1 + seq MOD 3, %s, %s, %s), '/exact',
                    CASE WHEN seq MOD 11 = 0 THEN 429 WHEN seq MOD 17 = 0 THEN 503 WHEN seq MOD 5 = 0 THEN 404 ELSE 200 END,
                    100 + (seq * 7919) MOD 60000, seq MOD 700, 50 + seq MOD 900, seq MOD 11 = 0
-            FROM seq_0_to_1199""")
+            FROM seq_0_to_1199""", [start, org, second_key, first_key, *routes])
     buckets, lower = [], 0
     for column in ROLLUP_COUNTERS[7:]:
         upper = column.removeprefix("latency_le_").removesuffix("us")
@@ -246,21 +251,22 @@ def test_figures_are_exact_for_any_window_across_hours_and_days():
             lower = upper
         else:
             buckets.append(f"SUM(duration_us > {lower})")
-    sql(f"""INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
-            SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME), api_key_id, route, method,
+    db.execute(f"""INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
+            SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00:00') AS DATETIME), api_key_id, route, method,
                    COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled), SUM(duration_us),
                    SUM(request_bytes), SUM(response_bytes), {", ".join(buckets)}
-            FROM request_log WHERE organization_id = '{org}' GROUP BY 1, 2, 3, 4, 5""")
-    sql(f"""INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
+            FROM request_log WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5""", [org])
+    db.execute(f"""INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
             SELECT organization_id, DATE(hour), api_key_id, route, method, {", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)}
-            FROM request_log_hourly WHERE organization_id = '{org}' GROUP BY 1, 2, 3, 4, 5""")
+            FROM request_log_hourly WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5""", [org])
 
     def raw(lower, upper, group, api_key=None):
-        rows = sql(f"""SELECT {group}, COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled)
-                       FROM request_log WHERE organization_id = '{org}' AND occurred_at >= '{lower:%Y-%m-%d %H:%M:%S.%f}'
-                       AND occurred_at < '{upper:%Y-%m-%d %H:%M:%S.%f}' {f"AND api_key_id = '{api_key}'" if api_key else ""}
-                       GROUP BY {group}""")
-        return {tuple(row[:-4]): tuple(int(v) for v in row[-4:]) for row in rows}
+        """{group values as text: (requests, 4xx, 5xx, throttled)} from the rows (GROUP is SQL text)."""
+        rows = db.query(f"""SELECT {group}, COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled)
+                            FROM request_log WHERE organization_id = %s AND occurred_at >= %s AND occurred_at < %s
+                            {"AND api_key_id = %s" if api_key else ""} GROUP BY {group}""",
+                        [org, lower, upper, *([api_key] if api_key else [])])
+        return {tuple(str(v) for v in list(row.values())[:-4]): tuple(int(v) for v in list(row.values())[-4:]) for row in rows}
 
     hour = timedelta(hours=1)
     windows = [
@@ -284,7 +290,7 @@ def test_figures_are_exact_for_any_window_across_hours_and_days():
             assert {(i["route"], i["method"]): (i["requests"], i["errors_4xx"], i["errors_5xx"])
                     for i in endpoints.json()["items"]} == \
                 {group: figures[:3] for group, figures in raw(lower, upper, "route, method", api_key).items()}, (lower, upper, api_key)
-            for granularity, group in (("day", "DATE(occurred_at)"), ("hour", "DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00')")):
+            for granularity, group in (("day", "DATE(occurred_at)"), ("hour", "DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00')")):
                 usage = get(key, "/analytics/usage/", granularity=granularity, **query)
                 assert usage.status == 200, usage
                 shown = {b["start"][:10 if granularity == "day" else 16].replace("T", " "): (b["requests"], b["errors_4xx"], b["errors_5xx"], b["throttled"])
@@ -348,12 +354,12 @@ def test_feedback_keys_and_knowledge_figures():
     assert {k["id"]: k for k in get(reader, "/analytics/keys/", **window).json()["items"]}[app_id]["revoked"]
 
     assert get(reader, "/analytics/knowledge/").json() == {"statuses": [], "failed": [], "failed_count": 0, "embedding_models": []}
-    sql(f"""INSERT INTO knowledge_sources (id, organization_id, kind, title, status, error_code, error_message, metadata, attributes,
-                created_at, updated_at, failed_at)
-            SELECT UUID(), '{org}', 'url', CONCAT('Page ', seq), IF(seq < 3, 'failed', 'ready'), IF(seq < 3, 'http_404', NULL),
-                   IF(seq < 3, 'The page answered 404', NULL), '{{}}', '{{}}', NOW(6), NOW(6),
-                   IF(seq < 3, NOW(6) - INTERVAL seq MINUTE, NULL)
-            FROM seq_1_to_5""")
+    db.execute("""INSERT INTO knowledge_sources (id, organization_id, kind, title, status, error_code, error_message, metadata,
+                      attributes, created_at, updated_at, failed_at)
+                  SELECT UUID(), %s, 'url', CONCAT('Page ', seq), IF(seq < 3, 'failed', 'ready'), IF(seq < 3, 'http_404', NULL),
+                         IF(seq < 3, 'The page answered 404', NULL), '{}', '{}', NOW(6), NOW(6),
+                         IF(seq < 3, NOW(6) - INTERVAL seq MINUTE, NULL)
+                  FROM seq_1_to_5""", [org])
     knowledge = get(reader, "/analytics/knowledge/").json()
     assert knowledge["statuses"] == [{"kind": "url", "status": "ready", "sources": 3}, {"kind": "url", "status": "failed", "sources": 2}]
     assert knowledge["failed_count"] == 2

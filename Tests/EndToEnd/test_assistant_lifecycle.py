@@ -2,7 +2,7 @@
 
 import threading
 
-from conftest import cli, new_org_key, request, sql
+from conftest import cli, db, new_org_key, request
 
 
 def create(key, **fields):
@@ -61,8 +61,7 @@ def test_versions_promote_and_roll_back():
     assert request("POST", f"{path}/versions/9/promote", key=key).status == 404
 
     # Versions are immutable in the database itself.
-    rows = sql(f"SELECT COUNT(*) FROM assistant_versions WHERE assistant_id = '{created['id']}'")
-    assert rows == [("3",)]
+    assert db.scalar("SELECT COUNT(*) FROM assistant_versions WHERE assistant_id = %s", [created["id"]]) == 3
 
 
 def test_patch_without_changes_writes_no_version(key):
@@ -113,7 +112,7 @@ def test_activation_writes_no_version(key):
     off = request("PATCH", path, key=key, body={"is_active": False})
     assert off.status == 200 and off.json()["is_active"] is False and off.json()["latest_version"] == 1
     assert request("GET", f"{path}/versions", key=key).json()["count"] == 1
-    assert sql(f"SELECT COUNT(*) FROM assistant_versions WHERE assistant_id = '{created['id']}'") == [("1",)]
+    assert db.scalar("SELECT COUNT(*) FROM assistant_versions WHERE assistant_id = %s", [created["id"]]) == 1
 
 
 def test_template_render_and_its_422s(key):
@@ -148,13 +147,14 @@ def test_delete_hides_but_keeps_the_versions(key):
         assert request(method, path + suffix, key=key, body=body).status == 404, (method, suffix)
     ids = [a["id"] for a in request("GET", "/api/v1/assistants/?limit=1000", key=key).json()["items"]]
     assert created["id"] not in ids
-    assert sql(f"SELECT COUNT(*), MIN(deleted_at IS NOT NULL) FROM assistants a JOIN assistant_versions v "
-               f"ON v.assistant_id = a.id WHERE a.id = '{created['id']}'") == [("2", "1")]
+    assert db.query("SELECT COUNT(*) AS versions, MIN(deleted_at IS NOT NULL) AS deleted FROM assistants a "
+                    "JOIN assistant_versions v ON v.assistant_id = a.id WHERE a.id = %s", [created["id"]]) \
+        == [{"versions": 2, "deleted": 1}]
 
     # The operator's purge removes it for good once old enough.
     assert "purged 0 " in cli("assistant", "purge", "--older-than", "1d")
     assert "purged" in cli("assistant", "purge", "--older-than", "0s")
-    assert sql(f"SELECT COUNT(*) FROM assistant_versions WHERE assistant_id = '{created['id']}'") == [("0",)]
+    assert db.scalar("SELECT COUNT(*) FROM assistant_versions WHERE assistant_id = %s", [created["id"]]) == 0
 
 
 def test_another_organization_reaches_none_of_it(key, other_key):

@@ -1,12 +1,10 @@
 """Every /api/v1/ and /analytics/ request needs a valid X-API-Key; failures reveal nothing."""
 
-import os
-import subprocess
 import time
 
 import pytest
 
-from conftest import STACK, VAR_DIR, cli, new_org_key, request, wait_for
+from conftest import cli, new_org_key, request, restart_pool, wait_for
 
 UNAUTHORIZED = {"detail": "Unauthorized"}
 
@@ -54,8 +52,7 @@ def test_with_the_credential_cache_a_revoked_key_is_401_within_its_lifetime():
     """One responder caching credentials for 2 s: a revoked key still works from its cache, then
     stops within the lifetime and stays stopped."""
     org, key = new_org_key()
-    cached = dict(os.environ, COMPANIN_AUTH_CACHE_SECONDS="2", COMPANIN_RESPONDERS="1")
-    subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, env=cached, stdout=subprocess.DEVNULL)
+    restart_pool(COMPANIN_AUTH_CACHE_SECONDS="2", COMPANIN_RESPONDERS="1")
     try:
         assert request("GET", "/api/v1/assistants/", key=key).status == 200
         key_id = cli("key", "list", "--org", org).split("\t")[0]
@@ -67,4 +64,4 @@ def test_with_the_credential_cache_a_revoked_key_is_401_within_its_lifetime():
         assert time.monotonic() - revoked_at < 2 + 1
         assert all(request("GET", "/api/v1/assistants/", key=key).status == 401 for _ in range(5))
     finally:
-        subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, stdout=subprocess.DEVNULL)
+        restart_pool()

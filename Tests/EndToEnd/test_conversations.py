@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import (FIXTURES, STACK, VAR_DIR, new_org_key, request, sql, upload, wait_for, wait_for_status)
+from conftest import (FIXTURES, DatabaseError, db, new_org_key, request, restart_pool, upload, wait_for, wait_for_status)
 
 SHIPPING_Q = "Qual é o prazo de entrega para a região Nordeste?"
 SHIPPING_A = "Para a região Nordeste o prazo de entrega é de 5 a 8 dias úteis após a confirmação do pagamento."
@@ -125,7 +125,7 @@ def test_a_question_answered_by_a_document_cites_its_chunk(shop):
     assert answer["grounding"] == "chunks", answer
     assert "24 meses" in answer["content"]
     assert shop["warranty"]["id"] in [s["source_id"] for s in answer["sources"]]
-    chunk_ids = {int(row[0]) for row in sql(f"SELECT id FROM knowledge_chunks WHERE source_id = '{shop['warranty']['id']}'")}
+    chunk_ids = set(db.column("SELECT id FROM knowledge_chunks WHERE source_id = %s", [shop["warranty"]["id"]]))
     assert {s["chunk_id"] for s in answer["sources"] if s["source_id"] == shop["warranty"]["id"]} <= chunk_ids
     assert request("GET", f"/api/v1/conversations/{conversation['id']}", key=shop["key"]).json()["needs_human"] is False
 
@@ -183,8 +183,8 @@ def test_agent_and_system_messages_get_no_reply(shop):
     path = f"/api/v1/conversations/{conversation['id']}/messages/{message_id}"
     assert request("PATCH", path, key=shop["key"], body={"content": "changed"}).status == 404
     assert request("DELETE", f"/api/v1/conversations/{conversation['id']}/messages", key=shop["key"]).status == 405
-    with pytest.raises(subprocess.CalledProcessError):
-        sql(f"UPDATE messages SET content = 'changed' WHERE id = '{message_id}'")
+    with pytest.raises(DatabaseError):
+        db.execute("UPDATE messages SET content = 'changed' WHERE id = %s", [message_id])
 
 
 def test_an_idempotent_retry_returns_the_same_pair(shop):
@@ -200,7 +200,7 @@ def test_an_idempotent_retry_returns_the_same_pair(shop):
     assert reused.status == 422 and reused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
     bad = say(shop["key"], conversation["id"], "x", headers={"Idempotency-Key": "has spaces"})
     assert bad.status == 422 and bad.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
-    assert sql(f"SELECT COUNT(*) FROM messages WHERE conversation_id = '{conversation['id']}'") == [("2",)]
+    assert db.scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = %s", [conversation["id"]]) == 2
 
 
 def test_feedback_validation_update_and_history(shop):
@@ -343,9 +343,9 @@ def test_a_reply_model_writes_from_the_live_version_and_the_chunks(shop):
     chunks, citing the same sources."""
     server = subprocess.Popen([sys.executable, os.path.join(FIXTURES, "fake_openai_server.py"), "--port", "0"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    environment = dict(os.environ, COMPANIN_REPLY_MODEL="echo", COMPANIN_REPLY_BASE_URL=f"http://127.0.0.1:{server.stdout.readline().strip()}")
+    base_url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
     try:
-        subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, env=environment, stdout=subprocess.DEVNULL)
+        restart_pool(COMPANIN_REPLY_MODEL="echo", COMPANIN_REPLY_BASE_URL=base_url)
         wait_for(lambda: request("GET", "/api/v1/assistants/", key=shop["key"]).status == 200, message="the pool to answer")
         conversation = open_conversation(shop, task={"name": "pedido", "variables": {"order_id": "B-12"}})
         answer = say(shop["key"], conversation["id"], "Por quanto tempo posso contratar a garantia estendida?").json()["reply"]
@@ -361,7 +361,7 @@ def test_a_reply_model_writes_from_the_live_version_and_the_chunks(shop):
     finally:
         server.stdin.close()
         server.wait(timeout=10)
-        subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, stdout=subprocess.DEVNULL)
+        restart_pool()
         wait_for(lambda: request("GET", "/api/v1/assistants/", key=shop["key"]).status == 200, message="the pool to answer")
 
 

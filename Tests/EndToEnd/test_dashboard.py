@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import BASE_URL, VAR_DIR, cli, fixture, new_org_key, request, sql, upload, wait_for, wait_for_status
+from conftest import BASE_URL, VAR_DIR, cli, db, fixture, new_org_key, request, upload, wait_for, wait_for_status
 from webdriver import Driver, WebDriverError, find_chromedriver
 
 SCREENSHOTS = os.environ.get("COMPANIN_SCREENSHOT_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
@@ -90,7 +90,7 @@ def board():
     cli("org", "set-limit", org, "10000")
 
     for name, key_id in (("web", web_id), ("app", app_id)):
-        wait_for(lambda: sql(f"SELECT COUNT(*) FROM request_log WHERE api_key_id = '{key_id}'") == [(str(work.requests[name]),)],
+        wait_for(lambda: db.scalar("SELECT COUNT(*) FROM request_log WHERE api_key_id = %s", [key_id]) == work.requests[name],
                  timeout=15, interval=0.1, message=f"the {name} key's requests in the log")
     return {"org": org, "viewer": viewer, "web": web_id, "app": app_id, "work": work, "lost": lost["id"], "failed": failed}
 

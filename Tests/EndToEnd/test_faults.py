@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import (HOST, PORT, new_org_key, pool_log, pool_status, request, responder_pids, sql, stack, upload,
+from conftest import (HOST, PORT, STACK, db, new_org_key, pool_log, pool_status, request, responder_pids, upload,
                       wait_for, wait_for_status)
 
 RESPONDERS = int(os.environ.get("COMPANIN_RESPONDERS", "4"))
@@ -31,8 +31,8 @@ def qa_pairs(tag, count):
 
 
 def committed_qas(org, tag):
-    return int(sql(f"SELECT COUNT(*) FROM knowledge_sources WHERE organization_id = '{org}' "
-                   f"AND kind = 'qa' AND JSON_CONTAINS(tags, JSON_QUOTE('{tag}'))")[0][0])
+    return db.scalar("SELECT COUNT(*) FROM knowledge_sources WHERE organization_id = %s "
+                     "AND kind = 'qa' AND JSON_CONTAINS(tags, JSON_QUOTE(%s))", [org, tag])
 
 
 def test_database_stopped_under_load_is_503_then_recovers_with_nothing_half_written():
@@ -64,10 +64,10 @@ def test_database_stopped_under_load_is_503_then_recovers_with_nothing_half_writ
         thread.start()
     try:
         time.sleep(1.5)
-        stack("mariadb-stop")
+        STACK.mariadb_stop()
         stopped_at = time.monotonic()
         time.sleep(3)
-        stack("mariadb-start")
+        STACK.mariadb_start()
         wait_for(lambda: request("GET", "/api/v1/assistants/?limit=1", key=key).status == 200, timeout=30,
                  message="the pool to reconnect")
         recovered_at = time.monotonic()
@@ -76,7 +76,7 @@ def test_database_stopped_under_load_is_503_then_recovers_with_nothing_half_writ
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-        stack("mariadb-start")  # already running unless the test failed half-way
+        STACK.mariadb_start()  # already running unless the test failed half-way
 
     assert failures == [], "every request got an HTTP answer"
     statuses = Counter(reply.status for _, reply, _ in results)
@@ -91,22 +91,21 @@ def test_database_stopped_under_load_is_503_then_recovers_with_nothing_half_writ
 
     # Nothing half-written: every assistant has its first version, every bulk is all or nothing, and
     # every pair that exists reaches `ready` (its ingestion job was written with it).
-    assert sql(f"SELECT COUNT(*) FROM assistants a LEFT JOIN assistant_versions v ON v.organization_id = a.organization_id "
-               f"AND v.assistant_id = a.id AND v.version = 1 WHERE a.organization_id = '{org}' "
-               f"AND v.assistant_id IS NULL") == [("0",)]
+    assert db.scalar("SELECT COUNT(*) FROM assistants a LEFT JOIN assistant_versions v ON v.organization_id = a.organization_id "
+                     "AND v.assistant_id = a.id AND v.version = 1 WHERE a.organization_id = %s "
+                     "AND v.assistant_id IS NULL", [org]) == 0
     created = {reply.json()["name"] for _, reply, _ in results if reply.status == 201}
-    stored = {row[0] for row in sql(f"SELECT name FROM assistants WHERE organization_id = '{org}'")}
+    stored = set(db.column("SELECT name FROM assistants WHERE organization_id = %s", [org]))
     assert created <= stored
     # A 503 may still have committed (the connection died after COMMIT); it must then be whole.
     for tag, reply, _ in results:
         if reply.status == 202:
             assert committed_qas(org, tag) == 10, tag
-    counts = Counter(row[0] for row in sql(
-        f"SELECT JSON_UNQUOTE(JSON_EXTRACT(tags, '$[0]')) FROM knowledge_sources "
-        f"WHERE organization_id = '{org}' AND kind = 'qa'"))
+    counts = Counter(db.column("SELECT JSON_UNQUOTE(JSON_EXTRACT(tags, '$[0]')) FROM knowledge_sources "
+                               "WHERE organization_id = %s AND kind = 'qa'", [org]))
     assert set(counts.values()) <= {10}, counts
-    wait_for(lambda: sql(f"SELECT COUNT(*) FROM knowledge_sources WHERE organization_id = '{org}' "
-                         f"AND kind = 'qa' AND status <> 'ready'") == [("0",)],
+    wait_for(lambda: db.scalar("SELECT COUNT(*) FROM knowledge_sources WHERE organization_id = %s "
+                               "AND kind = 'qa' AND status <> 'ready'", [org]) == 0,
              timeout=120, interval=0.5, message="every stored pair to be ingested")
 
 
@@ -150,10 +149,10 @@ def test_responder_killed_in_a_bulk_write_leaves_no_half_of_it():
 
 
 def uncommitted_qas(org, tag):
-    rows = sql("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED; "
-               f"SELECT COUNT(*) FROM knowledge_sources WHERE organization_id = '{org}' "
-               f"AND kind = 'qa' AND JSON_CONTAINS(tags, JSON_QUOTE('{tag}'))")
-    return int(rows[0][0])
+    with db.session() as session:
+        session.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED")
+        return session.scalar("SELECT COUNT(*) FROM knowledge_sources WHERE organization_id = %s "
+                              "AND kind = 'qa' AND JSON_CONTAINS(tags, JSON_QUOTE(%s))", [org, tag])
 
 
 def test_a_full_disk_under_the_originals_fails_the_upload_cleanly():

@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from conftest import (fixture, master_pid, child_pids, new_org_key, request, search, sql, upload, wait_for,
+from conftest import (db, fixture, master_pid, child_pids, new_org_key, request, search, upload, wait_for,
                       wait_for_status)
 
 FILES = "/api/v1/knowledge/files/"
@@ -117,8 +117,7 @@ def test_killed_worker_job_is_retried_and_finishes():
         os.kill(pid, signal.SIGKILL)
     source = wait_for_status(key, path, timeout=60)
     assert source["status"] == "ready", source
-    [(attempts,)] = sql(f"SELECT MAX(attempts) FROM ingestion_jobs WHERE source_id = '{source['id']}'")
-    assert int(attempts) >= 2
+    assert db.scalar("SELECT MAX(attempts) FROM ingestion_jobs WHERE source_id = %s", [source["id"]]) >= 2
     wait_for(lambda: len(child_pids(master, "ingest-worker")) == int(os.environ.get("COMPANIN_INGEST_WORKERS", "2")),
              message="workers respawned")
 
@@ -129,13 +128,13 @@ def test_delete_and_reprocess(library):
     again = request("POST", f"{path}/reprocess", key=library)
     assert again.status == 202 and again.json()["status"] == "pending"
     assert wait_for_status(library, path)["status"] == "ready"
-    [(blob,)] = sql(f"SELECT blob_path FROM knowledge_sources WHERE id = '{source['id']}'")
+    blob = db.scalar("SELECT blob_path FROM knowledge_sources WHERE id = %s", [source["id"]])
     original = os.path.join(os.environ["COMPANIN_BLOB_DIR"], blob)
     assert os.path.exists(original)
     assert request("DELETE", path, key=library).status == 204
     assert not os.path.exists(original)
     assert request("GET", path, key=library).status == 404
-    assert sql(f"SELECT COUNT(*) FROM knowledge_chunks WHERE source_id = '{source['id']}'") == [("0",)]
+    assert db.scalar("SELECT COUNT(*) FROM knowledge_chunks WHERE source_id = %s", [source["id"]]) == 0
 
 
 def test_qa_crud_and_bulk_import():
@@ -223,14 +222,14 @@ def test_reembed_replaces_vectors():
     qa = request("POST", "/api/v1/knowledge/qas/", key=key, body={"question": "Warranty length", "answer": "Two years on every appliance."}).json()
     wait_for_status(key, f"/api/v1/knowledge/qas/{qa['id']}")
     # Pretend the vectors came from an older model: search (which never mixes models) loses them.
-    sql(f"UPDATE knowledge_chunks SET embedding_model = 'retired-model' WHERE source_id = '{qa['id']}'")
+    db.execute("UPDATE knowledge_chunks SET embedding_model = 'retired-model' WHERE source_id = %s", [qa["id"]])
     batch = request("POST", "/api/v1/knowledge/reembed", key=key, body={"source_ids": [qa["id"]]})
     assert batch.status == 202 and batch.json()["total"] == 1
     done = wait_for(lambda: (b := request("GET", f"/api/v1/knowledge/reembed/{batch.json()['id']}", key=key).json())["status"] == "done" and b,
                     timeout=30, message="re-embedding")
     assert done["done"] == 1
     model = request("POST", "/api/v1/knowledge/search", key=key, body={"query": "warranty"}).json()["embedding_model"]
-    assert sql(f"SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id = '{qa['id']}'") == [(model,)]
+    assert db.column("SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id = %s", [qa["id"]]) == [model]
 
 
 def test_a_query_of_full_text_operators_only_is_searched_not_refused():

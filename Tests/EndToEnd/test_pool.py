@@ -6,7 +6,7 @@ import threading
 import time
 
 
-from conftest import master_pid, request, responder_pids, stack, wait_for
+from conftest import STACK, master_pid, request, responder_pids, wait_for
 
 
 def pool_size():
@@ -118,7 +118,7 @@ def test_sigterm_completes_all_50_requests_in_flight(key):
         assert results == [201] * 50, results
         wait_for(lambda: not os.path.exists(f"/proc/{master}"), message="the master to exit")
     finally:
-        stack("pool-start")
+        STACK.pool_start()
     names = {a["name"] for a in request("GET", "/api/v1/assistants/?limit=1000", key=key).json()["items"]}
     assert {f"inflight-{i}" for i in range(50)} <= names
 

@@ -2,9 +2,8 @@
 
 import os
 import signal
-import subprocess
 
-from conftest import STACK, VAR_DIR, internal, new_org_key, pool_status, request, responder_pids, wait_for
+from conftest import internal, new_org_key, pool_status, request, responder_pids, restart_pool, wait_for
 
 def metrics():
     code, kind, body = internal("/metrics")
@@ -59,9 +58,8 @@ def test_status_is_not_served_by_the_public_server():
 
 
 def test_respawns_and_slow_requests_are_counted():
-    environment = dict(os.environ, COMPANIN_SLOW_REQUEST_MS="0")
     try:
-        subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, env=environment, stdout=subprocess.DEVNULL)
+        restart_pool(COMPANIN_SLOW_REQUEST_MS="0")
         wait_for(lambda: internal("/status")[0] == 200, message="the new pool")
         _, key = new_org_key()
         for _ in range(3):
@@ -75,5 +73,5 @@ def test_respawns_and_slow_requests_are_counted():
         _, samples = metrics()
         assert samples["companin_respawns_total"] >= 1 and samples["companin_slow_requests_total"] >= 3
     finally:
-        subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, stdout=subprocess.DEVNULL)
+        restart_pool()
         wait_for(lambda: internal("/status")[0] == 200, message="the pool back")

@@ -2,7 +2,7 @@
 
 import threading
 
-from conftest import cli, new_org_key, request, sql, wait_for
+from conftest import cli, db, new_org_key, request, wait_for
 
 LIMIT = 100  # COMPANIN_RATE_LIMIT_PER_HOUR in the test stack (the default)
 
@@ -52,12 +52,14 @@ def test_150_concurrent_requests_admit_exactly_100():
     assert other.header("X-RateLimit-Remaining") == str(LIMIT - 1)
 
     # Every refusal is on record (written in batches after the responses; give them a moment).
-    rows = wait_for(lambda: (r := sql(f"SELECT COUNT(*), COUNT(DISTINCT api_key_id), MIN(method), MIN(path), "
-                                      f"MIN(limit_per_hour), MIN(client_address) FROM rate_limit_breaches "
-                                      f"WHERE organization_id = '{org}'")) and r[0][0] == "50" and r,
+    rows = wait_for(lambda: (r := db.query("SELECT COUNT(*) AS breaches, COUNT(DISTINCT api_key_id) AS api_keys, "
+                                           "MIN(method) AS method, MIN(path) AS path, MIN(limit_per_hour) AS limit_per_hour, "
+                                           "MIN(client_address) AS client_address FROM rate_limit_breaches "
+                                           "WHERE organization_id = %s", [org])) and r[0]["breaches"] == 50 and r,
                     timeout=15, message="50 breach records")
-    assert rows[0][1:] == ("1", "GET", "/api/v1/assistants/", "100", "127.0.0.1")
-    assert sql(f"SELECT COUNT(*) FROM rate_limit_breaches WHERE organization_id = '{other_org}'") == [("0",)]
+    assert rows == [{"breaches": 50, "api_keys": 1, "method": "GET", "path": "/api/v1/assistants/", "limit_per_hour": 100,
+                     "client_address": "127.0.0.1"}]
+    assert db.scalar("SELECT COUNT(*) FROM rate_limit_breaches WHERE organization_id = %s", [other_org]) == 0
 
 
 def test_refused_requests_consume_nothing_and_unauthenticated_ones_touch_nothing():

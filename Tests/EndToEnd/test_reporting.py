@@ -8,16 +8,17 @@ import uuid
 
 import pytest
 
-from conftest import VAR_DIR, cli, new_org_key, request, sql, wait_for
+from conftest import STACK, cli, db, new_org_key, request, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPORTS = sorted(glob.glob(os.path.join(ROOT, "db", "reports", "*.sql")))
 
 
 def as_reporter(account, *arguments, stdin=None):
+    """The mariadb client, as a DBA runs it, under the reporting account."""
     user, password = account
     return subprocess.run(
-        ["mariadb", "--no-defaults", "--protocol=socket", f"--socket={os.path.join(VAR_DIR, 'mariadb', 'mariadb.sock')}",
+        ["mariadb", "--no-defaults", "--protocol=socket", f"--socket={STACK.mariadb_socket}",
          f"--user={user}", "--database=companin", *arguments],
         input=stdin, capture_output=True, text=True, timeout=60, env=dict(os.environ, MYSQL_PWD=password))
 
@@ -34,7 +35,7 @@ def reporter():
                    body={"rating": 5, "actor": {"type": "visitor"}, "comment": "secret comment"}).status == 201
     assert [request("GET", "/api/v1/assistants/", key=key).status for _ in range(2)] == [200, 429]
     key_id = cli("key", "list", "--org", org).split("\t")[0]
-    wait_for(lambda: sql(f"SELECT SUM(throttled) FROM request_log_hourly WHERE api_key_id = '{key_id}'") == [("1",)],
+    wait_for(lambda: db.scalar("SELECT SUM(throttled) FROM request_log_hourly WHERE api_key_id = %s", [key_id]) == 1,
              timeout=15, interval=0.1, message="the rollups to hold the throttled request")
     user = "reporter_" + uuid.uuid4().hex[:8]
     password = "Pw-" + uuid.uuid4().hex

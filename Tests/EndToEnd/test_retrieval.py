@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import STACK, VAR_DIR, new_org_key, request, search, sql, upload, wait_for, wait_for_status
+from conftest import VAR_DIR, db, new_org_key, request, restart_pool, search, upload, wait_for, wait_for_status
 
 FILES = "/api/v1/knowledge/files/"
 
@@ -41,18 +41,14 @@ Dogs on a leash are welcome on the terrace. Cats must stay in their carriers, an
 """
 
 
-NEURAL = dict(os.environ, COMPANIN_ENRICHER="e5")
-
-
-def restart_pool(environment):
-    subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, env=environment, stdout=subprocess.DEVNULL)
+NEURAL = {"COMPANIN_ENRICHER": "e5"}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def neural_pool():
-    restart_pool(NEURAL)
+    restart_pool(**NEURAL)
     yield
-    restart_pool(dict(os.environ))
+    restart_pool()
 
 
 def ready_files(key, *documents):
@@ -108,26 +104,26 @@ def test_knowledge_of_another_model_is_reembedded_in_the_background():
     (devolucao, manual), (_, manual_view) = ready_files(key, ("devolucao.txt", DEVOLUCAO), ("manual.txt", long_text))
     assert manual_view["chunk_count"] > 32
     # As after an upgrade: the chunks carry vectors of a model the pool no longer runs.
-    sql(f"UPDATE knowledge_chunks SET embedding_model = 'retired-model' WHERE source_id IN ('{devolucao}', '{manual}')")
+    db.execute("UPDATE knowledge_chunks SET embedding_model = 'retired-model' WHERE source_id IN (%s, %s)", [devolucao, manual])
     # Still found by its words meanwhile.
     assert first(key, "devolução") == devolucao
-    wait_for(lambda: sql(f"SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id IN ('{devolucao}', '{manual}')")
-             == [("multilingual-e5-small-q4",)], timeout=300, interval=0.5, message="the background re-embedding")
+    wait_for(lambda: db.column("SELECT DISTINCT embedding_model FROM knowledge_chunks WHERE source_id IN (%s, %s)",
+                               [devolucao, manual]) == ["multilingual-e5-small-q4"], timeout=300, interval=0.5, message="the background re-embedding")
     batches = request("GET", "/api/v1/knowledge/reembed/", key=key).json()
     upgrades = [b for b in batches["items"] if b["scope"] == "model upgrade to multilingual-e5-small-q4"]
     assert upgrades and len(upgrades) == batches["count"], batches
     # Both sources were moved by the workers' own batches (one pass or two: a pass skips a source
     # whose ingestion job is still being closed).
-    moved = sql(f"SELECT DISTINCT j.source_id FROM ingestion_jobs j JOIN reembed_batches b ON b.id = j.batch_id "
-                f"WHERE j.task = 'reembed' AND b.scope = 'model upgrade to multilingual-e5-small-q4' "
-                f"AND j.source_id IN ('{devolucao}', '{manual}')")
-    assert sorted(row[0] for row in moved) == sorted([devolucao, manual])
+    moved = db.column("SELECT DISTINCT j.source_id FROM ingestion_jobs j JOIN reembed_batches b ON b.id = j.batch_id "
+                      "WHERE j.task = 'reembed' AND b.scope = 'model upgrade to multilingual-e5-small-q4' "
+                      "AND j.source_id IN (%s, %s)", [devolucao, manual])
+    assert sorted(moved) == sorted([devolucao, manual])
     for batch in upgrades:
         wait_for(lambda: request("GET", f"/api/v1/knowledge/reembed/{batch['id']}", key=key).json()["status"] == "done",
                  timeout=60, message="the upgrade batch to finish")
         assert request("GET", f"/api/v1/knowledge/reembed/{batch['id']}", key=key).json()["done"] == batch["total"]
     # The long source took several jobs (slices), counted as one source.
-    assert int(sql(f"SELECT COUNT(*) FROM ingestion_jobs WHERE source_id = '{manual}' AND task = 'reembed'")[0][0]) >= 2
+    assert db.scalar("SELECT COUNT(*) FROM ingestion_jobs WHERE source_id = %s AND task = 'reembed'", [manual]) >= 2
     view = request("GET", f"{FILES}{manual}", key=key).json()
     assert view["progress"] == {"chunks_done": view["chunk_count"], "chunks_total": view["chunk_count"]}
     models = request("GET", "/analytics/knowledge/", key=key).json()["embedding_models"]
@@ -145,16 +141,15 @@ def test_search_answers_by_words_when_the_embedding_provider_is_down():
     _, key = new_org_key()
     (devolucao, garantia), _ = ready_files(key, ("devolucao.txt", DEVOLUCAO), ("garantia.txt", GARANTIA))
     # No workers: they would start moving every organization to the unreachable model.
-    environment = dict(os.environ, COMPANIN_ENRICHER="openai", COMPANIN_OPENAI_BASE_URL=f"http://127.0.0.1:{closed_port()}",
-                       COMPANIN_OPENAI_EMBEDDING_MODEL="unreachable-model", COMPANIN_INGEST_WORKERS="0")
     try:
-        restart_pool(environment)
+        restart_pool(COMPANIN_ENRICHER="openai", COMPANIN_OPENAI_BASE_URL=f"http://127.0.0.1:{closed_port()}",
+                     COMPANIN_OPENAI_EMBEDDING_MODEL="unreachable-model", COMPANIN_INGEST_WORKERS="0")
         assert first(key, "garantia de eletrodomésticos") == garantia
         assert first(key, "devoluções") == devolucao
         with open(os.path.join(VAR_DIR, "log", "companin.log"), encoding="utf-8", errors="replace") as log:
             assert "embedding the query failed; ranking by words alone" in log.read()
     finally:
-        restart_pool(NEURAL)
+        restart_pool(**NEURAL)
 
 
 def test_serve_refuses_to_start_without_the_model_and_says_how_to_install_it(tmp_path):

@@ -2,10 +2,7 @@
 holds at that moment, on every responder, whoever changed it (the API, a worker or a DBA's SQL),
 and the same as searching without the cache."""
 
-import os
-import subprocess
-
-from conftest import STACK, VAR_DIR, new_org_key, request, search, sql, wait_for_status
+from conftest import db, new_org_key, request, restart_pool, search, wait_for_status
 
 QAS = "/api/v1/knowledge/qas/"
 # More searches than responders, so every responder answers some of them.
@@ -39,14 +36,13 @@ def test_every_responder_sees_each_change_on_the_next_search():
                                      ("Warranty length", "Two years on every appliance."))
     assert set(found(key, "shipment")) == {public, margin, warranty}
 
-    sql(f"UPDATE knowledge_sources SET status = 'failed' WHERE id = '{warranty}'")
+    db.execute("UPDATE knowledge_sources SET status = 'failed' WHERE id = %s", [warranty])
     assert set(found(key, "shipment")) == {public, margin}
 
-    zeros = "0x" + "00" * 4 * 384
-    sql(f"UPDATE knowledge_chunks SET embedding = {zeros} WHERE source_id = '{margin}'")
+    db.execute("UPDATE knowledge_chunks SET embedding = %s WHERE source_id = %s", [bytes(4 * 384), margin])
     assert found(key, "shipment") == [public]
 
-    sql(f"UPDATE knowledge_sources SET status = 'ready' WHERE id = '{warranty}'")
+    db.execute("UPDATE knowledge_sources SET status = 'ready' WHERE id = %s", [warranty])
     assert set(found(key, "shipment")) == {public, warranty}
 
     assert request("DELETE", f"{QAS}{public}", key=key).status == 204
@@ -54,11 +50,6 @@ def test_every_responder_sees_each_change_on_the_next_search():
 
     added, = pairs(key, ("Shipment tracking", "Every parcel gets a tracking link."))
     assert found(key, "shipment")[0] == added
-
-
-def restart_pool(**settings):
-    subprocess.run(["bash", STACK, VAR_DIR, "pool-restart"], check=True, timeout=180, env=dict(os.environ, **settings),
-                   stdout=subprocess.DEVNULL)
 
 
 def test_the_cache_answers_what_the_database_would():

@@ -6,7 +6,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from conftest import cli, new_org_key, request, sql, wait_for
+from conftest import cli, db, new_org_key, request, wait_for
 
 EXPIRED = {"detail": "Session expired"}
 
@@ -66,7 +66,7 @@ def test_authenticated_session_maps_the_external_id_to_one_visitor():
     assert phone["visitor"]["id"] == visitor["id"]
     # What was known stays; what is new is added.
     assert phone["visitor"]["display_name"] == "Ana Souza" and phone["visitor"]["phone"] == "+55 11 99999-0000"
-    assert sql(f"SELECT COUNT(*) FROM visitors WHERE external_id = 'crm-1' AND id = '{visitor['id']}'") == [("1",)]
+    assert db.scalar("SELECT COUNT(*) FROM visitors WHERE external_id = 'crm-1' AND id = %s", [visitor["id"]]) == 1
 
 
 def test_short_ttl_expires_refuses_additions_and_stays_readable():
@@ -89,9 +89,9 @@ def test_short_ttl_expires_refuses_additions_and_stays_readable():
     assert request("GET", "/api/v1/sessions/?state=active", key=key).json()["count"] == 0
 
     # The sweeper marks the row, so reports read the same state.
-    wait_for(lambda: sql(f"SELECT state FROM sessions WHERE id = '{session['id']}'") == [("expired",)],
+    wait_for(lambda: db.scalar("SELECT state FROM sessions WHERE id = %s", [session["id"]]) == "expired",
              timeout=15, interval=0.2, message="the sweeper to mark the session expired")
-    assert sql(f"SELECT COUNT(*) FROM session_contexts WHERE session_id = '{session['id']}'") == [("1",)]
+    assert db.scalar("SELECT COUNT(*) FROM session_contexts WHERE session_id = %s", [session["id"]]) == 1
 
 
 def test_sliding_expiry_is_extended_by_activity():
@@ -249,13 +249,13 @@ def test_attribute_limits_answer_422_and_store_nothing():
     context_id = request("GET", f"/api/v1/contexts?session_id={session['id']}", key=key).json()["items"][0]["id"]
     assert request("PATCH", f"/api/v1/contexts/{context_id}", key=key, body={"attributes": {"q": "w" * 2001}}).status == 422
     assert request("PATCH", f"/api/v1/contexts/{context_id}", key=key, body={"session_id": session["id"]}).status == 422
-    assert sql(f"SELECT COUNT(*) FROM session_contexts WHERE session_id = '{session['id']}'") == [("1",)]
+    assert db.scalar("SELECT COUNT(*) FROM session_contexts WHERE session_id = %s", [session["id"]]) == 1
     assert request("GET", f"/api/v1/contexts/{context_id}", key=key).json()["attributes"] == {"a": {"b": {"c": {"d": 1}}}}
 
 
 def test_session_validation_and_filters():
     org, key = new_org_key()
-    before = sql(f"SELECT COUNT(*) FROM sessions WHERE organization_id = '{org}'")
+    before = db.scalar("SELECT COUNT(*) FROM sessions WHERE organization_id = %s", [org])
     reply = request("POST", "/api/v1/sessions/", key=key, body={
         "ttl_seconds": 0, "channel": "web widget", "assistant_id": "x", "sliding": "yes", "visitor": {"email": "no", "locale": "?"},
         "surprise": True})
@@ -266,7 +266,7 @@ def test_session_validation_and_filters():
     assert request("POST", "/api/v1/sessions/", key=key, body={"ttl_seconds": 2_592_001}).status == 422
     assert request("POST", "/api/v1/sessions/", key=key, body={"assistant_id": str(uuid.uuid4())}).json() == {
         "detail": "Assistant not found"}
-    assert sql(f"SELECT COUNT(*) FROM sessions WHERE organization_id = '{org}'") == before
+    assert db.scalar("SELECT COUNT(*) FROM sessions WHERE organization_id = %s", [org]) == before
 
     assistant = request("POST", "/api/v1/assistants/", key=key, body={"name": "Concierge"}).json()
     web = open_session(key, channel="web", assistant_id=assistant["id"])

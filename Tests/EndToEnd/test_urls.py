@@ -139,9 +139,9 @@ def test_refresh_uses_a_conditional_get(site, key):
     refreshed = wait_for(lambda: (r := request("GET", path, key=key).json()) and r["status"] == "ready"
                          and r["fetched_at"] and r["fetched_at"] >= page["fetched_at"] and r, timeout=60, message="refresh")
     assert refreshed["chunk_count"] == page["chunk_count"] and refreshed["title"] == "Refreshed article"
-    from conftest import sql
+    from conftest import db
     # nginx answered the second fetch 304 (its ETag came back): the stored status says so.
-    assert sql(f"SELECT http_status FROM knowledge_sources WHERE id = '{page['id']}'") == [("304",)]
+    assert db.scalar("SELECT http_status FROM knowledge_sources WHERE id = %s", [page["id"]]) == 304
 
 
 def test_failures_say_why(site, key):

@@ -7,12 +7,15 @@ latency of sequential calls to each /analytics endpoint."""
 import argparse
 import http.client
 import json
+import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from companin_stack import Stack  # noqa: E402
 
 ROUTES = ["/api/v1/assistants/", "/api/v1/assistants/:assistant_id", "/api/v1/sessions/", "/api/v1/sessions/:session_id",
           "/api/v1/conversations/", "/api/v1/conversations/:conversation_id/messages", "/api/v1/knowledge/search",
@@ -23,34 +26,31 @@ CHUNK = 1_000_000
 SPAN_SECONDS = 30 * 86_400
 
 
-def sql(stack, var, statement):
-    result = subprocess.run(["bash", stack, var, "sql", "--batch", "--skip-column-names", "-e", statement],
-                            capture_output=True, text=True, timeout=3600)
-    if result.returncode != 0:
-        raise SystemExit(f"bench analytics: SQL failed: {result.stderr.strip()}")
-    return result.stdout
+def _list(values):
+    """Placeholders for VALUES, one bound parameter each."""
+    return ", ".join(["%s"] * len(values))
 
 
-def load(stack, var, organization, keys, rows):
+def load(db, organization, keys, rows):
+    """Loads ROWS request-log rows of ORGANIZATION, spread over KEYS, and their rollups; DB is the
+    stack's Database (companin_stack)."""
     start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=SPAN_SECONDS)
     step_us = SPAN_SECONDS * 1_000_000 // rows
-    routes = ", ".join(f"'{r}'" for r in ROUTES)
-    methods = ", ".join(f"'{m}'" for m in METHODS)
-    key_list = ", ".join(f"'{k}'" for k in keys)
     began = time.monotonic()
     for first in range(0, rows, CHUNK):
         last = min(rows, first + CHUNK)
-        sql(stack, var, f"""
+        db.execute(f"""
             INSERT INTO request_log (occurred_at, organization_id, api_key_id, request_id, method, route, path, status,
                 duration_us, request_bytes, response_bytes, client_address, user_agent, throttled)
-            SELECT '{start:%Y-%m-%d %H:%M:%S}' + INTERVAL (seq * {step_us}) MICROSECOND, '{organization}',
-                   ELT(1 + seq MOD {len(keys)}, {key_list}), LPAD(HEX(seq), 32, '0'),
-                   ELT(1 + seq MOD {len(METHODS)}, {methods}), ELT(1 + (seq DIV 7) MOD {len(ROUTES)}, {routes}),
+            SELECT %s + INTERVAL (seq * %s) MICROSECOND, %s,
+                   ELT(1 + seq MOD {len(keys)}, {_list(keys)}), LPAD(HEX(seq), 32, '0'),
+                   ELT(1 + seq MOD {len(METHODS)}, {_list(METHODS)}), ELT(1 + (seq DIV 7) MOD {len(ROUTES)}, {_list(ROUTES)}),
                    CONCAT('/bench/', seq MOD 1000),
                    CASE WHEN seq MOD 100 = 0 THEN 429 WHEN seq MOD 97 = 0 THEN 500 WHEN seq MOD 13 = 0 THEN 404 ELSE 200 END,
                    200 + (seq * 7919) MOD 40000 + IF(seq MOD 211 = 0, 900000, 0), (seq * 31) MOD 2000, 100 + (seq * 17) MOD 8000,
                    '127.0.0.1', 'bench/1', seq MOD 100 = 0
-            FROM seq_{first}_to_{last - 1}""")
+            FROM seq_{first}_to_{last - 1}""",
+                   [start.strftime("%Y-%m-%d %H:%M:%S"), step_us, organization, *keys, *METHODS, *ROUTES])
         print(f"bench analytics: {last:,} rows loaded ({time.monotonic() - began:.0f} s)", file=sys.stderr, flush=True)
     buckets, lower = [], 0
     for bound in BOUNDS:
@@ -58,27 +58,27 @@ def load(stack, var, organization, keys, rows):
         lower = bound
     buckets.append(f"SUM(duration_us > {lower})")
     columns = ", ".join([f"latency_le_{b}us" for b in BOUNDS] + ["latency_over_10000000us"])
-    sql(stack, var, f"""
+    db.execute(f"""
         INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, requests, errors_4xx, errors_5xx,
             throttled, duration_us_sum, request_bytes, response_bytes, {columns})
-        SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS hour, api_key_id, route, method,
+        SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00:00') AS DATETIME) AS hour, api_key_id, route, method,
                COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled), SUM(duration_us),
                SUM(request_bytes), SUM(response_bytes), {", ".join(buckets)}
-        FROM request_log WHERE organization_id = '{organization}' AND request_id <> ''
+        FROM request_log WHERE organization_id = %s AND request_id <> ''
         GROUP BY organization_id, hour, api_key_id, route, method
-        ON DUPLICATE KEY UPDATE requests = request_log_hourly.requests + VALUES(requests)""")
+        ON DUPLICATE KEY UPDATE requests = request_log_hourly.requests + VALUES(requests)""", [organization])
     sums = ", ".join(f"SUM({column})" for column in ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum",
                                                      "request_bytes", "response_bytes"] + columns.split(", "))
-    sql(stack, var, f"""
+    db.execute(f"""
         INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, requests, errors_4xx, errors_5xx,
             throttled, duration_us_sum, request_bytes, response_bytes, {columns})
         SELECT organization_id, DATE(hour), api_key_id, route, method, {sums}
-        FROM request_log_hourly WHERE organization_id = '{organization}' GROUP BY organization_id, DATE(hour), api_key_id, route, method
-        ON DUPLICATE KEY UPDATE requests = request_log_daily.requests + VALUES(requests)""")
-    sql(stack, var, "ANALYZE TABLE request_log, request_log_hourly, request_log_daily")
-    total = sql(stack, var, "SELECT COUNT(*) FROM request_log").strip()
-    rollups = sql(stack, var, "SELECT COUNT(*) FROM request_log_hourly").strip()
-    print(f"bench analytics: request_log holds {int(total):,} rows, request_log_hourly {int(rollups):,} "
+        FROM request_log_hourly WHERE organization_id = %s GROUP BY organization_id, DATE(hour), api_key_id, route, method
+        ON DUPLICATE KEY UPDATE requests = request_log_daily.requests + VALUES(requests)""", [organization])
+    db.query("ANALYZE TABLE request_log, request_log_hourly, request_log_daily")
+    total = db.scalar("SELECT COUNT(*) FROM request_log")
+    rollups = db.scalar("SELECT COUNT(*) FROM request_log_hourly")
+    print(f"bench analytics: request_log holds {total:,} rows, request_log_hourly {rollups:,} "
           f"({time.monotonic() - began:.0f} s to load)", file=sys.stderr, flush=True)
     return int(total)
 
@@ -104,14 +104,13 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--org", required=True)
     parser.add_argument("--keys", required=True, help="comma-separated API key ids the rows are spread over")
-    parser.add_argument("--stack", required=True)
-    parser.add_argument("--var", required=True)
+    parser.add_argument("--var", required=True, help="the stack's VAR directory (companin_stack)")
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
 
-    rows = load(args.stack, args.var, args.org, args.keys.split(","), args.rows)
+    rows = load(Stack(args.var).database(), args.org, args.keys.split(","), args.rows)
     now = datetime.now(timezone.utc)
 
     def stamp(moment):

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_analytics  # noqa: E402
 import bench_knowledge  # noqa: E402
 import soak  # noqa: E402
+import companin_stack  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WARM_UP_SECONDS = 2
@@ -34,15 +35,13 @@ def say(message):
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-class Stack:
-    def __init__(self, script, var, companin):
-        self.script, self.var, self.companin = script, var, companin
+class Bench:
+    """The running stack (companin_stack.Stack on VAR), its database and the companin CLI."""
 
-    def run(self, *command):
-        subprocess.run(["bash", self.script, self.var, *command], check=True, stdout=subprocess.DEVNULL, timeout=600)
-
-    def sql(self, statement):
-        return bench_analytics.sql(self.script, self.var, statement)
+    def __init__(self, var, companin):
+        self.stack = companin_stack.Stack(var)
+        self.db = self.stack.database()
+        self.companin = companin
 
     def cli(self, *args):
         return subprocess.run([self.companin, *args], check=True, capture_output=True, text=True, timeout=600).stdout.strip()
@@ -55,21 +54,21 @@ class Stack:
 
 def seed_assistants(stack, org, count):
     """`count` assistants with their first versions, written by SQL in one statement each."""
-    stack.sql(f"""
+    stack.db.execute(f"""
         INSERT INTO assistants (id, organization_id, name, description, tone, language, task_templates, metadata,
             is_active, knowledge_mode, live_version, latest_version, revision, created_at, updated_at)
-        SELECT UUID(), '{org}', CONCAT('Bench assistant ', seq), 'Answers questions about orders and deliveries',
-               'professional', IF(seq MOD 2, 'en', 'pt-BR'),
-               '[{{"name": "greet", "template": "Hello {{{{customer_name}}}}"}}]', '{{"team": "care"}}',
+        SELECT UUID(), %s, CONCAT('Bench assistant ', seq), 'Answers questions about orders and deliveries',
+               'professional', IF(seq MOD 2, 'en', 'pt-BR'), %s, %s,
                TRUE, 'all', 1, 1, 1, NOW(6) - INTERVAL seq SECOND, NOW(6) - INTERVAL seq SECOND
-        FROM seq_1_to_{count}""")
-    stack.sql(f"""
+        FROM seq_1_to_{int(count)}""",
+                     [org, '[{"name": "greet", "template": "Hello {{customer_name}}"}]', '{"team": "care"}'])
+    stack.db.execute("""
         INSERT INTO assistant_versions (assistant_id, version, organization_id, name, description, tone, language,
             task_templates, metadata, changed_fields, created_at)
         SELECT id, 1, organization_id, name, description, tone, language, task_templates, metadata,
                '["name", "description", "tone", "language", "task_templates", "metadata"]', created_at
-        FROM assistants WHERE organization_id = '{org}'""")
-    ids = stack.sql(f"SELECT id FROM assistants WHERE organization_id = '{org}' ORDER BY RAND(7) LIMIT 2000").split()
+        FROM assistants WHERE organization_id = %s""", [org])
+    ids = stack.db.column("SELECT id FROM assistants WHERE organization_id = %s ORDER BY RAND(7) LIMIT 2000", [org])
     return ids
 
 
@@ -107,8 +106,7 @@ def responder_memory(master):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", required=True)
-    parser.add_argument("--stack", required=True)
-    parser.add_argument("--var", required=True)
+    parser.add_argument("--var", required=True, help="the stack's VAR directory (companin_stack)")
     parser.add_argument("--companin", required=True)
     parser.add_argument("--ceiling", required=True, help="the compiled bench_ceiling.c")
     parser.add_argument("--responders", type=int, required=True)
@@ -122,7 +120,7 @@ def main():
     args = parser.parse_args()
     url = urllib.parse.urlsplit(args.base_url)
     assert url.hostname in ("127.0.0.1", "localhost", "::1"), "benchmarks only talk to loopback"
-    stack = Stack(args.stack, args.var, args.companin)
+    stack = Bench(args.var, args.companin)
     began = time.monotonic()
 
     say("seeding: assistants")
@@ -147,7 +145,7 @@ def main():
         if time.monotonic() > deadline:
             raise SystemExit("bench: ingestion did not finish in 30 minutes")
         time.sleep(1)
-    chunks = int(stack.sql(f"SELECT COUNT(*) FROM knowledge_chunks WHERE organization_id = '{knowledge_org}'"))
+    chunks = int(stack.db.scalar("SELECT COUNT(*) FROM knowledge_chunks WHERE organization_id = %s", [knowledge_org]))
     status, assistant = bench_knowledge.call(args.base_url, knowledge_key, "POST", "/api/v1/assistants/",
                                              {"name": "Bench support", "language": "en"})
     status, session = bench_knowledge.call(args.base_url, knowledge_key, "POST", "/api/v1/sessions/",
@@ -166,7 +164,7 @@ def main():
         fields = line.split("\t")
         if len(fields) > 5 and fields[5] != "bench":
             key_ids.append(fields[0])
-    log_rows = bench_analytics.load(args.stack, args.var, analytics_org, key_ids, args.log_rows)
+    log_rows = bench_analytics.load(stack.db, analytics_org, key_ids, args.log_rows)
     seeded = time.monotonic() - began
     say(f"seeded in {seeded:.0f} s")
 
@@ -191,7 +189,7 @@ def main():
         return result
 
     # ceiling: the pool's socket served by the C responder instead, as many processes, same nginx.
-    stack.run("pool-stop")
+    stack.stack.pool_stop()
     socket_path = os.path.join(args.var, "run", "companin.sock")
     pid_file = os.path.join(args.var, "run", "ceiling.pids")
     subprocess.run(["spawn-fcgi", "-s", socket_path, "-M", "0660", "-F", str(args.responders), "-P", pid_file,
@@ -207,7 +205,7 @@ def main():
                     pass
         time.sleep(0.5)
         os.unlink(socket_path)
-        stack.run("pool-start")
+        stack.stack.pool_start()
     time.sleep(1)
     with open(os.path.join(args.var, "run", "companin.pid")) as handle:
         master = int(handle.read())

@@ -1,0 +1,86 @@
+"""The stack's command line: scripts/lib/stack VAR COMMAND (or python3 -m companin_stack VAR COMMAND).
+
+Settings saved by save-config (VAR/stack.env) are defaults for every command; the environment
+overrides them (e.g. COMPANIN_FLOOD_RATE=1r/s COMPANIN_FLOOD_BURST=1 scripts/lib/stack VAR nginx-restart).
+Errors are printed as `stack: error: …` and exit with status 1; usage errors with status 2.
+"""
+
+import sys
+
+from .processes import StackError, free_port, port_open
+from .stack import Stack
+
+USAGE = """\
+usage: scripts/lib/stack VAR_DIR COMMAND
+  mariadb-start | mariadb-stop | mariadb-restart | mariadb-create-db NAME
+  pool-start | pool-stop | pool-restart | pool-wait
+  nginx-start | nginx-stop | nginx-restart
+  stop-all | status | env | tail-logs [LINES] | sql [MARIADB-CLIENT-ARGS...]
+  save-config | database-url [NAME] | admin-database-url [NAME]
+       scripts/lib/stack [VAR_DIR] free-port
+       scripts/lib/stack [VAR_DIR] port-in-use PORT   (exit status 0 when something listens on 127.0.0.1:PORT)
+The profile (run or test) is STACK_PROFILE, else the saved one, else run.
+"""
+
+COMMANDS = {
+    "mariadb-start": lambda stack, args: stack.mariadb_start(),
+    "mariadb-stop": lambda stack, args: stack.mariadb_stop(),
+    "mariadb-restart": lambda stack, args: stack.mariadb_restart(),
+    "mariadb-create-db": lambda stack, args: stack.mariadb_create_database(args[0] if args else ""),
+    "pool-start": lambda stack, args: stack.pool_start(),
+    "pool-stop": lambda stack, args: stack.pool_stop(),
+    "pool-restart": lambda stack, args: stack.pool_restart(),
+    "pool-wait": lambda stack, args: stack.pool_wait(),
+    "nginx-start": lambda stack, args: stack.nginx_start(),
+    "nginx-stop": lambda stack, args: stack.nginx_stop(),
+    "nginx-restart": lambda stack, args: stack.nginx_restart(),
+    "stop-all": lambda stack, args: stack.stop_all(),
+    "env": lambda stack, args: print("\n".join(stack.env_lines())),
+    "status": lambda stack, args: print("\n".join(stack.status_lines())),
+    "tail-logs": lambda stack, args: stack.tail_logs(_lines(args), out=sys.stdout),
+    "sql": lambda stack, args: stack.sql_shell(args),
+    "save-config": lambda stack, args: stack.save_config(),
+    "database-url": lambda stack, args: print(stack.database_url(args[0] if args else "companin")),
+    "admin-database-url": lambda stack, args: print(stack.admin_database_url(args[0] if args else "companin")),
+}
+
+
+def _lines(args):
+    if args and not args[0].isdigit():
+        raise StackError(f"tail-logs: not a number of lines: {args[0]}")
+    return int(args[0]) if args else 40
+
+
+def usage(status):
+    sys.stderr.write(USAGE)
+    return status
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[1:2] in (["free-port"], ["port-in-use"]):
+        argv = argv[1:]  # VAR free-port: the same as free-port
+    try:
+        if argv[:1] == ["free-port"]:
+            print(free_port())
+            return 0
+        if argv[:1] == ["port-in-use"]:
+            if len(argv) != 2 or not argv[1].isdigit():
+                return usage(2)
+            return 0 if port_open(int(argv[1])) else 1
+        if argv[:1] in (["help"], ["-h"], ["--help"]):
+            return usage(0)
+        if len(argv) < 2:
+            return usage(2)
+        var, command, args = argv[0], argv[1], argv[2:]
+        if command in ("help", "-h", "--help"):
+            return usage(0)
+        if command not in COMMANDS:
+            return usage(2)
+        COMMANDS[command](Stack(var), args)
+        return 0
+    except StackError as error:
+        print(f"stack: error: {error}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
