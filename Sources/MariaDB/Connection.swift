@@ -18,11 +18,15 @@ public struct ExecutionResult: Sendable, Hashable {
 /// One MariaDB session, used by one thread at a time (a responder process holds exactly one).
 ///
 /// The connection opens lazily on first use. A statement that fails because the connection was
-/// lost throws an error whose `isConnectionLost` is true, and the next use reconnects; nothing
-/// is retried behind the caller's back, so a non-idempotent statement never runs twice. Before
+/// lost throws an error whose `isConnectionLost` is true, and the next use reconnects. Before
 /// the first statement after an idle period longer than `validationInterval` the connection is
 /// pinged and, if the server went away meanwhile (a restart between two requests), silently
 /// replaced — except inside a transaction, whose work would be lost by a new session.
+///
+/// A statement is sent again only when the server never received it: the connector reports
+/// `CR_SERVER_GONE_ERROR` when writing the command fails (a lost read is `CR_SERVER_LOST`), so
+/// outside a transaction it is resent once on a new session — as Go's `database/sql` does with
+/// `ErrBadConn`. A statement that may have run is never repeated behind the caller's back.
 ///
 /// Every statement with bindings is a server-side prepared statement; prepared statements are
 /// cached per connection by SQL text.
@@ -149,6 +153,16 @@ public final class Connection {
     // MARK: - Internals
 
     private func perform(_ sql: String, _ bindings: [DatabaseValue]) throws(DatabaseError) -> StatementResult {
+        do {
+            return try performOnce(sql, bindings)
+        } catch {
+            guard error.wasNeverSent, transactionDepth == 0 else { throw error }
+            logger.notice("MariaDB session was gone before the statement was sent; sending it on a new session")
+            return try performOnce(sql, bindings)
+        }
+    }
+
+    private func performOnce(_ sql: String, _ bindings: [DatabaseValue]) throws(DatabaseError) -> StatementResult {
         let handle = try ready()
         logger.trace("executing statement", metadata: ["db.sql": "\(sql)"])
         do {
@@ -173,8 +187,18 @@ public final class Connection {
         return statement
     }
 
-    /// Runs transaction control through the text protocol.
+    /// Runs transaction control through the text protocol. `START TRANSACTION` runs before the
+    /// transaction exists, so like any statement outside one it is resent if it never left.
     private func command(_ sql: String) throws(DatabaseError) {
+        do {
+            try commandOnce(sql)
+        } catch {
+            guard error.wasNeverSent, transactionDepth == 0 else { throw error }
+            try commandOnce(sql)
+        }
+    }
+
+    private func commandOnce(_ sql: String) throws(DatabaseError) {
         let handle = try ready()
         do {
             try handle.run(sql)

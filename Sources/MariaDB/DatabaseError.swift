@@ -57,6 +57,13 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
         Self.connectionLostCodes.contains(code)
     }
 
+    /// True when the connector could not send the statement at all (`CR_SERVER_GONE_ERROR`: the
+    /// session was already closed, or writing the command failed), so the server never ran it.
+    /// A connection lost while waiting for the reply is `CR_SERVER_LOST`, which may have run.
+    public var wasNeverSent: Bool {
+        code == 2006
+    }
+
     /// True for a unique or primary key violation (ER_DUP_ENTRY).
     public var isDuplicateKey: Bool {
         code == 1062 || code == 1586

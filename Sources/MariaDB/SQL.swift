@@ -90,6 +90,13 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation {
             bindings.append(value.databaseValue)
         }
 
+        /// Binds a value that may be absent: nil binds NULL. (Its own overload so that an optional
+        /// is a deliberate value here, not the compiler's "debug description" warning.)
+        public mutating func appendInterpolation<Value: DatabaseValueConvertible>(_ value: Value?) {
+            text += "?"
+            bindings.append(value.databaseValue)
+        }
+
         /// Splices a fragment and its bindings.
         public mutating func appendInterpolation(_ fragment: SQL) {
             text += fragment.text

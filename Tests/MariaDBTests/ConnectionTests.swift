@@ -269,19 +269,30 @@ struct ConnectionTests {
         let second = try sessionID()
         #expect(second != first)
 
-        // Within validationInterval: the statement fails as a lost connection, the next reconnects.
+        // Within validationInterval, unpinged: the connector cannot send the statement on the
+        // closed session (CR_SERVER_GONE_ERROR), so it is sent once more on a new session.
         connection.validationInterval = .seconds(3_600)
         try kill(second)
-        do {
-            _ = try sessionID()
-            Issue.record("a statement on a killed session should fail")
-        } catch let error as DatabaseError {
-            #expect(error.isConnectionLost)
-            #expect(error.kind == .connection)
-        }
-        #expect(!connection.isConnected)
         let third = try sessionID()
         #expect(third != second)
+        #expect(connection.isConnected)
+
+        // Lost while the server was running it: it may have had its effect, so it is reported
+        // and never resent (a resent SLEEP would return normally after 5 s).
+        let running = try sessionID()
+        let interrupter = Thread {
+            Thread.sleep(forTimeInterval: 0.5)
+            _ = try? TestDatabase.connection().execute(sql: "KILL CONNECTION \(running)")
+        }
+        interrupter.start()
+        do {
+            _ = try connection.query(sql: "SELECT SLEEP(5) AS slept")
+            Issue.record("a statement whose session was killed while it ran should fail")
+        } catch let error as DatabaseError {
+            #expect(error.isConnectionLost)
+            #expect(!error.wasNeverSent)
+        }
+        #expect(!connection.isConnected)
 
         // A session lost inside a transaction is reported, never silently replaced.
         connection.validationInterval = .zero
