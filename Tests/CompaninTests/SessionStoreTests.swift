@@ -34,7 +34,7 @@ private func reader(_ members: [String: JSONValue]) -> FieldReader {
             id: UUID(), conversationID: UUID(), messageID: nil, assistantID: UUID(), assistantVersion: 1, rating: 5, comment: nil,
             actorType: .agent, actorID: "a", metadata: [:], apiKeyID: nil, isCurrent: true, supersededAt: nil, createdAt: now)
         func columns(_ record: some DatabaseRecord) throws -> [String] { try RowEncoder().encode(record).map(\.column) }
-        #expect(try columns(SessionRow(session)) == SessionRow.databaseColumns)
+        #expect(try columns(session) == Session.databaseColumns)
         #expect(try columns(VisitorRow(visitor, mergedIntoID: nil)) == VisitorRow.databaseColumns)
         #expect(try columns(ContextRow(context)) == ContextRow.databaseColumns)
         #expect(try columns(ConversationRow(conversation)) == ConversationRow.databaseColumns)
@@ -43,7 +43,7 @@ private func reader(_ members: [String: JSONValue]) -> FieldReader {
             try columns(IdempotentMessageRow(message: MessageRow(message), idempotencyKey: nil, requestSHA256: nil))
                 == IdempotentMessageRow.databaseColumns)
         #expect(try columns(FeedbackRow(feedback)) == FeedbackRow.databaseColumns)
-        #expect(SessionRow.writtenColumns.isSubset(of: SessionRow.databaseColumns))
+        #expect(Session.writtenColumns.isSubset(of: Session.databaseColumns))
         #expect(ContextRow.writtenColumns.isSubset(of: ContextRow.databaseColumns))
     }
 }

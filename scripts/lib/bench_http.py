@@ -248,11 +248,12 @@ def main():
         example = f"  (e.g. {result['error_example']})" if result["error_example"] else ""
         print(f"{result['scenario']:<26} {result['requests_per_second']:>9.0f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} "
               f"{result['errors']:>7} {result['ratio']:>6.2f}{example}")
-    print(f"\nresponder memory over {served:,} requests (MiB): "
+    print(f"\nembedding model: {os.environ.get('COMPANIN_ENRICHER', 'e5')}")
+    print(f"responder memory over {served:,} requests (MiB): "
           + ", ".join(f"{r['start_mib']} → {r['end_mib']}" for r in memory["responders"]))
     with open(args.json, "w") as handle:
         json.dump({"seconds_per_scenario": args.seconds, "connections": args.connections, "responders": args.responders,
-                   "chunks": chunks, "log_rows": log_rows, "seeded_seconds": round(seeded), "scenarios": results,
+                   "chunks": chunks, "enricher": os.environ.get("COMPANIN_ENRICHER", "e5"), "log_rows": log_rows, "seeded_seconds": round(seeded), "scenarios": results,
                    "memory": memory, "run_id": str(uuid.uuid4())}, handle, indent=1)
 
 

@@ -39,6 +39,17 @@ struct Session: Sendable, Equatable {
     static let closed = HTTPError(.gone, detail: "Session expired")
 }
 
+/// A session is a row of `sessions` as it is: its columns are the properties' snake_case names,
+/// except `storedState`, which is the `state` column. (The API shows `SessionView`.)
+extension Session: Codable {
+    enum CodingKeys: String, CodingKey {
+        case id, assistantID, visitorID, initialVisitorID, authenticated, channel
+        case storedState = "state"
+        case metadata, ttlSeconds, sliding, expiresAt, lastActivityAt, identifiedAt, endedAt, endReason, createdByAPIKeyID
+        case createdAt, updatedAt
+    }
+}
+
 /// A session as the API shows it: with its visitor, and the attributes and CRM references of its
 /// contexts merged in order.
 struct SessionView: Encodable {

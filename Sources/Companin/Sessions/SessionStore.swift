@@ -36,7 +36,7 @@ struct SessionStore {
                 expiresAt: now.addingTimeInterval(TimeInterval(ttlSeconds)), lastActivityAt: now,
                 identifiedAt: authenticated && input.visitor?.id != nil ? now : nil, endedAt: nil, endReason: nil,
                 createdByAPIKeyID: apiKeyID, createdAt: now, updatedAt: now)
-            try db.insert(SessionRow(session))
+            try db.insert(session)
             return session
         }
     }
@@ -44,8 +44,8 @@ struct SessionStore {
     func find(_ id: UUID, lock: Bool = false) throws -> Session? {
         let locking: SQL = lock ? "FOR UPDATE" : ""
         return try db.fetchOne(
-            SessionRow.self, "SELECT \(SessionRow.selection()) FROM sessions WHERE \(db.condition) AND id = \(id) \(locking)"
-        )?.session
+            Session.self, "SELECT \(Session.selection()) FROM sessions WHERE \(db.condition) AND id = \(id) \(locking)"
+        )
     }
 
     func list(_ filter: Filter, _ page: Pagination) throws -> (items: [Session], count: Int) {
@@ -68,22 +68,22 @@ struct SessionStore {
         if let after = filter.createdAfter { conditions.append("created_at >= \(after)") }
         if let before = filter.createdBefore { conditions.append("created_at < \(before)") }
         let found = try db.page(
-            SessionRow.self, where: conditions.isEmpty ? nil : .joined(conditions, separator: " AND "),
+            Session.self, where: conditions.isEmpty ? nil : .joined(conditions, separator: " AND "),
             orderBy: "created_at, id", page)
-        return (found.items.map(\.session), found.count)
+        return (found.items, found.count)
     }
 
     /// The sessions of a visitor, oldest first, at most `limit` (the most recent ones when there are more).
     func sessions(ofVisitor visitorID: UUID, limit: Int) throws -> [Session] {
         try db.fetchAll(
-            SessionRow.self,
+            Session.self,
             """
-            SELECT \(SessionRow.selection()) FROM (
-                SELECT \(SessionRow.selection()) FROM sessions WHERE \(db.condition) AND visitor_id = \(visitorID)
+            SELECT \(Session.selection()) FROM (
+                SELECT \(Session.selection()) FROM sessions WHERE \(db.condition) AND visitor_id = \(visitorID)
                 ORDER BY created_at DESC, id DESC LIMIT \(limit)) recent
             ORDER BY created_at, id
             """
-        ).map(\.session)
+        )
     }
 
     func count(ofVisitor visitorID: UUID) throws -> Int {
@@ -173,13 +173,12 @@ struct SessionStore {
     }
 
     private func write(_ session: Session) throws {
-        let changes = try RowEncoder().encode(SessionRow(session)).filter { SessionRow.writtenColumns.contains($0.column) }
-        try db.update(SessionRow.databaseTable, set: changes, where: "id = \(session.id)")
+        let changes = try RowEncoder().encode(session).filter { Session.writtenColumns.contains($0.column) }
+        try db.update(Session.databaseTable, set: changes, where: "id = \(session.id)")
     }
 }
 
-/// A row of `sessions`.
-struct SessionRow: DatabaseRecord, Equatable {
+extension Session: DatabaseRecord {
     static let databaseTable = "sessions"
     static let databaseColumns = [
         "id", "assistant_id", "visitor_id", "initial_visitor_id", "authenticated", "channel", "state", "metadata", "ttl_seconds",
@@ -191,52 +190,4 @@ struct SessionRow: DatabaseRecord, Equatable {
         "assistant_id", "visitor_id", "authenticated", "state", "metadata", "ttl_seconds", "sliding", "expires_at", "last_activity_at",
         "identified_at", "ended_at", "end_reason", "updated_at",
     ]
-
-    var id: UUID
-    var assistantID: UUID?
-    var visitorID: UUID
-    var initialVisitorID: UUID
-    var authenticated: Bool
-    var channel: String
-    var state: Session.State
-    var metadata: [String: JSONValue]
-    var ttlSeconds: Int
-    var sliding: Bool
-    var expiresAt: Date
-    var lastActivityAt: Date
-    var identifiedAt: Date?
-    var endedAt: Date?
-    var endReason: String?
-    var createdByAPIKeyID: UUID?
-    var createdAt: Date
-    var updatedAt: Date
-
-    init(_ session: Session) {
-        id = session.id
-        assistantID = session.assistantID
-        visitorID = session.visitorID
-        initialVisitorID = session.initialVisitorID
-        authenticated = session.authenticated
-        channel = session.channel
-        state = session.storedState
-        metadata = session.metadata
-        ttlSeconds = session.ttlSeconds
-        sliding = session.sliding
-        expiresAt = session.expiresAt
-        lastActivityAt = session.lastActivityAt
-        identifiedAt = session.identifiedAt
-        endedAt = session.endedAt
-        endReason = session.endReason
-        createdByAPIKeyID = session.createdByAPIKeyID
-        createdAt = session.createdAt
-        updatedAt = session.updatedAt
-    }
-
-    var session: Session {
-        Session(
-            id: id, assistantID: assistantID, visitorID: visitorID, initialVisitorID: initialVisitorID, authenticated: authenticated,
-            channel: channel, storedState: state, metadata: metadata, ttlSeconds: ttlSeconds, sliding: sliding, expiresAt: expiresAt,
-            lastActivityAt: lastActivityAt, identifiedAt: identifiedAt, endedAt: endedAt, endReason: endReason,
-            createdByAPIKeyID: createdByAPIKeyID, createdAt: createdAt, updatedAt: updatedAt)
-    }
 }

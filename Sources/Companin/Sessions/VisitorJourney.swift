@@ -53,15 +53,15 @@ extension VisitorStore {
         guard !visitors.isEmpty else { return [] }
         let ids = visitors.map(\.id)
         let sessions = try db.fetchAll(
-            SessionRow.self,
+            Session.self,
             """
-            SELECT \(SessionRow.selection()) FROM (
-                SELECT \(SessionRow.selection()),
+            SELECT \(Session.selection()) FROM (
+                SELECT \(Session.selection()),
                        ROW_NUMBER() OVER (PARTITION BY visitor_id ORDER BY created_at DESC, id DESC) AS recency
                 FROM sessions WHERE \(db.condition) AND visitor_id IN \(list: ids)) ranked
             WHERE recency <= \(VisitorJourney.maximumSessions) ORDER BY created_at, id
             """
-        ).map(\.session)
+        )
         let views = Dictionary(
             grouping: try SessionStore(db: db).views(
                 sessions, showingContexts: true,
