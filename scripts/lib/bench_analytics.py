@@ -110,7 +110,7 @@ def main():
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
 
-    rows = load(Stack(args.var).database(), args.org, args.keys.split(","), args.rows)
+    rows = load(Stack(args.var).database(read_timeout=3600, write_timeout=3600), args.org, args.keys.split(","), args.rows)
     now = datetime.now(timezone.utc)
 
     def stamp(moment):

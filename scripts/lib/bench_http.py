@@ -40,7 +40,8 @@ class Bench:
 
     def __init__(self, var, companin):
         self.stack = companin_stack.Stack(var)
-        self.db = self.stack.database()
+        # Seeding runs statements that insert a million rows each: minutes, not the default 60 s.
+        self.db = self.stack.database(read_timeout=3600, write_timeout=3600)
         self.companin = companin
 
     def cli(self, *args):

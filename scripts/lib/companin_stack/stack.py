@@ -209,11 +209,12 @@ class Stack:
         `companin db grant-reporting`)."""
         return f"mariadb://root@localhost/{name}?socket={self.mariadb_socket}"
 
-    def database(self, name=APP_DATABASE):
-        """The application's database, as the application's user (an external server's URL as given)."""
+    def database(self, name=APP_DATABASE, **overrides):
+        """The application's database, as the application's user (an external server's URL as given);
+        `overrides` are PyMySQL connect() arguments, e.g. a longer read_timeout for bulk loads."""
         if self.external_db():
-            return Database(self.env["COMPANIN_DATABASE_URL"])
-        return Database(self.database_url(name))
+            return Database(self.env["COMPANIN_DATABASE_URL"], **overrides)
+        return Database(self.database_url(name), **overrides)
 
     def _ensure_database_url(self):
         """COMPANIN_DATABASE_URL for the external or the private server."""
