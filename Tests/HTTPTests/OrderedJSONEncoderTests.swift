@@ -60,4 +60,22 @@ import Testing
         let json = String(decoding: try OrderedJSONEncoder().encode(view), as: UTF8.self)
         #expect(json == #"{"assistant_id":"a","created_by_api_key_id":null,"metadata":{"Zeta":2,"orderId":1},"nested":{"chunks_done":3}}"#)
     }
+
+    struct Times: FlattenedJSON {
+        var createdAt: Int
+        var readyAt: Int?
+    }
+
+    struct Source: Encodable {
+        var id: String
+        var times: Times
+        var status: String
+    }
+
+    @Test func aFlattenedValueWritesItsPropertiesInPlaceOfItsKey() throws {
+        let json = String(
+            decoding: try OrderedJSONEncoder().encode([Source(id: "s", times: Times(createdAt: 1, readyAt: nil), status: "ready")]),
+            as: UTF8.self)
+        #expect(json == #"[{"id":"s","created_at":1,"ready_at":null,"status":"ready"}]"#)
+    }
 }

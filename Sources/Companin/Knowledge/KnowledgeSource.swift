@@ -82,156 +82,141 @@ struct KnowledgeSource: Equatable, DatabaseRecord {
     }
 }
 
+/// What every kind of source shows about its enrichment, written inline in its view.
+struct SourceEnrichmentView: FlattenedJSON {
+    var summary: String?
+    var keywords: [String]?
+    var chunkCount: Int
+    var progress: KnowledgeSource.Progress
+
+    init(_ source: KnowledgeSource) {
+        summary = source.summary
+        keywords = source.keywords
+        chunkCount = source.chunkCount
+        progress = source.progress
+    }
+}
+
+/// When a source was created, changed and went through ingestion, written inline in its view.
+struct SourceTimesView: FlattenedJSON {
+    var createdAt: Date
+    var updatedAt: Date
+    var queuedAt: Date?
+    var processingStartedAt: Date?
+    var readyAt: Date?
+    var failedAt: Date?
+
+    init(_ source: KnowledgeSource) {
+        createdAt = source.createdAt
+        updatedAt = source.updatedAt
+        queuedAt = source.queuedAt
+        processingStartedAt = source.processingStartedAt
+        readyAt = source.readyAt
+        failedAt = source.failedAt
+    }
+}
+
 /// A file as the API shows it.
 struct FileView: Encodable {
-    let source: KnowledgeSource
+    var id: UUID
+    var kind: KnowledgeSource.Kind
+    var title: String
+    var status: KnowledgeSource.Status
+    var error: KnowledgeSource.Failure?
+    var filename: String?
+    var contentKind: String?
+    var mediaType: String?
+    var sizeBytes: Int?
+    var sha256: String?
+    var attributes: [String: JSONValue]
+    var metadata: [String: JSONValue]
+    var enrichment: SourceEnrichmentView
+    var times: SourceTimesView
 
-    enum CodingKeys: String, CodingKey {
-        case id, kind, title, status, error, filename
-        case contentKind = "content_kind"
-        case mediaType = "media_type"
-        case sizeBytes = "size_bytes"
-        case sha256
-        case attributes, metadata, summary, keywords
-        case chunkCount = "chunk_count"
-        case progress
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case queuedAt = "queued_at"
-        case processingStartedAt = "processing_started_at"
-        case readyAt = "ready_at"
-        case failedAt = "failed_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(source.id, forKey: .id)
-        try container.encode(source.kind, forKey: .kind)
-        try container.encode(source.title, forKey: .title)
-        try container.encode(source.status, forKey: .status)
-        try container.encode(source.error, forKey: .error)
-        try container.encode(source.filename, forKey: .filename)
-        try container.encode(source.contentKind, forKey: .contentKind)
-        try container.encode(source.mediaType, forKey: .mediaType)
-        try container.encode(source.sizeBytes, forKey: .sizeBytes)
-        try container.encode(source.sha256, forKey: .sha256)
-        try container.encode(source.attributes, forKey: .attributes)
-        try container.encode(source.metadata, forKey: .metadata)
-        try source.encodeEnrichment(
-            into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
-            progress: .progress)
-        try source.encodeTimes(
-            into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
-            processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+    init(source: KnowledgeSource) {
+        id = source.id
+        kind = source.kind
+        title = source.title
+        status = source.status
+        error = source.error
+        filename = source.filename
+        contentKind = source.contentKind
+        mediaType = source.mediaType
+        sizeBytes = source.sizeBytes
+        sha256 = source.sha256
+        attributes = source.attributes
+        metadata = source.metadata
+        enrichment = SourceEnrichmentView(source)
+        times = SourceTimesView(source)
     }
 }
 
 /// A URL source as the API shows it.
 struct URLView: Encodable {
-    let source: KnowledgeSource
+    var id: UUID
+    var kind: KnowledgeSource.Kind
+    var url: String
+    var title: String
+    var status: KnowledgeSource.Status
+    var error: KnowledgeSource.Failure?
+    var finalURL: String?
+    var httpStatus: Int?
+    var contentType: String?
+    var fetchedAt: Date?
+    var description: String?
+    var language: String?
+    var text: String?
+    var metadata: [String: JSONValue]
+    var refreshInterval: Int?
+    var nextRefreshAt: Date?
+    var enrichment: SourceEnrichmentView
+    var times: SourceTimesView
 
-    enum CodingKeys: String, CodingKey {
-        case id, kind, url, title, status, error
-        case finalURL = "final_url"
-        case httpStatus = "http_status"
-        case contentType = "content_type"
-        case fetchedAt = "fetched_at"
-        case description, language, text, metadata
-        case refreshInterval = "refresh_interval"
-        case nextRefreshAt = "next_refresh_at"
-        case summary, keywords
-        case chunkCount = "chunk_count"
-        case progress
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case queuedAt = "queued_at"
-        case processingStartedAt = "processing_started_at"
-        case readyAt = "ready_at"
-        case failedAt = "failed_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(source.id, forKey: .id)
-        try container.encode(source.kind, forKey: .kind)
-        try container.encode(source.url ?? "", forKey: .url)
-        try container.encode(source.title, forKey: .title)
-        try container.encode(source.status, forKey: .status)
-        try container.encode(source.error, forKey: .error)
-        try container.encode(source.finalURL, forKey: .finalURL)
-        try container.encode(source.httpStatus, forKey: .httpStatus)
-        try container.encode(source.mediaType, forKey: .contentType)
-        try container.encode(source.fetchedAt, forKey: .fetchedAt)
-        try container.encode(source.description, forKey: .description)
-        try container.encode(source.language, forKey: .language)
-        try container.encode(source.extractedText, forKey: .text)
-        try container.encode(source.metadata, forKey: .metadata)
-        try container.encode(source.refreshIntervalSeconds, forKey: .refreshInterval)
-        try container.encode(source.nextRefreshAt, forKey: .nextRefreshAt)
-        try source.encodeEnrichment(
-            into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
-            progress: .progress)
-        try source.encodeTimes(
-            into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
-            processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
+    init(source: KnowledgeSource) {
+        id = source.id
+        kind = source.kind
+        url = source.url ?? ""
+        title = source.title
+        status = source.status
+        error = source.error
+        finalURL = source.finalURL
+        httpStatus = source.httpStatus
+        contentType = source.mediaType
+        fetchedAt = source.fetchedAt
+        description = source.description
+        language = source.language
+        text = source.extractedText
+        metadata = source.metadata
+        refreshInterval = source.refreshIntervalSeconds
+        nextRefreshAt = source.nextRefreshAt
+        enrichment = SourceEnrichmentView(source)
+        times = SourceTimesView(source)
     }
 }
 
 /// A Q&A pair as the API shows it.
 struct QAView: Encodable {
-    let source: KnowledgeSource
+    var id: UUID
+    var kind: KnowledgeSource.Kind
+    var question: String
+    var answer: String
+    var tags: [String]
+    var metadata: [String: JSONValue]
+    var status: KnowledgeSource.Status
+    var error: KnowledgeSource.Failure?
+    var enrichment: SourceEnrichmentView
+    var times: SourceTimesView
 
-    enum CodingKeys: String, CodingKey {
-        case id, kind, question, answer, tags, metadata, status, error, summary, keywords
-        case chunkCount = "chunk_count"
-        case progress
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case queuedAt = "queued_at"
-        case processingStartedAt = "processing_started_at"
-        case readyAt = "ready_at"
-        case failedAt = "failed_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(source.id, forKey: .id)
-        try container.encode(source.kind, forKey: .kind)
-        try container.encode(source.question ?? "", forKey: .question)
-        try container.encode(source.answer ?? "", forKey: .answer)
-        try container.encode(source.tags ?? [], forKey: .tags)
-        try container.encode(source.metadata, forKey: .metadata)
-        try container.encode(source.status, forKey: .status)
-        try container.encode(source.error, forKey: .error)
-        try source.encodeEnrichment(
-            into: &container, summary: .summary, keywords: .keywords, chunkCount: .chunkCount,
-            progress: .progress)
-        try source.encodeTimes(
-            into: &container, created: .createdAt, updated: .updatedAt, queued: .queuedAt,
-            processing: .processingStartedAt, ready: .readyAt, failed: .failedAt)
-    }
-}
-
-extension KnowledgeSource {
-    func encodeEnrichment<Key: CodingKey>(
-        into container: inout KeyedEncodingContainer<Key>, summary: Key, keywords: Key, chunkCount: Key,
-        progress: Key
-    ) throws {
-        try container.encode(self.summary, forKey: summary)
-        try container.encode(self.keywords, forKey: keywords)
-        try container.encode(self.chunkCount, forKey: chunkCount)
-        try container.encode(self.progress, forKey: progress)
-    }
-
-    func encodeTimes<Key: CodingKey>(
-        into container: inout KeyedEncodingContainer<Key>, created: Key, updated: Key, queued: Key,
-        processing: Key, ready: Key, failed: Key
-    ) throws {
-        try container.encode(createdAt, forKey: created)
-        try container.encode(updatedAt, forKey: updated)
-        try container.encode(queuedAt, forKey: queued)
-        try container.encode(processingStartedAt, forKey: processing)
-        try container.encode(readyAt, forKey: ready)
-        try container.encode(failedAt, forKey: failed)
+    init(source: KnowledgeSource) {
+        id = source.id
+        kind = source.kind
+        question = source.question ?? ""
+        answer = source.answer ?? ""
+        tags = source.tags ?? []
+        metadata = source.metadata
+        status = source.status
+        error = source.error
+        enrichment = SourceEnrichmentView(source)
+        times = SourceTimesView(source)
     }
 }

@@ -131,6 +131,11 @@ final class JSONNode {
     }
 }
 
+/// A value whose properties are written into the object that contains it, in place of its own
+/// key: the parts several views share (a knowledge source's ingestion times) are declared once
+/// and the views stay plain structs.
+public protocol FlattenedJSON: Encodable {}
+
 /// Marks dictionaries, whose keys have no meaningful order and are written sorted.
 protocol DictionaryEncoding {}
 extension Dictionary: DictionaryEncoding {}
@@ -186,6 +191,10 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if value is any FlattenedJSON {
+            try value.encode(to: NodeEncoder(node: node, codingPath: codingPath, sortsKeys: false))
+            return
+        }
         let child = node.child(forKey: name(key))
         if let text = try scalar(value) {
             child.setScalar(text)
