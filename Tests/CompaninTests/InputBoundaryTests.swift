@@ -57,6 +57,7 @@ import Testing
         switch kind {
         case .string(let minLength, _): .string(String(repeating: "a", count: max(minLength, 1)))
         case .integer(let minimum, _): .int(minimum)
+        case .number(let minimum, _): .double(minimum ?? 0)
         case .boolean: .bool(true)
         case .uuid: .string(UUID().uuidString.lowercased())
         case .dateTime: .string("2026-11-24T17:51:43Z")
@@ -64,6 +65,7 @@ import Testing
         case .object: .object([:])
         case .list(let item, let minItems, _): .array(Array(repeating: sample(item), count: minItems))
         case .fields(let set): minimal(set)
+        case .file: .string("")
         }
     }
 

@@ -19,7 +19,8 @@ enum APIContract {
         var path: String
         var tag: String
         var summary: String
-        var query: [(name: String, schema: JSONValue)] = []
+        /// Query parameters, as the route's `QueryReader` reads them.
+        var query: [Field] = []
         var body: Body?
         /// Success statuses and what they carry (`nil`: no body).
         var responses: [(status: Int, schema: JSONValue?)]
@@ -28,14 +29,9 @@ enum APIContract {
         var extraErrors: [Int] = []
     }
 
-    static let page: [(name: String, schema: JSONValue)] = [
-        ("limit", S.integer(minimum: 1, maximum: 1000)), ("offset", S.integer(minimum: 0, maximum: 2_147_483_647)),
-    ]
-    static let created: [(name: String, schema: JSONValue)] = [("created_after", S.dateTime), ("created_before", S.dateTime)]
-    static let window: [(name: String, schema: JSONValue)] = [
-        ("from", S.dateTime), ("to", S.dateTime), ("api_key_id", S.uuid),
-        ("organization_id", S.string("An organization id, or all; operator keys only")),
-    ]
+    static let page = Pagination.query
+    static let created = ListQuery.created
+    static let window = AnalyticsRoutes.Query.window
     static let ifMatch: [(name: String, schema: JSONValue)] = [("If-Match", S.string())]
 
     /// A body of these fields, as the route reads it.
@@ -43,6 +39,28 @@ enum APIContract {
 
     /// A body of one field.
     static func body(_ field: Field) -> Operation.Body { body(FieldSet([field])) }
+
+    /// A `multipart/form-data` body of these parts; `closed` when the route refuses parts it does not
+    /// declare. A JSON object part travels as its text, so it is documented as a string.
+    static func form(_ fields: FieldSet, closed: Bool = true) -> JSONValue {
+        guard case .object(var schema) = fields.schema, case .object(var properties)? = schema["properties"] else {
+            return fields.schema
+        }
+        for field in fields.fields {
+            if case .object = field.kind { properties[field.name] = S.string(field.description) }
+        }
+        schema["properties"] = .object(properties)
+        if !closed { schema["additionalProperties"] = nil }
+        return .object(schema)
+    }
+
+    /// A header the route reads by its declaration.
+    static func header(_ field: Field) -> (name: String, schema: JSONValue) { (field.name, field.schema) }
+
+    /// A query parameter as its route reads it.
+    static func parameter(_ field: Field) -> JSONValue {
+        .object(["name": .string(field.name), "in": .string("query"), "required": .bool(field.required), "schema": field.schema])
+    }
 
     static var operations: [Operation] {
         let assistant = S.ref("Assistant")
@@ -85,7 +103,7 @@ enum APIContract {
                 body: body(TemplateRenderInput.fields), responses: [(200, S.ref("TemplateRendering"))]),
             .init(
                 method: .get, path: a + "/knowledge", tag: "Knowledge", summary: "The sources an assistant sees",
-                responses: [(200, S.ref("AssistantKnowledge"))]),
+                query: page, responses: [(200, S.ref("AssistantKnowledge"))]),
             .init(
                 method: .put, path: a + "/knowledge/:source_id", tag: "Knowledge",
                 summary: "Link a source to, or exclude it from, an assistant",
@@ -98,16 +116,11 @@ enum APIContract {
             // Knowledge
             .init(
                 method: .post, path: files, tag: "Knowledge", summary: "Upload a file (PDF, CSV, text, JSON, image)",
-                body: .multipart(
-                    S.object(
-                        [
-                            "file": S.string(format: "binary"), "title": S.string(maxLength: 300),
-                            "metadata": S.string("A JSON object"),
-                        ], required: ["file"])),
+                body: .multipart(form(FileRoutes.form)),
                 responses: [(202, S.ref("KnowledgeFile")), (200, S.ref("KnowledgeFile"))], extraErrors: [413, 415, 507]),
             .init(
                 method: .get, path: files, tag: "Knowledge", summary: "List files",
-                query: page + [("status", status)], responses: [(200, S.page(of: S.ref("KnowledgeFile")))]),
+                query: page + [FileRoutes.status], responses: [(200, S.page(of: S.ref("KnowledgeFile")))]),
             .init(
                 method: .get, path: files + ":file_id", tag: "Knowledge", summary: "Read a file's record",
                 responses: [(200, S.ref("KnowledgeFile"))]),
@@ -127,11 +140,11 @@ enum APIContract {
                             Field.Kind.list(of: .fields(QAInput.fields), minItems: 1, maxItems: QARoutes.maximumBulk).schema,
                         ])
                     ]),
-                    S.object(["file": S.string(format: "binary")], required: ["file"])),
+                    form(FieldSet([QARoutes.csvFile]), closed: false)),
                 responses: [(202, .object(["oneOf": .array([S.ref("QAPair"), S.page(of: S.ref("QAPair"))])]))]),
             .init(
                 method: .get, path: qas, tag: "Knowledge", summary: "List Q&A pairs",
-                query: page + [("status", status), ("tag", S.string(maxLength: 50))], responses: [(200, S.page(of: S.ref("QAPair")))]),
+                query: page + [FileRoutes.status, QARoutes.tag], responses: [(200, S.page(of: S.ref("QAPair")))]),
             .init(method: .get, path: qas + ":qa_id", tag: "Knowledge", summary: "Read a Q&A pair", responses: [(200, S.ref("QAPair"))]),
             .init(
                 method: .patch, path: qas + ":qa_id", tag: "Knowledge", summary: "Change a Q&A pair",
@@ -144,7 +157,7 @@ enum APIContract {
                 responses: [(202, S.ref("URLSource"))]),
             .init(
                 method: .get, path: urls, tag: "Knowledge", summary: "List URL sources",
-                query: page + [("status", status)], responses: [(200, S.page(of: S.ref("URLSource")))]),
+                query: page + [FileRoutes.status], responses: [(200, S.page(of: S.ref("URLSource")))]),
             .init(
                 method: .get, path: urls + ":url_id", tag: "Knowledge", summary: "Read a URL source", responses: [(200, S.ref("URLSource"))]
             ),
@@ -174,11 +187,7 @@ enum APIContract {
                 body: body(SessionInput.fields(.standard)), responses: [(201, S.ref("Session"))], extraErrors: [409]),
             .init(
                 method: .get, path: "/api/v1/sessions/", tag: "Sessions", summary: "List sessions",
-                query: page + created + [
-                    ("assistant_id", S.uuid), ("visitor_id", S.uuid), ("external_id", S.string(maxLength: 255)),
-                    ("channel", S.string(maxLength: 50)), ("state", S.string(enum: ["active", "ended", "expired"])),
-                ],
-                responses: [(200, S.page(of: S.ref("Session")))]),
+                query: page + created + SessionRoutes.Query.all, responses: [(200, S.page(of: S.ref("Session")))]),
             .init(
                 method: .get, path: "/api/v1/sessions/:session_id", tag: "Sessions", summary: "Read a session with its merged context",
                 responses: [(200, S.ref("Session"))]),
@@ -194,10 +203,7 @@ enum APIContract {
                 responses: [(201, S.ref("Context"))], extraErrors: [410]),
             .init(
                 method: .get, path: "/api/v1/contexts/", tag: "Sessions", summary: "List contexts",
-                query: page + [
-                    ("session_id", S.uuid), ("crm_system", S.string(maxLength: 100)), ("crm_record_id", S.string(maxLength: 255)),
-                ],
-                responses: [(200, S.page(of: S.ref("Context")))], extraErrors: [404]),
+                query: page + ContextRoutes.Query.all, responses: [(200, S.page(of: S.ref("Context")))], extraErrors: [404]),
             .init(
                 method: .get, path: "/api/v1/contexts/:context_id", tag: "Sessions", summary: "Read a context",
                 responses: [(200, S.ref("Context"))]),
@@ -211,8 +217,7 @@ enum APIContract {
                 responses: [(204, nil)], extraErrors: [410]),
             .init(
                 method: .get, path: "/api/v1/visitors/", tag: "Sessions", summary: "Visitors with their journeys",
-                query: page + [("external_id", S.string(maxLength: 255)), ("identified", S.boolean)],
-                responses: [(200, S.page(of: S.ref("VisitorJourney")))]),
+                query: page + VisitorRoutes.Query.all, responses: [(200, S.page(of: S.ref("VisitorJourney")))]),
             .init(
                 method: .get, path: "/api/v1/visitors/:visitor_id", tag: "Sessions", summary: "A visitor's journey across channels",
                 responses: [(200, S.ref("VisitorJourney"))]),
@@ -224,12 +229,7 @@ enum APIContract {
                 responses: [(201, S.ref("Conversation"))], extraErrors: [409, 410]),
             .init(
                 method: .get, path: "/api/v1/conversations/", tag: "Conversations", summary: "List conversations",
-                query: page + created + [
-                    ("assistant_id", S.uuid), ("session_id", S.uuid), ("visitor_id", S.uuid),
-                    ("status", S.string(enum: ["open", "handed_off", "closed"])), ("needs_human", S.boolean),
-                    ("api_key_id", S.uuid),
-                ],
-                responses: [(200, S.page(of: S.ref("Conversation")))]),
+                query: page + created + ConversationRoutes.Query.filters, responses: [(200, S.page(of: S.ref("Conversation")))]),
             .init(method: .get, path: c, tag: "Conversations", summary: "Read a conversation", responses: [(200, S.ref("Conversation"))]),
             .init(
                 method: .post, path: c + "/close", tag: "Conversations", summary: "Close a conversation",
@@ -240,16 +240,16 @@ enum APIContract {
                 responses: [(200, S.ref("Conversation"))], extraErrors: [409]),
             .init(
                 method: .get, path: c + "/messages", tag: "Conversations", summary: "Messages, oldest first, by cursor",
-                query: [("after", S.uuid), ("limit", S.integer(minimum: 1, maximum: 1000))], responses: [(200, S.ref("MessagePage"))]),
+                query: [ConversationRoutes.Query.after, Pagination.Fields.limit], responses: [(200, S.ref("MessagePage"))]),
             .init(
                 method: .post, path: c + "/messages", tag: "Conversations",
                 summary: "Post a message; a visitor's gets the assistant's reply",
                 body: body(MessageInput.fields),
-                responses: [(201, S.ref("PostedMessage"))], headers: [("Idempotency-Key", S.string(minLength: 1, maxLength: 200))],
+                responses: [(201, S.ref("PostedMessage"))], headers: [header(ConversationRoutes.Headers.idempotencyKey)],
                 extraErrors: [409, 410]),
             .init(
                 method: .get, path: c + "/feedback", tag: "Conversations", summary: "Ratings of a conversation",
-                query: [("history", S.boolean)], responses: [(200, S.page(of: S.ref("Feedback")))]),
+                query: [ConversationRoutes.Query.history], responses: [(200, S.page(of: S.ref("Feedback")))]),
             .init(
                 method: .post, path: c + "/feedback", tag: "Conversations", summary: "Rate a conversation or one of its messages",
                 body: body(FeedbackInput.fields),
@@ -261,22 +261,19 @@ enum APIContract {
             // Analytics
             .init(
                 method: .get, path: "/analytics/logs/", tag: "Analytics", summary: "Request log rows, newest first",
-                query: window + page + [
-                    ("status", S.integer(minimum: 100, maximum: 599)), ("method", S.string(maxLength: 10)),
-                    ("route", S.string(maxLength: 200)), ("min_duration_ms", S.number),
-                ],
-                responses: [(200, S.page(of: S.ref("LogRow")))], extraErrors: [403]),
+                query: window + page + AnalyticsRoutes.Query.logFilters, responses: [(200, S.page(of: S.ref("LogRow")))],
+                extraErrors: [403]),
             .init(
                 method: .get, path: "/analytics/usage/", tag: "Analytics",
                 summary: "Requests, errors, throttling and latency per hour or day",
-                query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("Usage"))], extraErrors: [403]),
+                query: window + [AnalyticsRoutes.Query.granularity], responses: [(200, S.ref("Usage"))], extraErrors: [403]),
             .init(
                 method: .get, path: "/analytics/endpoints/", tag: "Analytics", summary: "The endpoint mix per route template",
                 query: window, responses: [(200, S.page(of: S.ref("EndpointFigures")))], extraErrors: [403]),
             .init(
                 method: .get, path: "/analytics/rate-limits/", tag: "Analytics",
                 summary: "Throttling per bucket and key, and the live limiter",
-                query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("RateLimits"))],
+                query: window + [AnalyticsRoutes.Query.granularity], responses: [(200, S.ref("RateLimits"))],
                 extraErrors: [403]),
             .init(
                 method: .get, path: "/analytics/keys/", tag: "Analytics",
@@ -285,17 +282,15 @@ enum APIContract {
             .init(
                 method: .get, path: "/analytics/feedback/", tag: "Analytics",
                 summary: "Satisfaction (CSAT) over time and per assistant version, and the latest comments",
-                query: window + [("granularity", S.string(enum: ["hour", "day"]))], responses: [(200, S.ref("FeedbackReport"))],
+                query: window + [AnalyticsRoutes.Query.granularity], responses: [(200, S.ref("FeedbackReport"))],
                 extraErrors: [403]),
             .init(
                 method: .get, path: "/analytics/knowledge/", tag: "Analytics",
                 summary: "Knowledge sources per kind and status now, and the latest failed ones with their reasons",
-                query: [("organization_id", S.string("An organization id, or all; operator keys only"))],
+                query: [AnalyticsRoutes.Query.organizationID],
                 responses: [(200, S.ref("KnowledgeReport"))], extraErrors: [403]),
         ]
     }
-
-    static let status = S.string(enum: ["pending", "processing", "ready", "failed"])
 
     /// What a stored file may be, by its bytes (the content kinds ingestion accepts).
     static let fileMediaTypes = [
@@ -402,9 +397,7 @@ enum APIContract {
                     "schema": name == "version" ? S.integer(minimum: 1) : (name == "name" ? S.string() : S.uuid),
                 ]))
         }
-        for (name, schema) in operation.query {
-            parameters.append(.object(["name": .string(name), "in": .string("query"), "required": .bool(false), "schema": schema]))
-        }
+        parameters += operation.query.map(parameter)
         for (name, schema) in operation.headers {
             parameters.append(.object(["name": .string(name), "in": .string("header"), "required": .bool(false), "schema": schema]))
         }

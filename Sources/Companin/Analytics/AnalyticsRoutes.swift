@@ -14,6 +14,24 @@ enum AnalyticsRoutes {
         var seconds: TimeInterval { self == .hour ? 3_600 : 86_400 }
     }
 
+    /// The query parameters of the analytics endpoints.
+    enum Query {
+        static let from = Field("from", .dateTime)
+        static let to = Field("to", .dateTime)
+        static let apiKeyID = Field("api_key_id", .uuid)
+        static let organizationID = Field("organization_id", .string(maxLength: 64), "An organization id, or all; operator keys only")
+        /// The range and filters of every endpoint but `knowledge`.
+        static let window = [from, to, apiKeyID, organizationID]
+        static let granularity = Field("granularity", .choice(Granularity.allCases.map(\.rawValue)))
+
+        /// The filters of the request log.
+        static let status = Field("status", .integer(minimum: 100, maximum: 599))
+        static let method = Field("method", .string(maxLength: 10))
+        static let route = Field("route", .string(maxLength: 200))
+        static let minimumDuration = Field("min_duration_ms", .number(minimum: 0))
+        static let logFilters = [status, method, route, minimumDuration]
+    }
+
     /// Buckets a usage series may have at most: 31 days of hours, or 366 days.
     static let maximumBuckets = 24 * 31 + 1
 
@@ -31,22 +49,10 @@ enum AnalyticsRoutes {
             var query = QueryReader(request)
             let window = try window(request, context, &query)
             var filter = AnalyticsStore.LogFilter(apiKeyID: window.apiKeyID)
-            if let text = query.string("status", maxLength: 3) {
-                if let status = Int(text), (100...599).contains(status) {
-                    filter.status = status
-                } else {
-                    query.fail("status", "Input should be an HTTP status from 100 to 599", type: "int_parsing")
-                }
-            }
-            filter.method = query.string("method", maxLength: 10)?.uppercased()
-            filter.route = query.string("route", maxLength: 200)
-            if let text = query.string("min_duration_ms", maxLength: 10) {
-                if let milliseconds = Double(text), milliseconds >= 0, milliseconds.isFinite {
-                    filter.minimumDurationMicroseconds = Int(milliseconds * 1_000)
-                } else {
-                    query.fail("min_duration_ms", "Input should be a number of milliseconds ≥ 0", type: "float_parsing")
-                }
-            }
+            filter.status = httpStatus(&query)
+            filter.method = query.string(Query.method)?.uppercased()
+            filter.route = query.string(Query.route)
+            filter.minimumDurationMicroseconds = minimumDuration(&query)
             let page = try Pagination(request)
             try query.finish()
             let found = try window.store.logs(from: window.from, to: window.to, live: window.live, filter, page)
@@ -56,7 +62,7 @@ enum AnalyticsRoutes {
         router.get("/analytics/usage/") { request, context in
             var query = QueryReader(request)
             let window = try window(request, context, &query)
-            let granularity = query.choice("granularity", Granularity.self) ?? .hour
+            let granularity = query.choice(Query.granularity, Granularity.self) ?? .hour
             try query.finish()
             let periods = try window.store.totals(
                 from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
@@ -85,7 +91,7 @@ enum AnalyticsRoutes {
         router.get("/analytics/rate-limits/") { request, context in
             var query = QueryReader(request)
             let window = try window(request, context, &query)
-            let granularity = query.choice("granularity", Granularity.self) ?? .hour
+            let granularity = query.choice(Query.granularity, Granularity.self) ?? .hour
             try query.finish()
             let periods = try window.store.totals(
                 from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
@@ -132,7 +138,7 @@ enum AnalyticsRoutes {
         router.get("/analytics/feedback/") { request, context in
             var query = QueryReader(request)
             let window = try window(request, context, &query)
-            let granularity = query.choice("granularity", Granularity.self) ?? .hour
+            let granularity = query.choice(Query.granularity, Granularity.self) ?? .hour
             try query.finish()
             let starts = try bucketStarts(window, granularity: granularity)
             let feedback = try DashboardFigures(database: context.database, organizationID: window.store.scope.organizationID)
@@ -164,7 +170,7 @@ enum AnalyticsRoutes {
     private static func organizationScope(_ context: AppContext, _ query: inout QueryReader) throws -> UUID? {
         guard let credentials = context.credentials else { throw HTTPError.unauthorized }
         var organizationID: UUID? = credentials.organizationID
-        if let text = query.string("organization_id", maxLength: 64) {
+        if let text = query.string(Query.organizationID) {
             guard credentials.isOperator else {
                 throw HTTPError(.forbidden, detail: "Only operator keys may read other organizations' analytics")
             }
@@ -173,20 +179,45 @@ enum AnalyticsRoutes {
             } else if let id = UUID(uuidString: text) {
                 organizationID = id
             } else {
-                query.fail("organization_id", "Input should be an organization id or 'all'", type: "uuid_parsing")
+                query.fail(Query.organizationID.name, "Input should be an organization id or 'all'", type: "uuid_parsing")
             }
         }
         return organizationID
+    }
+
+    /// `?status=`: an HTTP status within the declared range; anything else is one `int_parsing` error.
+    private static func httpStatus(_ query: inout QueryReader) -> Int? {
+        let range = Query.status.kind.range!
+        guard let text = query.value(Query.status, maxLength: String(range.upperBound).count) else { return nil }
+        guard let status = Int64(text), range.contains(status) else {
+            query.fail(
+                Query.status.name, "Input should be an HTTP status from \(range.lowerBound) to \(range.upperBound)", type: "int_parsing")
+            return nil
+        }
+        return Int(status)
+    }
+
+    /// `?min_duration_ms=` in microseconds: a finite number of milliseconds from the declared minimum.
+    private static func minimumDuration(_ query: inout QueryReader) -> Int? {
+        guard case .number(let minimum?, _) = Query.minimumDuration.kind else { preconditionFailure("min_duration_ms has a minimum") }
+        guard let text = query.value(Query.minimumDuration, maxLength: 10) else { return nil }
+        guard let milliseconds = Double(text), milliseconds.isFinite, milliseconds >= minimum else {
+            query.fail(
+                Query.minimumDuration.name, "Input should be a number of milliseconds ≥ \(String(format: "%g", minimum))",
+                type: "float_parsing")
+            return nil
+        }
+        return Int(milliseconds * 1_000)
     }
 
     /// The organization scope, time range and key filter every endpoint shares.
     private static func window(_ request: Request, _ context: AppContext, _ query: inout QueryReader) throws -> Window {
         let organizationID = try organizationScope(context, &query)
         let now = Date.now
-        let to = query.timestamp("to") ?? now
-        let from = query.timestamp("from") ?? to.addingTimeInterval(-86_400)
-        if from >= to { query.fail("from", "Value error, from must be before to", type: "value_error") }
-        let apiKeyID = query.uuid("api_key_id")
+        let to = query.timestamp(Query.to) ?? now
+        let from = query.timestamp(Query.from) ?? to.addingTimeInterval(-86_400)
+        if from >= to { query.fail(Query.from.name, "Value error, from must be before to", type: "value_error") }
+        let apiKeyID = query.uuid(Query.apiKeyID)
         return Window(
             store: AnalyticsStore(database: context.database, organizationID: organizationID),
             from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
@@ -200,7 +231,7 @@ enum AnalyticsRoutes {
         guard count <= maximumBuckets else {
             throw ValidationError([
                 FieldError(
-                    loc: [.key("query"), .key("from")],
+                    loc: [.key("query"), .key(Query.from.name)],
                     msg: "Value error, at most \(maximumBuckets) buckets: shorten the range or use granularity=day", type: "value_error")
             ])
         }

@@ -5,6 +5,28 @@ import Ingestion
 /// `/api/v1/conversations/…`: conversations, their append-only messages with grounded replies,
 /// feedback, and the transcript export.
 enum ConversationRoutes {
+    /// The query parameters of the conversation routes, besides the page and `created_after`/`created_before`.
+    enum Query {
+        static let assistantID = Field("assistant_id", .uuid)
+        static let sessionID = Field("session_id", .uuid)
+        static let visitorID = Field("visitor_id", .uuid)
+        static let status = Field("status", .choice(Conversation.Status.allCases.map(\.rawValue)))
+        static let needsHuman = Field("needs_human", .boolean)
+        static let apiKeyID = Field("api_key_id", .uuid)
+        /// The filters of the conversation list.
+        static let filters = [assistantID, sessionID, visitorID, status, needsHuman, apiKeyID]
+
+        /// The cursor of the message list: the id of the last message seen.
+        static let after = Field("after", .uuid)
+        /// Whether the feedback list holds replaced ratings too.
+        static let history = Field("history", .boolean)
+    }
+
+    enum Headers {
+        /// A retried post with the same key answers the first post's messages instead of posting twice.
+        static let idempotencyKey = Field("Idempotency-Key", .string(minLength: 1, maxLength: MessageStore.maximumIdempotencyKeyLength))
+    }
+
     static func register(
         on router: inout Router<AppContext>, knowledge: KnowledgeConfiguration, indexes: KnowledgeIndexCache, replyModel: (any ChatModel)?
     ) {
@@ -16,10 +38,10 @@ enum ConversationRoutes {
             let page = try Pagination(request)
             var query = QueryReader(request)
             let filter = ConversationStore.Filter(
-                assistantID: query.uuid("assistant_id"), sessionID: query.uuid("session_id"), visitorID: query.uuid("visitor_id"),
-                status: query.choice("status", Conversation.Status.self), needsHuman: query.bool("needs_human"),
-                createdAfter: query.timestamp("created_after"), createdBefore: query.timestamp("created_before"),
-                createdByAPIKeyID: query.uuid("api_key_id"))
+                assistantID: query.uuid(Query.assistantID), sessionID: query.uuid(Query.sessionID), visitorID: query.uuid(Query.visitorID),
+                status: query.choice(Query.status, Conversation.Status.self), needsHuman: query.bool(Query.needsHuman),
+                createdAfter: query.timestamp(ListQuery.createdAfter), createdBefore: query.timestamp(ListQuery.createdBefore),
+                createdByAPIKeyID: query.uuid(Query.apiKeyID))
             try query.finish()
             let found = try store(context).list(filter, page)
             return try Response.json(Page(items: found.items, count: found.count))
@@ -41,7 +63,7 @@ enum ConversationRoutes {
         router.get("/api/v1/conversations/:conversation_id/messages") { request, context in
             let conversation = try conversation(context)
             var query = QueryReader(request)
-            let after = query.uuid("after")
+            let after = query.uuid(Query.after)
             try query.finish()
             let limit = try Pagination(request).limit
             let page = try messages(context).list(conversation.id, after: after, limit: limit)
@@ -80,7 +102,7 @@ enum ConversationRoutes {
         router.get("/api/v1/conversations/:conversation_id/feedback") { request, context in
             let conversation = try conversation(context)
             var query = QueryReader(request)
-            let history = query.bool("history") ?? false
+            let history = query.bool(Query.history) ?? false
             try query.finish()
             let items = try FeedbackStore(db: try context.organizationDatabase()).list(conversation.id, history: history)
             return try Response.json(Page(items: items, count: items.count))
@@ -138,17 +160,16 @@ enum ConversationRoutes {
         return reason
     }
 
-    /// The `Idempotency-Key` header: 1 to 200 visible ASCII characters.
-    private static func idempotencyKey(_ request: Request) throws -> String? {
-        guard let key = request.headers["Idempotency-Key"] else { return nil }
-        guard (1...MessageStore.maximumIdempotencyKeyLength).contains(key.count),
-            key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
-        else {
+    /// The `Idempotency-Key` header of a posted message, as declared: 1 to 200 visible ASCII characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        let field = Headers.idempotencyKey
+        guard let key = request.headers[field.name] else { return nil }
+        let lengths = field.kind.lengths!
+        guard lengths.contains(key.unicodeScalars.count), key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             throw ValidationError([
                 FieldError(
-                    loc: [.key("header"), .key("Idempotency-Key")],
-                    msg: "Value error, 1 to \(MessageStore.maximumIdempotencyKeyLength) visible ASCII characters",
-                    type: "value_error")
+                    loc: [.key("header"), .key(field.name)],
+                    msg: "Value error, \(lengths.lowerBound) to \(lengths.upperBound) visible ASCII characters", type: "value_error")
             ])
         }
         return key

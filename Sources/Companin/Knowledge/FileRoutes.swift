@@ -45,46 +45,56 @@ enum FileRoutes {
         }
     }
 
-    static let fields: Set<String> = ["file", "title", "metadata"]
+    /// The knowledge lists' `?status=pending|processing|ready|failed`.
+    static let status = Field("status", .choice(KnowledgeSource.Status.allCases.map(\.rawValue)))
+
+    /// The parts of an upload form: the route reads them and the contract documents them.
+    static let form = FieldSet([Form.file, Form.title, Form.metadata])
+
+    enum Form {
+        static let file = Field("file", .file, required: true)
+        /// Code points, as the VARCHAR(300) column counts them; blank is refused.
+        static let title = Field("title", .string(minLength: 1, maxLength: 300))
+        static let metadata = Field("metadata", .object(maxBytes: AssistantInput.maximumMetadataBytes), "A JSON object")
+    }
 
     private static func upload(_ request: Request, _ context: AppContext, configuration: KnowledgeConfiguration, blobs: BlobStore) throws
         -> Response
     {
         let parts = try request.formParts()
         var errors: [FieldError] = []
-        for part in parts where !fields.contains(part.name) {
+        for part in parts where form[part.name] == nil {
             errors.append(FieldError(loc: [.key("body"), .key(part.name)], msg: "Extra inputs are not permitted", type: "extra_forbidden"))
         }
-        let file = parts.first { $0.name == "file" }
-        if file == nil { errors.append(FieldError(loc: [.key("body"), .key("file")], msg: "Field required", type: "missing")) }
+        let file = parts.first { $0.name == Form.file.name }
+        if file == nil { errors.append(FieldError(loc: [.key("body"), .key(Form.file.name)], msg: "Field required", type: "missing")) }
         var title: String?
-        if let part = parts.first(where: { $0.name == "title" }) {
+        if let part = parts.first(where: { $0.name == Form.title.name }), let lengths = Form.title.kind.lengths {
             let text = part.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            // Code points, as the VARCHAR(300) column counts them.
-            if text.isEmpty || text.unicodeScalars.count > 300 {
-                errors.append(
-                    FieldError(loc: [.key("body"), .key("title")], msg: "String should have 1 to 300 characters", type: "string_length"))
-            } else {
+            if lengths.contains(text.unicodeScalars.count) {
                 title = text
+            } else {
+                errors.append(
+                    FieldError(
+                        loc: [.key("body"), .key(Form.title.name)],
+                        msg: "String should have \(lengths.lowerBound) to \(lengths.upperBound) characters", type: "string_length"))
             }
         }
         var metadata: [String: JSONValue] = [:]
-        if let part = parts.first(where: { $0.name == "metadata" }) {
-            if part.body.count <= AssistantInput.maximumMetadataBytes, let value = try? JSONValue.parse(Data(part.body)),
-                case .object(let members) = value, members.count <= FieldReader.maximumObjectKeys
+        if let part = parts.first(where: { $0.name == Form.metadata.name }), case .object(let maxBytes, let maxKeys) = Form.metadata.kind {
+            if part.body.count <= maxBytes, let value = try? JSONValue.parse(Data(part.body)), case .object(let members) = value,
+                members.count <= maxKeys
             {
                 metadata = members
             } else {
                 errors.append(
                     FieldError(
-                        loc: [.key("body"), .key("metadata")],
-                        msg:
-                            "Input should be a JSON object of at most \(AssistantInput.maximumMetadataBytes) bytes and \(FieldReader.maximumObjectKeys) keys",
-                        type: "dict_type"))
+                        loc: [.key("body"), .key(Form.metadata.name)],
+                        msg: "Input should be a JSON object of at most \(maxBytes) bytes and \(maxKeys) keys", type: "dict_type"))
             }
         }
         if let file, file.body.isEmpty {
-            errors.append(FieldError(loc: [.key("body"), .key("file")], msg: "The file is empty", type: "value_error"))
+            errors.append(FieldError(loc: [.key("body"), .key(Form.file.name)], msg: "The file is empty", type: "value_error"))
         }
         if !errors.isEmpty { throw ValidationError(errors) }
         guard let file else { throw HTTPError(.badRequest) }
@@ -125,7 +135,7 @@ enum FileRoutes {
     /// `?status=pending|processing|ready|failed` of the knowledge lists.
     static func statusFilter(_ request: Request) throws -> KnowledgeSource.Status? {
         var query = QueryReader(request)
-        let status = query.choice("status", KnowledgeSource.Status.self)
+        let status = query.choice(Self.status, KnowledgeSource.Status.self)
         try query.finish()
         return status
     }

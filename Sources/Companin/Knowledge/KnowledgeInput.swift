@@ -6,12 +6,13 @@ import HTTP
 extension QAInput {
     /// The fields of a new pair (alone, in a list, or a CSV row); a change takes them all as optional.
     static let fields = FieldSet([Fields.question, Fields.answer, Fields.tags, Fields.metadata])
+    static let maximumTagLength = 50
 
     enum Fields {
         static let question = Field("question", .string(minLength: 1, maxLength: 2_000), required: true)
         static let answer = Field("answer", .string(minLength: 1, maxLength: 20_000), required: true)
         static let tags = Field(
-            "tags", .list(of: .string(minLength: 1, maxLength: 50), maxItems: 20), "Labels to filter pairs by (?tag=)")
+            "tags", .list(of: .string(minLength: 1, maxLength: maximumTagLength), maxItems: 20), "Labels to filter pairs by (?tag=)")
         static let metadata = Field("metadata", .object(maxBytes: AssistantInput.maximumMetadataBytes))
     }
 }

@@ -8,6 +8,12 @@ import HTTP
 enum QARoutes {
     static let maximumBulk = 1_000
 
+    /// `?tag=`: pairs carrying this tag; as long as a tag may be.
+    static let tag = Field("tag", .string(maxLength: QAInput.maximumTagLength))
+
+    /// The one part of a CSV import; other parts are ignored.
+    static let csvFile = Field("file", .file, required: true)
+
     static func register(on router: inout Router<AppContext>) {
         router.post("/api/v1/knowledge/qas/") { request, context in
             let store = try store(context)
@@ -51,8 +57,7 @@ enum QARoutes {
         }
         router.get("/api/v1/knowledge/qas/") { request, context in
             let page = try store(context).list(
-                kind: .qa, status: try FileRoutes.statusFilter(request),
-                tag: request.queryValue("tag"), try Pagination(request))
+                kind: .qa, status: try FileRoutes.statusFilter(request), tag: try tagFilter(request), try Pagination(request))
             return try Response.json(Page(items: page.items.map(QAView.init), count: page.count))
         }
         router.get("/api/v1/knowledge/qas/:qa_id") { _, context in
@@ -82,20 +87,29 @@ enum QARoutes {
         return Page(items: sources.map(QAView.init), count: sources.count)
     }
 
+    /// `?tag=` of the Q&A list.
+    static func tagFilter(_ request: Request) throws -> String? {
+        var query = QueryReader(request)
+        let tag = query.string(Self.tag)
+        try query.finish()
+        return tag
+    }
+
     /// Rows of an uploaded CSV with `question` and `answer` columns (and optional `tags`, `;`-separated).
     static func csvInputs(_ request: Request) throws -> [QAInput] {
         let parts = try request.formParts()
-        guard let file = parts.first(where: { $0.name == "file" }) else {
-            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "Field required", type: "missing")])
+        let loc: [FieldError.Location] = [.key("body"), .key(csvFile.name)]
+        guard let file = parts.first(where: { $0.name == csvFile.name }) else {
+            throw ValidationError([FieldError(loc: loc, msg: "Field required", type: "missing")])
         }
         guard let text = String(validating: file.body, as: UTF8.self) else {
-            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "The CSV must be UTF-8 text", type: "value_error")])
+            throw ValidationError([FieldError(loc: loc, msg: "The CSV must be UTF-8 text", type: "value_error")])
         }
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true)
         } catch {
-            throw ValidationError([FieldError(loc: [.key("body"), .key("file")], msg: "Not a readable CSV file", type: "value_error")])
+            throw ValidationError([FieldError(loc: loc, msg: "Not a readable CSV file", type: "value_error")])
         }
         let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let questionColumn = header.firstIndex(of: "question"), let answerColumn = header.firstIndex(of: "answer") else {

@@ -4,6 +4,16 @@ import HTTP
 /// `/api/v1/sessions/…`: sessions opened by customer-facing channels, anonymous or authenticated,
 /// with expiry, identification of anonymous visitors, and ending.
 enum SessionRoutes {
+    /// The filters of `GET /api/v1/sessions/`, besides the page and `created_after`/`created_before`.
+    enum Query {
+        static let assistantID = Field("assistant_id", .uuid)
+        static let visitorID = Field("visitor_id", .uuid)
+        static let externalID = Field("external_id", .string(maxLength: VisitorInput.maximumExternalIDLength))
+        static let channel = Field("channel", .string(maxLength: SessionInput.maximumChannelLength))
+        static let state = Field("state", .choice(Session.State.allCases.map(\.rawValue)))
+        static let all = [assistantID, visitorID, externalID, channel, state]
+    }
+
     static func register(on router: inout Router<AppContext>, configuration: SessionConfiguration) {
         router.post("/api/v1/sessions/") { request, context in
             let input = try SessionInput(try request.jsonObjectBody(), partial: false, configuration: configuration)
@@ -16,11 +26,10 @@ enum SessionRoutes {
             let page = try Pagination(request)
             var query = QueryReader(request)
             let filter = SessionStore.Filter(
-                assistantID: query.uuid("assistant_id"), visitorID: query.uuid("visitor_id"),
-                externalID: query.string("external_id", maxLength: VisitorInput.maximumExternalIDLength),
-                channel: query.string("channel", maxLength: SessionInput.maximumChannelLength)?.lowercased(),
-                state: query.choice("state", Session.State.self),
-                createdAfter: query.timestamp("created_after"), createdBefore: query.timestamp("created_before"))
+                assistantID: query.uuid(Query.assistantID), visitorID: query.uuid(Query.visitorID),
+                externalID: query.string(Query.externalID), channel: query.string(Query.channel)?.lowercased(),
+                state: query.choice(Query.state, Session.State.self),
+                createdAfter: query.timestamp(ListQuery.createdAfter), createdBefore: query.timestamp(ListQuery.createdBefore))
             try query.finish()
             let store = try store(context)
             let found = try store.list(filter, page)
@@ -64,6 +73,14 @@ enum SessionRoutes {
 
 /// `/api/v1/contexts…`: visitor attributes and CRM references attached to sessions, in order.
 enum ContextRoutes {
+    /// The filters of `GET /api/v1/contexts/`, besides the page: the CRM columns' lengths.
+    enum Query {
+        static let sessionID = Field("session_id", .uuid)
+        static let crmSystem = Field("crm_system", .string(maxLength: 100))
+        static let crmRecordID = Field("crm_record_id", .string(maxLength: 255))
+        static let all = [sessionID, crmSystem, crmRecordID]
+    }
+
     static func register(on router: inout Router<AppContext>) {
         router.post("/api/v1/contexts/") { request, context in
             let input = try ContextInput(try request.jsonObjectBody(), partial: false)
@@ -78,8 +95,8 @@ enum ContextRoutes {
             let page = try Pagination(request)
             var query = QueryReader(request)
             let filter = ContextStore.Filter(
-                sessionID: query.uuid("session_id"), crmSystem: query.string("crm_system", maxLength: 100),
-                crmRecordID: query.string("crm_record_id", maxLength: 255))
+                sessionID: query.uuid(Query.sessionID), crmSystem: query.string(Query.crmSystem),
+                crmRecordID: query.string(Query.crmRecordID))
             try query.finish()
             let store = try store(context)
             if let id = filter.sessionID, try store.sessions.find(id) == nil { throw SessionStore.notFound }
@@ -113,12 +130,19 @@ enum ContextRoutes {
 
 /// `/api/v1/visitors/…`: a visitor's journey across channels, by visitor id or external id.
 enum VisitorRoutes {
+    /// The filters of `GET /api/v1/visitors/`, besides the page.
+    enum Query {
+        static let externalID = SessionRoutes.Query.externalID
+        static let identified = Field("identified", .boolean)
+        static let all = [externalID, identified]
+    }
+
     static func register(on router: inout Router<AppContext>) {
         router.get("/api/v1/visitors/") { request, context in
             let page = try Pagination(request)
             var query = QueryReader(request)
-            let externalID = query.string("external_id", maxLength: VisitorInput.maximumExternalIDLength)
-            let identified = query.bool("identified")
+            let externalID = query.string(Query.externalID)
+            let identified = query.bool(Query.identified)
             try query.finish()
             let store = try store(context)
             let found = try store.list(externalID: externalID, identified: identified, page)

@@ -11,34 +11,21 @@ public struct Pagination: Sendable, Equatable {
         self.offset = offset
     }
 
+    /// `?limit=&offset=`, declared once: `init(_:)` reads them and the contract documents them.
+    public enum Fields {
+        public static let limit = Field("limit", .integer(minimum: 1, maximum: Int64(Pagination.maximumLimit)))
+        public static let offset = Field("offset", .integer(minimum: 0, maximum: Int64(Int32.max)))
+    }
+
+    /// The parameters of a limit/offset list.
+    public static let query = [Fields.limit, Fields.offset]
+
     /// Reads `limit` (1…1000, default 100) and `offset` (≥ 0, default 0); bad values answer `422` at `["query", name]`.
     public init(_ request: Request) throws {
-        var errors: [FieldError] = []
-        func read(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
-            guard let text = request.queryValue(name), !text.isEmpty else { return fallback }
-            guard let number = Int(text) else {
-                errors.append(
-                    FieldError(
-                        loc: [.key("query"), .key(name)],
-                        msg: "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing"))
-                return fallback
-            }
-            if number < range.lowerBound {
-                errors.append(
-                    FieldError(
-                        loc: [.key("query"), .key(name)],
-                        msg: "Input should be greater than or equal to \(range.lowerBound)", type: "greater_than_equal"))
-            } else if number > range.upperBound {
-                errors.append(
-                    FieldError(
-                        loc: [.key("query"), .key(name)],
-                        msg: "Input should be less than or equal to \(range.upperBound)", type: "less_than_equal"))
-            }
-            return number
-        }
-        limit = read("limit", default: Self.defaultLimit, range: 1...Self.maximumLimit)
-        offset = read("offset", default: 0, range: 0...Int(Int32.max))
-        if !errors.isEmpty { throw ValidationError(errors) }
+        var query = QueryReader(request)
+        limit = query.int(Fields.limit).map(Int.init) ?? Self.defaultLimit
+        offset = query.int(Fields.offset).map(Int.init) ?? 0
+        try query.finish()
     }
 }
 

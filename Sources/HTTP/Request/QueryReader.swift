@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads typed filters out of the query string, collecting every problem at `["query", name]` so
-/// one `422` lists them all; call `finish()` after reading. An empty value reads as absent.
+/// one `422` lists them all; call `finish()` after reading. An empty value reads as absent. Routes
+/// read their parameters by declaration (`QueryReader+Field.swift`).
 public struct QueryReader {
     public let request: Request
     public private(set) var errors: [FieldError] = []
@@ -54,18 +55,6 @@ public struct QueryReader {
             return nil
         }
         return date
-    }
-
-    /// One of the raw values of `T`.
-    public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
-        guard let text = string(name, maxLength: 100) else { return nil }
-        guard let value = T(rawValue: text) else {
-            let names = T.allCases.map { "'\($0.rawValue)'" }
-            let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
-            fail(name, "Input should be \(list)", type: "enum")
-            return nil
-        }
-        return value
     }
 
     /// Throws a `ValidationError` when any filter failed.

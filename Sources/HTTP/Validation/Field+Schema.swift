@@ -8,6 +8,10 @@ extension Field.Kind {
             if minLength > 0 { schema["minLength"] = .int(Int64(minLength)) }
         case .integer(let minimum, let maximum):
             schema = ["type": .string("integer"), "minimum": .int(minimum), "maximum": .int(maximum)]
+        case .number(let minimum, let maximum):
+            schema = ["type": .string("number")]
+            if let minimum { schema["minimum"] = Self.bound(minimum) }
+            if let maximum { schema["maximum"] = Self.bound(maximum) }
         case .boolean:
             schema = ["type": .string("boolean")]
         case .uuid:
@@ -24,8 +28,15 @@ extension Field.Kind {
             if let maxItems { schema["maxItems"] = .int(Int64(maxItems)) }
         case .fields(let set):
             return set.schema
+        case .file:
+            schema = ["type": .string("string"), "format": .string("binary")]
         }
         return .object(schema)
+    }
+
+    /// A bound of a number as JSON: `0`, not `0.0`, when it is whole.
+    private static func bound(_ value: Double) -> JSONValue {
+        value.rounded() == value && abs(value) < 1e15 ? .int(Int64(value)) : .double(value)
     }
 }
 

@@ -1,6 +1,7 @@
-/// One field of a request body, declared once: its name, what it holds with its limits, whether it
-/// must be sent, and what it means. `FieldReader` reads a body by these declarations and
-/// `schema` documents them, so what the API checks and what it says it checks cannot drift apart.
+/// One field of a request, declared once: its name, what it holds with its limits, whether it must
+/// be sent, and what it means. A body field, a query parameter, a header or a form part: `FieldReader`
+/// and `QueryReader` read by these declarations and `schema` documents them, so what the API checks
+/// and what it says it checks cannot drift apart.
 public struct Field: Sendable, Equatable {
     /// What a field holds, with the limits its reader enforces. Only `list` is boxed (it nests a
     /// kind): a wholly `indirect` enum keeps its case in the box pointer's spare bits, which hides
@@ -9,6 +10,8 @@ public struct Field: Sendable, Equatable {
         /// Lengths in Unicode code points.
         case string(minLength: Int = 0, maxLength: Int)
         case integer(minimum: Int64, maximum: Int64)
+        /// A decimal number, such as a duration in milliseconds.
+        case number(minimum: Double? = nil, maximum: Double? = nil)
         case boolean
         case uuid
         /// An ISO 8601 timestamp.
@@ -20,6 +23,8 @@ public struct Field: Sendable, Equatable {
         indirect case list(of: Kind, minItems: Int = 0, maxItems: Int? = nil)
         /// An object with fields of its own.
         case fields(FieldSet)
+        /// A file's bytes: a part of a multipart form.
+        case file
     }
 
     public var name: String
@@ -72,4 +77,16 @@ public struct FieldSet: Sendable, Equatable {
 
     /// The set with more fields.
     public func adding(_ more: Field...) -> FieldSet { FieldSet(fields + more) }
+}
+
+extension Field.Kind {
+    /// The lengths a `string` accepts, in code points; `nil` for other kinds.
+    public var lengths: ClosedRange<Int>? {
+        if case .string(let minLength, let maxLength) = self { minLength...maxLength } else { nil }
+    }
+
+    /// The values an `integer` accepts; `nil` for other kinds.
+    public var range: ClosedRange<Int64>? {
+        if case .integer(let minimum, let maximum) = self { minimum...maximum } else { nil }
+    }
 }
