@@ -216,7 +216,8 @@ struct ParameterBoundaryTests {
         }
         body += "--\(boundary)--\r\n"
         return app.send(
-            operation.method, concrete(operation.path), json: body, headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"])
+            operation.method, concrete(operation.path), body: Data(body.utf8),
+            headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"])
     }
 
     @Test func documentedFormLimitsAreEnforced() throws {
