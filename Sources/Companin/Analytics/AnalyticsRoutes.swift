@@ -53,7 +53,7 @@ enum AnalyticsRoutes {
             filter.method = query.string(Query.method)?.uppercased()
             filter.route = query.string(Query.route)
             filter.minimumDurationMicroseconds = minimumDuration(&query)
-            let page = try Pagination(request)
+            let page = query.pagination()
             try query.finish()
             let found = try window.store.logs(from: window.from, to: window.to, live: window.live, filter, page)
             return try Response.json(Page(items: found.items, count: found.count))

@@ -35,8 +35,8 @@ enum ConversationRoutes {
             return try Response.json(try store(context).create(input, by: context.credentials?.keyID), status: .created)
         }
         router.get("/api/v1/conversations/") { request, context in
-            let page = try Pagination(request)
             var query = QueryReader(request)
+            let page = query.pagination()
             let filter = ConversationStore.Filter(
                 assistantID: query.uuid(Query.assistantID), sessionID: query.uuid(Query.sessionID), visitorID: query.uuid(Query.visitorID),
                 status: query.choice(Query.status, Conversation.Status.self), needsHuman: query.bool(Query.needsHuman),
@@ -64,8 +64,8 @@ enum ConversationRoutes {
             let conversation = try conversation(context)
             var query = QueryReader(request)
             let after = query.uuid(Query.after)
+            let limit = query.pageLimit()
             try query.finish()
-            let limit = try Pagination(request).limit
             let page = try messages(context).list(conversation.id, after: after, limit: limit)
             return try Response.json(
                 MessagePage(

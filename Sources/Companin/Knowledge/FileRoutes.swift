@@ -12,9 +12,12 @@ enum FileRoutes {
             try upload(request, context, configuration: configuration, blobs: blobs)
         }
         router.get("/api/v1/knowledge/files/") { request, context in
-            let status = try statusFilter(request)
-            let page = try store(context).list(kind: .file, status: status, try Pagination(request))
-            return try Response.json(Page(items: page.items.map(FileView.init), count: page.count))
+            var query = QueryReader(request)
+            let status = query.choice(Self.status, KnowledgeSource.Status.self)
+            let page = query.pagination()
+            try query.finish()
+            let found = try store(context).list(kind: .file, status: status, page)
+            return try Response.json(Page(items: found.items.map(FileView.init), count: found.count))
         }
         router.get("/api/v1/knowledge/files/:file_id") { _, context in
             try Response.json(FileView(source: try file(context)))
@@ -133,13 +136,6 @@ enum FileRoutes {
     }
 
     /// `?status=pending|processing|ready|failed` of the knowledge lists.
-    static func statusFilter(_ request: Request) throws -> KnowledgeSource.Status? {
-        var query = QueryReader(request)
-        let status = query.choice(Self.status, KnowledgeSource.Status.self)
-        try query.finish()
-        return status
-    }
-
     private static func store(_ context: AppContext) throws -> KnowledgeStore {
         KnowledgeStore(db: try context.organizationDatabase())
     }

@@ -56,9 +56,13 @@ enum QARoutes {
             }
         }
         router.get("/api/v1/knowledge/qas/") { request, context in
-            let page = try store(context).list(
-                kind: .qa, status: try FileRoutes.statusFilter(request), tag: try tagFilter(request), try Pagination(request))
-            return try Response.json(Page(items: page.items.map(QAView.init), count: page.count))
+            var query = QueryReader(request)
+            let status = query.choice(FileRoutes.status, KnowledgeSource.Status.self)
+            let tag = query.string(Self.tag)
+            let page = query.pagination()
+            try query.finish()
+            let found = try store(context).list(kind: .qa, status: status, tag: tag, page)
+            return try Response.json(Page(items: found.items.map(QAView.init), count: found.count))
         }
         router.get("/api/v1/knowledge/qas/:qa_id") { _, context in
             try Response.json(QAView(source: try qa(context)))
@@ -88,13 +92,6 @@ enum QARoutes {
     }
 
     /// `?tag=` of the Q&A list.
-    static func tagFilter(_ request: Request) throws -> String? {
-        var query = QueryReader(request)
-        let tag = query.string(Self.tag)
-        try query.finish()
-        return tag
-    }
-
     /// Rows of an uploaded CSV with `question` and `answer` columns (and optional `tags`, `;`-separated).
     static func csvInputs(_ request: Request) throws -> [QAInput] {
         let parts = try request.formParts()

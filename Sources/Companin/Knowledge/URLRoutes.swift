@@ -36,8 +36,12 @@ enum URLRoutes {
             return response
         }
         router.get("/api/v1/knowledge/urls/") { request, context in
-            let page = try store(context).list(kind: .url, status: try FileRoutes.statusFilter(request), try Pagination(request))
-            return try Response.json(Page(items: page.items.map(URLView.init), count: page.count))
+            var query = QueryReader(request)
+            let status = query.choice(FileRoutes.status, KnowledgeSource.Status.self)
+            let page = query.pagination()
+            try query.finish()
+            let found = try store(context).list(kind: .url, status: status, page)
+            return try Response.json(Page(items: found.items.map(URLView.init), count: found.count))
         }
         router.get("/api/v1/knowledge/urls/:url_id") { _, context in
             try Response.json(URLView(source: try source(context)))

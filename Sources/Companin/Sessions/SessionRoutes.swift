@@ -23,8 +23,8 @@ enum SessionRoutes {
             return try Response.json(try store.view(session), status: .created)
         }
         router.get("/api/v1/sessions/") { request, context in
-            let page = try Pagination(request)
             var query = QueryReader(request)
+            let page = query.pagination()
             let filter = SessionStore.Filter(
                 assistantID: query.uuid(Query.assistantID), visitorID: query.uuid(Query.visitorID),
                 externalID: query.string(Query.externalID), channel: query.string(Query.channel)?.lowercased(),
@@ -92,8 +92,8 @@ enum ContextRoutes {
             return try Response.json(created, status: .created)
         }
         router.get("/api/v1/contexts/") { request, context in
-            let page = try Pagination(request)
             var query = QueryReader(request)
+            let page = query.pagination()
             let filter = ContextStore.Filter(
                 sessionID: query.uuid(Query.sessionID), crmSystem: query.string(Query.crmSystem),
                 crmRecordID: query.string(Query.crmRecordID))
@@ -139,8 +139,8 @@ enum VisitorRoutes {
 
     static func register(on router: inout Router<AppContext>) {
         router.get("/api/v1/visitors/") { request, context in
-            let page = try Pagination(request)
             var query = QueryReader(request)
+            let page = query.pagination()
             let externalID = query.string(Query.externalID)
             let identified = query.bool(Query.identified)
             try query.finish()

@@ -21,11 +21,23 @@ public struct Pagination: Sendable, Equatable {
     public static let query = [Fields.limit, Fields.offset]
 
     /// Reads `limit` (1…1000, default 100) and `offset` (≥ 0, default 0); bad values answer `422` at `["query", name]`.
+    /// A list with filters of its own reads the page with them instead (`QueryReader.pagination()`).
     public init(_ request: Request) throws {
         var query = QueryReader(request)
-        limit = query.int(Fields.limit).map(Int.init) ?? Self.defaultLimit
-        offset = query.int(Fields.offset).map(Int.init) ?? 0
+        self = query.pagination()
         try query.finish()
+    }
+}
+
+extension QueryReader {
+    /// `?limit=&offset=`, read with the list's other parameters, so one `422` lists every problem.
+    public mutating func pagination() -> Pagination {
+        Pagination(limit: pageLimit(), offset: int(Pagination.Fields.offset).map(Int.init) ?? 0)
+    }
+
+    /// `?limit=` alone, for a list that pages by cursor rather than by offset.
+    public mutating func pageLimit() -> Int {
+        int(Pagination.Fields.limit).map(Int.init) ?? Pagination.defaultLimit
     }
 }
 

@@ -17,7 +17,9 @@ public struct FieldReader {
     /// Whether the client sent the field at all (`null` counts as sent).
     public func contains(_ name: String) -> Bool { members[name] != nil }
 
+    /// Records a problem with a field; the field counts as read, so it is not also reported as extra.
     public mutating func fail(_ name: String, _ msg: String, type: String) {
+        seen.insert(name)
         errors.append(FieldError(loc: location + [.key(name)], msg: msg, type: type))
     }
 
