@@ -78,4 +78,15 @@ import Testing
         }
         #expect(checked == 9_000)
     }
+
+    /// JSON columns decode through `JSONValue`'s `Decodable` conformance: it must read every kind
+    /// of value as the parser does, whatever order it tries them in.
+    @Test func decodableReadsEveryKindAsTheParserDoes() throws {
+        let text = #"{"s":"x","t":true,"f":false,"i":1,"n":-7,"d":1.5,"z":null,"a":[1,"b",false,null,{"c":[]}],"o":{"p":{}},"e":""}"#
+        let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(decoded == parse(text))
+        #expect(decoded.objectValue?["t"] == .bool(true))
+        #expect(decoded.objectValue?["i"] == .int(1))
+        #expect(decoded.objectValue?["d"] == .double(1.5))
+    }
 }
