@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `createdByAPIKeyID` → `created_by_api_key_id`: a word starts at a lower-to-upper step and at
 /// the last capital of a run followed by lowercase (`APIKey` → `api`, `key`); digits stay with
 /// the word before them (`sha256`). Names already in snake_case come back unchanged.
@@ -5,8 +7,19 @@
 /// One definition for the JSON encoder's keys and the database's column names, so a property is
 /// spelt the same way in a response and in its table.
 public func snakeCased(_ name: String) -> String {
+    guard name.utf8.contains(where: isUpper) else { return name }
+    // Every row decoded and every view encoded asks again for the same few hundred property
+    // names, so each is converted once per process. The cap only guards against misuse.
+    if let known = conversions.withLock({ $0[name] }) { return known }
+    let converted = convert(name)
+    conversions.withLock { if $0.count < 4_096 { $0[name] = converted } }
+    return converted
+}
+
+private let conversions = Mutex<[String: String]>([:])
+
+private func convert(_ name: String) -> String {
     let bytes = Array(name.utf8)
-    guard bytes.contains(where: isUpper) else { return name }
     var result: [UInt8] = []
     result.reserveCapacity(bytes.count + 4)
     for (index, byte) in bytes.enumerated() {
