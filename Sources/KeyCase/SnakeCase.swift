@@ -7,7 +7,7 @@ import Synchronization
 /// One definition for the JSON encoder's keys and the database's column names, so a property is
 /// spelt the same way in a response and in its table.
 public func snakeCased(_ name: String) -> String {
-    guard name.utf8.contains(where: isUpper) else { return name }
+    guard hasUpper(name) else { return name }
     // Every row decoded and every view encoded asks again for the same few hundred property
     // names, so each is converted once per process. The cap only guards against misuse.
     if let known = conversions.withLock({ $0[name] }) { return known }
@@ -37,6 +37,15 @@ private func convert(_ name: String) -> String {
         }
     }
     return String(decoding: result, as: UTF8.self)
+}
+
+/// A plain loop: `utf8.contains(where:)` was a tenth of a row's decoding time.
+private func hasUpper(_ name: String) -> Bool {
+    var name = name
+    return name.withUTF8 { bytes in
+        for byte in bytes where isUpper(byte) { return true }
+        return false
+    }
 }
 
 private func isUpper(_ byte: UInt8) -> Bool { (65...90).contains(byte) }

@@ -1,4 +1,5 @@
 import KeyCase
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -23,7 +24,7 @@ extension Row {
     /// A type that is itself `DatabaseValueConvertible` (`fetchAll(Int.self, …)`) decodes the
     /// first column.
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        if let convertible = type as? any DatabaseValueConvertible.Type {
+        if case .convertible(let convertible) = PropertyKind.of(type) {
             guard !values.isEmpty else { throw DatabaseError(kind: .decoding, message: "the result has no columns") }
             return try Self.convert(values[0], to: convertible, column: columns[0]) as! T
         }
@@ -36,7 +37,7 @@ extension Row {
         }
     }
 
-    static func convert(_ value: DatabaseValue, to type: any DatabaseValueConvertible.Type, column: String) throws -> Any {
+    static func convert<T: DatabaseValueConvertible>(_ value: DatabaseValue, to type: T.Type, column: String) throws -> T {
         do {
             return try type.init(databaseValue: value)
         } catch let error as DatabaseError {
@@ -44,6 +45,36 @@ extension Row {
         }
     }
 }
+
+/// How a property's type is read from a row. Asking the runtime whether a type conforms costs a
+/// cache lookup per property per row; the answer never changes, so it is asked once per type.
+private enum PropertyKind: @unchecked Sendable {
+    case flattened
+    case convertible(any DatabaseValueConvertible.Type)
+    /// Asks for a keyed or unkeyed container: JSON text in its column.
+    case json
+    case other
+
+    static func of(_ type: Any.Type) -> PropertyKind {
+        let id = ObjectIdentifier(type)
+        if let known = known.withLock({ $0[id] }) { return known }
+        let kind: PropertyKind =
+            if type is any FlattenedColumns.Type { .flattened }
+            else if let convertible = type as? any DatabaseValueConvertible.Type { .convertible(convertible) }
+            else { .other }
+        remember(kind, for: type)
+        return kind
+    }
+
+    static func remember(_ kind: PropertyKind, for type: Any.Type) {
+        known.withLock { $0[ObjectIdentifier(type)] = kind }
+    }
+
+    private static let known = Mutex<[ObjectIdentifier: PropertyKind]>([:])
+}
+
+/// One decoder for every JSON column: making one per value cost more than decoding a short array.
+private let jsonColumnDecoder = JSONDecoder()
 
 private struct RowDecoder: Decoder {
     let row: Row
@@ -73,7 +104,7 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func contains(_ key: Key) -> Bool { true }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        if type is any FlattenedColumns.Type {
+        if case .flattened = PropertyKind.of(type) {
             return try decode(type, forKey: key)
         }
         return try decodeNil(forKey: key) ? nil : try decode(type, forKey: key)
@@ -91,33 +122,64 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try value(key).value.isNull
     }
 
+    // The common column types without a kind lookup.
+    func decode(_: String.Type, forKey key: Key) throws -> String { try scalar(key) }
+    func decode(_: Int.Type, forKey key: Key) throws -> Int { try scalar(key) }
+    func decode(_: Int64.Type, forKey key: Key) throws -> Int64 { try scalar(key) }
+    func decode(_: Bool.Type, forKey key: Key) throws -> Bool { try scalar(key) }
+    func decode(_: Double.Type, forKey key: Key) throws -> Double { try scalar(key) }
+    func decodeIfPresent(_: String.Type, forKey key: Key) throws -> String? { try optionalScalar(key) }
+    func decodeIfPresent(_: Int.Type, forKey key: Key) throws -> Int? { try optionalScalar(key) }
+    func decodeIfPresent(_: Int64.Type, forKey key: Key) throws -> Int64? { try optionalScalar(key) }
+    func decodeIfPresent(_: Bool.Type, forKey key: Key) throws -> Bool? { try optionalScalar(key) }
+    func decodeIfPresent(_: Double.Type, forKey key: Key) throws -> Double? { try optionalScalar(key) }
+
+    private func scalar<T: DatabaseValueConvertible>(_ key: Key) throws -> T {
+        let (column, value) = try value(key)
+        return try Row.convert(value, to: T.self, column: column)
+    }
+
+    private func optionalScalar<T: DatabaseValueConvertible>(_ key: Key) throws -> T? {
+        let (column, value) = try value(key)
+        return value.isNull ? nil : try Row.convert(value, to: T.self, column: column)
+    }
+
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        if type is any FlattenedColumns.Type {
+        let kind = PropertyKind.of(type)
+        if case .flattened = kind {
             return try T(from: RowDecoder(row: row))
         }
         let (column, value) = try value(key)
-        if let convertible = type as? any DatabaseValueConvertible.Type {
+        if case .convertible(let convertible) = kind {
             return try Row.convert(value, to: convertible, column: column) as! T
+        }
+        if case .json = kind {
+            return try decodeJSON(type, value, column)
         }
         do {
             return try T(from: ColumnDecoder(value: value))
         } catch is ColumnDecoder.NeedsJSON {
-            let bytes: [UInt8]
-            switch value {
-            case .text(let text): bytes = Array(text.utf8)
-            case .blob(let blob): bytes = blob
-            default: throw DatabaseError(kind: .decoding, message: "column '\(column)': expected JSON text, found \(value.typeName)")
-            }
-            do {
-                return try JSONDecoder().decode(T.self, from: Data(bytes))
-            } catch {
-                throw DatabaseError(kind: .decoding, message: "column '\(column)': not JSON of \(T.self)")
-            }
+            PropertyKind.remember(.json, for: type)
+            return try decodeJSON(type, value, column)
         } catch let error as DatabaseError {
             throw DatabaseError(kind: .decoding, message: "column '\(column)': \(error.message)")
         } catch {
             // Not the error itself: a DecodingError quotes the value, which may be personal data.
             throw DatabaseError(kind: .decoding, message: "column '\(column)': cannot decode \(T.self) from \(value.typeName)")
+        }
+    }
+
+    private func decodeJSON<T: Decodable>(_: T.Type, _ value: DatabaseValue, _ column: String) throws -> T {
+        let bytes: [UInt8]
+        switch value {
+        case .text(let text): bytes = Array(text.utf8)
+        case .blob(let blob): bytes = blob
+        default: throw DatabaseError(kind: .decoding, message: "column '\(column)': expected JSON text, found \(value.typeName)")
+        }
+        do {
+            return try jsonColumnDecoder.decode(T.self, from: Data(bytes))
+        } catch {
+            throw DatabaseError(kind: .decoding, message: "column '\(column)': not JSON of \(T.self)")
         }
     }
 

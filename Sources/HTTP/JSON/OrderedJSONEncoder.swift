@@ -1,5 +1,6 @@
 import Foundation
 import KeyCase
+import Synchronization
 
 /// Encodes `Encodable` values as compact JSON with object keys in the order they were encoded —
 /// the declaration order of a type's `CodingKeys` — so every response has a stable, readable shape
@@ -44,20 +45,19 @@ final class JSONNode {
     }
 
     func store<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
-        switch value {
-        case let date as Date:
-            setScalar(JSONValue.string(Timestamp.format(date)).serialized)
-        case let json as JSONValue:
-            setScalar(json.serialized)
-        case let url as URL:
-            setScalar(JSONValue.string(url.absoluteString).serialized)
-        case let uuid as UUID:
-            setScalar(JSONValue.string(uuid.uuidString.lowercased()).serialized)
-        default:
-            try value.encode(
-                to: NodeEncoder(
-                    node: self, codingPath: codingPath,
-                    sortsKeys: value is any DictionaryEncoding))
+        switch ValueKind.of(T.self) {
+        case .date:
+            setScalar(JSONValue.string(Timestamp.format(value as! Date)).serialized)
+        case .json:
+            setScalar((value as! JSONValue).serialized)
+        case .url:
+            setScalar(JSONValue.string((value as! URL).absoluteString).serialized)
+        case .uuid:
+            setScalar(JSONValue.string((value as! UUID).uuidString.lowercased()).serialized)
+        case .dictionary:
+            try value.encode(to: NodeEncoder(node: self, codingPath: codingPath, sortsKeys: true))
+        case .scalar, .flattened, .other:
+            try value.encode(to: NodeEncoder(node: self, codingPath: codingPath, sortsKeys: false))
         }
     }
 
@@ -161,7 +161,34 @@ private struct NodeEncoder: Encoder {
     }
 }
 
+/// How a value's type is written. Asking the runtime whether a type conforms costs a cache lookup
+/// per cast, and a struct property went through six of them; the answer never changes, so it is
+/// asked once per type.
+private enum ValueKind {
+    case flattened, scalar, date, json, url, uuid, dictionary, other
+
+    static func of(_ type: Any.Type) -> ValueKind {
+        let id = ObjectIdentifier(type)
+        if let known = known.withLock({ $0[id] }) { return known }
+        let kind: ValueKind =
+            if type is any FlattenedJSON.Type { .flattened }
+            else if type == Date.self { .date }
+            else if type == JSONValue.self { .json }
+            else if type == URL.self { .url }
+            else if type == UUID.self { .uuid }
+            else if type is any DictionaryEncoding.Type { .dictionary }
+            else if type is Bool.Type || type is String.Type || type is Double.Type || type is Float.Type
+                || type is any BinaryInteger.Type { .scalar }
+            else { .other }
+        known.withLock { $0[id] = kind }
+        return kind
+    }
+
+    private static let known = Mutex<[ObjectIdentifier: ValueKind]>([:])
+}
+
 private func scalar<T: Encodable>(_ value: T) throws -> String? {
+    guard ValueKind.of(T.self) == .scalar else { return nil }
     switch value {
     case let value as Bool: return value ? "true" : "false"
     case let value as String: return JSONValue.string(value).serialized
@@ -191,7 +218,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        if value is any FlattenedJSON {
+        if ValueKind.of(T.self) == .flattened {
             try value.encode(to: NodeEncoder(node: node, codingPath: codingPath, sortsKeys: false))
             return
         }
