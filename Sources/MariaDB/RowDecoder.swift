@@ -59,9 +59,9 @@ private enum PropertyKind: @unchecked Sendable {
         let id = ObjectIdentifier(type)
         if let known = known.withLock({ $0[id] }) { return known }
         let kind: PropertyKind =
-            if type is any FlattenedColumns.Type { .flattened }
-            else if let convertible = type as? any DatabaseValueConvertible.Type { .convertible(convertible) }
-            else { .other }
+            if type is any FlattenedColumns.Type { .flattened } else if let convertible = type as? any DatabaseValueConvertible.Type {
+                .convertible(convertible)
+            } else { .other }
         remember(kind, for: type)
         return kind
     }

@@ -50,6 +50,10 @@ import Testing
         Body(name: "search", fields: SearchInput.fields) { _ = try SearchInput($0) },
         Body(name: "re-embedding", fields: ReembedInput.fields) { _ = try ReembedInput($0) },
         Body(name: "knowledge link", fields: KnowledgeLinkInput.fields) { _ = try KnowledgeLinkInput($0) },
+        Body(name: "key", fields: KeyInput.createFields) { _ = try KeyInput($0, partial: false) },
+        Body(name: "key change", fields: KeyInput.updateFields) { _ = try KeyInput($0, partial: true) },
+        Body(name: "key rotation", fields: KeyRotationInput.fields) { _ = try KeyRotationInput($0) },
+        Body(name: "token", fields: TokenInput.fields) { _ = try TokenInput($0) },
     ]
 
     /// A value of `kind` that its declared limits accept.

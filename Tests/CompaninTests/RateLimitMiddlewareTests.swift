@@ -23,7 +23,7 @@ import Testing
             configuration: try DatabaseConfiguration(url: "mariadb://nobody@localhost/none"),
             logger: Logger(label: "test"))
         let context = AppContext(requestID: "r", logger: Logger(label: "test"), database: database)
-        context.credentials = .init(keyID: key, organizationID: organization, rateLimitPerHour: limit, sessionTTLSeconds: nil)
+        context.principal = Principal(keyID: key, organizationID: organization, rateLimitPerHour: limit)
         return context
     }
 

@@ -289,6 +289,32 @@ enum APIContract {
                 summary: "Knowledge sources per kind and status now, and the latest failed ones with their reasons",
                 query: [AnalyticsRoutes.Query.organizationID],
                 responses: [(200, S.ref("KnowledgeReport"))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/audit/", tag: "Analytics",
+                summary: "Administrative actions (keys, limits, promotions, deletions), newest first",
+                query: page + AuditRoutes.Query.filters, responses: [(200, S.page(of: S.ref("AuditEvent")))]),
+
+            // Keys and tokens
+            .init(
+                method: .post, path: "/api/v1/keys/", tag: "Keys", summary: "Issue a key (its secret is shown once)",
+                body: body(KeyInput.createFields), responses: [(201, S.ref("IssuedKey"))]),
+            .init(
+                method: .get, path: "/api/v1/keys/", tag: "Keys", summary: "The organization's keys (never their secrets)",
+                query: page + [KeyRoutes.Query.includeInactive], responses: [(200, S.page(of: S.ref("APIKey")))]),
+            .init(method: .get, path: "/api/v1/keys/:key_id", tag: "Keys", summary: "One key", responses: [(200, S.ref("APIKey"))]),
+            .init(
+                method: .patch, path: "/api/v1/keys/:key_id", tag: "Keys", summary: "Rename a key or change its scopes",
+                body: body(KeyInput.updateFields), responses: [(200, S.ref("APIKey"))]),
+            .init(
+                method: .post, path: "/api/v1/keys/:key_id/rotate", tag: "Keys",
+                summary: "Issue a successor; the old key works for overlap_seconds more",
+                body: body(KeyRotationInput.fields), responses: [(201, S.ref("IssuedKey"))], extraErrors: [409]),
+            .init(
+                method: .delete, path: "/api/v1/keys/:key_id", tag: "Keys", summary: "Revoke a key at once", responses: [(204, nil)]),
+            .init(
+                method: .post, path: "/api/v1/tokens", tag: "Keys",
+                summary: "Mint a short-lived browser token (Authorization: Bearer), bound to an assistant and session",
+                body: body(TokenInput.fields), responses: [(201, S.ref("BrowserToken"))]),
         ]
     }
 
@@ -323,12 +349,16 @@ enum APIContract {
                     """),
             ]),
             "servers": .array([.object(["url": .string("/")])]),
-            "security": .array([.object(["ApiKey": .array([])])]),
+            "security": .array([.object(["ApiKey": .array([])]), .object(["BrowserToken": .array([])])]),
             "tags": .array(["Assistants", "Knowledge", "Sessions", "Conversations", "Analytics"].map { .object(["name": .string($0)]) }),
             "paths": .object(paths.mapValues(JSONValue.object)),
             "components": .object([
                 "securitySchemes": .object([
-                    "ApiKey": .object(["type": .string("apiKey"), "in": .string("header"), "name": .string("X-API-Key")])
+                    "ApiKey": .object(["type": .string("apiKey"), "in": .string("header"), "name": .string("X-API-Key")]),
+                    "BrowserToken": .object([
+                        "type": .string("http"), "scheme": .string("bearer"),
+                        "description": .string("A token from POST /api/v1/tokens (cmt_…), valid up to an hour"),
+                    ]),
                 ]),
                 "schemas": .object(APISchemas.all),
                 "headers": .object(headers),
@@ -407,7 +437,13 @@ enum APIContract {
         ]
         if !parameters.isEmpty { result["parameters"] = .array(parameters) }
         var errors = Set(operation.extraErrors + [503])
-        if operation.authenticated { errors.formUnion([401, 429]) }
+        if operation.authenticated {
+            errors.formUnion([401, 403, 429])
+            let scopes = AccessPolicy.scopes(operation.method, operation.path).union([.admin]).sorted().map {
+                JSONValue.string($0.rawValue)
+            }
+            result["x-scopes"] = .array(scopes)
+        }
         if operation.path.contains(":") { errors.insert(404) }
         if !operation.query.isEmpty { errors.insert(422) }
         switch operation.body {

@@ -31,6 +31,19 @@ enum APISchemas {
                 "is_live": S.boolean, "changed_fields": S.array(S.string()), "change_note": S.nullable(S.string()),
                 "created_by_api_key_id": S.nullable(S.uuid), "created_at": S.dateTime,
             ]),
+            "APIKey": S.record(apiKey),
+            "IssuedKey": S.record(apiKey.merging(["secret": S.string()]) { a, _ in a }),
+            "BrowserToken": S.record([
+                "token": S.string(), "token_type": S.string(enum: ["Bearer"]), "expires_at": S.dateTime,
+                "scopes": S.array(S.string(enum: ["read", "analytics", "widget"])), "assistant_id": S.nullable(S.uuid),
+                "session_id": S.nullable(S.uuid),
+            ]),
+            "AuditEvent": S.record([
+                "id": S.integer(minimum: 1), "occurred_at": S.dateTime, "actor_key_id": S.nullable(S.uuid),
+                "actor_kind": S.string(enum: ["api_key", "browser_token", "cli"]), "client_address": S.nullable(S.string()),
+                "request_id": S.nullable(S.string()), "action": S.string(), "target_type": S.string(), "target_id": S.string(),
+                "details": S.freeObject,
+            ]),
             "TemplateRendering": S.record(["name": S.string(), "text": S.string(), "variables": S.array(S.string())]),
             "SourceError": S.nullable(S.record(["code": S.string(), "message": S.string()])),
             "KnowledgeFile": S.record(
@@ -198,6 +211,13 @@ enum APISchemas {
     }
 
     static let status = S.string(enum: ["pending", "processing", "ready", "failed"])
+
+    static let apiKey: [String: JSONValue] = [
+        "id": S.uuid, "name": S.string(), "scopes": S.array(S.string(enum: AccessScope.allCases.map(\.rawValue))),
+        "assistant_id": S.nullable(S.uuid), "is_operator": S.boolean, "key_prefix": S.string(), "created_at": S.dateTime,
+        "expires_at": S.nullable(S.dateTime), "last_used_at": S.nullable(S.dateTime), "revoked_at": S.nullable(S.dateTime),
+        "replaced_by": S.nullable(S.uuid), "created_by": S.nullable(S.uuid),
+    ]
 
     static var sourceTimes: [String: JSONValue] {
         [

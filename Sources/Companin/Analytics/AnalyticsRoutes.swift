@@ -168,10 +168,10 @@ enum AnalyticsRoutes {
     /// The organization in scope: the caller's, or for operator keys `organization_id=ID|all`
     /// (`nil`: every organization).
     private static func organizationScope(_ context: AppContext, _ query: inout QueryReader) throws -> UUID? {
-        guard let credentials = context.credentials else { throw HTTPError.unauthorized }
-        var organizationID: UUID? = credentials.organizationID
+        guard let principal = context.principal else { throw HTTPError.unauthorized }
+        var organizationID: UUID? = principal.organizationID
         if let text = query.string(Query.organizationID) {
-            guard credentials.isOperator else {
+            guard principal.isOperator else {
                 throw HTTPError(.forbidden, detail: "Only operator keys may read other organizations' analytics")
             }
             if text == "all" {
@@ -257,7 +257,7 @@ enum AnalyticsRoutes {
     }
 
     private static func perHourLimit(of organizationID: UUID, context: AppContext) throws -> Int? {
-        if organizationID == context.credentials?.organizationID { return context.credentials?.rateLimitPerHour }
+        if organizationID == context.principal?.organizationID { return context.principal?.rateLimitPerHour }
         return try OrganizationStore(database: context.database).find(organizationID)?.rateLimitPerHour
     }
 }

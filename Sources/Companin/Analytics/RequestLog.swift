@@ -181,8 +181,8 @@ extension RequestLog {
     static func entry(for request: Request, response: Response, context: AppContext, arrived: Date, elapsed: Duration) -> Entry {
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         return Entry(
-            id: nil, occurredAt: arrived.truncatedToMicroseconds, organizationID: context.credentials?.organizationID,
-            apiKeyID: context.credentials?.keyID, requestID: context.requestID, method: request.method.rawValue,
+            id: nil, occurredAt: arrived.truncatedToMicroseconds, organizationID: context.principal?.organizationID,
+            apiKeyID: context.principal?.keyID, requestID: context.requestID, method: request.method.rawValue,
             route: context.routeTemplate ?? "", path: request.path, status: response.status.code,
             durationMicroseconds: Int(max(0, micros)), requestBytes: request.body.count, responseBytes: response.body.count,
             clientAddress: request.remoteAddress, userAgent: request.headers["User-Agent"], throttled: context.trace.throttled)

@@ -20,10 +20,10 @@ public struct AppContext: RequestContext {
         nonmutating set { trace.routeTemplate = newValue }
     }
 
-    /// Set by the API-key middleware once the caller is authenticated.
-    public var credentials: APIKeyStore.Credentials? {
-        get { trace.credentials }
-        nonmutating set { trace.credentials = newValue }
+    /// Set by the authentication middleware once the caller is known.
+    public var principal: Principal? {
+        get { trace.principal }
+        nonmutating set { trace.principal = newValue }
     }
 
     public init(requestID: String, logger: Logger, database: Connection) {
@@ -34,8 +34,8 @@ public struct AppContext: RequestContext {
 
     /// The authenticated organization. Every store call takes it, so no query runs unscoped.
     public func organization() throws -> UUID {
-        guard let credentials else { throw HTTPError.unauthorized }
-        return credentials.organizationID
+        guard let principal else { throw HTTPError.unauthorized }
+        return principal.organizationID
     }
 
     /// A path parameter that names a resource by UUID; anything else is `404`, like an unknown id.
@@ -49,6 +49,6 @@ public struct AppContext: RequestContext {
 /// A reference, so that the copies of a context handed down the list all write to one place.
 final class RequestTrace {
     var routeTemplate: String?
-    var credentials: APIKeyStore.Credentials?
+    var principal: Principal?
     var throttled = false
 }

@@ -28,6 +28,7 @@ public struct CompaninApp {
     public init(
         database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
         replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, credentialLifetime: Duration = .zero,
+        authenticators extraAuthenticators: [any Authenticator] = [],
         poolStatus: @escaping () -> PoolStatus? = { nil }, logger: Logger
     ) {
         self.database = database
@@ -48,6 +49,16 @@ public struct CompaninApp {
         VisitorRoutes.register(on: &router)
         ConversationRoutes.register(on: &router, knowledge: knowledge, indexes: indexes, replyModel: replyModel)
         AnalyticsRoutes.register(on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour)
+        let signer = BrowserTokenSigner(database: database)
+        KeyRoutes.register(on: &router)
+        AuditRoutes.register(on: &router)
+        TokenRoutes.register(on: &router, signer: signer)
+        AccessPolicy.enforce(on: &router)
+        let credentials = CredentialCache(lifetime: credentialLifetime)
+        // Keys first: they are what most requests carry. A deployment's own policies come last.
+        let authenticators: [any Authenticator] =
+            [APIKeyAuthenticator(cache: credentials), BrowserTokenAuthenticator(signer: signer, credentials: credentials)]
+            + extraAuthenticators
         application = Application(
             middleware: [
                 PoolStatusMiddleware(read: poolStatus),
@@ -55,7 +66,7 @@ public struct CompaninApp {
                 RequestLogMiddleware(),
                 APIDocsMiddleware(),
                 BodyLimitMiddleware(maxJSONBodyBytes: maxJSONBodyBytes),
-                APIKeyMiddleware(cache: CredentialCache(lifetime: credentialLifetime)),
+                AuthenticationMiddleware(authenticators: authenticators),
                 RateLimitMiddleware(
                     limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
                     breaches: breaches),

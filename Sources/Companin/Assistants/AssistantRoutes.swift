@@ -6,7 +6,7 @@ enum AssistantRoutes {
     static func register(on router: inout Router<AppContext>) {
         router.post("/api/v1/assistants/") { request, context in
             let input = try AssistantInput(try request.jsonObjectBody(), requireName: true)
-            return tagged(try store(context).create(input, by: context.credentials?.keyID), status: .created)
+            return tagged(try store(context).create(input, by: context.principal?.keyID), status: .created)
         }
         router.get("/api/v1/assistants/") { request, context in
             try Response.json(try store(context).list(try Pagination(request)))
@@ -21,12 +21,18 @@ enum AssistantRoutes {
             guard
                 let assistant = try store(context).update(
                     id, input, ifMatch: request.headers["If-Match"],
-                    by: context.credentials?.keyID)
+                    by: context.principal?.keyID)
             else { throw HTTPError.notFound }
             return tagged(assistant)
         }
-        router.delete("/api/v1/assistants/:assistant_id") { _, context in
-            guard try store(context).delete(try context.resourceID("assistant_id")) else { throw HTTPError.notFound }
+        router.delete("/api/v1/assistants/:assistant_id") { request, context in
+            let id = try context.resourceID("assistant_id")
+            let deleted = try context.audited(request, "assistant.deleted") {
+                try store(context).delete(id) ? id : nil
+            } describe: { id in
+                (("assistant", id.uuidString.lowercased()), [:])
+            }
+            guard deleted != nil else { throw HTTPError.notFound }
             return .noContent
         }
 
@@ -53,12 +59,25 @@ enum AssistantRoutes {
             return try Response.json(version)
         }
         router.post("/api/v1/assistants/:assistant_id/versions/:version/promote") { request, context in
-            guard
-                let assistant = try store(context).promote(
-                    try context.resourceID("assistant_id"), version: try versionNumber(context),
-                    ifMatch: request.headers["If-Match"])
-            else { throw HTTPError.notFound }
-            return tagged(assistant)
+            let id = try context.resourceID("assistant_id")
+            let number = try versionNumber(context)
+            let store = try store(context)
+            var before: Int?
+            let promoted = try context.audited(request, "assistant.promoted") { () -> Assistant? in
+                before = try store.find(id)?.liveVersion
+                return try store.promote(id, version: number, ifMatch: request.headers["If-Match"])
+            } describe: { assistant in
+                let rolledBack = before.map { number < $0 } ?? false
+                return (
+                    ("assistant", id.uuidString.lowercased()),
+                    [
+                        "from_version": before.map { .int(Int64($0)) } ?? .null, "to_version": .int(Int64(assistant.liveVersion)),
+                        "rollback": .bool(rolledBack),
+                    ]
+                )
+            }
+            guard let promoted else { throw HTTPError.notFound }
+            return tagged(promoted)
         }
 
         router.post("/api/v1/assistants/:assistant_id/templates/:name/render") { request, context in

@@ -31,8 +31,9 @@ enum ConversationRoutes {
         on router: inout Router<AppContext>, knowledge: KnowledgeConfiguration, indexes: KnowledgeIndexCache, replyModel: (any ChatModel)?
     ) {
         router.post("/api/v1/conversations/") { request, context in
-            let input = try ConversationInput(try request.jsonObjectBody())
-            return try Response.json(try store(context).create(input, by: context.credentials?.keyID), status: .created)
+            var input = try ConversationInput(try request.jsonObjectBody())
+            try context.bind(assistant: &input.assistantID, session: &input.sessionID)
+            return try Response.json(try store(context).create(input, by: context.principal?.keyID), status: .created)
         }
         router.get("/api/v1/conversations/") { request, context in
             var query = QueryReader(request)
@@ -57,7 +58,7 @@ enum ConversationRoutes {
         router.post("/api/v1/conversations/:conversation_id/handoff") { request, context in
             let id = try conversationID(context)
             let reason = try optionalReason(request, ReasonInput.handoff) ?? ""
-            return try Response.json(try store(context).handOff(id, reason: reason, by: context.credentials?.keyID))
+            return try Response.json(try store(context).handOff(id, reason: reason, by: context.principal?.keyID))
         }
 
         router.get("/api/v1/conversations/:conversation_id/messages") { request, context in
@@ -81,7 +82,7 @@ enum ConversationRoutes {
                 db: db, enricher: knowledge.enricher, indexes: indexes, thresholds: knowledge.replyThresholds, model: replyModel,
                 logger: context.logger)
             let messages = MessageStore(db: db)
-            let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.credentials?.keyID) { conversation, message in
+            let posted = try messages.post(input, to: id, idempotencyKey: key, by: context.principal?.keyID) { conversation, message in
                 guard
                     let assistant = try AssistantStore(db)
                         .find(conversation.assistantID)
@@ -110,7 +111,7 @@ enum ConversationRoutes {
         router.post("/api/v1/conversations/:conversation_id/feedback") { request, context in
             let id = try conversationID(context)
             let input = try FeedbackInput(try request.jsonObjectBody())
-            let rated = try FeedbackStore(db: try context.organizationDatabase()).rate(id, input, by: context.credentials?.keyID)
+            let rated = try FeedbackStore(db: try context.organizationDatabase()).rate(id, input, by: context.principal?.keyID)
             return try Response.json(rated.feedback, status: rated.replaced ? .ok : .created)
         }
 
@@ -141,13 +142,24 @@ enum ConversationRoutes {
         MessageStore(db: try context.organizationDatabase())
     }
 
+    /// The conversation's id; for a key or token bound to an assistant or session, only when the
+    /// conversation is within that binding (else `404`, as for another organization's).
     private static func conversationID(_ context: AppContext) throws -> UUID {
         guard let id = UUID(uuidString: try context.parameters.require("conversation_id")) else { throw Conversation.notFound }
+        if let principal = context.principal, principal.assistantID != nil || principal.sessionID != nil {
+            _ = try conversation(context, id)
+        }
         return id
     }
 
     private static func conversation(_ context: AppContext) throws -> Conversation {
-        guard let found = try store(context).find(try conversationID(context)) else { throw Conversation.notFound }
+        try conversation(context, try conversationID(context))
+    }
+
+    private static func conversation(_ context: AppContext, _ id: UUID) throws -> Conversation {
+        guard let found = try store(context).find(id),
+            context.principal?.reaches(assistant: found.assistantID, session: found.sessionID) ?? false
+        else { throw Conversation.notFound }
         return found
     }
 

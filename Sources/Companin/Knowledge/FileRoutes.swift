@@ -37,8 +37,8 @@ enum FileRoutes {
             try store(context).requeue(source.id)
             return try Response.json(FileView(source: try file(context)), status: .accepted)
         }
-        router.delete("/api/v1/knowledge/files/:file_id") { _, context in
-            guard let removed = try store(context).delete(try context.resourceID("file_id"), kind: .file) else { throw HTTPError.notFound }
+        router.delete("/api/v1/knowledge/files/:file_id") { request, context in
+            guard let removed = try context.deleteSource(request, "file_id", kind: .file) else { throw HTTPError.notFound }
             // The original stays while another record of this organization (a concurrent upload of
             // the same bytes) still points at it.
             if let path = removed.blobPath, try !store(context).references(blobPath: path) {

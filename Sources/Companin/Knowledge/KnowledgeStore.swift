@@ -96,3 +96,16 @@ struct KnowledgeStore {
             """)
     }
 }
+
+extension AppContext {
+    /// Deletes the source named by the path parameter, audited; `nil` when there is no such source.
+    func deleteSource(_ request: Request, _ parameter: String, kind: KnowledgeSource.Kind) throws -> KnowledgeSource? {
+        let id = try resourceID(parameter)
+        let store = KnowledgeStore(db: try organizationDatabase())
+        return try audited(request, "knowledge.deleted") {
+            try store.delete(id, kind: kind)
+        } describe: { source in
+            (("knowledge_source", source.id.uuidString.lowercased()), ["kind": .string(kind.rawValue)])
+        }
+    }
+}

@@ -77,8 +77,8 @@ enum QARoutes {
             try store.updateQA(source, requeue: contentChanged)
             return try Response.json(QAView(source: try qa(context)), status: contentChanged ? .accepted : .ok)
         }
-        router.delete("/api/v1/knowledge/qas/:qa_id") { _, context in
-            guard try store(context).delete(try context.resourceID("qa_id"), kind: .qa) != nil else { throw HTTPError.notFound }
+        router.delete("/api/v1/knowledge/qas/:qa_id") { request, context in
+            guard try context.deleteSource(request, "qa_id", kind: .qa) != nil else { throw HTTPError.notFound }
             return .noContent
         }
     }

@@ -51,8 +51,8 @@ enum URLRoutes {
             try store(context).requeue(found.id)
             return try Response.json(URLView(source: try source(context)), status: .accepted)
         }
-        router.delete("/api/v1/knowledge/urls/:url_id") { _, context in
-            guard try store(context).delete(try context.resourceID("url_id"), kind: .url) != nil else { throw HTTPError.notFound }
+        router.delete("/api/v1/knowledge/urls/:url_id") { request, context in
+            guard try context.deleteSource(request, "url_id", kind: .url) != nil else { throw HTTPError.notFound }
             return .noContent
         }
     }

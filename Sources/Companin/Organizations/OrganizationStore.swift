@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import MariaDB
 
 /// Organizations in MariaDB. Used by the operator CLI; the API never lists organizations. Unscoped:
@@ -34,7 +35,17 @@ public struct OrganizationStore {
         if let limit, !(1...Self.maximumRateLimit).contains(limit) {
             throw StoreError.invalid("the limit must be 1 to \(Self.maximumRateLimit) requests per hour")
         }
-        return try database.execute("UPDATE organizations SET rate_limit_per_hour = \(limit) WHERE id = \(id)").affectedRows == 1
+        return try database.transaction {
+            guard
+                let before = try database.fetchOne(
+                    Int?.self, "SELECT rate_limit_per_hour FROM organizations WHERE id = \(id) FOR UPDATE")
+            else { return false }
+            try database.execute("UPDATE organizations SET rate_limit_per_hour = \(limit) WHERE id = \(id)")
+            try AuditLog(db: database.organization(id)).record(
+                "organization.limit_changed", target: ("organization", id.uuidString.lowercased()),
+                details: ["from": before.map { .int(Int64($0)) } ?? .null, "to": limit.map { .int(Int64($0)) } ?? .null], by: .cli)
+            return true
+        }
     }
 
     public static let maximumRateLimit = 100_000_000
@@ -59,11 +70,14 @@ public struct OrganizationStore {
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     case invalid(String)
     case notFound(String)
+    /// The resource's state does not allow it (`409` in the API).
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .invalid(let message): message
         case .notFound(let what): "\(what) not found"
+        case .conflict(let message): message
         }
     }
 }

@@ -13,9 +13,9 @@ struct RateLimitMiddleware: Middleware {
     static let policyName = "org-hourly"
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) throws -> Response) throws -> Response {
-        guard let credentials = context.credentials else { throw HTTPError.unauthorized }
-        let limit = credentials.rateLimitPerHour ?? defaultPerHour
-        let decision = limiter.check(RateLimitKey(uuid: credentials.organizationID), limit: limit)
+        guard let principal = context.principal else { throw HTTPError.unauthorized }
+        let limit = principal.rateLimitPerHour ?? defaultPerHour
+        let decision = limiter.check(RateLimitKey(uuid: principal.organizationID), limit: limit)
         if let evicted = decision.evicted {
             context.logger.warning(
                 "rate limiter table full; reclaimed the least recently seen bucket",
@@ -28,7 +28,7 @@ struct RateLimitMiddleware: Middleware {
             context.trace.throttled = true
             breaches.record(
                 BreachLog.Breach(
-                    organizationID: credentials.organizationID, apiKeyID: credentials.keyID,
+                    organizationID: principal.organizationID, apiKeyID: principal.keyID,
                     method: request.method.rawValue, path: request.path, clientAddress: request.remoteAddress,
                     limitPerHour: limit, occurredAt: .now))
             var headers = Self.headers(for: decision)

@@ -16,10 +16,13 @@ enum SessionRoutes {
 
     static func register(on router: inout Router<AppContext>, configuration: SessionConfiguration) {
         router.post("/api/v1/sessions/") { request, context in
-            let input = try SessionInput(try request.jsonObjectBody(), partial: false, configuration: configuration)
+            var input = try SessionInput(try request.jsonObjectBody(), partial: false, configuration: configuration)
+            if context.principal?.sessionID != nil { throw HTTPError(.forbidden, detail: "This token is bound to one session") }
+            var noSession: UUID?
+            try context.bind(assistant: &input.assistantID, session: &noSession)
             let store = try store(context)
-            let ttl = configuration.ttl(requested: input.ttlSeconds, organizationDefault: context.credentials?.sessionTTLSeconds)
-            let session = try store.create(input, ttlSeconds: ttl, by: context.credentials?.keyID)
+            let ttl = configuration.ttl(requested: input.ttlSeconds, organizationDefault: context.principal?.sessionTTLSeconds)
+            let session = try store.create(input, ttlSeconds: ttl, by: context.principal?.keyID)
             return try Response.json(try store.view(session), status: .created)
         }
         router.get("/api/v1/sessions/") { request, context in
@@ -67,7 +70,18 @@ enum SessionRoutes {
     /// The session named in the path; a malformed id is as unknown as another organization's.
     private static func sessionID(_ context: AppContext) throws -> UUID {
         guard let id = UUID(uuidString: try context.parameters.require("session_id")) else { throw SessionStore.notFound }
+        try checkReach(context, session: id)
         return id
+    }
+
+    /// For a key or token bound to an assistant or session: the session must be within the binding
+    /// (else `404`, as for another organization's).
+    static func checkReach(_ context: AppContext, session id: UUID, otherwise notFound: any Error = SessionStore.notFound) throws {
+        guard let principal = context.principal else { throw HTTPError.unauthorized }
+        guard principal.assistantID != nil || principal.sessionID != nil else { return }
+        guard let session = try SessionStore(db: try context.organizationDatabase()).find(id),
+            principal.reaches(assistant: session.assistantID, session: id)
+        else { throw notFound }
     }
 }
 
@@ -86,9 +100,10 @@ enum ContextRoutes {
             let input = try ContextInput(try request.jsonObjectBody(), partial: false)
             // Both are required: a create without them failed validation above.
             guard let sessionID = input.sessionID, let attributes = input.attributes else { throw HTTPError(.internalServerError) }
+            try SessionRoutes.checkReach(context, session: sessionID)
             let created = try store(context).create(
                 sessionID: sessionID, attributes: attributes, crm: input.crm ?? nil,
-                by: context.credentials?.keyID)
+                by: context.principal?.keyID)
             return try Response.json(created, status: .created)
         }
         router.get("/api/v1/contexts/") { request, context in
@@ -124,6 +139,10 @@ enum ContextRoutes {
 
     private static func contextID(_ context: AppContext) throws -> UUID {
         guard let id = UUID(uuidString: try context.parameters.require("context_id")) else { throw ContextStore.notFound }
+        if let principal = context.principal, principal.assistantID != nil || principal.sessionID != nil {
+            guard let found = try store(context).find(id) else { throw ContextStore.notFound }
+            try SessionRoutes.checkReach(context, session: found.sessionID, otherwise: ContextStore.notFound)
+        }
         return id
     }
 }

@@ -171,15 +171,13 @@ private enum ValueKind {
         let id = ObjectIdentifier(type)
         if let known = known.withLock({ $0[id] }) { return known }
         let kind: ValueKind =
-            if type is any FlattenedJSON.Type { .flattened }
-            else if type == Date.self { .date }
-            else if type == JSONValue.self { .json }
-            else if type == URL.self { .url }
-            else if type == UUID.self { .uuid }
-            else if type is any DictionaryEncoding.Type { .dictionary }
-            else if type is Bool.Type || type is String.Type || type is Double.Type || type is Float.Type
-                || type is any BinaryInteger.Type { .scalar }
-            else { .other }
+            if type is any FlattenedJSON.Type { .flattened } else if type == Date.self { .date } else if type == JSONValue.self {
+                .json
+            } else if type == URL.self { .url } else if type == UUID.self { .uuid } else if type is any DictionaryEncoding.Type {
+                .dictionary
+            } else if type is Bool.Type || type is String.Type || type is Double.Type || type is Float.Type
+                || type is any BinaryInteger.Type
+            { .scalar } else { .other }
         known.withLock { $0[id] = kind }
         return kind
     }

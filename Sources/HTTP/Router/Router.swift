@@ -39,6 +39,14 @@ public struct Router<Context: RequestContext> {
     public mutating func put(_ template: String, handler: @escaping Handler) { on(.put, template, handler: handler) }
     public mutating func delete(_ template: String, handler: @escaping Handler) { on(.delete, template, handler: handler) }
 
+    /// Replaces every route's handler with `wrap`'s, which knows the route: how an application
+    /// checks what each route requires once, for all of them, rather than in every handler.
+    public mutating func wrapHandlers(_ wrap: (Route, @escaping Handler) -> Handler) {
+        routes = routes.map { route in
+            Route(method: route.method, template: route.template, segments: route.segments, handler: wrap(route, route.handler))
+        }
+    }
+
     public func match(_ method: HTTPMethod, path: String) -> Match {
         let pathSegments = Self.pathSegments(path)
         var allowed: [HTTPMethod] = []

@@ -27,7 +27,7 @@ struct TestApp {
         database = try StoreTestDatabase.migratedConnection()
         let organization = try OrganizationStore(database: database).create(name: "in-process \(UUID().uuidString.prefix(8))")
         organizationID = organization.id
-        let created = try APIKeyStore(database: database).create(organizationID: organization.id, name: "tests")
+        let created = try APIKeyStore(database: database).create(organizationID: organization.id, .init(name: "tests", scopes: [.admin]))
         secret = created.secret
         keyID = created.key.id
         let knowledge = KnowledgeConfiguration(
@@ -43,8 +43,11 @@ struct TestApp {
     var db: ScopedConnection { database.organization(organizationID) }
 
     /// Another key of this organization: its secret and id.
-    func addKey(name: String = "another", isOperator: Bool = false) throws -> (secret: String, id: UUID) {
-        let created = try APIKeyStore(database: database).create(organizationID: organizationID, name: name, isOperator: isOperator)
+    func addKey(
+        name: String = "another", scopes: Set<AccessScope> = [.admin], assistantID: UUID? = nil, isOperator: Bool = false
+    ) throws -> (secret: String, id: UUID) {
+        let created = try APIKeyStore(database: database).create(
+            organizationID: organizationID, .init(name: name, scopes: scopes, assistantID: assistantID, isOperator: isOperator))
         return (created.secret, created.key.id)
     }
 
@@ -54,7 +57,8 @@ struct TestApp {
         let organizations = OrganizationStore(database: database)
         let organization = try organizations.create(name: "in-process other \(UUID().uuidString.prefix(8))")
         _ = try organizations.setRateLimit(organization.id, perHour: 1_000_000)
-        let created = try APIKeyStore(database: database).create(organizationID: organization.id, name: "other", isOperator: isOperator)
+        let created = try APIKeyStore(database: database).create(
+            organizationID: organization.id, .init(name: "other", scopes: [.admin], isOperator: isOperator))
         return (organization.id, created.secret, created.key.id)
     }
 
@@ -73,7 +77,8 @@ struct TestApp {
         _ method: HTTPMethod, _ path: String, query: String = "", body: Data, headers: [String: String] = [:], key: String? = nil
     ) -> TestResponse {
         var requestHeaders = HTTPHeaders()
-        requestHeaders.set("X-API-Key", key ?? secret)
+        // A bearer token in `headers` stands instead of the key.
+        if headers["Authorization"] == nil { requestHeaders.set("X-API-Key", key ?? secret) }
         for (name, value) in headers { requestHeaders.set(name, value) }
         let request = Request(
             method: method, path: path, query: query, headers: requestHeaders, remoteAddress: "127.0.0.1", body: body)
