@@ -78,7 +78,8 @@ enum KeyRoutes {
             let page = query.pagination()
             let includeInactive = query.bool(Query.includeInactive) ?? false
             try query.finish()
-            return try Response.json(try store(context).page(in: try context.organizationDatabase(), includeInactive: includeInactive, page))
+            let db = try context.organizationDatabase()
+            return try Response.json(try store(context).page(in: db, includeInactive: includeInactive, page))
         }
         router.get("/api/v1/keys/:key_id") { _, context in
             guard let key = try store(context).find(try context.resourceID("key_id"), in: try context.organizationDatabase()) else {
