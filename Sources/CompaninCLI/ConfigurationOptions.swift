@@ -45,11 +45,14 @@ struct PoolOptions: ParsableArguments {
 struct IngestWorkerOptions: ParsableArguments {
     @Option(name: Settings.ingestLeaseSeconds.optionName, help: Settings.ingestLeaseSeconds.optionHelp) var leaseSeconds: Int?
     @Option(name: Settings.ingestMaxAttempts.optionName, help: Settings.ingestMaxAttempts.optionHelp) var maxAttempts: Int?
+    @Option(name: Settings.ingestMaxPerOrganization.optionName, help: Settings.ingestMaxPerOrganization.optionHelp)
+    var maxPerOrganization: Int?
     @Option(name: Settings.sessionSweepSeconds.optionName, help: Settings.sessionSweepSeconds.optionHelp) var sessionSweepSeconds: Int?
 
     func apply(to flags: inout ConfigurationFlags) {
         flags.set(Settings.ingestLeaseSeconds, leaseSeconds)
         flags.set(Settings.ingestMaxAttempts, maxAttempts)
+        flags.set(Settings.ingestMaxPerOrganization, maxPerOrganization)
         flags.set(Settings.sessionSweepSeconds, sessionSweepSeconds)
     }
 }

@@ -34,7 +34,9 @@ struct IngestWorkerCommand: ParsableCommand {
             database: database,
             configuration: .init(
                 blobDirectory: knowledge.blobDirectory, lease: configuration.knowledge.lease,
-                maxAttempts: configuration.knowledge.maxAttempts, extractorExecutable: knowledge.extractorExecutable),
+                maxAttempts: configuration.knowledge.maxAttempts,
+                maxInFlightPerOrganization: configuration.knowledge.maxInFlightPerOrganization,
+                extractorExecutable: knowledge.extractorExecutable),
             enricher: knowledge.enricher, fetchPolicy: knowledge.fetchPolicy, logger: logger)
 
         // Between jobs, each worker also marks expired sessions now and then; several workers only share that work.

@@ -48,7 +48,8 @@ struct Serve: ParsableCommand {
             pidFile: pool.pidFile.map { URL(fileURLWithPath: $0).path },
             sharedDescriptors: [limiterMemory.descriptor])
         master.workers = configuration.knowledge.ingestWorkers
-        master.workerArguments = ["ingest-worker"]
+        // Resolved here, where the number of workers is known (`--ingest-workers` is serve's flag).
+        master.workerArguments = ["ingest-worker", "--max-per-organization", "\(configuration.knowledge.maxInFlightPerOrganization)"]
         master.workerTimeout = configuration.knowledge.jobTimeout
         try withExtendedLifetime(limiterMemory) { try Master(configuration: master, logger: logger).run() }
     }

@@ -51,6 +51,7 @@ import Testing
         #expect(configuration.knowledge.jobTimeout == .seconds(300))
         #expect(configuration.knowledge.lease == .seconds(360))
         #expect(configuration.knowledge.maxAttempts == 3)
+        #expect(configuration.knowledge.maxInFlightPerOrganization == 1)
         #expect(configuration.knowledge.blobDirectory.path == URL(fileURLWithPath: "var/blobs").path)
         #expect(configuration.knowledge.maxUploadBytes == 20 << 20)
         #expect(configuration.knowledge.vectorCacheBytes == 64 << 20)
@@ -98,6 +99,20 @@ import Testing
         #expect(configuration.origin(of: Settings.responders) == .environment)
         #expect(configuration.origin(of: Settings.pidFile) == .default)
         #expect(configuration.origin(of: Settings.maxRequests) == .default)
+    }
+
+    @Test func theCapPerOrganizationLeavesOneWorkerForTheOthersUnlessSet() throws {
+        let cap = { (environment: [String: String]) in
+            try CompaninConfiguration(environment: environment).knowledge.maxInFlightPerOrganization
+        }
+        #expect(try cap(["COMPANIN_INGEST_WORKERS": "5"]) == 4)
+        #expect(try cap(["COMPANIN_INGEST_WORKERS": "1"]) == 1)
+        #expect(try cap(["COMPANIN_INGEST_WORKERS": "0"]) == 1)
+        #expect(try cap(["COMPANIN_INGEST_WORKERS": "5", "COMPANIN_INGEST_MAX_PER_ORGANIZATION": "5"]) == 5)
+        #expect(
+            problems(["COMPANIN_INGEST_MAX_PER_ORGANIZATION": "-1"]) == [
+                #"COMPANIN_INGEST_MAX_PER_ORGANIZATION: expected an integer from 0 to 64, got "-1""#
+            ])
     }
 
     @Test func flagsOverrideTheEnvironment() throws {

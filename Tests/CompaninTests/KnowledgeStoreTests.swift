@@ -170,13 +170,13 @@ struct KnowledgeStoreTests {
         #expect(try !links.unlink(sources[0].id, from: assistantID))
 
         let batches = ReembedBatches(db: db)
-        let batch = try batches.create(sourceIDs: nil, scope: scope)
+        let batch = try batches.create(sourceIDs: nil, scope: scope).batch
         #expect(batch.total == 2 && batch.status == "queued")
         let read = try #require(try batches.find(batch.id))
         #expect(read.total == 2 && read.done == 0 && read.status == "running")
         #expect(try batches.list(limit: 10, offset: 0).items.map(\.id) == [batch.id])
         #expect(try ReembedBatches(db: try organization()).find(batch.id) == nil)
-        let chosen = try batches.create(sourceIDs: [sources[1].id, UUID(), UUID()], scope: nil)
+        let chosen = try batches.create(sourceIDs: [sources[1].id, UUID(), UUID()], scope: nil).batch
         #expect(chosen.total == 1 && chosen.scope == "sources: 3")
     }
 
@@ -205,8 +205,17 @@ struct KnowledgeStoreTests {
         try queue.renew(job, worker: "another", lease: .seconds(6_000))
         #expect(try #require(try lease(job.id)) < first.addingTimeInterval(1_000))
         try queue.fail(job, error: "boom", retry: true)
-        let again = try #require(try queue.claim(worker: "test", lease: .seconds(60)))
-        #expect(again.id == job.id && again.attempts == 2)
+        // Queued again, in its organization's turn: other organizations' jobs may come first.
+        var retried: IngestionQueue.Job?
+        while let next = try queue.claim(worker: "test", lease: .seconds(60)) {
+            if next.id == job.id {
+                retried = next
+                break
+            }
+            try queue.finish(next)
+        }
+        let again = try #require(retried)
+        #expect(again.attempts == 2)
         try queue.finish(again)
         #expect(try lease(job.id) == nil)
         #expect(try queue.tryLock("companin.test-lock"))

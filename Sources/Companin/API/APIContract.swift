@@ -172,7 +172,7 @@ enum APIContract {
             .init(
                 method: .post, path: "/api/v1/knowledge/reembed", tag: "Knowledge", summary: "Recompute embeddings",
                 body: body(ReembedInput.fields),
-                responses: [(202, S.ref("ReembedBatch"))]),
+                responses: [(202, S.ref("ReembedBatch")), (200, S.ref("ReembedBatch"))]),
             .init(
                 method: .get, path: "/api/v1/knowledge/reembed/", tag: "Knowledge",
                 summary: "Re-embedding batches, newest first (requested ones, and the workers' own after a model change)",

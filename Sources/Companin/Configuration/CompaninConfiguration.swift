@@ -61,6 +61,9 @@ public struct CompaninConfiguration: Sendable {
         public var jobTimeout: Duration
         public var lease: Duration
         public var maxAttempts: Int
+        /// Jobs of one organization running at once across all workers (`0` in the setting
+        /// resolved here: all workers but one, at least one).
+        public var maxInFlightPerOrganization: Int
         public var blobDirectory: URL
         public var maxUploadBytes: Int
         /// Memory each responder may spend on search indexes (0: none).
@@ -123,9 +126,12 @@ public struct CompaninConfiguration: Sendable {
             defaultPerHour: reader.read(Settings.rateLimitPerHour), slots: reader.read(Settings.rateLimitSlots),
             credentialLifetime: .seconds(reader.read(Settings.authCacheSeconds)))
 
+        let ingestWorkers = reader.read(Settings.ingestWorkers)
+        let maxPerOrganization = reader.read(Settings.ingestMaxPerOrganization)
         knowledge = Knowledge(
-            ingestWorkers: reader.read(Settings.ingestWorkers), jobTimeout: .seconds(reader.read(Settings.ingestJobTimeout)),
+            ingestWorkers: ingestWorkers, jobTimeout: .seconds(reader.read(Settings.ingestJobTimeout)),
             lease: .seconds(reader.read(Settings.ingestLeaseSeconds)), maxAttempts: reader.read(Settings.ingestMaxAttempts),
+            maxInFlightPerOrganization: maxPerOrganization > 0 ? maxPerOrganization : max(1, ingestWorkers - 1),
             blobDirectory: URL(fileURLWithPath: reader.read(Settings.blobDirectory), isDirectory: true),
             maxUploadBytes: reader.read(Settings.maxUploadBytes), vectorCacheBytes: reader.read(Settings.vectorCacheMiB) << 20)
 

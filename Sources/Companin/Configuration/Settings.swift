@@ -78,6 +78,12 @@ public enum Settings {
     public static let ingestMaxAttempts = Setting.integer(
         "COMPANIN_INGEST_MAX_ATTEMPTS", flag: SettingFlag("max-attempts", "N", command: "ingest-worker"), section: .knowledge,
         default: 3, in: 1...100, summary: "attempts before a failing job fails its source")
+    public static let ingestMaxPerOrganization = Setting.integer(
+        "COMPANIN_INGEST_MAX_PER_ORGANIZATION", flag: SettingFlag("max-per-organization", "N", command: "ingest-worker"),
+        section: .knowledge, default: 0, in: 0...64,
+        summary:
+            "jobs of one organization running at once across all workers (claimed, not finished), so one organization's flood leaves workers for the others; `0`: all workers but one (at least one)"
+    )
     public static let blobDirectory = Setting.text(
         "COMPANIN_BLOB_DIR", section: .knowledge, default: "var/blobs", summary: "where originals of uploaded files are kept")
     public static let maxUploadBytes = Setting.integer(
@@ -170,7 +176,8 @@ public enum Settings {
         databaseURL, adminDatabaseURL, migrationsDirectory,
         socket, socketMode, listen, responders, maxRequests, requestTimeout, maxBodyBytes, pidFile, slowRequestMilliseconds,
         rateLimitPerHour, rateLimitSlots, authCacheSeconds,
-        ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, blobDirectory, maxUploadBytes, vectorCacheMiB,
+        ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, ingestMaxPerOrganization, blobDirectory, maxUploadBytes,
+        vectorCacheMiB,
         fetchTimeout, fetchConnectTimeout, fetchMaxBytes, fetchMaxRedirects, fetchAllow,
         enricher, e5Directory, openAIBaseURL, openAIAPIKey, openAIEmbeddingModel, openAIChatModel,
         replyModel, replyBaseURL, replyAPIKey, replyTimeout, replyThresholds,

@@ -38,7 +38,7 @@ public struct EmbeddingUpgrade {
         var queued = 0
         for (organizationID, sources) in stale {
             queued += try ReembedBatches(db: database.organization(organizationID))
-                .create(sourceIDs: sources, scope: nil, description: "model upgrade to \(model)").total
+                .create(sourceIDs: sources, scope: nil, description: "model upgrade to \(model)").batch.total
         }
         return queued
     }

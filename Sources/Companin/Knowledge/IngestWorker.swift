@@ -12,12 +12,18 @@ public final class IngestWorker {
         public var blobDirectory: URL
         public var lease: Duration
         public var maxAttempts: Int
+        /// Jobs of one organization running at once across all workers: the others stay free for
+        /// other organizations while one floods the queue (or fetches from a slow server).
+        public var maxInFlightPerOrganization: Int
         public var extractorExecutable: String
 
-        public init(blobDirectory: URL, lease: Duration, maxAttempts: Int, extractorExecutable: String) {
+        public init(
+            blobDirectory: URL, lease: Duration, maxAttempts: Int, maxInFlightPerOrganization: Int = .max, extractorExecutable: String
+        ) {
             self.blobDirectory = blobDirectory
             self.lease = lease
             self.maxAttempts = maxAttempts
+            self.maxInFlightPerOrganization = maxInFlightPerOrganization
             self.extractorExecutable = extractorExecutable
         }
     }
@@ -44,7 +50,7 @@ public final class IngestWorker {
     public func claim() throws -> IngestionQueue.Job? {
         let queue = IngestionQueue(database: database)
         try queue.enqueueDueRefreshes()
-        return try queue.claim(worker: name, lease: configuration.lease)
+        return try queue.claim(worker: name, lease: configuration.lease, maxInFlight: configuration.maxInFlightPerOrganization)
     }
 
     /// Runs a claimed job to its end; never throws (an outcome is always recorded, or the lease retries it).

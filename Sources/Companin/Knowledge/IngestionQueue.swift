@@ -1,14 +1,18 @@
 import Foundation
 import MariaDB
 
-/// The ingest workers' queue in MariaDB. A worker claims the oldest queued job — or a running one
-/// whose lease passed because its worker died — with `SELECT … FOR UPDATE SKIP LOCKED`, so workers
-/// never wait on each other and never take the same job.
+/// The ingest workers' queue in MariaDB. Workers take turns between the organizations with work
+/// waiting — the one with the fewest jobs in flight, then the one served longest ago — and take that
+/// organization's next job (a queued one, or a running one whose lease passed because its worker
+/// died) with `SELECT … FOR UPDATE SKIP LOCKED`, so workers never wait on each other and never take
+/// the same job. One organization queuing thousands of jobs therefore delays another's upload by
+/// about one job per worker, not by its whole backlog.
 ///
-/// Unscoped on purpose: workers serve every organization, so claiming jobs, their leases, finding
-/// due refreshes and sources left behind by a model change read across organizations. Everything
-/// a job then does to its source goes through its organization's scoped stores; jobs are queued
-/// there too (`KnowledgeStore.enqueue`).
+/// Unscoped on purpose: workers serve every organization, so choosing whose turn it is, claiming
+/// jobs, their leases, finding due refreshes and sources left behind by a model change read across
+/// organizations — the workers' own system queries, never on behalf of a client. Everything a job
+/// then does to its source goes through its organization's scoped stores; jobs are queued there
+/// too (`KnowledgeStore.enqueue`).
 public struct IngestionQueue {
     public enum Task: String, Sendable, Codable { case ingest, reembed }
 
@@ -52,18 +56,112 @@ public struct IngestionQueue {
         }
     }
 
-    /// Takes the next job and leases it for `lease`, new content before re-embeddings (which a
-    /// model change can queue by the thousand), oldest first; `nil` when there is nothing to do.
-    public func claim(worker: String, lease: Duration) throws -> Job? {
+    /// An organization with work waiting, as the claim ranks them.
+    private struct Waiting: Decodable {
+        var organizationID: UUID
+        /// Whether it has its `ingestion_turns` row yet.
+        var hasTurn: Bool
+    }
+
+    /// Organizations looked at per claim: more than one, because another worker may be claiming
+    /// for the first ones at this moment (their turn rows are locked, and skipped).
+    static let candidatesPerClaim = 16
+
+    /// Takes the next job and leases it for `lease`: the organization with the fewest jobs in
+    /// flight below `maxInFlight`, then the one whose last job was taken longest ago (never:
+    /// first), then the one waiting longest; within it, new content before re-embeddings (which a
+    /// model change can queue by the thousand), oldest first. `nil` when there is nothing to do.
+    public func claim(worker: String, lease: Duration, maxInFlight: Int = .max) throws -> Job? {
+        // A system query across organizations (the workers' own, see above): which one's turn it is.
+        let now = Date.now.truncatedToMicroseconds
+        for waiting in try waitingOrganizations(now: now, maxInFlight: maxInFlight) {
+            if !waiting.hasTurn {
+                // Outside the claim's transaction, so a worker creating the row does not hold it
+                // (and make others wait on the duplicate key) any longer than this statement.
+                try database.execute("INSERT IGNORE INTO ingestion_turns (organization_id) VALUES (\(waiting.organizationID))")
+            }
+            if let job = try claim(from: waiting.organizationID, worker: worker, lease: lease, maxInFlight: maxInFlight, now: now) {
+                return job
+            }
+        }
+        return nil
+    }
+
+    /// Organizations with a queued job or a running one whose lease passed, below `maxInFlight`
+    /// jobs in flight, best first. Its cost grows with the number of organizations waiting, not
+    /// with their jobs: `state BETWEEN 'queued' AND 'queued'` (a range, where `=` is a constant
+    /// lookup) lets MariaDB take each organization's oldest job with one dive into
+    /// `ingestion_jobs_waiting` ("Using index for group-by") instead of reading every queued job.
+    private func waitingOrganizations(now: Date, maxInFlight: Int) throws -> [Waiting] {
+        try database.fetchAll(
+            Waiting.self,
+            """
+            SELECT w.organization_id, t.organization_id IS NOT NULL AS has_turn
+            FROM (SELECT u.organization_id, MIN(u.id) AS first_job FROM (
+                      SELECT organization_id, MIN(id) AS id FROM ingestion_jobs
+                      WHERE state BETWEEN 'queued' AND 'queued' GROUP BY state, organization_id
+                      UNION ALL
+                      SELECT organization_id, MIN(id) FROM ingestion_jobs
+                      WHERE state = 'running' AND lease_expires_at < \(now) GROUP BY organization_id
+                  ) u GROUP BY u.organization_id) w
+            LEFT JOIN (SELECT organization_id, COUNT(*) AS jobs FROM ingestion_jobs
+                       WHERE state = 'running' AND lease_expires_at >= \(now) GROUP BY organization_id) f
+                ON f.organization_id = w.organization_id
+            LEFT JOIN ingestion_turns t ON t.organization_id = w.organization_id
+            WHERE COALESCE(f.jobs, 0) < \(maxInFlight)
+            ORDER BY COALESCE(f.jobs, 0), t.last_claimed_at IS NOT NULL, t.last_claimed_at, w.first_job
+            LIMIT \(Self.candidatesPerClaim)
+            """)
+    }
+
+    /// Claims `organizationID`'s next job, unless another worker is claiming for it right now or
+    /// it already has `maxInFlight` jobs running.
+    private func claim(from organizationID: UUID, worker: String, lease: Duration, maxInFlight: Int, now: Date) throws -> Job? {
         try database.transaction {
-            let now = Date.now.truncatedToMicroseconds
+            // Every claim for an organization holds its turn row until it commits, so the count
+            // below (the transaction's first plain read, taken after the lock) sees every job
+            // claimed for it before: concurrent workers cannot together pass the cap.
             guard
+                try database.fetchOne(
+                    UUID.self,
+                    "SELECT organization_id FROM ingestion_turns WHERE organization_id = \(organizationID) FOR UPDATE SKIP LOCKED"
+                ) != nil
+            else { return nil }
+            let inFlight =
+                try database.fetchOne(
+                    Int.self,
+                    """
+                    SELECT COUNT(*) FROM ingestion_jobs
+                    WHERE organization_id = \(organizationID) AND state = 'running' AND lease_expires_at >= \(now)
+                    """) ?? 0
+            guard inFlight < maxInFlight else { return nil }
+            // A job whose worker died comes first; then the queue, read in the order of
+            // `ingestion_jobs_organization` (the task enum sorts ingest before reembed). Read,
+            // then locked by its primary key: a locking read of an index range would also lock
+            // gaps (under REPEATABLE READ), and claimers of different organizations would deadlock
+            // on the index entries their claims move. Claims for this organization wait behind
+            // its turn row, so the job read stays the next one unless a worker or the API changed
+            // it meanwhile; then the locking read finds nothing and the next claim looks again.
+            let next =
+                try database.fetchOne(
+                    Int64.self,
+                    """
+                    SELECT id FROM ingestion_jobs
+                    WHERE organization_id = \(organizationID) AND state = 'running' AND lease_expires_at < \(now)
+                    ORDER BY id LIMIT 1
+                    """)
+                ?? database.fetchOne(
+                    Int64.self,
+                    """
+                    SELECT id FROM ingestion_jobs WHERE organization_id = \(organizationID) AND state = 'queued' ORDER BY task, id LIMIT 1
+                    """)
+            guard let next,
                 var job = try database.fetchOne(
                     Job.self,
                     """
                     SELECT id, organization_id, source_id, batch_id, task, attempts FROM ingestion_jobs
-                    WHERE state = 'queued' OR (state = 'running' AND lease_expires_at < \(now))
-                    ORDER BY task = 'reembed', id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    WHERE id = \(next) AND (state = 'queued' OR (state = 'running' AND lease_expires_at < \(now)))
+                    FOR UPDATE SKIP LOCKED
                     """)
             else { return nil }
             job.attempts += 1
@@ -73,6 +171,7 @@ public struct IngestionQueue {
                     lease_expires_at = \(now.addingTimeInterval(Double(lease.components.seconds))), worker = \(worker), updated_at = \(now)
                 WHERE id = \(job.id)
                 """)
+            try database.execute("UPDATE ingestion_turns SET last_claimed_at = \(now) WHERE organization_id = \(organizationID)")
             return job
         }
     }

@@ -178,8 +178,10 @@ enum SearchRoutes {
                 }
                 scope = found
             }
-            let batch = try ReembedBatches(db: db).create(sourceIDs: sourceIDs, scope: scope)
-            return try Response.json(batch, status: .accepted)
+            // The same scope asked again while its batch runs answers that batch, as the same
+            // bytes uploaded again answer the existing file.
+            let (batch, created) = try ReembedBatches(db: db).create(sourceIDs: sourceIDs, scope: scope)
+            return try Response.json(batch, status: created ? .accepted : .ok)
         }
         router.get("/api/v1/knowledge/reembed/") { request, context in
             let page = try Pagination(request)

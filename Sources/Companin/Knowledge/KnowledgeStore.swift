@@ -56,17 +56,25 @@ struct KnowledgeStore {
         }
     }
 
-    /// Marks a source pending again and queues it (reprocess).
+    /// Marks a source pending again and queues it (reprocess), unless a job for it is already
+    /// waiting for a worker: a refresh or reprocess asked again and again costs one job.
     func requeue(_ id: UUID) throws {
         try db.transaction {
             let now = Date.now.truncatedToMicroseconds
+            // The update locks the source's row first, so a concurrent request for the same
+            // source reads the job queued here once this transaction commits.
             try db.execute(
                 """
                 UPDATE knowledge_sources SET status = 'pending', error_code = NULL, error_message = NULL, queued_at = \(now),
                     updated_at = \(now)
                 WHERE \(db.condition) AND id = \(id)
                 """)
-            try enqueue(id, task: .ingest)
+            let waiting = try db.fetchOne(
+                Int.self,
+                """
+                SELECT COUNT(*) FROM ingestion_jobs WHERE \(db.condition) AND source_id = \(id) AND task = 'ingest' AND state = 'queued'
+                """)
+            if waiting == 0 { try enqueue(id, task: .ingest) }
         }
     }
 
