@@ -112,11 +112,25 @@ public final class Connection {
     /// undoes only the inner work.
     ///
     /// DDL statements commit implicitly in MariaDB and cannot be rolled back.
+    ///
+    /// A transaction that loses a deadlock (1213) is run once more: InnoDB has already rolled all of
+    /// it back, so the second run starts from nothing, and concurrent first writes into the same
+    /// index gap (two visitors identified at once) otherwise fail a request that would succeed.
+    /// `body` must therefore have no effect outside the database that a second run would double.
     @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 {
             return try savepoint(body)
         }
+        do {
+            return try transactionOnce(body)
+        } catch let error as DatabaseError where error.code == 1213 {
+            logger.notice("transaction lost a deadlock; running it once more")
+            return try transactionOnce(body)
+        }
+    }
+
+    private func transactionOnce<T>(_ body: () throws -> T) throws -> T {
         try command("START TRANSACTION")
         transactionDepth = 1
         defer { transactionDepth = 0 }

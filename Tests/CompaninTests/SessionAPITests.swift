@@ -374,6 +374,7 @@ struct SessionAPITests {
         #expect(theirs["visitor"]?["id"] != session["visitor"]?["id"])
         let anonymous = try open(on: other)
         let linked = other.send(.patch, "/api/v1/sessions/\(anonymous.id)", json: #"{"visitor": {"external_id": "shared-1"}}"#)
+        #expect(linked.status == 200, "\(linked.json.serialized)")
         #expect(linked["visitor"]?["id"] == theirs["visitor"]?["id"])
         #expect(other.send(.get, "/api/v1/visitors/", query: "external_id=shared-1").items.first?["display_name"] == "Theirs")
 

@@ -1,5 +1,6 @@
 import Foundation
 import MariaDB
+import Synchronization
 import Testing
 
 @Suite("Connection", .enabled(if: TestDatabase.isAvailable))
@@ -249,6 +250,33 @@ struct ConnectionTests {
         #expect(try connection.query(sql: "SELECT ? AS v", ["ok"]).first?["v"] == .text("ok"))
     }
 
+    @Test func aTransactionThatLosesADeadlockRunsOnceMore() throws {
+        let table = "deadlock_probe_\(UInt32.random(in: 0...UInt32.max))"
+        let setup = try TestDatabase.connection()
+        try setup.execute(sql: "CREATE TABLE \(table) (id INT PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB")
+        defer { _ = try? setup.execute(sql: "DROP TABLE \(table)") }
+        try setup.execute(sql: "INSERT INTO \(table) VALUES (1, 0), (2, 0)")
+
+        // Each locks one row, waits until the other holds the other row, then asks for it: InnoDB
+        // refuses one of them with 1213. Only first runs wait, so the retried one goes straight through.
+        let probe = DeadlockProbe(table: table)
+        let failure = Mutex<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            do { try probe.cross(try TestDatabase.connection(), 0, mine: 1, theirs: 2) } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
+            done.signal()
+        }.start()
+        try probe.cross(try TestDatabase.connection(), 1, mine: 2, theirs: 1)
+        done.wait()
+        #expect(failure.withLock { $0 } == nil)
+        // Both committed, each row once per transaction, and exactly one of them ran twice.
+        #expect(probe.runs.withLock { $0.sorted() } == [1, 2])
+        let counts = try setup.query(sql: "SELECT n FROM \(table) ORDER BY id").map { try $0.decode(Int64.self, "n") }
+        #expect(counts == [2, 2])
+    }
+
     @Test func reconnectsAfterTheSessionIsKilled() throws {
         let connection = try TestDatabase.connection()
         let killer = try TestDatabase.connection()
@@ -304,5 +332,29 @@ struct ConnectionTests {
             }
         }
         #expect(try sessionID() != third)
+    }
+}
+
+/// Two transactions that lock two rows in opposite orders.
+private final class DeadlockProbe: Sendable {
+    let table: String
+    let runs = Mutex([0, 0])
+    let holds = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+
+    init(table: String) { self.table = table }
+
+    func cross(_ connection: Connection, _ index: Int, mine: Int, theirs: Int) throws {
+        try connection.transaction {
+            let run = runs.withLock {
+                $0[index] += 1
+                return $0[index]
+            }
+            try connection.execute(sql: "UPDATE \(table) SET n = n + 1 WHERE id = ?", [.int(Int64(mine))])
+            if run == 1 {
+                holds[index].signal()
+                holds[1 - index].wait()
+            }
+            try connection.execute(sql: "UPDATE \(table) SET n = n + 1 WHERE id = ?", [.int(Int64(theirs))])
+        }
     }
 }
