@@ -65,3 +65,31 @@ def test_with_the_credential_cache_a_revoked_key_is_401_within_its_lifetime():
         assert all(request("GET", "/api/v1/assistants/", key=key).status == 401 for _ in range(5))
     finally:
         restart_pool()
+
+
+def test_scoped_keys_and_a_browser_token_through_nginx(key):
+    """Keys made through the API, a widget key minting a token, and the token as a bearer: the
+    Authorization header reaches the pool through nginx and FastCGI."""
+    assistant = request("POST", "/api/v1/assistants/", key=key, body={"name": "Widget assistant"}).json()["id"]
+    made = request("POST", "/api/v1/keys/", key=key,
+                   body={"name": "site widget", "scopes": ["widget"], "assistant_id": assistant})
+    assert made.status == 201
+    widget = made.json()["secret"]
+    assert request("GET", "/api/v1/assistants/", key=widget).json() == {
+        "detail": "This key's scopes do not allow this request"}
+    session = request("POST", "/api/v1/sessions/", key=widget, body={}).json()
+    assert session["assistant_id"] == assistant
+    minted = request("POST", "/api/v1/tokens", key=widget, body={"session_id": session["id"], "ttl_seconds": 120})
+    assert minted.status == 201
+    token = minted.json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert request("GET", f"/api/v1/sessions/{session['id']}", headers=bearer).status == 200
+    assert request("GET", "/api/v1/assistants/", headers=bearer).status == 403
+    tampered = {"Authorization": f"Bearer {token[:-1]}{'B' if token.endswith('A') else 'A'}"}
+    reply = request("GET", f"/api/v1/sessions/{session['id']}", headers=tampered)
+    assert reply.status == 401 and reply.json() == UNAUTHORIZED
+    # Revoking the key ends its tokens (the test pool caches no credentials).
+    assert request("DELETE", f"/api/v1/keys/{made.json()['id']}", key=key).status == 204
+    assert request("GET", f"/api/v1/sessions/{session['id']}", headers=bearer).status == 401
+    actions = [event["action"] for event in request("GET", "/analytics/audit/", key=key).json()["items"]]
+    assert actions[:2] == ["key.revoked", "key.created"]
