@@ -21,7 +21,9 @@ struct IngestWorkerCommand: ParsableCommand {
         let configuration = try Startup.configuration(flags)
         Startup.bootstrapLogging(configuration.logLevel)
         let logger = Startup.logger("companin.ingest")
+        Startup.protectProcess(logger)
         let process = try ResponderProcess(slot: scoreboard.slot, maxRequests: 0, logger: logger)
+        let sandbox = try Startup.extractionSandbox(configuration.knowledge.extractionSandbox, logger: logger)
         let knowledge = configuration.knowledgeConfiguration(
             enricher: try configuration.makeEnricher(), extractorExecutable: try Serve.executablePath())
         var databaseConfiguration = try configuration.database.required()
@@ -34,7 +36,8 @@ struct IngestWorkerCommand: ParsableCommand {
             database: database,
             configuration: .init(
                 blobDirectory: knowledge.blobDirectory, lease: configuration.knowledge.lease,
-                maxAttempts: configuration.knowledge.maxAttempts, extractorExecutable: knowledge.extractorExecutable),
+                maxAttempts: configuration.knowledge.maxAttempts, extractorExecutable: knowledge.extractorExecutable,
+                extractionSandbox: sandbox),
             enricher: knowledge.enricher, fetchPolicy: knowledge.fetchPolicy, logger: logger)
 
         // Between jobs, each worker also marks expired sessions now and then; several workers only share that work.

@@ -62,6 +62,8 @@ public struct CompaninConfiguration: Sendable {
         public var lease: Duration
         public var maxAttempts: Int
         public var blobDirectory: URL
+        /// Where workers run extractors; resolved to an `ExtractionSandbox` by each worker at start.
+        public var extractionSandbox: ExtractionSandbox.Mode
         public var maxUploadBytes: Int
         /// Memory each responder may spend on search indexes (0: none).
         public var vectorCacheBytes: Int
@@ -127,6 +129,7 @@ public struct CompaninConfiguration: Sendable {
             ingestWorkers: reader.read(Settings.ingestWorkers), jobTimeout: .seconds(reader.read(Settings.ingestJobTimeout)),
             lease: .seconds(reader.read(Settings.ingestLeaseSeconds)), maxAttempts: reader.read(Settings.ingestMaxAttempts),
             blobDirectory: URL(fileURLWithPath: reader.read(Settings.blobDirectory), isDirectory: true),
+            extractionSandbox: reader.read(Settings.extractionSandbox),
             maxUploadBytes: reader.read(Settings.maxUploadBytes), vectorCacheBytes: reader.read(Settings.vectorCacheMiB) << 20)
 
         fetch = FetchPolicy(

@@ -80,6 +80,11 @@ public enum Settings {
         default: 3, in: 1...100, summary: "attempts before a failing job fails its source")
     public static let blobDirectory = Setting.text(
         "COMPANIN_BLOB_DIR", section: .knowledge, default: "var/blobs", summary: "where originals of uploaded files are kept")
+    public static let extractionSandbox = Setting.choice(
+        "COMPANIN_EXTRACTION_SANDBOX", section: .knowledge, default: ExtractionSandbox.Mode.bwrap,
+        summary:
+            "where ingest workers run the parsers of uploads: `bwrap` (bubblewrap sandbox, required: workers do not start without it), `auto` (the sandbox where bwrap works, else only resource limits), `off`"
+    )
     public static let maxUploadBytes = Setting.integer(
         "COMPANIN_MAX_UPLOAD_BYTES", section: .knowledge, default: 20 << 20, in: 1..., summary: "largest uploaded file")
     public static let vectorCacheMiB = Setting.integer(
@@ -170,7 +175,8 @@ public enum Settings {
         databaseURL, adminDatabaseURL, migrationsDirectory,
         socket, socketMode, listen, responders, maxRequests, requestTimeout, maxBodyBytes, pidFile, slowRequestMilliseconds,
         rateLimitPerHour, rateLimitSlots, authCacheSeconds,
-        ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, blobDirectory, maxUploadBytes, vectorCacheMiB,
+        ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, blobDirectory, extractionSandbox, maxUploadBytes,
+        vectorCacheMiB,
         fetchTimeout, fetchConnectTimeout, fetchMaxBytes, fetchMaxRedirects, fetchAllow,
         enricher, e5Directory, openAIBaseURL, openAIAPIKey, openAIEmbeddingModel, openAIChatModel,
         replyModel, replyBaseURL, replyAPIKey, replyTimeout, replyThresholds,

@@ -13,12 +13,17 @@ public final class IngestWorker {
         public var lease: Duration
         public var maxAttempts: Int
         public var extractorExecutable: String
+        /// Where extractors run; nil for resource limits only.
+        public var extractionSandbox: ExtractionSandbox?
 
-        public init(blobDirectory: URL, lease: Duration, maxAttempts: Int, extractorExecutable: String) {
+        public init(
+            blobDirectory: URL, lease: Duration, maxAttempts: Int, extractorExecutable: String, extractionSandbox: ExtractionSandbox? = nil
+        ) {
             self.blobDirectory = blobDirectory
             self.lease = lease
             self.maxAttempts = maxAttempts
             self.extractorExecutable = extractorExecutable
+            self.extractionSandbox = extractionSandbox
         }
     }
 
@@ -35,7 +40,8 @@ public final class IngestWorker {
         name = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         processor = SourceProcessor(
             blobs: BlobStore(directory: configuration.blobDirectory),
-            runner: ExtractionRunner(executable: configuration.extractorExecutable), enricher: enricher,
+            runner: ExtractionRunner(executable: configuration.extractorExecutable, sandbox: configuration.extractionSandbox),
+            enricher: enricher,
             chunker: Chunker(), fetcher: Fetcher(policy: fetchPolicy))
     }
 
