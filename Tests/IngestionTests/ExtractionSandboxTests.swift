@@ -59,7 +59,7 @@ struct ExtractionSandboxTests {
 
         let expected = [
             "open_inet_socket", "connect_tcp_loopback", "connect_unix_socket", "connect_abstract_socket",
-            "read_host_environ", "signal_host_process", "read_other_original", "list_originals_directory",
+            "read_host_environ", "signal_host_process", "share_worker_session", "read_other_original", "list_originals_directory",
             "write_original", "gain_privileges", "hold_capabilities", "escape_seccomp", "run_as_root_or_parent_uid",
             "create_user_namespace",
         ]

@@ -52,6 +52,14 @@ public enum SandboxProbe {
             report["read_host_environ"] = readHostEnvironment(pid: pid, marker: request.environMarker ?? "=")
             let signalled = kill(pid, 0) == 0
             report["signal_host_process"] = Attempt(succeeded: signalled, detail: signalled ? "kill(\(pid), 0) worked" : errorText())
+            // Sharing the worker's session means sharing its controlling terminal, if it has one
+            // (TIOCSTI). In a PID namespace without a session of its own, the session's leader is
+            // outside the namespace and getsid answers 0.
+            let session = getsid(0)
+            let hostSession = getsid(pid)
+            report["share_worker_session"] = Attempt(
+                succeeded: session == 0 || (hostSession > 0 && session == hostSession),
+                detail: "session \(session), the host process's \(hostSession)")
         }
         if let neighbour = request.neighbour { report["read_other_original"] = readFile(neighbour) }
         if let input = request.input {
