@@ -44,7 +44,7 @@ enum Startup {
         } catch {
             throw ConfigurationError(
                 setting: Settings.extractionSandbox.variable,
-                message: "bwrap: \(error); install bubblewrap, or choose auto or off")
+                message: "\(error); or choose auto or off to run extractors without the sandbox")
         }
     }
 

@@ -60,7 +60,7 @@ public struct ExtractionSandbox: Sendable, Hashable {
         if mode == .off { return nil }
         do throws(Unavailable) {
             guard let path = Subprocess.locate("bwrap") else {
-                throw Unavailable(description: "bwrap is not installed (Debian: apt-get install bubblewrap)")
+                throw Unavailable(description: "bwrap is not installed (Debian: apt-get install bubblewrap, or scripts/setup)")
             }
             let sandbox = ExtractionSandbox(bwrap: path)
             try sandbox.check()
