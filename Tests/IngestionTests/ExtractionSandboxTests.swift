@@ -61,7 +61,7 @@ struct ExtractionSandboxTests {
             "open_inet_socket", "connect_tcp_loopback", "connect_unix_socket", "connect_abstract_socket",
             "read_host_environ", "signal_host_process", "share_worker_session", "read_other_original", "list_originals_directory",
             "write_original", "gain_privileges", "hold_capabilities", "escape_seccomp", "run_as_root_or_parent_uid",
-            "create_user_namespace",
+            "create_user_namespace", "ptrace",
         ]
         for name in expected {
             let attempt = try #require(report[name], "no attempt \(name)")
@@ -70,6 +70,7 @@ struct ExtractionSandboxTests {
         // The refusal comes from the seccomp filter, not only from the empty network namespace.
         #expect(report["open_inet_socket"]?.detail.contains("errno \(EAFNOSUPPORT)") == true)
         #expect(report["create_user_namespace"]?.detail.contains("errno \(EPERM)") == true)
+        #expect(report["ptrace"]?.detail.contains("errno \(EPERM)") == true)
         #expect(report["run_as_root_or_parent_uid"]?.detail.hasPrefix("uid \(ExtractionSandbox.sandboxID),") == true)
     }
 

@@ -82,6 +82,9 @@ public enum SandboxProbe {
         // Last: if it works, this process is in a new user namespace from here on.
         let unshared = unshareUser()
         report["create_user_namespace"] = Attempt(succeeded: unshared, detail: unshared ? "unshare worked" : errorText())
+        // After everything else: if it works, the parent traces this process from here on.
+        let traced = traceMe()
+        report["ptrace"] = Attempt(succeeded: traced, detail: traced ? "PTRACE_TRACEME worked" : errorText())
         return report
     }
 
@@ -185,6 +188,14 @@ public enum SandboxProbe {
         typealias Unshare = @convention(c) (Int32) -> Int32
         guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "unshare") else { return false }
         return unsafeBitCast(symbol, to: Unshare.self)(0x1000_0000) == 0
+    }
+
+    /// `ptrace(PTRACE_TRACEME)`, the one ptrace request that needs no other process; `ptrace` is
+    /// variadic in C, so Swift does not import it.
+    private static func traceMe() -> Bool {
+        typealias Ptrace = @convention(c) (Int32, Int32, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "ptrace") else { return false }
+        return unsafeBitCast(symbol, to: Ptrace.self)(0, 0, nil, nil) == 0  // PTRACE_TRACEME
     }
 
     /// The `Name:\tvalue` lines of /proc/self/status.
