@@ -43,8 +43,13 @@ struct Extract: ParsableCommand {
     @Option(help: "Longest text to return, in UTF-8 bytes.")
     var maxOutputBytes: Int?
 
+    /// Tests of the extraction sandbox: a `SandboxProbe.Request` as JSON.
+    @Option(help: .hidden) var probe: String?
+
     func validate() throws {
-        if file != nil {
+        if probe != nil {
+            return
+        } else if file != nil {
             guard path == nil else { throw ValidationError("Give either a FILE argument or --path, not both.") }
         } else if kind == nil || path == nil {
             throw ValidationError("--kind and --path are required without a FILE argument.")
@@ -75,6 +80,10 @@ struct Extract: ParsableCommand {
             try printExtraction(of: file, limits: limits)
             return
         }
+        if let probe {
+            try runProbe(probe)
+            return
+        }
         Extractors.applyResourceLimits(limits)
         let kind = kind ?? ""
         let result: Result<Extraction, ExtractionError> =
@@ -84,6 +93,14 @@ struct Extract: ParsableCommand {
                 .failure(ExtractionError(code: "invalid_arguments", message: "Unknown kind \(kind)."))
             }
         FileHandle.standardOutput.write(ExtractionEnvelope(result).encoded())
+    }
+
+    /// Reports what worked, closes stdout so the runner has the report, then lingers if asked.
+    private func runProbe(_ json: String) throws {
+        let request = try JSONDecoder().decode(SandboxProbe.Request.self, from: Data(json.utf8))
+        FileHandle.standardOutput.write(SandboxProbe.encode(SandboxProbe.run(request)))
+        try FileHandle.standardOutput.close()
+        if request.lingerSeconds > 0 { Thread.sleep(forTimeInterval: TimeInterval(request.lingerSeconds)) }
     }
 
     /// The operator mode: title, blank line, text on stdout. A `.html` or `.htm` name counts as

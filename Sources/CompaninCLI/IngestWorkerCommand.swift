@@ -21,7 +21,9 @@ struct IngestWorkerCommand: ParsableCommand {
         let configuration = try Startup.configuration(flags)
         Startup.bootstrapLogging(configuration.logLevel)
         let logger = Startup.logger("companin.ingest")
+        Startup.protectProcess(logger)
         let process = try ResponderProcess(slot: scoreboard.slot, maxRequests: 0, logger: logger)
+        let sandbox = try Startup.extractionSandbox(configuration.knowledge.extractionSandbox, logger: logger)
         let knowledge = configuration.knowledgeConfiguration(
             enricher: try configuration.makeEnricher(), extractorExecutable: try Serve.executablePath())
         var databaseConfiguration = try configuration.database.required()
@@ -36,7 +38,7 @@ struct IngestWorkerCommand: ParsableCommand {
                 blobDirectory: knowledge.blobDirectory, lease: configuration.knowledge.lease,
                 maxAttempts: configuration.knowledge.maxAttempts,
                 maxInFlightPerOrganization: configuration.knowledge.maxInFlightPerOrganization,
-                extractorExecutable: knowledge.extractorExecutable),
+                extractorExecutable: knowledge.extractorExecutable, extractionSandbox: sandbox),
             enricher: knowledge.enricher, fetchPolicy: knowledge.fetchPolicy, logger: logger)
 
         // Between jobs, each worker also marks expired sessions now and then; several workers only share that work.

@@ -23,6 +23,7 @@ struct Respond: ParsableCommand {
         let configuration = try Startup.configuration(flags)
         Startup.bootstrapLogging(configuration.logLevel)
         let logger = Startup.logger("companin.responder")
+        Startup.protectProcess(logger)
         // `serve` always names the limit; a responder alone (spawn-fcgi) is not replaced when it
         // exits, so it has none unless the operator sets one.
         let maxRequests = configuration.origin(of: Settings.maxRequests) == .default ? 0 : configuration.pool.maxRequests

@@ -18,9 +18,13 @@ struct Serve: ParsableCommand {
         let configuration = try Startup.configuration(flags)
         Startup.bootstrapLogging(configuration.logLevel)
         let logger = Startup.logger("companin.pool")
+        Startup.protectProcess(logger)
         // What the children need is checked before any is spawned: they would only die one after another.
         _ = try configuration.database.required()
         _ = try configuration.makeEnricher()
+        if configuration.knowledge.ingestWorkers > 0 {
+            _ = try Startup.extractionSandbox(configuration.knowledge.extractionSandbox, logger: logger)
+        }
         let pool = configuration.pool
         let slots = configuration.limiter.slots
 

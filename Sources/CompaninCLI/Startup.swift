@@ -1,7 +1,9 @@
 import ArgumentParser
 import Companin
 import Foundation
+import Ingestion
 import Logging
+import POSIXSystem
 
 /// What every command does first: read the configuration once, and set up logging from it.
 enum Startup {
@@ -16,6 +18,33 @@ enum Startup {
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
+        }
+    }
+
+    /// Marks a long-running process (master, responder, ingest worker) non-dumpable: it holds the
+    /// database URL and secrets in its environment and memory, and no other process of its uid
+    /// should read `/proc/PID/environ` or `mem`, or attach to it.
+    static func protectProcess(_ logger: Logger) {
+        do {
+            try ProcessDumpability.disable()
+        } catch {
+            logger.warning("cannot mark the process non-dumpable", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The sandbox extractors run in, as configured: nil for `off`, and for `auto` where bwrap does
+    /// not work here (said in a warning). Throws for `bwrap` when it cannot run.
+    static func extractionSandbox(_ mode: ExtractionSandbox.Mode, logger: Logger) throws -> ExtractionSandbox? {
+        do {
+            let sandbox = try ExtractionSandbox.resolve(mode)
+            if sandbox == nil, mode == .auto {
+                logger.warning("extractors run without a sandbox: bwrap does not work here (COMPANIN_EXTRACTION_SANDBOX=auto)")
+            }
+            return sandbox
+        } catch {
+            throw ConfigurationError(
+                setting: Settings.extractionSandbox.variable,
+                message: "\(error); or choose auto or off to run extractors without the sandbox")
         }
     }
 

@@ -5,9 +5,11 @@ import Testing
 @testable import Ingestion
 
 /// ExtractionRunner through a real `companin extract` subprocess (COMPANIN_BIN), plus the runner's
-/// failure mapping and process-group handling against small shell scripts.
+/// failure mapping and process-group handling against small shell scripts. Everything runs in the
+/// bwrap sandbox where it works here, as workers run it (`COMPANIN_EXTRACTION_SANDBOX=bwrap`).
 @Suite("Extraction: runner subprocess")
 struct ExtractionRunnerTests {
+    static let sandbox = ExtractionSandboxTests.sandbox
     static let hasBinary = companinBinary != nil
     static let hasPoppler = hasBinary && toolInstalled("pdftotext") && toolInstalled("pdfinfo")
     static let hasTesseract = hasBinary && toolInstalled("tesseract")
@@ -15,7 +17,7 @@ struct ExtractionRunnerTests {
     func runner(_ configure: (inout ExtractionLimits) -> Void = { _ in }) -> ExtractionRunner {
         var limits = ExtractionLimits()
         configure(&limits)
-        return ExtractionRunner(executable: companinBinary ?? "/nonexistent", limits: limits)
+        return ExtractionRunner(executable: companinBinary ?? "/nonexistent", limits: limits, sandbox: Self.sandbox)
     }
 
     @Test(.enabled(if: hasBinary, "COMPANIN_BIN not set"))
@@ -143,15 +145,18 @@ struct ExtractionRunnerTests {
     }
 
     @Test func missingExecutable() {
-        let error = ExtractionRunner(executable: "/nonexistent/companin").extract(path: "/tmp/x", kind: .text).failure
+        let error = ExtractionRunner(executable: "/nonexistent/companin", sandbox: Self.sandbox).extract(path: "/tmp/x", kind: .text)
+            .failure
         #expect(error?.code == "tool_missing")
     }
 
     @Test func garbageOnStdout() {
-        #expect(ExtractionRunner(executable: "/bin/echo").extract(path: "/tmp/x", kind: .text).failureCode == "invalid_output")
+        #expect(
+            ExtractionRunner(executable: "/bin/echo", sandbox: Self.sandbox).extract(path: "/tmp/x", kind: .text).failureCode
+                == "invalid_output")
         let failing = script("echo half a result; exit 3")
         defer { ExtractionFixtures.remove(failing) }
-        let error = ExtractionRunner(executable: failing).extract(path: "/tmp/x", kind: .text).failure
+        let error = ExtractionRunner(executable: failing, sandbox: Self.sandbox).extract(path: "/tmp/x", kind: .text).failure
         #expect(error?.code == "crashed")
         #expect(error?.message.contains("status 3") == true)
     }
@@ -160,17 +165,18 @@ struct ExtractionRunnerTests {
     func signals(signal: String, code: String) {
         let path = script("kill -\(signal) $$")
         defer { ExtractionFixtures.remove(path) }
-        #expect(ExtractionRunner(executable: path).extract(path: "/tmp/x", kind: .text).failureCode == code)
+        #expect(ExtractionRunner(executable: path, sandbox: Self.sandbox).extract(path: "/tmp/x", kind: .text).failureCode == code)
     }
 
     @Test func envelopeFromAStandIn() throws {
         let path = script(#"echo '{"ok":{"text":"from a script","attributes":{"a":"b"}}}'"#)
         defer { ExtractionFixtures.remove(path) }
-        let extraction = try ExtractionRunner(executable: path).extract(path: "/tmp/x", kind: .text).get()
+        let extraction = try ExtractionRunner(executable: path, sandbox: Self.sandbox).extract(path: "/tmp/x", kind: .text).get()
         #expect(extraction == Extraction(text: "from a script", attributes: ["a": "b"]))
     }
 
-    @Test func timeoutKillsGrandchildren() {
+    @Test(arguments: [false, true])
+    func timeoutKillsGrandchildren(sandboxed: Bool) {
         let marker = "extraction-marker-\(UUID().uuidString)"
         // The script starts a grandchild and waits; both carry the marker in their command lines.
         let path = script("sh -c 'sleep 30; true' \(marker) & sleep 30; echo never")
@@ -178,7 +184,8 @@ struct ExtractionRunnerTests {
         var limits = ExtractionLimits()
         limits.timeout = .milliseconds(300)
         let started = ContinuousClock.now
-        let result = ExtractionRunner(executable: path, limits: limits).extract(path: marker, kind: .text)
+        let result = ExtractionRunner(executable: path, limits: limits, sandbox: sandboxed ? Self.sandbox : nil)
+            .extract(path: marker, kind: .text)
         #expect(result.failureCode == "timeout")
         #expect(ContinuousClock.now - started < .seconds(3))
         #expect(eventually { livingProcesses(mentioning: marker).isEmpty })

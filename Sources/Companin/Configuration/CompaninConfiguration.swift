@@ -65,6 +65,8 @@ public struct CompaninConfiguration: Sendable {
         /// resolved here: all workers but one, at least one).
         public var maxInFlightPerOrganization: Int
         public var blobDirectory: URL
+        /// Where workers run extractors; resolved to an `ExtractionSandbox` by each worker at start.
+        public var extractionSandbox: ExtractionSandbox.Mode
         public var maxUploadBytes: Int
         /// Memory each responder may spend on search indexes (0: none).
         public var vectorCacheBytes: Int
@@ -133,6 +135,7 @@ public struct CompaninConfiguration: Sendable {
             lease: .seconds(reader.read(Settings.ingestLeaseSeconds)), maxAttempts: reader.read(Settings.ingestMaxAttempts),
             maxInFlightPerOrganization: maxPerOrganization > 0 ? maxPerOrganization : max(1, ingestWorkers - 1),
             blobDirectory: URL(fileURLWithPath: reader.read(Settings.blobDirectory), isDirectory: true),
+            extractionSandbox: reader.read(Settings.extractionSandbox),
             maxUploadBytes: reader.read(Settings.maxUploadBytes), vectorCacheBytes: reader.read(Settings.vectorCacheMiB) << 20)
 
         fetch = FetchPolicy(

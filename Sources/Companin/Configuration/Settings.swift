@@ -86,6 +86,11 @@ public enum Settings {
     )
     public static let blobDirectory = Setting.text(
         "COMPANIN_BLOB_DIR", section: .knowledge, default: "var/blobs", summary: "where originals of uploaded files are kept")
+    public static let extractionSandbox = Setting.choice(
+        "COMPANIN_EXTRACTION_SANDBOX", section: .knowledge, default: ExtractionSandbox.Mode.bwrap,
+        summary:
+            "where ingest workers run the parsers of uploads: `bwrap` (bubblewrap sandbox, required: workers do not start without it), `auto` (the sandbox where bwrap works, else only resource limits), `off`"
+    )
     public static let maxUploadBytes = Setting.integer(
         "COMPANIN_MAX_UPLOAD_BYTES", section: .knowledge, default: 20 << 20, in: 1..., summary: "largest uploaded file")
     public static let vectorCacheMiB = Setting.integer(
@@ -176,7 +181,8 @@ public enum Settings {
         databaseURL, adminDatabaseURL, migrationsDirectory,
         socket, socketMode, listen, responders, maxRequests, requestTimeout, maxBodyBytes, pidFile, slowRequestMilliseconds,
         rateLimitPerHour, rateLimitSlots, authCacheSeconds,
-        ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, ingestMaxPerOrganization, blobDirectory, maxUploadBytes,
+        ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, ingestMaxPerOrganization, blobDirectory,
+        extractionSandbox, maxUploadBytes,
         vectorCacheMiB,
         fetchTimeout, fetchConnectTimeout, fetchMaxBytes, fetchMaxRedirects, fetchAllow,
         enricher, e5Directory, openAIBaseURL, openAIAPIKey, openAIEmbeddingModel, openAIChatModel,

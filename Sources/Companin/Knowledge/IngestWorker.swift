@@ -16,15 +16,19 @@ public final class IngestWorker {
         /// other organizations while one floods the queue (or fetches from a slow server).
         public var maxInFlightPerOrganization: Int
         public var extractorExecutable: String
+        /// Where extractors run; nil for resource limits only.
+        public var extractionSandbox: ExtractionSandbox?
 
         public init(
-            blobDirectory: URL, lease: Duration, maxAttempts: Int, maxInFlightPerOrganization: Int = .max, extractorExecutable: String
+            blobDirectory: URL, lease: Duration, maxAttempts: Int, maxInFlightPerOrganization: Int = .max, extractorExecutable: String,
+            extractionSandbox: ExtractionSandbox? = nil
         ) {
             self.blobDirectory = blobDirectory
             self.lease = lease
             self.maxAttempts = maxAttempts
             self.maxInFlightPerOrganization = maxInFlightPerOrganization
             self.extractorExecutable = extractorExecutable
+            self.extractionSandbox = extractionSandbox
         }
     }
 
@@ -41,7 +45,8 @@ public final class IngestWorker {
         name = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         processor = SourceProcessor(
             blobs: BlobStore(directory: configuration.blobDirectory),
-            runner: ExtractionRunner(executable: configuration.extractorExecutable), enricher: enricher,
+            runner: ExtractionRunner(executable: configuration.extractorExecutable, sandbox: configuration.extractionSandbox),
+            enricher: enricher,
             chunker: Chunker(), fetcher: Fetcher(policy: fetchPolicy))
     }
 

@@ -36,6 +36,9 @@ struct Subprocess {
     var maxStderrBytes: Int = 64 * 1024
     /// Put the program in a new process group it leads, so a kill reaches everything it started.
     var newProcessGroup = false
+    /// Descriptors of this process passed on as the given numbers (above standard error), such as
+    /// the seccomp program bwrap reads.
+    var passedDescriptors: [Int32: Int32] = [:]
 
     /// Starts the program and waits for it; throws only when it could not be started.
     func run() throws(SystemError) -> Outcome {
@@ -117,11 +120,15 @@ struct Subprocess {
     /// Nothing else of ours (database connections, listening sockets) reaches the program, and
     /// signals ignored or blocked here (SIGPIPE in a server, say) do not stay so in it.
     private func spawn(stdout: Int32, stderr: Int32) throws(SystemError) -> pid_t {
+        var descriptors: [Int32: ProcessSpawner.Descriptor] = [
+            0: .open(path: "/dev/null", flags: O_RDONLY), 1: .duplicate(stdout), 2: .duplicate(stderr),
+        ]
+        for (target, source) in passedDescriptors { descriptors[target] = .duplicate(source) }
         let spawner = ProcessSpawner(
             executable: executable, arguments: arguments,
             argumentZero: executable.split(separator: "/").last.map(String.init) ?? executable,
             environment: environment,
-            descriptors: [0: .open(path: "/dev/null", flags: O_RDONLY), 1: .duplicate(stdout), 2: .duplicate(stderr)],
+            descriptors: descriptors,
             closesOtherDescriptors: true, defaultSignals: ProcessSpawner.serverSignals,
             grouping: newProcessGroup ? .newProcessGroup : .inherit)
         return try spawner.spawn()
