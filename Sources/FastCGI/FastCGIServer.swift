@@ -179,11 +179,12 @@ public final class FastCGIServer {
         while FCGX_GetStr(&buffer, Int32(buffer.count), raw.pointee.in) > 0 {}
     }
 
-    /// Header text must not break the CGI response framing.
-    private static func sanitized(_ text: String) -> String {
-        text.contains(where: { $0 == "\r" || $0 == "\n" })
-            ? text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-            : text
+    /// Header text must not break the CGI response framing: CR, LF and NUL become spaces. Checked
+    /// on bytes, not `Character`s: `"\r\n"` is one `Character`, equal to neither `"\r"` nor `"\n"`.
+    static func sanitized(_ text: String) -> String {
+        func isBreaking(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == 0x00 }
+        guard text.utf8.contains(where: isBreaking) else { return text }
+        return String(decoding: text.utf8.map { isBreaking($0) ? 0x20 : $0 }, as: UTF8.self)
     }
 }
 

@@ -44,6 +44,26 @@ import Testing
         }
     }
 
+    @Test func aRenderingLargerThanATaskCanHoldIs422BeforeItIsBuilt() throws {
+        // The largest template and variable the API accepts: 4,000 uses of a 20,000-byte value.
+        let template = TaskTemplate(name: "flood", template: String(repeating: "{{v}}", count: 4_000))
+        let value = String(repeating: "x", count: 20_000)
+        #expect(
+            throws: ValidationError([
+                FieldError(
+                    loc: [.key("body"), .key("variables")], msg: "The rendered text would be 80000000 bytes; at most 65535",
+                    type: "too_long")
+            ])
+        ) { try TemplateRendering.render(template, variables: ["v": .string(value)]) }
+        // Exactly at the limit it renders, counted in UTF-8 bytes ("é" is two).
+        let exact = TaskTemplate(name: "exact", template: "{{v}}" + String(repeating: "é", count: 5))
+        let fits = try TemplateRendering.render(exact, variables: ["v": .string(String(repeating: "a", count: 65_525))])
+        #expect(fits.text.utf8.count == 65_535)
+        #expect(throws: ValidationError.self) {
+            try TemplateRendering.render(exact, variables: ["v": .string(String(repeating: "a", count: 65_526))])
+        }
+    }
+
     @Test func invalidTemplateSyntaxIs422NamingTheTemplate() throws {
         let reader = try Request(
             method: .post, path: "/", headers: ["Content-Type": "application/json"],

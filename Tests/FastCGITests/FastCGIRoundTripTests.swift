@@ -150,8 +150,12 @@ import Testing
 
         var response = try Response.json(["ok": true], status: .created)
         response.headers.set("X-Request-ID", "r1")
+        // "\r\n" is one Character: a check on Characters for "\r" or "\n" lets it through.
+        response.headers.set("X-Echo", "a\r\nSet-Cookie: injected=1")
         #expect(server.respond(response))
         let output = client.response()
+        #expect(output.contains("X-Echo: a  Set-Cookie: injected=1\r\n"))
+        #expect(!output.contains("\r\nSet-Cookie"))
         #expect(output.hasPrefix("Status: 201 Created\r\n"))
         #expect(output.contains("Content-Type: application/json\r\n"))
         #expect(output.contains("Content-Length: 11\r\n"))

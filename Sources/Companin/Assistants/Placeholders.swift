@@ -46,6 +46,16 @@ enum Placeholders {
         }
     }
 
+    /// The UTF-8 length `render` would produce.
+    static func renderedSize(_ pieces: [Piece], values: [String: String]) -> Int {
+        pieces.reduce(0) { total, piece in
+            switch piece {
+            case .text(let text): total + text.utf8.count
+            case .variable(let name): total + (values[name]?.utf8.count ?? 0)
+            }
+        }
+    }
+
     static func render(_ pieces: [Piece], values: [String: String]) -> String {
         pieces.map { piece in
             switch piece {

@@ -6,6 +6,9 @@ struct TemplateRendering: Encodable {
     var text: String
     var variables: [String]
 
+    /// The most a rendering may be, in UTF-8 bytes: what a conversation's `task_text` column holds.
+    static let maximumBytes = 65_535
+
     /// `location` is where the variables were sent, for the `422` entries.
     static func render(
         _ template: TaskTemplate, variables: [String: JSONValue],
@@ -35,6 +38,15 @@ struct TemplateRendering: Encodable {
             }
         }
         if !errors.isEmpty { throw ValidationError(errors) }
+        // Each use of a variable repeats its value: a 20 KB template of placeholders and a 20 KB
+        // value would render 80 MB. Measured before anything is built.
+        let size = Placeholders.renderedSize(pieces, values: values)
+        guard size <= maximumBytes else {
+            throw ValidationError([
+                FieldError(
+                    loc: location, msg: "The rendered text would be \(size) bytes; at most \(maximumBytes)", type: "too_long")
+            ])
+        }
         return TemplateRendering(name: template.name, text: Placeholders.render(pieces, values: values), variables: names)
     }
 }
