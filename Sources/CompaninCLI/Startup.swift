@@ -15,7 +15,7 @@ enum Startup {
     /// One log line per event on stderr, at the configured level.
     static func bootstrapLogging(_ level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
