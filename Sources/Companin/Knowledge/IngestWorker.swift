@@ -99,9 +99,23 @@ public final class IngestWorker {
             // still answer (by their words), and the next upgrade pass or request tries again.
             if !retry, job.task == .ingest {
                 try? store.markFailed(
-                    job.sourceID, code: "ingestion_failed", message: "Gave up after \(job.attempts) attempts: \(error)")
+                    job.sourceID, code: "ingestion_failed",
+                    message: "Gave up after \(job.attempts) attempts: \(Self.publicReason(error))")
             }
             try? queue.fail(job, error: "\(error)", retry: retry)
+        }
+    }
+
+    /// What a client may read about an unexpected failure, on its source: the kind of trouble,
+    /// never a statement's text, a path or a server message (those stay in the log and the job).
+    static func publicReason(_ error: any Error) -> String {
+        switch error {
+        case let error as DatabaseError where error.isConnectionLost || error.kind == .connection:
+            "the database was unreachable"
+        case is DatabaseError:
+            "a database error"
+        default:
+            "an internal error"
         }
     }
 }
