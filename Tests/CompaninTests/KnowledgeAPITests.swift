@@ -3,6 +3,8 @@ import HTTP
 import Ingestion
 import Testing
 
+@testable import Companin
+
 /// Per-endpoint behaviour of the knowledge API, in process: Q&A pairs (one, a list, a CSV), text and
 /// JSON uploads up to their queueing, search over the hashed model, and assistants' links. Pairs are
 /// ingested in process (`TestApp.ingestPendingPairs`); extraction of files is the workers' and is
@@ -22,6 +24,27 @@ struct KnowledgeAPITests {
 
     private func search(_ body: String) -> [String] {
         app.send(.post, "/api/v1/knowledge/search", json: body).items.compactMap { $0["source_id"]?.stringValue }
+    }
+
+    @Test func aURLsNameIsNotResolvedByTheResponderAndAnInternalOneFailsLikeAMissingOne() throws {
+        // localhost resolves to loopback, which the fetch refuses; the create neither resolves it
+        // nor says so: a 202, like any name. A literal forbidden address is still refused at once.
+        let named = app.send(.post, "/api/v1/knowledge/urls/", json: #"{"url": "http://localhost:8080/internal"}"#)
+        #expect(named.status == 202)
+        let literal = app.send(.post, "/api/v1/knowledge/urls/", json: #"{"url": "http://127.0.0.2/"}"#)
+        #expect(literal.status == 422)
+        #expect(literal["detail"] == "URL resolves to a forbidden address")
+
+        let url = "http://intranet.example/"
+        let missing = SourceProcessor.unreachableName(
+            FetchError(code: "dns", message: "Could not resolve host: intranet.example"), url: url)
+        let inside = SourceProcessor.unreachableName(
+            FetchError(code: "forbidden_address", message: "URL resolves to a forbidden address"), url: url)
+        #expect(missing != nil && missing?.code == inside?.code && missing?.message == inside?.message)
+        #expect(missing?.code == "unreachable_host")
+        #expect(SourceProcessor.unreachableName(FetchError(code: "forbidden_address", message: ""), url: "http://10.0.0.1/") == nil)
+        #expect(SourceProcessor.unreachableName(FetchError(code: "forbidden_address", message: ""), url: "http://[fd00::1]/") == nil)
+        #expect(SourceProcessor.unreachableName(FetchError(code: "timeout", message: ""), url: url) == nil)
     }
 
     @Test func aPairIsQueuedReadChangedAndDeleted() throws {

@@ -27,6 +27,7 @@ extension SourceProcessor {
         case .success(let fetched):
             response = fetched
         case .failure(let error):
+            if let unreachable = Self.unreachableName(error, url: url) { throw unreachable }
             // Sites time out and come back; a forbidden address or a 404 does not fix itself.
             let transient = ["connection", "timeout", "dns", "tls"].contains(error.code) || (error.httpStatus ?? 0) >= 500
             if transient { throw RetryableFailure(description: "\(error.code): \(error.message)") }
@@ -53,5 +54,15 @@ extension SourceProcessor {
         case .failure(let error):
             throw PermanentFailure(code: error.code, message: error.message)
         }
+    }
+
+    /// A name that does not resolve and a name that resolves to an internal address fail alike,
+    /// so that a source's error never tells which internal names exist. A literal address says
+    /// what it is (the client wrote it).
+    static func unreachableName(_ error: FetchError, url: String) -> PermanentFailure? {
+        guard error.code == "dns" || error.code == "forbidden_address",
+            let host = URL(string: url)?.host, IPAddress(host.trimmingCharacters(in: ["[", "]"])) == nil
+        else { return nil }
+        return PermanentFailure(code: "unreachable_host", message: "The host's name does not resolve to an address Companin may fetch from")
     }
 }

@@ -13,9 +13,10 @@ enum URLRoutes {
             let input = try URLInput(try request.jsonObjectBody())
             let (text, title, metadata, interval) = (input.url, input.title, input.metadata, input.refreshInterval)
             guard let text else { throw HTTPError(.badRequest) }
-            // Refused before anything is stored: a bad URL, or one that resolves to a forbidden address.
+            // Refused before anything is stored: a bad URL, or a literal forbidden address. A name is
+            // not resolved here (see `Fetcher.validate`); the worker refuses it when it connects.
             let url: String
-            switch fetcher.validate(text) {
+            switch fetcher.validate(text, resolvingNames: false) {
             case .success(let checked):
                 url = checked.absoluteString
             case .failure(let error) where error.code == "forbidden_address":

@@ -25,13 +25,17 @@ public struct Fetcher: Sendable {
     /// The URL returned is libcurl's normalized form (host in punycode). Resolution waits at
     /// most `policy.connectTimeout`. Passing is no promise: the name may resolve differently
     /// when fetched, which is why `fetch` checks again on connecting.
-    public func validate(_ url: String) -> Result<URL, FetchError> {
+    ///
+    /// With `resolvingNames: false` a DNS name passes unresolved (only literal addresses are
+    /// judged): how a responder checks a URL, so that a slow resolver never holds it and its answer
+    /// never tells a caller which internal names exist. The fetch judges every address it connects to.
+    public func validate(_ url: String, resolvingNames: Bool = true) -> Result<URL, FetchError> {
         let checked: CheckedURL
         switch CheckedURL.check(url, policy: policy) {
         case .failure(let error): return .failure(error)
         case .success(let value): checked = value
         }
-        if checked.literal == nil {
+        if checked.literal == nil, resolvingNames {
             switch resolveName(checked.host, policy.connectTimeout) {
             case .failure(let error):
                 return .failure(error)
