@@ -25,6 +25,7 @@ Settings:
   COMPANIN_HTTP_PORT      nginx port on 127.0.0.1 (default 8080)
   COMPANIN_STATUS_PORT    nginx's operators-only status port on 127.0.0.1 (default 8081)
   COMPANIN_FLOOD_RATE / COMPANIN_FLOOD_BURST   per-address flood guard (run: 50r/s 200, test: 2000r/s 4000)
+  COMPANIN_TRUSTED_PROXIES                     proxies whose X-Forwarded-For names the client (CIDRs; none)
   COMPANIN_NGINX_WORKERS  nginx worker_processes (default 2)
   STACK_PROFILE           run (default) or test, when not given to Stack()
   STACK_MARIADB_TIMEOUT (60) STACK_POOL_TIMEOUT (30) STACK_NGINX_TIMEOUT (15) STACK_STOP_TIMEOUT (30)
@@ -32,6 +33,7 @@ Settings:
 """
 
 import datetime
+import ipaddress
 import os
 import re
 import shlex
@@ -48,7 +50,7 @@ from .processes import StackError, log
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 CONFIG_NAMES = ("STACK_PROFILE", "COMPANIN_BIN", "COMPANIN_HTTP_PORT", "COMPANIN_STATUS_PORT", "COMPANIN_FLOOD_RATE",
-                "COMPANIN_FLOOD_BURST", "COMPANIN_NGINX_WORKERS")
+                "COMPANIN_FLOOD_BURST", "COMPANIN_NGINX_WORKERS", "COMPANIN_TRUSTED_PROXIES")
 PROFILES = ("run", "test")
 # The application's database user and its database on the private server.
 APP_USER = "companin"
@@ -454,6 +456,7 @@ class Stack:
         rate = self.setting("COMPANIN_FLOOD_RATE", rate)
         burst = self.setting("COMPANIN_FLOOD_BURST", burst)
         workers = self.setting("COMPANIN_NGINX_WORKERS", "2")
+        real_ip = self.real_ip_lines(self.setting("COMPANIN_TRUSTED_PROXIES", ""))
         if not (re.fullmatch(r"[0-9]+", port) and 0 < int(port) < 65536):
             raise StackError(f"invalid port '{port}'")
         if not (re.fullmatch(r"[0-9]+", status_port) and 0 < int(status_port) < 65536):
@@ -487,7 +490,8 @@ class Stack:
                                    ("@FASTCGI_SOCKET@", self.fastcgi_socket), ("@NGINX_DIR@", self.nginx_dir),
                                    ("@VAR_DIR@", self.var), ("@DOCROOT@", os.path.join(ROOT, "nginx")),
                                    ("@FLOOD_RATE@", rate), ("@FLOOD_BURST@", burst),
-                                   ("@WORKER_PROCESSES@", workers), ("@USER_LINE@", user_line)):
+                                   ("@WORKER_PROCESSES@", workers), ("@USER_LINE@", user_line),
+                                   ("@REAL_IP@", real_ip)):
             text = text.replace(placeholder, value)
         left = sorted(set(re.findall(r"@[A-Z_]*@", text)))
         output = f"{self.nginx_conf}.tmp"
@@ -497,6 +501,24 @@ class Stack:
             raise StackError(f"unrendered placeholders in {output}: {' '.join(left)}")
         os.replace(output, self.nginx_conf)
         self.http_port = int(port)
+
+    @staticmethod
+    def real_ip_lines(trusted):
+        """nginx's realip directives for the proxies in TRUSTED (CIDRs separated by commas or spaces):
+        the client is the rightmost X-Forwarded-For address that is not one of them, so a client
+        cannot choose its own flood-guard bucket by sending the header itself."""
+        networks = []
+        for item in re.split(r"[,\s]+", trusted.strip()):
+            if not item:
+                continue
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise StackError(f"invalid COMPANIN_TRUSTED_PROXIES entry '{item}' (e.g. 127.0.0.1/32)") from None
+        if not networks:
+            return "# (no trusted proxies: the flood guard and the log see the connecting address)"
+        return " ".join(f"set_real_ip_from {network};" for network in networks) + \
+            " real_ip_header X-Forwarded-For; real_ip_recursive on;"
 
     def _nginx(self, *arguments):
         return [self.nginx, "-p", self.nginx_dir + "/", "-c", self.nginx_conf,
