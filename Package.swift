@@ -9,7 +9,8 @@ let package = Package(
     name: "Companin",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "companin", targets: ["companin"])
+        .executable(name: "companin", targets: ["companin"]),
+        .library(name: "CompaninServer", targets: ["Companin", "CompaninCommandLine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,15 +85,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CSV", package: "CSV.swift"),
             ], swiftSettings: swiftSettings),
-        // The folder differs from the product's name so it cannot collide with `Companin/` on a
-        // disk that folds case.
-        .executableTarget(
-            name: "companin",
+        // The command line as a library, so that a deployment can build its own `companin` with
+        // authentication policies of its own (README: Keys, scopes, browser tokens).
+        .target(
+            name: "CompaninCommandLine",
             dependencies: [
                 "Companin", "FastCGI", "ResponderPool", "MariaDB", "HTTP", "RateLimiter", "Ingestion", "POSIXSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Sources/CompaninCLI", swiftSettings: swiftSettings),
+        // The folder differs from the product's name so it cannot collide with `Companin/` on a
+        // disk that folds case.
+        .executableTarget(
+            name: "companin", dependencies: ["CompaninCommandLine"], path: "Sources/CompaninMain", swiftSettings: swiftSettings),
 
         // Parser fuzzing: libFuzzer entry points under `-D FUZZING` (`scripts/fuzz`), a corpus
         // replayer otherwise. Corpus/ holds the seeds and every input that once crashed a target.

@@ -1,6 +1,7 @@
 import ArgumentParser
+import Companin
+import Synchronization
 
-@main
 struct CompaninCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "companin",
@@ -11,4 +12,18 @@ struct CompaninCommand: ParsableCommand {
             BenchLimiter.self,
         ]
     )
+}
+
+/// The `companin` command line. A deployment's own executable calls `main(authenticators:)` with
+/// its policies; every responder the pool starts runs that same executable, so each has them.
+public enum CompaninCommandLine {
+    /// Runs the command named by the process's arguments. `authenticators` are asked after API
+    /// keys and browser tokens, in order.
+    public static func main(authenticators: [any Authenticator] = []) {
+        extraAuthenticators.withLock { $0 = authenticators }
+        CompaninCommand.main()
+    }
+
+    /// What `main` was given, for `respond`.
+    static let extraAuthenticators = Mutex<[any Authenticator]>([])
 }

@@ -52,6 +52,7 @@ struct Respond: ParsableCommand {
             replyModel: configuration.makeReplyModel(),
             maxJSONBodyBytes: maxJSONBodyBytes,
             credentialLifetime: configuration.limiter.credentialLifetime,
+            authenticators: CompaninCommandLine.extraAuthenticators.withLock { $0 },
             poolStatus: { process.poolStatus() },
             logger: logger)
         defer { app.shutdown() }

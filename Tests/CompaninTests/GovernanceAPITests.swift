@@ -260,4 +260,37 @@ struct GovernanceAPITests {
                 .post, "/api/v1/conversations/", json: #"{"assistant_id": "\#(other)", "session_id": "\#(opened.id)"}"#, key: bound.secret
             ).status == 403)
     }
+
+    /// A deployment's own policy: its gateway signs the organization it vouches for.
+    struct GatewayAuthenticator: Authenticator {
+        let organizationID: UUID
+        let keyID: UUID
+        let secret: String
+
+        func authenticate(_ request: Request, context: AppContext) throws -> Principal? {
+            guard let claim = request.headers["X-Gateway-Organization"] else { return nil }
+            guard request.headers["X-Gateway-Signature"] == "\(claim):\(secret)", claim == organizationID.uuidString.lowercased()
+            else { throw HTTPError.unauthorized }
+            return Principal(keyID: keyID, organizationID: organizationID, scopes: [.read])
+        }
+    }
+
+    @Test func aDeploymentsOwnPolicyIsAskedAfterKeysAndTokens() throws {
+        let plain = try TestApp()
+        let gateway = GatewayAuthenticator(organizationID: plain.organizationID, keyID: plain.keyID, secret: "s3")
+        let app = try TestApp(authenticators: [gateway])
+        let organization = gateway.organizationID.uuidString.lowercased()
+        let vouched = ["X-Gateway-Organization": organization, "X-Gateway-Signature": "\(organization):s3", "Authorization": "x"]
+        // `Authorization` set keeps TestApp from adding its key; "x" is no bearer token, so no opinion.
+        let listed = app.send(.get, "/api/v1/assistants/", headers: vouched)
+        #expect(listed.status == 200)
+        #expect(app.send(.post, "/api/v1/assistants/", json: #"{"name": "No"}"#, headers: vouched).status == 403)
+        var forged = vouched
+        forged["X-Gateway-Signature"] = "\(organization):guess"
+        #expect(app.send(.get, "/api/v1/assistants/", headers: forged).status == 401)
+        // A key still decides when there is one: this app's own organization, not the vouched one.
+        #expect(app.send(.get, "/api/v1/keys/", headers: ["X-Gateway-Organization": organization])["count"] == 1)
+        // Without the policy the same headers are nobody.
+        #expect(plain.send(.get, "/api/v1/assistants/", headers: vouched).status == 401)
+    }
 }

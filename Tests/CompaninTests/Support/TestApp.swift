@@ -23,7 +23,7 @@ struct TestApp {
     /// The id of the key `send` uses by default.
     let keyID: UUID
 
-    init(rateLimitPerHour: Int = 1_000) throws {
+    init(rateLimitPerHour: Int = 1_000, authenticators: [any Authenticator] = []) throws {
         database = try StoreTestDatabase.migratedConnection()
         let organization = try OrganizationStore(database: database).create(name: "in-process \(UUID().uuidString.prefix(8))")
         organizationID = organization.id
@@ -36,7 +36,8 @@ struct TestApp {
         app = CompaninApp(
             database: database,
             rateLimiting: .init(limiter: try RateLimiter.makePrivate(capacity: 64), defaultPerHour: rateLimitPerHour),
-            knowledge: knowledge, sessions: .standard, replyModel: nil, maxJSONBodyBytes: 1 << 20, logger: Self.logger)
+            knowledge: knowledge, sessions: .standard, replyModel: nil, maxJSONBodyBytes: 1 << 20, authenticators: authenticators,
+            logger: Self.logger)
     }
 
     /// The organization's scoped connection, as its stores see it.

@@ -1,0 +1,3 @@
+import CompaninCommandLine
+
+CompaninCommandLine.main()
