@@ -38,7 +38,7 @@ public struct APIKeyStore {
         if let expiresAt = new.expiresAt, expiresAt <= .now { throw StoreError.invalid("the expiry must be in the future") }
         return try db.transaction {
             if let assistantID = new.assistantID {
-                guard try db.fetchOne(Int.self, "SELECT 1 FROM assistants WHERE \(db.condition) AND id = \(assistantID)") != nil else {
+                guard try AssistantStore(db).find(assistantID) != nil else {
                     throw StoreError.notFound("assistant \(assistantID.uuidString.lowercased())")
                 }
             }

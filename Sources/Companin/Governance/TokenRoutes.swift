@@ -58,7 +58,7 @@ enum TokenRoutes {
             }
             let db = try context.organizationDatabase()
             var assistantID = principal.assistantID ?? input.assistantID
-            if let id = assistantID, try db.fetchOne(Int.self, "SELECT 1 FROM assistants WHERE \(db.condition) AND id = \(id)") == nil {
+            if let id = assistantID, try AssistantStore(db).find(id) == nil {
                 throw notFound(TokenInput.assistantID)
             }
             if let sessionID = input.sessionID {

@@ -106,10 +106,15 @@ public final class IngestWorker {
         }
     }
 
-    /// What a client may read about an unexpected failure, on its source: the kind of trouble,
-    /// never a statement's text, a path or a server message (those stay in the log and the job).
+    /// What a client may read about a failure on its source: a fetch's or a model server's own
+    /// account, else only the kind of trouble — never a statement's text or a server's message
+    /// (those stay in the log and the job).
     static func publicReason(_ error: any Error) -> String {
         switch error {
+        case let failure as SourceProcessor.RetryableFailure:
+            // Our own words about a site or a model server ("timeout: …"); a name that does not
+            // resolve or resolves inside never gets here (see `SourceProcessor.unreachableName`).
+            failure.description
         case let error as DatabaseError where error.isConnectionLost || error.kind == .connection:
             "the database was unreachable"
         case is DatabaseError:
