@@ -26,7 +26,7 @@ from companin_client.models import (PostAssistantsBody, PatchAssistantsAssistant
                                     PostConversationsConversationIdFeedbackBodyActorType,
                                     PostConversationsConversationIdMessagesBody,
                                     PostConversationsConversationIdMessagesBodyRole, PostKnowledgeFilesBody,
-                                    PostKnowledgeQasJsonBodyType0, PostSessionsBody, PostSessionsBodyVisitor)
+                                    PostKnowledgeQasJsonBodyType0, PostSessionsBody, PostSessionsBodyVisitorType0)
 from companin_client.types import File
 
 
@@ -66,7 +66,7 @@ def main(base_url, key):
             question="Qual é o prazo de entrega para o Nordeste?", answer="De 5 a 8 dias úteis.")), 202, "add a Q&A pair")
 
         session = expect(post_sessions.sync_detailed(client=client, body=PostSessionsBody(
-            channel="web", assistant_id=assistant.id, visitor=PostSessionsBodyVisitor(external_id="client-1"))), 201, "open a session")
+            channel="web", assistant_id=assistant.id, visitor=PostSessionsBodyVisitorType0(external_id="client-1"))), 201, "open a session")
         attributes = PostContextsBodyAttributes()
         attributes.additional_properties = {"plan": "pro"}
         expect(post_contexts.sync_detailed(client=client, body=PostContextsBody(session_id=session.id, attributes=attributes)),

@@ -101,6 +101,45 @@ struct AnalyticsAPITests {
         #expect(rows.allSatisfy { $0["response_bytes"] != 0 && $0["p50_ms"] != .null })
     }
 
+    @Test func anEmptyBoundIsRefusedNotReadAsAbsent() throws {
+        for path in ["/analytics/usage/", "/analytics/logs/", "/analytics/rate-limits/"] {
+            for query in ["to=", "from=", "to=&from=2026-01-01T00:00:00Z"] {
+                let response = app.send(.get, path, query: query)
+                #expect(response.status == 422, "\(path)?\(query): \(response.json)")
+                let name = String(query.prefix { $0 != "=" })
+                #expect(response.locations == [.array([.string("query"), .string(name)])], "\(path)?\(query): \(response.json)")
+            }
+        }
+        #expect(app.send(.get, "/analytics/usage/", query: "granularity=").locations == [["query", "granularity"]])
+        #expect(app.send(.get, "/analytics/usage/", query: "to=2026-01-02T00:00:00Z").status == 200)
+    }
+
+    /// The bucket limit is in the contract (on `granularity`, and as the series' `maxItems`) and is
+    /// the one enforced: a window of exactly that many hours is served, one hour more is `422`.
+    @Test func theBucketLimitIsDocumentedAndEnforced() throws {
+        let limit = AnalyticsRoutes.maximumBuckets
+        let schemas = APISchemas.all
+        for name in ["Usage", "RateLimits", "FeedbackReport"] {
+            let buckets = schemas[name]?["properties"]?["buckets"]
+            #expect(buckets?["maxItems"] == .int(Int64(limit)), "\(name).buckets: \(String(describing: buckets))")
+        }
+        for path in ["/analytics/usage/", "/analytics/rate-limits/", "/analytics/feedback/"] {
+            let operation = try #require(APIContract.operations.first { $0.method == .get && $0.path == path })
+            let granularity = try #require(operation.query.first { $0.name == "granularity" })
+            #expect(granularity.description?.contains("at most \(limit) buckets") == true, "\(path)")
+
+            // From half past midnight: the window touches `limit` hours.
+            let from = "2026-01-01T00:30:00Z"
+            let atLimit = Timestamp.format(try #require(Timestamp.parse(from)).addingTimeInterval(Double(limit - 1) * 3_600))
+            let served = app.send(.get, path, query: "from=\(from)&to=\(atLimit)")
+            #expect(served.status == 200 && served["buckets"]?.arrayValue?.count == limit, "\(path): \(served.status)")
+            let overLimit = Timestamp.format(try #require(Timestamp.parse(atLimit)).addingTimeInterval(3_600))
+            let refused = app.send(.get, path, query: "from=\(from)&to=\(overLimit)")
+            #expect(refused.status == 422 && refused.locations == [["query", "from"]], "\(path): \(refused.json)")
+            #expect(app.send(.get, path, query: "from=\(from)&to=\(overLimit)&granularity=day").status == 200)
+        }
+    }
+
     @Test func aPortugueseBodyIsCountedInBytes() throws {
         let body = #"{"name": "Atendimento ao cliente", "description": "Dúvidas sobre devoluções e trocas"}"#
         #expect(body.utf8.count > body.count)

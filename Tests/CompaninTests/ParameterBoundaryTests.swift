@@ -126,7 +126,17 @@ struct ParameterBoundaryTests {
     }
 
     /// Values the schema accepts, and values it refuses with the error type expected (`nil`: any type).
+    /// An empty value is no value of a typed parameter (nor of a string with a minimum length): it is
+    /// refused, not read as if the parameter were absent.
     static func probes(_ schema: [String: JSONValue]) -> (accepted: [String], refused: [(String, String?)])? {
+        guard var probes = typedProbes(schema) else { return nil }
+        if schema["type"] != .string("string") || schema["format"] != nil || schema["enum"] != nil || schema["minLength"] != nil {
+            probes.refused.append(("", nil))
+        }
+        return probes
+    }
+
+    static func typedProbes(_ schema: [String: JSONValue]) -> (accepted: [String], refused: [(String, String?)])? {
         let recent = Timestamp.format(Date.now.addingTimeInterval(-3_600))
         switch (schema["type"], schema["format"], schema["enum"]) {
         case (.string("integer")?, _, _):

@@ -145,6 +145,18 @@ def test_wrong_method_is_405(key):
     assert set(reply.header("Allow").split(", ")) == {"GET", "POST"}
 
 
+def test_methods_nginx_refuses_itself_are_405_in_the_error_shape(key):
+    # TRACE and CONNECT never reach the pool: nginx answers them, in the API's shape, with Allow.
+    for method, path in [("TRACE", "/api/v1/assistants/"), ("TRACE", "/analytics/usage/"), ("CONNECT", "/api/v1/keys/")]:
+        reply = request(method, path, key=key)
+        assert reply.status == 405, (method, path, reply)
+        assert reply.header("Content-Type") == "application/json", reply.headers
+        assert reply.json() == {"detail": "Method Not Allowed"}
+        assert {"GET", "POST", "DELETE"} <= set(reply.header("Allow").split(", ")), reply.headers
+        value = reply.header("X-Request-ID")
+        assert value and "," not in value, reply.headers
+
+
 def test_unknown_route_is_404(key):
     reply = request("GET", "/api/v1/nothing-here/", key=key)
     assert reply.status == 404 and reply.json() == {"detail": "Not Found"}

@@ -22,6 +22,8 @@ enum APIContract {
         /// Query parameters, as the route's `QueryReader` reads them.
         var query: [Field] = []
         var body: Body?
+        /// The body may be left out (an empty request body), as for a reason that is optional.
+        var bodyOptional = false
         /// Success statuses and what they carry (`nil`: no body).
         var responses: [(status: Int, schema: JSONValue?)]
         var headers: [(name: String, schema: JSONValue)] = []
@@ -43,8 +45,9 @@ enum APIContract {
     /// A `multipart/form-data` body of these parts; `closed` when the route refuses parts it does not
     /// declare. A JSON object part travels as its text, so it is documented as a string.
     static func form(_ fields: FieldSet, closed: Bool = true) -> JSONValue {
-        guard case .object(var schema) = fields.schema, case .object(var properties)? = schema["properties"] else {
-            return fields.schema
+        let closedSchema = fields.schema(nullAsAbsent: false)
+        guard case .object(var schema) = closedSchema, case .object(var properties)? = schema["properties"] else {
+            return closedSchema
         }
         for field in fields.fields {
             if case .object = field.kind { properties[field.name] = S.string(field.description) }
@@ -170,7 +173,7 @@ enum APIContract {
                 body: body(SearchInput.fields),
                 responses: [(200, S.ref("SearchResult"))]),
             .init(
-                method: .post, path: "/api/v1/knowledge/reembed", tag: "Knowledge", summary: "Recompute embeddings",
+                method: .post, path: "/api/v1/knowledge/reembed/", tag: "Knowledge", summary: "Recompute embeddings",
                 body: body(ReembedInput.fields),
                 responses: [(202, S.ref("ReembedBatch")), (200, S.ref("ReembedBatch"))]),
             .init(
@@ -196,7 +199,8 @@ enum APIContract {
                 body: body(SessionInput.updateFields(.standard)), responses: [(200, S.ref("Session"))], extraErrors: [409, 410]),
             .init(
                 method: .post, path: "/api/v1/sessions/:session_id/end", tag: "Sessions", summary: "End a session",
-                body: body(SessionInput.endReason), responses: [(200, S.ref("Session"))], extraErrors: [410]),
+                body: body(SessionInput.endReason), bodyOptional: !SessionInput.endReason.required, responses: [(200, S.ref("Session"))],
+                extraErrors: [410]),
             .init(
                 method: .post, path: "/api/v1/contexts/", tag: "Sessions", summary: "Attach visitor attributes to a session",
                 body: body(ContextInput.fields),
@@ -233,10 +237,10 @@ enum APIContract {
             .init(method: .get, path: c, tag: "Conversations", summary: "Read a conversation", responses: [(200, S.ref("Conversation"))]),
             .init(
                 method: .post, path: c + "/close", tag: "Conversations", summary: "Close a conversation",
-                body: body(ReasonInput.close), responses: [(200, S.ref("Conversation"))]),
+                body: body(ReasonInput.close), bodyOptional: !ReasonInput.close.required, responses: [(200, S.ref("Conversation"))]),
             .init(
                 method: .post, path: c + "/handoff", tag: "Conversations", summary: "Hand a conversation to a human",
-                body: body(ReasonInput.handoff),
+                body: body(ReasonInput.handoff), bodyOptional: !ReasonInput.handoff.required,
                 responses: [(200, S.ref("Conversation"))], extraErrors: [409]),
             .init(
                 method: .get, path: c + "/messages", tag: "Conversations", summary: "Messages, oldest first, by cursor",
@@ -308,7 +312,7 @@ enum APIContract {
             .init(
                 method: .post, path: "/api/v1/keys/:key_id/rotate", tag: "Keys",
                 summary: "Issue a successor; the old key works for overlap_seconds more",
-                body: body(KeyRotationInput.fields), responses: [(201, S.ref("IssuedKey"))], extraErrors: [409]),
+                body: body(KeyRotationInput.fields), bodyOptional: true, responses: [(201, S.ref("IssuedKey"))], extraErrors: [409]),
             .init(
                 method: .delete, path: "/api/v1/keys/:key_id", tag: "Keys", summary: "Revoke a key at once", responses: [(204, nil)]),
             .init(
@@ -449,7 +453,7 @@ enum APIContract {
         switch operation.body {
         case .json(let schema)?:
             result["requestBody"] = .object([
-                "required": .bool(true), "content": .object(["application/json": .object(["schema": schema])]),
+                "required": .bool(!operation.bodyOptional), "content": .object(["application/json": .object(["schema": schema])]),
             ])
             errors.formUnion([400, 404, 413, 415, 422])
         case .multipart(let schema)?:

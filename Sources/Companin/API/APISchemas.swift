@@ -152,7 +152,7 @@ enum APISchemas {
             ]),
             "Usage": S.record([
                 "from": S.dateTime, "to": S.dateTime, "granularity": S.string(enum: ["hour", "day"]), "totals": S.ref("UsageFigures"),
-                "buckets": S.array(S.ref("UsageFigures")),
+                "buckets": S.array(S.ref("UsageFigures"), maxItems: AnalyticsRoutes.maximumBuckets),
             ]),
             "EndpointFigures": S.record([
                 "route": S.string(), "method": S.string(), "requests": S.integer(minimum: 0), "errors_4xx": S.integer(minimum: 0),
@@ -161,7 +161,8 @@ enum APISchemas {
             ]),
             "RateLimits": S.record([
                 "from": S.dateTime, "to": S.dateTime, "granularity": S.string(enum: ["hour", "day"]), "throttled": S.integer(minimum: 0),
-                "buckets": S.array(S.record(["start": S.dateTime, "throttled": S.integer(minimum: 0)])),
+                "buckets": S.array(
+                    S.record(["start": S.dateTime, "throttled": S.integer(minimum: 0)]), maxItems: AnalyticsRoutes.maximumBuckets),
                 "keys": S.array(
                     S.record(["api_key_id": S.nullable(S.uuid), "requests": S.integer(minimum: 0), "throttled": S.integer(minimum: 0)])),
                 "live": S.nullable(
@@ -178,7 +179,7 @@ enum APISchemas {
                     S.record([
                         "start": S.dateTime, "ratings": S.integer(minimum: 0), "average_rating": S.nullable(S.number),
                         "csat_percent": S.nullable(S.number),
-                    ])),
+                    ]), maxItems: AnalyticsRoutes.maximumBuckets),
                 "assistants": S.array(
                     S.record([
                         "assistant_id": S.uuid, "assistant_name": S.string(), "assistant_version": S.integer(minimum: 1),

@@ -16,13 +16,16 @@ enum AnalyticsRoutes {
 
     /// The query parameters of the analytics endpoints.
     enum Query {
-        static let from = Field("from", .dateTime)
-        static let to = Field("to", .dateTime)
+        static let from = Field("from", .dateTime, "The window's start; before to. Default: 24 hours before to")
+        static let to = Field("to", .dateTime, "The window's end; after from. Default: now")
         static let apiKeyID = Field("api_key_id", .uuid)
         static let organizationID = Field("organization_id", .string(maxLength: 64), "An organization id, or all; operator keys only")
         /// The range and filters of every endpoint but `knowledge`.
         static let window = [from, to, apiKeyID, organizationID]
-        static let granularity = Field("granularity", .choice(Granularity.allCases.map(\.rawValue)))
+        static let granularity = Field(
+            "granularity", .choice(Granularity.allCases.map(\.rawValue)),
+            "Buckets of an hour (the default) or a day; a series has at most \(AnalyticsRoutes.maximumBuckets) buckets "
+                + "(31 days of hours), more is 422")
 
         /// The filters of the request log.
         static let status = Field("status", .integer(minimum: 100, maximum: 599))
@@ -32,7 +35,9 @@ enum AnalyticsRoutes {
         static let logFilters = [status, method, route, minimumDuration]
     }
 
-    /// Buckets a usage series may have at most: 31 days of hours, or 366 days.
+    /// Buckets a usage, throttling or satisfaction series may have at most: 31 days of hours (a window
+    /// not on the hour touches one hour more). The contract states it on `granularity` and as the
+    /// series' `maxItems`.
     static let maximumBuckets = 24 * 31 + 1
 
     struct Window {

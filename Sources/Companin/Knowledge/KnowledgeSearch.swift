@@ -165,7 +165,7 @@ enum SearchRoutes {
             return try Response.json(SearchResult(items: hits, count: hits.count, embeddingModel: configuration.enricher.embeddingModel))
         }
 
-        router.post("/api/v1/knowledge/reembed") { request, context in
+        router.post("/api/v1/knowledge/reembed/") { request, context in
             let db = try context.organizationDatabase()
             let input = try ReembedInput(try request.jsonObjectBody())
             let (sourceIDs, assistant) = (input.sourceIDs, input.assistantID)

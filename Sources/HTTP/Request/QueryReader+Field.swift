@@ -5,15 +5,19 @@ import Foundation
 /// the same declarations) are the ones enforced. Reading a parameter as another kind than it was
 /// declared is a programming error.
 extension QueryReader {
-    /// The text of a parameter whose checks are code of their own, refused past `maxLength` code
-    /// points like any string.
+    /// The text of a typed parameter whose checks are code of their own, refused past `maxLength`
+    /// code points like any string; empty when given empty, which the caller's checks refuse.
     public mutating func value(_ field: Field, maxLength: Int) -> String? {
-        string(field.name, maxLength: maxLength)
+        typed(field.name, maxLength: maxLength)
     }
 
     public mutating func string(_ field: Field) -> String? {
         guard let lengths = field.kind.lengths else { mismatch(field, "a string") }
-        guard let text = string(field.name, maxLength: lengths.upperBound) else { return nil }
+        // Empty is no value of a string with a minimum length: it is too short, not absent.
+        let given =
+            lengths.lowerBound > 0
+            ? typed(field.name, maxLength: lengths.upperBound) : string(field.name, maxLength: lengths.upperBound)
+        guard let text = given else { return nil }
         guard text.unicodeScalars.count >= lengths.lowerBound else {
             let minimum = lengths.lowerBound
             fail(field.name, "String should have at least \(minimum) character\(minimum == 1 ? "" : "s")", type: "string_too_short")
@@ -26,7 +30,7 @@ extension QueryReader {
     /// or `less_than_equal` outside the range.
     public mutating func int(_ field: Field) -> Int64? {
         guard let range = field.kind.range else { mismatch(field, "an integer") }
-        guard let text = request.queryValue(field.name), !text.isEmpty else { return nil }
+        guard let text = typed(field.name, maxLength: .max) else { return nil }
         guard let number = Int64(text) else {
             fail(field.name, "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing")
             return nil
@@ -60,7 +64,7 @@ extension QueryReader {
     /// One of the declared values, as the `T` of that raw value; anything else is `enum`.
     public mutating func choice<T: RawRepresentable>(_ field: Field, _ type: T.Type) -> T? where T.RawValue == String {
         guard case .choice(let values) = field.kind else { mismatch(field, "a choice") }
-        guard let text = string(field.name, maxLength: 100) else { return nil }
+        guard let text = typed(field.name, maxLength: 100) else { return nil }
         guard values.contains(text), let value = T(rawValue: text) else {
             fail(field.name, "Input should be \(Field.Kind.alternatives(values))", type: "enum")
             return nil

@@ -54,11 +54,19 @@ extension Field {
 }
 
 extension FieldSet {
-    /// A closed object: its fields as properties, the required ones listed, no others allowed.
-    public var schema: JSONValue {
+    /// A closed object: its fields as properties, the required ones listed, no others allowed. An
+    /// optional field may also be `null`, which `FieldReader` reads as leaving it out.
+    public var schema: JSONValue { schema(nullAsAbsent: true) }
+
+    /// The object's schema; `nullAsAbsent: false` where no `null` can be sent (the parts of a form).
+    public func schema(nullAsAbsent: Bool) -> JSONValue {
+        func property(_ field: Field) -> JSONValue {
+            guard nullAsAbsent, !field.required, !field.nullable else { return field.schema }
+            return .object(["oneOf": .array([field.schema, .object(["type": .string("null")])])])
+        }
         var schema: [String: JSONValue] = [
             "type": .string("object"),
-            "properties": .object(Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.schema) })),
+            "properties": .object(Dictionary(uniqueKeysWithValues: fields.map { ($0.name, property($0)) })),
             "additionalProperties": .bool(false),
         ]
         let required = fields.filter(\.required).map(\.name).sorted()
