@@ -122,6 +122,15 @@ struct GovernanceAPITests {
         #expect(app.send(.get, "/analytics/audit/")["count"] == 1)
     }
 
+    @Test func theCLIRevokesAKeyOnceAndSaysSoOnlyThen() throws {
+        let key = try app.addKey(name: "to revoke")
+        let store = APIKeyStore(database: app.database)
+        #expect(try store.revoke(id: key.id))
+        #expect(try !store.revoke(id: key.id))
+        #expect(try !store.revoke(id: UUID()))
+        #expect(app.send(.get, "/analytics/audit/", query: "action=key.revoked")["count"] == 1)
+    }
+
     @Test func anExpiredKeyIsRefusedLikeAnUnknownOne() throws {
         let key = try app.addKey(name: "short-lived", scopes: [.read])
         #expect(app.send(.get, "/api/v1/assistants/", key: key.secret).status == 200)

@@ -171,7 +171,9 @@ public struct APIKeyStore {
         guard let organizationID = try database.fetchOne(UUID.self, "SELECT organization_id FROM api_keys WHERE id = \(id)") else {
             return false
         }
-        return try revoke(id, in: database.organization(organizationID), by: .cli)?.revokedAt.map { _ in true } ?? false
+        let db = database.organization(organizationID)
+        guard try find(id, in: db)?.revokedAt == nil else { return false }
+        return try revoke(id, in: db, by: .cli) != nil
     }
 
     // MARK: Authentication
