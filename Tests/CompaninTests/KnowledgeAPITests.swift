@@ -35,6 +35,18 @@ struct KnowledgeAPITests {
         #expect(literal.status == 422)
         #expect(literal["detail"] == "URL resolves to a forbidden address")
 
+        // A long name no longer fails at a resolver: it is stored, its title the URL cut to 300.
+        let long = "https://" + (0..<20).map { _ in String(repeating: "a", count: 60) }.joined(separator: ".") + "/x"
+        let stored = app.send(.post, "/api/v1/knowledge/urls/", json: #"{"url": "\#(long)"}"#)
+        #expect(stored.status == 202)
+        #expect(stored["title"]?.stringValue == String(long.prefix(300)))
+        // An IDN host grows when normalized to punycode: past what the column holds it is a 422.
+        let idn = "https://" + (0..<30).map { _ in String(repeating: "é", count: 60) }.joined(separator: ".") + "/"
+        #expect(idn.count <= 2_048)
+        let grown = app.send(.post, "/api/v1/knowledge/urls/", json: #"{"url": "\#(idn)"}"#)
+        #expect(grown.status == 422)
+        #expect(grown.locations == [["body", "url"]])
+
         let url = "http://intranet.example/"
         let missing = SourceProcessor.unreachableName(
             FetchError(code: "dns", message: "Could not resolve host: intranet.example"), url: url)

@@ -34,11 +34,14 @@ struct URLInput {
     }
 
     static let fields = FieldSet([url, title, metadata, refreshInterval])
+    /// What the `url` and `title` columns hold.
+    static let maximumURLLength = 2_048
+    static let maximumTitleLength = 300
 
     static let url = Field(
-        "url", .string(minLength: 1, maxLength: 2_048), required: true,
+        "url", .string(minLength: 1, maxLength: maximumURLLength), required: true,
         "An http or https URL; refused when it resolves to a private, loopback or metadata address")
-    static let title = Field("title", .string(minLength: 1, maxLength: 300), "The page's own title when left out")
+    static let title = Field("title", .string(minLength: 1, maxLength: maximumTitleLength), "The page's own title when left out")
     static let metadata = Field("metadata", .object(maxBytes: AssistantInput.maximumMetadataBytes))
     static let refreshInterval = Field(
         "refresh_interval", .integer(minimum: URLRoutes.minimumRefreshInterval, maximum: 31_536_000),

@@ -17,6 +17,14 @@ enum URLRoutes {
             // not resolved here (see `Fetcher.validate`); the worker refuses it when it connects.
             let url: String
             switch fetcher.validate(text, resolvingNames: false) {
+            case .success(let checked) where checked.absoluteString.utf8.count > URLInput.maximumURLLength:
+                // Normalizing can lengthen it (an IDN host becomes punycode); the column holds this much.
+                throw ValidationError([
+                    FieldError(
+                        loc: [.key("body"), .key("url")],
+                        msg: "URL should have at most \(URLInput.maximumURLLength) characters once normalized",
+                        type: "string_too_long")
+                ])
             case .success(let checked):
                 url = checked.absoluteString
             case .failure(let error) where error.code == "forbidden_address":
@@ -27,7 +35,9 @@ enum URLRoutes {
                 ])
             }
             let now = Date.now.truncatedToMicroseconds
-            var source = KnowledgeSource.pending(kind: .url, title: title ?? url, metadata: metadata ?? [:], at: now)
+            // A long URL stands as its own title cut to what a title may be.
+            let shownTitle = title ?? url.prefix(codePoints: URLInput.maximumTitleLength)
+            var source = KnowledgeSource.pending(kind: .url, title: shownTitle, metadata: metadata ?? [:], at: now)
             source.attributes = ["title_from": .string(title == nil ? "filename" : "client")]
             source.url = url
             source.refreshIntervalSeconds = interval.map { Int($0) }
