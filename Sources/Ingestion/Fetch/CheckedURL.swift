@@ -3,8 +3,8 @@ import Foundation
 /// A URL that passed every check that needs no network: read by libcurl's own parser, http or
 /// https, a host, no credentials, and not a forbidden address literal in any spelling.
 ///
-/// What a DNS name resolves to is checked later: by `Fetcher.validate` with getaddrinfo, and
-/// on every connection by the socket gate.
+/// What a DNS name resolves to is checked only when it is fetched, on every connection, by the
+/// socket gate.
 struct CheckedURL {
     static let maxLength = 8192
 

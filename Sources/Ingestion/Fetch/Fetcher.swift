@@ -12,39 +12,25 @@ public struct Fetcher: Sendable {
     /// CURLOPT_RESOLVE entries (`host:port:address`) pinning a name to an address without any
     /// DNS query: lets tests stand in for a hostile resolver (DNS rebinding).
     var resolveOverrides: [String] = []
-    /// How `validate` resolves a name; tests replace it so that no name but `localhost` is
-    /// ever looked up.
-    var resolveName: @Sendable (String, Duration) -> Result<[IPAddress], FetchError> = AddressResolver.resolve
 
     public init(policy: FetchPolicy) {
         self.policy = policy
     }
 
-    /// Checks a URL before anything is stored: http/https only, a host, no credentials in the URL; a literal host (any spelling) that is forbidden → forbidden_address; a DNS name is resolved (getaddrinfo) and refused if ANY resolved address is forbidden and not allowlisted.
+    /// Checks a URL before anything is stored: http/https only, a host, no credentials in the URL;
+    /// a literal host (any spelling) that is forbidden → forbidden_address.
     ///
-    /// The URL returned is libcurl's normalized form (host in punycode). Resolution waits at
-    /// most `policy.connectTimeout`. Passing is no promise: the name may resolve differently
-    /// when fetched, which is why `fetch` checks again on connecting.
-    ///
-    /// With `resolvingNames: false` a DNS name passes unresolved (only literal addresses are
-    /// judged): how a responder checks a URL, so that a slow resolver never holds it and its answer
-    /// never tells a caller which internal names exist. The fetch judges every address it connects to.
-    public func validate(_ url: String, resolvingNames: Bool = true) -> Result<URL, FetchError> {
-        let checked: CheckedURL
+    /// A DNS name passes unresolved: a slow resolver never holds the caller (a responder), and the
+    /// answer never tells which internal names exist. `fetch` judges every address it connects
+    /// to, after DNS, on every hop. The URL returned is libcurl's normalized form (host in punycode).
+    public func validate(_ url: String) -> Result<URL, FetchError> {
         switch CheckedURL.check(url, policy: policy) {
-        case .failure(let error): return .failure(error)
-        case .success(let value): checked = value
+        case .failure(let error):
+            return .failure(error)
+        case .success(let checked):
+            guard let parsed = URL(string: checked.text) else { return .failure(.invalidURL("URL is malformed")) }
+            return .success(parsed)
         }
-        if checked.literal == nil, resolvingNames {
-            switch resolveName(checked.host, policy.connectTimeout) {
-            case .failure(let error):
-                return .failure(error)
-            case .success(let addresses):
-                guard addresses.allSatisfy(policy.permits) else { return .failure(.forbiddenAddress) }
-            }
-        }
-        guard let parsed = URL(string: checked.text) else { return .failure(.invalidURL("URL is malformed")) }
-        return .success(parsed)
     }
 
     /// GET with redirects followed by hand (≤ maxRedirects, each Location resolved against the current URL, scheme re-checked), If-None-Match/If-Modified-Since when given, Accept-Encoding for everything libcurl supports.
