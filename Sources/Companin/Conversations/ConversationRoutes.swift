@@ -145,15 +145,21 @@ enum ConversationRoutes {
     /// The conversation's id; for a key or token bound to an assistant or session, only when the
     /// conversation is within that binding (else `404`, as for another organization's).
     private static func conversationID(_ context: AppContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("conversation_id")) else { throw Conversation.notFound }
+        let id = try parsedID(context)
         if let principal = context.principal, principal.assistantID != nil || principal.sessionID != nil {
             _ = try conversation(context, id)
         }
         return id
     }
 
+    private static func parsedID(_ context: AppContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("conversation_id")) else { throw Conversation.notFound }
+        return id
+    }
+
+    /// The conversation, read once, within the caller's binding.
     private static func conversation(_ context: AppContext) throws -> Conversation {
-        try conversation(context, try conversationID(context))
+        try conversation(context, try parsedID(context))
     }
 
     private static func conversation(_ context: AppContext, _ id: UUID) throws -> Conversation {

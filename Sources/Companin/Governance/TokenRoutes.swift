@@ -63,8 +63,7 @@ enum TokenRoutes {
             }
             if let sessionID = input.sessionID {
                 guard
-                    let session = try db.fetchOne(
-                        SessionBinding.self, "SELECT assistant_id FROM sessions WHERE \(db.condition) AND id = \(sessionID)"),
+                    let session = try SessionStore(db: db).find(sessionID),
                     principal.reaches(assistant: session.assistantID, session: sessionID),
                     assistantID == nil || session.assistantID == assistantID
                 else { throw notFound(TokenInput.sessionID) }
@@ -82,10 +81,6 @@ enum TokenRoutes {
                     scopes: scopes.sorted(), assistantID: assistantID, sessionID: input.sessionID),
                 status: .created)
         }
-    }
-
-    private struct SessionBinding: Decodable {
-        var assistantID: UUID?
     }
 
     private static func notFound(_ field: Field) -> ValidationError {
