@@ -12,12 +12,7 @@ enum FileRoutes {
             try upload(request, context, configuration: configuration, blobs: blobs)
         }
         router.get("/api/v1/knowledge/files/") { request, context in
-            var query = QueryReader(request)
-            let status = query.choice(Self.status, KnowledgeSource.Status.self)
-            let page = query.pagination()
-            try query.finish()
-            let found = try store(context).list(kind: .file, status: status, page)
-            return try Response.json(Page(items: found.items.map(FileView.init), count: found.count))
+            try list(.file, request, context, as: FileView.init)
         }
         router.get("/api/v1/knowledge/files/:file_id") { _, context in
             try Response.json(FileView(source: try file(context)))
@@ -136,6 +131,18 @@ enum FileRoutes {
     }
 
     /// `?status=pending|processing|ready|failed` of the knowledge lists.
+    /// A page of one kind's sources, `?status=` when given, each shown as `view` shows it.
+    static func list<View: Encodable & Sendable>(
+        _ kind: KnowledgeSource.Kind, _ request: Request, _ context: AppContext, as view: (KnowledgeSource) -> View
+    ) throws -> Response {
+        var query = QueryReader(request)
+        let status = query.choice(Self.status, KnowledgeSource.Status.self)
+        let page = query.pagination()
+        try query.finish()
+        let found = try store(context).list(kind: kind, status: status, page)
+        return try Response.json(Page(items: found.items.map(view), count: found.count))
+    }
+
     private static func store(_ context: AppContext) throws -> KnowledgeStore {
         KnowledgeStore(db: try context.organizationDatabase())
     }

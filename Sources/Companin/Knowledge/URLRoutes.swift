@@ -16,7 +16,7 @@ enum URLRoutes {
             // Refused before anything is stored: a bad URL, or a literal forbidden address. A name is
             // not resolved here (see `Fetcher.validate`); the worker refuses it when it connects.
             let url: String
-            switch fetcher.validate(text, resolvingNames: false) {
+            switch fetcher.validate(text) {
             case .success(let checked) where checked.absoluteString.utf8.count > URLInput.maximumURLLength:
                 // Normalizing can lengthen it (an IDN host becomes punycode); the column holds this much.
                 throw ValidationError([
@@ -47,12 +47,7 @@ enum URLRoutes {
             return response
         }
         router.get("/api/v1/knowledge/urls/") { request, context in
-            var query = QueryReader(request)
-            let status = query.choice(FileRoutes.status, KnowledgeSource.Status.self)
-            let page = query.pagination()
-            try query.finish()
-            let found = try store(context).list(kind: .url, status: status, page)
-            return try Response.json(Page(items: found.items.map(URLView.init), count: found.count))
+            try FileRoutes.list(.url, request, context, as: URLView.init)
         }
         router.get("/api/v1/knowledge/urls/:url_id") { _, context in
             try Response.json(URLView(source: try source(context)))
