@@ -18,12 +18,12 @@ extension Connection {
         }
     }
 
-    /// Row counts a multi-row insert is split into: powers of two up to 32, largest first.
+    /// Row counts a multi-row insert is split into: powers of two up to 256, largest first.
     public static func insertChunks(of count: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         while start < count {
-            let size = [32, 16, 8, 4, 2, 1].first { $0 <= count - start }!
+            let size = [256, 128, 64, 32, 16, 8, 4, 2, 1].first { $0 <= count - start }!
             ranges.append(start..<(start + size))
             start += size
         }

@@ -49,16 +49,17 @@ extension ScopedConnection {
     }
 
     /// One page of the records matching `condition` (within the scope), in `order`, and how many
-    /// match in all.
+    /// match in all: counted, or read by `countedBy` — a statement within the scope that answers
+    /// the same number without visiting every record (a counter a trigger keeps).
     public func page<T: DatabaseRecord>(
-        _ type: T.Type, where condition: SQL? = nil, orderBy order: SQL, limit: Int, offset: Int
+        _ type: T.Type, where condition: SQL? = nil, orderBy order: SQL, limit: Int, offset: Int, countedBy counter: SQL? = nil
     ) throws -> RecordPage<T> {
         let matching = filter(condition)
         let items = try fetchAll(
             type,
             "SELECT \(T.selection()) FROM \(identifier: T.databaseTable) WHERE \(matching) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
         )
-        let count = try fetchOne(Int.self, "SELECT COUNT(*) FROM \(identifier: T.databaseTable) WHERE \(matching)") ?? 0
+        let count = try fetchOne(Int.self, counter ?? "SELECT COUNT(*) FROM \(identifier: T.databaseTable) WHERE \(matching)") ?? 0
         return RecordPage(items: items, count: count)
     }
 

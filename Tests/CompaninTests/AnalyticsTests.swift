@@ -40,9 +40,53 @@ import Testing
         #expect(a.requests == 4 && a.errors4xx == 2 && a.throttled == 2 && a.latency[0] == 2 && a.responseBytes == 8)
     }
 
+    /// Whatever the range, the pieces count every instant inside it once and none outside, and read
+    /// at most two and a half minutes of raw rows at each end.
+    @Test func everyRangeIsCoveredOnceWithFewRawRows() {
+        var generator = SystemRandomNumberGenerator()
+        let base = 1_789_948_800.0  // a day boundary (UTC), 2026-09-21
+        for _ in 0..<2_000 {
+            let from = base + Double(Int.random(in: 0..<(5 * 86_400), using: &generator)) + [0, 0.25, 0.5][Int.random(in: 0..<3)]
+            let to = from + Double(Int.random(in: 1..<(3 * 86_400), using: &generator)) * [1.0, 0.01, 0.0001][Int.random(in: 0..<3)]
+            for rollups in [RequestLog.rollups.reversed()[...], [RequestLog.hourly, RequestLog.fiveMinutes][...]] {
+                let pieces = AnalyticsStore.plan(
+                    from: Date(timeIntervalSince1970: from), to: Date(timeIntervalSince1970: to), rollups: rollups)
+                var edges: Set<Double> = [from, to]
+                var raw = 0.0
+                for piece in pieces {
+                    switch piece {
+                    case .rollup(let rollup, let lower, let upper):
+                        edges.formUnion([lower.timeIntervalSince1970, upper.timeIntervalSince1970])
+                        #expect(lower.timeIntervalSince1970.truncatingRemainder(dividingBy: Double(rollup.seconds)) == 0)
+                        #expect(upper.timeIntervalSince1970.truncatingRemainder(dividingBy: Double(rollup.seconds)) == 0)
+                    case .raw(let lower, let upper, _):
+                        edges.formUnion([lower.timeIntervalSince1970, upper.timeIntervalSince1970])
+                        raw += upper.timeIntervalSince(lower)
+                    }
+                }
+                #expect(raw <= 300, "\(from) \(to): \(raw) s of raw rows")
+                let sorted = edges.sorted()
+                for (lower, upper) in zip(sorted, sorted.dropFirst()) {
+                    let instant = (lower + upper) / 2
+                    var times = 0
+                    for piece in pieces {
+                        switch piece {
+                        case .rollup(_, let a, let b):
+                            if a.timeIntervalSince1970 <= instant, instant < b.timeIntervalSince1970 { times += 1 }
+                        case .raw(let a, let b, let subtracting):
+                            if a.timeIntervalSince1970 <= instant, instant < b.timeIntervalSince1970 { times += subtracting ? -1 : 1 }
+                        }
+                    }
+                    #expect(times == (from <= instant && instant < to ? 1 : 0), "\(from) \(to) at \(instant)")
+                }
+            }
+        }
+    }
+
     @Test func batchesUseAFewStatementSizes() {
         #expect(Connection.insertChunks(of: 0) == [])
         #expect(Connection.insertChunks(of: 50).map(\.count) == [32, 16, 2])
+        #expect(Connection.insertChunks(of: 500).map(\.count) == [256, 128, 64, 32, 16, 4])
         #expect(Connection.insertChunks(of: 7) == [0..<4, 4..<6, 6..<7])
     }
 

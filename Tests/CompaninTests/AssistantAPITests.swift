@@ -1,5 +1,7 @@
+import Companin
 import Foundation
 import HTTP
+import MariaDB
 import Testing
 
 /// Per-endpoint behaviour of the assistants API, in process: the same middleware, router and
@@ -40,6 +42,39 @@ struct AssistantAPITests {
 
         #expect(app.send(.delete, "/api/v1/assistants/\(id)").status == 204)
         #expect(app.send(.get, "/api/v1/assistants/\(id)").status == 404)
+    }
+
+    /// The list's count comes from `assistant_counts`, which triggers keep: it must agree with the
+    /// rows after creates, API deletes, a DBA's SQL (undelete, hard delete) and a purge.
+    @Test func theListsCountFollowsEveryWayAssistantsComeAndGo() throws {
+        func listed() -> JSONValue? {
+            let page = app.send(.get, "/api/v1/assistants/", query: "limit=1")
+            #expect(page.status == 200, "\(page.json)")
+            return page["count"]
+        }
+        func counted() throws -> Int {
+            try app.db.fetchOne(Int.self, "SELECT COUNT(*) FROM assistants WHERE \(app.db.condition) AND deleted_at IS NULL") ?? -1
+        }
+        var ids: [String] = []
+        for index in 0..<5 {
+            guard case .string(let id) = app.send(.post, "/api/v1/assistants/", json: #"{"name": "Contado \#(index)"}"#)["id"] else {
+                Issue.record("no id")
+                return
+            }
+            ids.append(id)
+        }
+        #expect(listed() == .int(5))
+        #expect(app.send(.delete, "/api/v1/assistants/\(ids[0])").status == 204)
+        #expect(app.send(.delete, "/api/v1/assistants/\(ids[1])").status == 204)
+        #expect(listed() == .int(3))
+        try app.db.execute("UPDATE assistants SET deleted_at = NULL WHERE \(app.db.condition) AND id = \(ids[1])")
+        try app.db.execute("DELETE FROM assistants WHERE \(app.db.condition) AND id = \(ids[2])")
+        #expect(listed() == .int(3))
+        #expect(
+            try AssistantPurge(database: app.database).purge(deletedBefore: .now.addingTimeInterval(60), organizationID: app.organizationID)
+                == 1)
+        #expect(listed() == .int(3))
+        #expect(try counted() == 3)
     }
 
     @Test func invalidInputIsOne422ListingEveryProblemAndWritesNothing() throws {

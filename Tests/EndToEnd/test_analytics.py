@@ -172,11 +172,16 @@ def test_monthly_partitions_are_pruned_whole():
     db.execute("""INSERT INTO request_log (occurred_at, organization_id, request_id, method, route, path, status, duration_us,
                   request_bytes, response_bytes, throttled) VALUES (%s, %s, 'old', 'GET', '', '/old', 200, 1, 0, 0, 0)""",
                [old, org])
+    db.execute("""INSERT INTO request_log_5min (organization_id, minute, api_key_id, route, method, requests, errors_4xx, errors_5xx,
+                  throttled, duration_us_sum, request_bytes, response_bytes) VALUES (%s, %s, %s, '', 'GET', 1, 0, 0, 0, 1, 0, 0)""",
+               [org, old.replace(minute=old.minute // 5 * 5, second=0), key_id(org)])
     assert request("GET", "/api/v1/assistants/", key=key).status == 200
     logged(key_id(org), 1)
     assert "no partition" in cli("logs", "prune", "--older-than", "800d")
     assert cli("logs", "prune", "--older-than", "0d").startswith("dropped p")
     assert db.scalar("SELECT COUNT(*) FROM request_log WHERE request_id = 'old'") == 0
+    assert db.scalar("SELECT COUNT(*) FROM request_log_5min WHERE organization_id = %s AND minute < %s", [org, now - timedelta(days=40)]) == 0
+    assert db.scalar("SELECT SUM(requests) FROM request_log_5min WHERE organization_id = %s", [org]) == 1
     assert db.scalar("SELECT COUNT(*) FROM request_log WHERE organization_id = %s AND request_id <> 'old'", [org]) == 1
     names = [line.split("\t")[0] for line in cli("logs", "partitions").splitlines()]
     assert f"p{now.year:04d}{now.month:02d}" in names
@@ -190,19 +195,22 @@ ROLLUP_COUNTERS = ("requests", "errors_4xx", "errors_5xx", "throttled", "duratio
 
 
 def test_the_request_logs_rollups_agree_with_its_rows(workload):
-    """What the responders wrote: every hour's and every day's rollups sum to the rows logged."""
+    """What the responders wrote: every five minutes', hour's and day's rollups sum to the rows logged."""
     for org in (workload["org_a"], workload["org_b"]):
         raw = db.query("""SELECT COUNT(*) AS requests, SUM(status >= 400 AND status < 500) AS errors_4xx,
                                  SUM(duration_us) AS duration_us FROM request_log WHERE organization_id = %s""", [org])
-        for table in ("request_log_hourly", "request_log_daily"):
+        for table in ("request_log_5min", "request_log_hourly", "request_log_daily"):
             assert db.query(f"""SELECT SUM(requests) AS requests, SUM(errors_4xx) AS errors_4xx, SUM(duration_us_sum) AS duration_us
                                 FROM {table} WHERE organization_id = %s""", [org]) == raw, table
     by_hour = db.query(f"""SELECT DATE(hour) AS day, api_key_id, route, method, {", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)}
                            FROM request_log_hourly WHERE organization_id = %s GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
                        [workload["org_a"]])
+    by_five = db.query(f"""SELECT DATE(minute) AS day, api_key_id, route, method, {", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)}
+                           FROM request_log_5min WHERE organization_id = %s GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+                       [workload["org_a"]])
     by_day = db.query(f"""SELECT day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)}
                           FROM request_log_daily WHERE organization_id = %s ORDER BY 1, 2, 3, 4""", [workload["org_a"]])
-    assert by_hour == by_day and by_day
+    assert by_five == by_hour == by_day and by_day
 
 
 def test_figures_are_exact_for_any_window_across_hours_and_days():
@@ -230,11 +238,16 @@ def test_figures_are_exact_for_any_window_across_hours_and_days():
             lower = upper
         else:
             buckets.append(f"SUM(duration_us > {lower})")
-    db.execute(f"""INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
-            SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00:00') AS DATETIME), api_key_id, route, method,
+    db.execute(f"""INSERT INTO request_log_5min (organization_id, minute, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
+            SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00:00') AS DATETIME)
+                       + INTERVAL (MINUTE(occurred_at) DIV 5 * 5) MINUTE, api_key_id, route, method,
                    COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled), SUM(duration_us),
                    SUM(request_bytes), SUM(response_bytes), {", ".join(buckets)}
             FROM request_log WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5""", [org])
+    db.execute(f"""INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
+            SELECT organization_id, CAST(DATE_FORMAT(minute, '%%Y-%%m-%%d %%H:00:00') AS DATETIME), api_key_id, route, method,
+                   {", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)}
+            FROM request_log_5min WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5""", [org])
     db.execute(f"""INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, {", ".join(ROLLUP_COUNTERS)})
             SELECT organization_id, DATE(hour), api_key_id, route, method, {", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)}
             FROM request_log_hourly WHERE organization_id = %s GROUP BY 1, 2, 3, 4, 5""", [org])
@@ -260,6 +273,14 @@ def test_figures_are_exact_for_any_window_across_hours_and_days():
         (start + timedelta(hours=7, minutes=5), start + timedelta(hours=7, minutes=55)),
         (start + timedelta(hours=9, minutes=40), start + timedelta(hours=11, minutes=45)),
         (start + timedelta(hours=4, minutes=50), start + timedelta(hours=5, minutes=10)),
+        # Every kind of edge inside five minutes: on a boundary, within the first or the second half
+        # of the five minutes (raw rows, or the rollup less the rows outside), and both ends inside
+        # the same five minutes or adjacent ones.
+        *[(start + timedelta(hours=12, minutes=minute, seconds=second), start + timedelta(days=1, hours=2, minutes=end, seconds=second))
+          for minute, end in ((5, 35), (35, 5), (0, 59), (2, 3), (4, 1), (57, 58)) for second in (0, 31)],
+        (start + timedelta(hours=14, minutes=1, seconds=10), start + timedelta(hours=14, minutes=3, seconds=50)),
+        (start + timedelta(hours=14, minutes=3), start + timedelta(hours=14, minutes=6, seconds=40)),
+        (start + timedelta(hours=14, minutes=0, seconds=20), start + timedelta(hours=14, minutes=4, seconds=40)),
     ]
     for lower, upper in windows:
         for api_key in (None, second_key):

@@ -58,24 +58,31 @@ def load(db, organization, keys, rows):
         lower = bound
     buckets.append(f"SUM(duration_us > {lower})")
     columns = ", ".join([f"latency_le_{b}us" for b in BOUNDS] + ["latency_over_10000000us"])
+    sums = ", ".join(f"SUM({column})" for column in ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum",
+                                                     "request_bytes", "response_bytes"] + columns.split(", "))
+    # Five minutes from the rows, hours from the five minutes, days from the hours.
+    db.execute(f"""
+        INSERT INTO request_log_5min (organization_id, minute, api_key_id, route, method, requests, errors_4xx, errors_5xx,
+            throttled, duration_us_sum, request_bytes, response_bytes, {columns})
+        SELECT organization_id,
+               CAST(DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00:00') AS DATETIME) + INTERVAL (MINUTE(occurred_at) DIV 5 * 5) MINUTE
+                   AS five, api_key_id, route, method,
+               COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled), SUM(duration_us),
+               SUM(request_bytes), SUM(response_bytes), {", ".join(buckets)}
+        FROM request_log WHERE organization_id = %s
+        GROUP BY organization_id, five, api_key_id, route, method""", [organization])
     db.execute(f"""
         INSERT INTO request_log_hourly (organization_id, hour, api_key_id, route, method, requests, errors_4xx, errors_5xx,
             throttled, duration_us_sum, request_bytes, response_bytes, {columns})
-        SELECT organization_id, CAST(DATE_FORMAT(occurred_at, '%%Y-%%m-%%d %%H:00:00') AS DATETIME) AS hour, api_key_id, route, method,
-               COUNT(*), SUM(status BETWEEN 400 AND 499), SUM(status >= 500), SUM(throttled), SUM(duration_us),
-               SUM(request_bytes), SUM(response_bytes), {", ".join(buckets)}
-        FROM request_log WHERE organization_id = %s AND request_id <> ''
-        GROUP BY organization_id, hour, api_key_id, route, method
-        ON DUPLICATE KEY UPDATE requests = request_log_hourly.requests + VALUES(requests)""", [organization])
-    sums = ", ".join(f"SUM({column})" for column in ["requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum",
-                                                     "request_bytes", "response_bytes"] + columns.split(", "))
+        SELECT organization_id, CAST(DATE_FORMAT(minute, '%%Y-%%m-%%d %%H:00:00') AS DATETIME) AS hour, api_key_id, route, method, {sums}
+        FROM request_log_5min WHERE organization_id = %s GROUP BY organization_id, hour, api_key_id, route, method""", [organization])
     db.execute(f"""
         INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, requests, errors_4xx, errors_5xx,
             throttled, duration_us_sum, request_bytes, response_bytes, {columns})
         SELECT organization_id, DATE(hour), api_key_id, route, method, {sums}
         FROM request_log_hourly WHERE organization_id = %s GROUP BY organization_id, DATE(hour), api_key_id, route, method
-        ON DUPLICATE KEY UPDATE requests = request_log_daily.requests + VALUES(requests)""", [organization])
-    db.query("ANALYZE TABLE request_log, request_log_hourly, request_log_daily")
+        """, [organization])
+    db.query("ANALYZE TABLE request_log, request_log_5min, request_log_hourly, request_log_daily")
     total = db.scalar("SELECT COUNT(*) FROM request_log")
     rollups = db.scalar("SELECT COUNT(*) FROM request_log_hourly")
     print(f"bench analytics: request_log holds {total:,} rows, request_log_hourly {rollups:,} "

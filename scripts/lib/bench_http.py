@@ -100,8 +100,9 @@ def wrk(base_url, key, paths, seconds, connections, method="GET", bodies=None, e
 
 
 def responder_memory(master):
-    """Resident memory (MiB) of each responder of the pool."""
-    return {pid: child["rss_kib"] / 1024 for pid, child in soak.memory(master).items() if child["role"] == "responder"}
+    """Resident and proportional memory (MiB: RSS, PSS) of each responder of the pool."""
+    return {pid: (child["rss_kib"] / 1024, child["pss_kib"] / 1024)
+            for pid, child in soak.memory(master).items() if child["role"] == "responder"}
 
 
 def main():
@@ -215,6 +216,7 @@ def main():
     scenario("get", small_key, get_paths)
     scenario("get (100,000 assistants)", big_key, big_paths)
     scenario("list", small_key, ["/api/v1/assistants/?limit=20"])
+    scenario("list (100,000 assistants)", big_key, ["/api/v1/assistants/?limit=20"])
     scenario("create", write_key, ["/api/v1/assistants/"], method="POST", expect=201,
              bodies=[{"name": f"Bench {index}", "description": "Created by the benchmark", "tone": "friendly"}
                      for index in range(100)])
@@ -226,10 +228,13 @@ def main():
              bodies=[{"query": query, "top_k": 5} for query in queries])
     scenario("message", knowledge_key, [f"/api/v1/conversations/{conversation['id']}/messages"], method="POST", expect=201,
              bodies=[{"role": "user", "content": query} for query in queries])
-    # The last 30 days until now (no `to`), as a dashboard asks for them.
-    month = f"from={(datetime.now(timezone.utc) - timedelta(days=30)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
-    scenario("analytics usage", analytics_key, [f"/analytics/usage/?granularity=day&{month}"])
-    scenario("analytics endpoints", analytics_key, [f"/analytics/endpoints/?{month}"])
+    # The last 30 days until now (no `to`), as a dashboard asks for them, starting at two minutes
+    # of the hour: what is read at the range's start depends on where in its hour it falls.
+    for minute in (5, 35):
+        start = (datetime.now(timezone.utc) - timedelta(days=30)).replace(minute=minute, second=17, microsecond=0)
+        month = f"from={start.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        scenario(f"analytics usage (from :{minute:02d})", analytics_key, [f"/analytics/usage/?granularity=day&{month}"])
+        scenario(f"analytics endpoints (from :{minute:02d})", analytics_key, [f"/analytics/endpoints/?{month}"])
 
     # Memory: the same responders (no recycling) before and after many requests.
     say(f"memory: {args.memory_requests:,} requests")
@@ -239,7 +244,8 @@ def main():
         served += wrk(args.base_url, small_key, get_paths, 10, args.connections)["requests"]
     after = responder_memory(master)
     memory = {"requests": served, "responders": [
-        {"pid": pid, "start_mib": round(before[pid], 1), "end_mib": round(after.get(pid, 0), 1)} for pid in sorted(before)]}
+        {"pid": pid, "start_mib": round(before[pid][0], 1), "end_mib": round(after.get(pid, (0, 0))[0], 1),
+         "start_pss_mib": round(before[pid][1], 1), "end_pss_mib": round(after.get(pid, (0, 0))[1], 1)} for pid in sorted(before)]}
 
     ceiling = results[0]["requests_per_second"]
     for result in results:
@@ -250,8 +256,10 @@ def main():
         print(f"{result['scenario']:<26} {result['requests_per_second']:>9.0f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} "
               f"{result['errors']:>7} {result['ratio']:>6.2f}{example}")
     print(f"\nembedding model: {os.environ.get('COMPANIN_ENRICHER', 'e5')}")
-    print(f"responder memory over {served:,} requests (MiB): "
+    print(f"responder memory over {served:,} requests, RSS (MiB): "
           + ", ".join(f"{r['start_mib']} → {r['end_mib']}" for r in memory["responders"]))
+    print(f"responder memory over {served:,} requests, PSS (MiB; shared pages divided among the processes mapping them): "
+          + ", ".join(f"{r['start_pss_mib']} → {r['end_pss_mib']}" for r in memory["responders"]))
     with open(args.json, "w") as handle:
         json.dump({"seconds_per_scenario": args.seconds, "connections": args.connections, "responders": args.responders,
                    "chunks": chunks, "enricher": os.environ.get("COMPANIN_ENRICHER", "e5"), "log_rows": log_rows, "seeded_seconds": round(seeded), "scenarios": results,

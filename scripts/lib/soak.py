@@ -303,8 +303,14 @@ def worker(index, args, world, deadline, results, lock):
     client.close()
 
 
+def proportional_kib(pid):
+    """PSS (KiB): resident memory with each shared page divided among the processes mapping it."""
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+
+
 def memory(master):
-    """Resident memory (KiB) of each child of the pool's master, by pid, with its role."""
+    """Resident memory (KiB) of each child of the pool's master, by pid, with its role; PSS too."""
     children = {}
     listing = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
     for pid in listing:
@@ -313,10 +319,11 @@ def memory(master):
                 argv = handle.read().split(b"\0")
             with open(f"/proc/{pid}/status") as handle:
                 rss = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
+            pss = proportional_kib(pid)
         except (FileNotFoundError, ProcessLookupError, StopIteration):
             continue
         role = argv[1].decode() if len(argv) > 1 else "?"
-        children[int(pid)] = {"role": "responder" if role == "respond" else "ingest worker", "rss_kib": rss}
+        children[int(pid)] = {"role": "responder" if role == "respond" else "ingest worker", "rss_kib": rss, "pss_kib": pss}
     return children
 
 

@@ -3,8 +3,9 @@ import HTTP
 import MariaDB
 
 /// Reads the request log for one organization (or, for operators, every one): raw rows for the log
-/// itself, and totals per hour, endpoint or key from the hourly rollups — with the partial hours
-/// at the edges of a range counted from the raw rows, so figures are exact for any `from`/`to`.
+/// itself, and totals per hour, endpoint or key from the rollups — days, hours and five minutes,
+/// with the partial five minutes at the edges of a range counted from the raw rows, so figures are
+/// exact for any `from`/`to`.
 struct AnalyticsStore {
     /// One organization, or (operators only) every one.
     let scope: AnalyticsScope
@@ -61,10 +62,13 @@ struct AnalyticsStore {
         /// caller to bin by day); by route and method; by API key.
         case hour, day, endpoint, apiKey
 
-        /// The group columns of a rollup row whose period column is `period` (`hour` or `day`).
-        func rollupColumns(period: String) -> SQL {
+        /// The group columns of a row of `rollup` (times as the start of their hour: the caller bins hours by day).
+        func rollupColumns(_ rollup: RequestLog.Rollup) -> SQL {
             switch self {
-            case .hour, .day: "CAST(r.\(identifier: period) AS DATETIME) AS start"
+            case .hour, .day:
+                rollup.seconds < 3_600
+                    ? "CAST(DATE_FORMAT(r.\(identifier: rollup.column), '%Y-%m-%d %H:00:00') AS DATETIME) AS start"
+                    : "CAST(r.\(identifier: rollup.column) AS DATETIME) AS start"
             case .endpoint: "r.route, r.method"
             case .apiKey: "r.api_key_id"
             }
@@ -96,13 +100,57 @@ struct AnalyticsStore {
         var apiKeyID: UUID?
     }
 
-    /// Totals per group over `[from, to)`, optionally for one key: whole days from the daily
-    /// rollups (unless grouped by hour), whole hours from the hourly ones, and at each end of the
-    /// range the partial hour from raw rows — read from the smaller side: the rows inside the range,
-    /// or the whole hour's rollup less the rows outside it, so at most half an hour of rows. `live`:
-    /// nothing after `to` is logged yet (it is now or later), so the hour that holds `to` is read
-    /// whole from its rollup, which the same writes keep current. All of it in one snapshot, so
-    /// rows and rollups agree even while rows arrive.
+    /// What `totals` reads: a rollup's whole periods, or raw rows counted in or taken out.
+    enum Piece: Equatable {
+        case rollup(RequestLog.Rollup, from: Date, to: Date)
+        case raw(from: Date, to: Date, subtracting: Bool)
+    }
+
+    /// How `[from, to)` is read: from the coarsest rollup of `rollups` (coarsest first) its whole
+    /// periods, the rest at each end from the next finer one, and what the finest leaves — part of
+    /// one of its periods at each end — from raw rows, read from the smaller side: the rows inside
+    /// the range, or the period's rollup less the rows outside it. So at most half the finest
+    /// period of rows is read at each end, whatever minute the range starts or ends.
+    static func plan(from: Date, to: Date, rollups: ArraySlice<RequestLog.Rollup>) -> [Piece] {
+        guard from < to, let rollup = rollups.first else { return [] }
+        let seconds = Double(rollup.seconds)
+        func start(of date: Date) -> Date { Date(timeIntervalSince1970: (date.timeIntervalSince1970 / seconds).rounded(.down) * seconds) }
+        let firstWhole = Date(timeIntervalSince1970: (from.timeIntervalSince1970 / seconds).rounded(.up) * seconds)
+        let lastWhole = start(of: to)
+        let finer = rollups.dropFirst()
+        if !finer.isEmpty {
+            guard firstWhole < lastWhole else { return plan(from: from, to: to, rollups: finer) }
+            return plan(from: from, to: firstWhole, rollups: finer) + [.rollup(rollup, from: firstWhole, to: lastWhole)]
+                + plan(from: lastWhole, to: to, rollups: finer)
+        }
+        var pieces: [Piece] = []
+        var lower = from
+        while lower < to {
+            let periodStart = start(of: lower)
+            let periodEnd = periodStart.addingTimeInterval(seconds)
+            if lower == periodStart, periodEnd <= to {
+                pieces.append(.rollup(rollup, from: periodStart, to: lastWhole))
+                lower = lastWhole
+                continue
+            }
+            let upper = min(to, periodEnd)
+            if upper.timeIntervalSince(lower) <= seconds / 2 {
+                pieces.append(.raw(from: lower, to: upper, subtracting: false))
+            } else {
+                pieces.append(.rollup(rollup, from: periodStart, to: periodEnd))
+                if periodStart < lower { pieces.append(.raw(from: periodStart, to: lower, subtracting: true)) }
+                if upper < periodEnd { pieces.append(.raw(from: upper, to: periodEnd, subtracting: true)) }
+            }
+            lower = upper
+        }
+        return pieces
+    }
+
+    /// Totals per group over `[from, to)`, optionally for one key, read as `plan` says (days
+    /// only when not grouped by hour). `live`: nothing after `to` is logged yet (it is now or
+    /// later), so the range runs on to the end of the coarsest period that holds `to`, whose
+    /// rollup the same writes keep current. All of it in one snapshot, so rows and rollups agree
+    /// even while rows arrive.
     func totals(from: Date, to: Date, live: Bool = false, apiKeyID: UUID?, by grouping: Grouping) throws -> [Group: Totals] {
         var result: [Group: Totals] = [:]
         func merge(_ rows: [Row], subtracting: Bool = false) throws {
@@ -115,45 +163,21 @@ struct AnalyticsStore {
                 result[group, default: Totals()].add(try Self.decodeTotals(row), times: subtracting ? -1 : 1)
             }
         }
-        // Half an hour or less: its own rows are the fewest to read.
-        if !live, to.timeIntervalSince(from) <= 1_800 {
-            try merge(try raw(from: from, to: to, apiKeyID: apiKeyID, by: grouping))
-            return result
+        let rollups = (grouping == .hour ? [RequestLog.hourly, RequestLog.fiveMinutes] : RequestLog.rollups.reversed())[...]
+        var end = to
+        if live, let coarsest = rollups.first {
+            let seconds = Double(coarsest.seconds)
+            end = Date(timeIntervalSince1970: (to.timeIntervalSince1970 / seconds).rounded(.up) * seconds)
         }
-        // [start, end) is read from rollups; the raw rows of `added` join it, those of `removed` leave it.
-        var added: [(Date, Date)] = []
-        var removed: [(Date, Date)] = []
-        var start = Self.hour(containing: from)
-        if start < from {
-            if from.timeIntervalSince(start) < 1_800 {
-                removed.append((start, from))
-            } else {
-                start.addTimeInterval(3_600)
-                added.append((from, start))
-            }
-        }
-        var end = Self.hour(containing: to)
-        if end < to {
-            if live || to.timeIntervalSince(end) > 1_800 {
-                end.addTimeInterval(3_600)
-                if !live { removed.append((to, end)) }
-            } else {
-                added.append((end, to))
-            }
-        }
+        let pieces = Self.plan(from: from, to: end, rollups: rollups)
         try scope.database.transaction {
-            for (lower, upper) in added { try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping)) }
-            for (lower, upper) in removed {
-                try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: true)
-            }
-            let firstDay = Self.day(containing: start) == start ? start : Self.day(containing: start).addingTimeInterval(86_400)
-            let lastDay = Self.day(containing: end)
-            if grouping != .hour, firstDay < lastDay {
-                try merge(try rollups("request_log_hourly", period: "hour", from: start, to: firstDay, apiKeyID: apiKeyID, by: grouping))
-                try merge(try rollups("request_log_daily", period: "day", from: firstDay, to: lastDay, apiKeyID: apiKeyID, by: grouping))
-                try merge(try rollups("request_log_hourly", period: "hour", from: lastDay, to: end, apiKeyID: apiKeyID, by: grouping))
-            } else {
-                try merge(try rollups("request_log_hourly", period: "hour", from: start, to: end, apiKeyID: apiKeyID, by: grouping))
+            for piece in pieces {
+                switch piece {
+                case .rollup(let rollup, let lower, let upper):
+                    try merge(try self.rollup(rollup, from: lower, to: upper, apiKeyID: apiKeyID, by: grouping))
+                case .raw(let lower, let upper, let subtracting):
+                    try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: subtracting)
+                }
             }
         }
         // A group whose every request lay outside the range.
@@ -164,15 +188,16 @@ struct AnalyticsStore {
         "requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes",
     ]
 
-    private func rollups(_ table: String, period: String, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
+    private func rollup(_ rollup: RequestLog.Rollup, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
         guard from < to else { return [] }
-        var conditions: [SQL] = [scope.condition("r"), "r.\(identifier: period) >= \(from) AND r.\(identifier: period) < \(to)"]
+        let period: SQL = "r.\(identifier: rollup.column)"
+        var conditions: [SQL] = [scope.condition("r"), "\(period) >= \(from) AND \(period) < \(to)"]
         if let apiKeyID { conditions.append("r.api_key_id = \(apiKeyID)") }
         let sums = SQL.joined(
             (Self.counterColumns + RequestLog.latencyColumns).map { "SUM(r.\(identifier: $0)) AS \(identifier: $0)" }, separator: ", ")
         return try scope.rows(
             """
-            SELECT \(grouping.rollupColumns(period: period)), \(sums) FROM \(identifier: table) r
+            SELECT \(grouping.rollupColumns(rollup)), \(sums) FROM \(identifier: rollup.table) r
             WHERE \(SQL.joined(conditions, separator: " AND ")) GROUP BY \(grouping.groupNames)
             """)
     }
@@ -182,14 +207,17 @@ struct AnalyticsStore {
         var conditions: [SQL] = [scope.condition("request_log"), "request_log.occurred_at >= \(from) AND request_log.occurred_at < \(to)"]
         if let apiKeyID { conditions.append("request_log.api_key_id = \(apiKeyID)") }
         var bucketSums: [SQL] = []
-        var lower = 0
+        var lower: Int?
         for (index, column) in RequestLog.latencyColumns.enumerated() {
             if index < RequestLog.latencyBounds.count {
                 let upper = RequestLog.latencyBounds[index]
-                bucketSums.append("SUM(duration_us > \(lower) AND duration_us <= \(upper)) AS \(identifier: column)")
+                // The first bucket holds durations of 0 too, as `RequestLog.bucket(ofMicroseconds:)` counts them.
+                bucketSums.append(
+                    lower.map { "SUM(duration_us > \($0) AND duration_us <= \(upper)) AS \(identifier: column)" }
+                        ?? "SUM(duration_us <= \(upper)) AS \(identifier: column)")
                 lower = upper
             } else {
-                bucketSums.append("SUM(duration_us > \(lower)) AS \(identifier: column)")
+                bucketSums.append("SUM(duration_us > \(lower ?? 0)) AS \(identifier: column)")
             }
         }
         return try scope.rows(

@@ -4,8 +4,9 @@ import Logging
 import MariaDB
 
 /// The request log: one row per request a responder answered, written after the response in
-/// batches (`DeferredWrites`: at most 50 rows or 1 second wait in a responder), together with the
-/// hourly rollups of those rows in the same transaction, so the two never disagree.
+/// batches (`DeferredWrites`: at most `batchSize` rows or 1 second wait in a responder), together
+/// with the five-minute, hourly and daily rollups of those rows in the same transaction, so they
+/// never disagree.
 final class RequestLog {
     /// One row: what the recorder writes, and what `/analytics/logs/` reads back (then with its `id`).
     struct Entry: Equatable, Codable {
@@ -51,8 +52,12 @@ final class RequestLog {
 
     let writes: DeferredWrites<Entry>
 
+    /// Rows a responder gathers before it writes them: under load one write per 500 requests, so
+    /// each rollup row of a route and period is upserted once per batch rather than per request.
+    static let batchSize = 500
+
     init(logger: Logger) {
-        writes = DeferredWrites(what: "request log rows", logger: logger, write: Self.insert)
+        writes = DeferredWrites(what: "request log rows", batchSize: Self.batchSize, logger: logger, write: Self.insert)
     }
 
     func record(_ entry: Entry) { writes.record(entry) }
@@ -87,19 +92,26 @@ final class RequestLog {
         try rollUp(entries, into: database)
     }
 
-    /// The rollup tables and the period each row of theirs covers.
-    static let rollups: [(table: String, period: String, seconds: Double)] = [
-        ("request_log_hourly", "hour", 3_600), ("request_log_daily", "day", 86_400),
-    ]
-
-    /// Adds the entries of authenticated requests to their hours' and days' rollups.
-    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection) throws {
-        for rollup in rollups { try rollUp(entries, into: database, table: rollup.table, period: rollup.period, seconds: rollup.seconds) }
+    /// A rollup table: per organization, key, route and method, the sums of the requests of each
+    /// period of `seconds` starting at `column`.
+    struct Rollup: Sendable, Equatable {
+        let table: String
+        let column: String
+        let seconds: Int
     }
 
-    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection, table: String, period: String, seconds: Double)
-        throws
-    {
+    static let fiveMinutes = Rollup(table: "request_log_5min", column: "minute", seconds: 300)
+    static let hourly = Rollup(table: "request_log_hourly", column: "hour", seconds: 3_600)
+    static let daily = Rollup(table: "request_log_daily", column: "day", seconds: 86_400)
+    static let rollups = [fiveMinutes, hourly, daily]
+
+    /// Adds the entries of authenticated requests to their periods' rollups.
+    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection) throws {
+        for rollup in rollups { try rollUp(entries, into: database, rollup) }
+    }
+
+    private static func rollUp(_ entries: ArraySlice<Entry>, into database: Connection, _ rollup: Rollup) throws {
+        let seconds = Double(rollup.seconds)
         struct Key: Hashable {
             var organizationID: UUID
             var start: Date
@@ -149,7 +161,7 @@ final class RequestLog {
                 + sums.latency).map { DatabaseValue.int(Int64($0)) }
         }
         try database.insert(
-            into: table, columns: ["organization_id", period, "api_key_id", "route", "method"] + counters, rows: rows,
+            into: rollup.table, columns: ["organization_id", rollup.column, "api_key_id", "route", "method"] + counters, rows: rows,
             onDuplicateKey: SQL.joined(
                 counters.map { "\(identifier: $0) = \(identifier: $0) + VALUES(\(identifier: $0))" }, separator: ", "))
     }

@@ -35,13 +35,16 @@ public struct RequestLogPartitions {
         }
     }
 
-    /// Drops the months that end before `cutoff`; returns their names. The newest month is always kept.
+    /// Drops the months that end before `cutoff`, and the five-minute rollups of their time;
+    /// returns their names. The newest month is always kept; hourly and daily rollups stay.
     public func prune(before cutoff: Date) throws -> [String] {
         let months = try list().filter { $0.upperBound != nil }
-        let old = months.dropLast().filter { $0.upperBound! <= cutoff }.map(\.name)
-        guard !old.isEmpty else { return [] }
-        try database.execute("ALTER TABLE request_log DROP PARTITION \(columns: old)")
-        return old
+        let old = months.dropLast().filter { $0.upperBound! <= cutoff }
+        guard let end = old.last?.upperBound else { return [] }
+        try database.execute("ALTER TABLE request_log DROP PARTITION \(columns: old.map(\.name))")
+        // In slices, so no single transaction holds a month of locks.
+        while try database.execute("DELETE FROM request_log_5min WHERE minute < \(end) LIMIT 10000").affectedRows == 10_000 {}
+        return old.map(\.name)
     }
 
     /// Splits months off `pfuture` so the current month and `monthsAhead` more have their own

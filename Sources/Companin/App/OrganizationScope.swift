@@ -28,9 +28,9 @@ extension ScopedConnection {
 
     /// One API page of the records matching `condition` in this organization.
     func page<T: DatabaseRecord & Encodable & Sendable>(
-        _ type: T.Type, where condition: SQL? = nil, orderBy order: SQL, _ page: Pagination
+        _ type: T.Type, where condition: SQL? = nil, orderBy order: SQL, _ page: Pagination, countedBy counter: SQL? = nil
     ) throws -> Page<T> {
-        let result = try self.page(type, where: condition, orderBy: order, limit: page.limit, offset: page.offset)
+        let result = try self.page(type, where: condition, orderBy: order, limit: page.limit, offset: page.offset, countedBy: counter)
         return Page(items: result.items, count: result.count)
     }
 }
