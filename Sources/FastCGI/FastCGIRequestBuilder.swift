@@ -50,10 +50,22 @@ public enum FastCGIRequestBuilder {
     /// Set to `1` by nginx's internal server block (`fastcgi_param COMPANIN_INTERNAL_SERVER 1`).
     public static let internalServerParameter = "COMPANIN_INTERNAL_SERVER"
 
-    /// `HTTP_X_API_KEY` → `X-Api-Key`.
+    /// `HTTP_X_API_KEY` → `X-Api-Key`: ASCII letters capitalized per word, `_` back to `-`.
+    /// A byte loop: it runs for every header of every request.
     static func headerName(fromParameter name: String) -> String {
-        name.dropFirst(5).split(separator: "_").map { word in
-            word.prefix(1).uppercased() + word.dropFirst().lowercased()
-        }.joined(separator: "-")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        var startsWord = true
+        for byte in name.utf8.dropFirst(5) {
+            if byte == UInt8(ascii: "_") {
+                bytes.append(UInt8(ascii: "-"))
+                startsWord = true
+                continue
+            }
+            let isLetter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+            bytes.append(isLetter ? (startsWord ? byte & ~0x20 : byte | 0x20) : byte)
+            startsWord = false
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
-import FastCGI
 import HTTP
 import Testing
+
+@testable import FastCGI
 
 @Suite struct RequestBuilderTests {
     @Test func paramsBecomeARequest() {
@@ -31,6 +32,8 @@ import Testing
         #expect(request.remoteAddress == "127.0.0.1")
         #expect(request.upstreamRequestID == "abc123")
         #expect(!request.headers.contains("Server-Software"))
+        #expect(Set(request.headers.fields.map(\.name)).isSuperset(of: ["X-Api-Key", "User-Agent", "Accept-Language"]))
+        #expect(FastCGIRequestBuilder.headerName(fromParameter: "HTTP_X_B2B_ID") == "X-B2b-Id")
     }
 
     @Test func requestURIIsTheFallbackForThePath() {

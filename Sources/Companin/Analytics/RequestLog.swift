@@ -4,9 +4,9 @@ import Logging
 import MariaDB
 
 /// The request log: one row per request a responder answered, written after the response in
-/// batches (`DeferredWrites`: at most `batchSize` rows or 1 second wait in a responder), together
-/// with the five-minute, hourly and daily rollups of those rows in the same transaction, so they
-/// never disagree.
+/// batches (`DeferredWrites`: at most 500 rows or 1 second wait in a responder), together with the
+/// five-minute, hourly and daily rollups of those rows in the same transaction, so they never
+/// disagree; each rollup row of a route and period is upserted once per batch, not per request.
 final class RequestLog {
     /// One row: what the recorder writes, and what `/analytics/logs/` reads back (then with its `id`).
     struct Entry: Equatable, Codable {
@@ -52,12 +52,8 @@ final class RequestLog {
 
     let writes: DeferredWrites<Entry>
 
-    /// Rows a responder gathers before it writes them: under load one write per 500 requests, so
-    /// each rollup row of a route and period is upserted once per batch rather than per request.
-    static let batchSize = 500
-
     init(logger: Logger) {
-        writes = DeferredWrites(what: "request log rows", batchSize: Self.batchSize, logger: logger, write: Self.insert)
+        writes = DeferredWrites(what: "request log rows", logger: logger, write: Self.insert)
     }
 
     func record(_ entry: Entry) { writes.record(entry) }

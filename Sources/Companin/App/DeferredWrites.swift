@@ -24,7 +24,7 @@ final class DeferredWrites<Record> {
 
     /// `write` stores a slice of records in one go (it may split them further); it runs in a transaction.
     init(
-        what: String, batchSize: Int = 50, maximumDelay: Duration = .seconds(1), maximumPending: Int = 2_000, logger: Logger,
+        what: String, batchSize: Int = 500, maximumDelay: Duration = .seconds(1), maximumPending: Int = 2_000, logger: Logger,
         write: @escaping (ArraySlice<Record>, Connection) throws -> Void
     ) {
         self.what = what

@@ -39,7 +39,7 @@ public struct APIKeyAuthenticator: Authenticator {
 
     public func authenticate(_ request: Request, context: AppContext) throws -> Principal? {
         guard let header = request.headers["X-API-Key"] else { return nil }
-        let secret = header.trimmingCharacters(in: .whitespaces)
+        let secret = header.trimmingHeaderWhitespace()
         guard !secret.isEmpty, secret.utf8.count <= Self.maximumKeyLength else { throw HTTPError.unauthorized }
         let hash = APIKey.hash(secret)
         let found = try cache.principal(hash: hash) {

@@ -190,7 +190,7 @@ struct BrowserTokenAuthenticator: Authenticator {
         guard let header = request.headers["Authorization"] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let text = parts[1].trimmingCharacters(in: .whitespaces)
+        let text = parts[1].trimmingHeaderWhitespace()
         // Another policy's bearer token; not ours to judge.
         guard text.hasPrefix(BrowserToken.marker) else { return nil }
         guard let token = try signer.verify(text) else { throw HTTPError.unauthorized }

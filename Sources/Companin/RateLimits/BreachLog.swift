@@ -3,7 +3,7 @@ import Logging
 import MariaDB
 
 /// The audit trail of refused requests, written after responses are handed back and in batches
-/// (`DeferredWrites`), so a flood of 429s costs one multi-row insert per 50 refusals instead of a
+/// (`DeferredWrites`), so a flood of 429s costs one multi-row insert per 500 refusals instead of a
 /// commit each.
 public final class BreachLog {
     struct Breach: Equatable {

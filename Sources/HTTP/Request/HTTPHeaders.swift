@@ -39,7 +39,26 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 }
 
 extension String {
+    /// Field names are ASCII tokens, so they compare byte by byte, ASCII letters folded: every
+    /// lookup walks the request's fields, and lowercasing both sides allocated for each of them.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+        guard utf8.count == other.utf8.count else { return false }
+        for (a, b) in zip(utf8, other.utf8) where a != b {
+            guard a | 0x20 == b | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(a | 0x20) else { return false }
+        }
+        return true
+    }
+}
+
+extension StringProtocol {
+    /// The value without the spaces and tabs HTTP allows around it (OWS, RFC 9110 §5.6.3).
+    public func trimmingHeaderWhitespace() -> String {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard utf8.contains(where: isBlank) else { return String(self) }
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
