@@ -11,6 +11,13 @@ import Synchronization
 /// assistant's configuration is six of the assistant's columns), rather than one JSON column.
 public protocol FlattenedColumns: Codable {}
 
+/// A type that reads itself from a row by hand: the same result as its `Decodable` conformance
+/// (which stays the reference a test compares it with), without `Codable`'s generic containers —
+/// for the hot record types, decoded by the page.
+public protocol RowDecodable: Decodable {
+    init(row: Row) throws
+}
+
 extension Row {
     /// Decodes the row as `T`: each property from the column named as its snake_case form
     /// (`createdByAPIKeyID` ← `created_by_api_key_id`).
@@ -28,6 +35,14 @@ extension Row {
             guard !values.isEmpty else { throw DatabaseError(kind: .decoding, message: "the result has no columns") }
             return try Self.convert(values[0], to: convertible, column: columns[0]) as! T
         }
+        if let decodable = type as? any RowDecodable.Type {
+            return try decodable.init(row: self) as! T
+        }
+        return try decodeThroughCodable(as: type)
+    }
+
+    /// Decodes through `T`'s `Decodable` conformance even when it is `RowDecodable`.
+    func decodeThroughCodable<T: Decodable>(as type: T.Type = T.self) throws -> T {
         do {
             return try T(from: RowDecoder(row: self))
         } catch let error as DatabaseError {

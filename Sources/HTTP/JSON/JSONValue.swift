@@ -35,7 +35,7 @@ public enum JSONValue: Sendable, Hashable {
         return output
     }
 
-    private func write(to output: inout String) {
+    func write(to output: inout String) {
         switch self {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"

@@ -46,6 +46,10 @@ final class JSONNode {
 
     func store<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
         switch ValueKind.of(T.self) {
+        case .writable:
+            var writer = JSONWriter()
+            (value as! any JSONWritable).write(to: &writer)
+            setScalar(writer.text)
         case .date:
             setScalar(JSONValue.string(Timestamp.format(value as! Date)).serialized)
         case .json:
@@ -165,13 +169,15 @@ private struct NodeEncoder: Encoder {
 /// per cast, and a struct property went through six of them; the answer never changes, so it is
 /// asked once per type.
 private enum ValueKind {
-    case flattened, scalar, date, json, url, uuid, dictionary, other
+    case writable, flattened, scalar, date, json, url, uuid, dictionary, other
 
     static func of(_ type: Any.Type) -> ValueKind {
         let id = ObjectIdentifier(type)
         if let known = known.withLock({ $0[id] }) { return known }
         let kind: ValueKind =
-            if type is any FlattenedJSON.Type { .flattened } else if type == Date.self { .date } else if type == JSONValue.self {
+            if type is any JSONWritable.Type { .writable } else if type is any FlattenedJSON.Type {
+                .flattened
+            } else if type == Date.self { .date } else if type == JSONValue.self {
                 .json
             } else if type == URL.self { .url } else if type == UUID.self { .uuid } else if type is any DictionaryEncoding.Type {
                 .dictionary
