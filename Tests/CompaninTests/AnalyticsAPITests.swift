@@ -31,6 +31,30 @@ struct AnalyticsAPITests {
         return (a2.id, try app.addKey(name: "reader").secret)
     }
 
+    /// Rollups are summed as doubles unless a figure reaches 2^53; then they are summed again
+    /// exactly. 2^52 + 1 and 2^52 + 2 add up to an odd number doubles cannot hold.
+    @Test func sumsBeyondDoublePrecisionAreStillExact() throws {
+        let reader = try app.addKey(name: "reader").secret
+        let today = AnalyticsStore.day(containing: .now)
+        for (days, bytes) in [(2, "4503599627370497"), (3, "4503599627370498")] {
+            try app.db.execute(
+                """
+                INSERT INTO request_log_daily (organization_id, day, api_key_id, route, method, requests, errors_4xx, errors_5xx,
+                    throttled, duration_us_sum, request_bytes, response_bytes)
+                VALUES (\(app.db.value), \(today.addingTimeInterval(Double(-days) * 86_400)), \(app.keyID), '/huge', 'POST', 1, 0, 0, 0, 5,
+                    \(bytes), 7)
+                """)
+        }
+        let range =
+            "from=\(Timestamp.format(today.addingTimeInterval(-4 * 86_400)))&to=\(Timestamp.format(today.addingTimeInterval(-86_400)))"
+        let endpoints = app.send(.get, "/analytics/endpoints/", query: range, key: reader)
+        #expect(endpoints.status == 200)
+        let huge = endpoints.items.first { $0.objectValue?["route"] == "/huge" }?.objectValue
+        #expect(huge?["request_bytes"] == .int(9_007_199_254_740_995))
+        #expect(huge?["requests"] == .int(2))
+        #expect(huge?["response_bytes"] == .int(14))
+    }
+
     @Test func theLogHasARowPerRequestWithItsRouteTemplateStatusAndKey() throws {
         let (a2, reader) = try workload()
         let a1 = app.keyID.uuidString.lowercased()

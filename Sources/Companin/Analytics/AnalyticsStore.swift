@@ -152,6 +152,23 @@ struct AnalyticsStore {
     /// rollup the same writes keep current. All of it in one snapshot, so rows and rollups agree
     /// even while rows arrive.
     func totals(from: Date, to: Date, live: Bool = false, apiKeyID: UUID?, by grouping: Grouping) throws -> [Group: Totals] {
+        do {
+            return try totals(from: from, to: to, live: live, apiKeyID: apiKeyID, by: grouping, exactSums: false)
+        } catch is SumBeyondDoublePrecision {
+            return try totals(from: from, to: to, live: live, apiKeyID: apiKeyID, by: grouping, exactSums: true)
+        }
+    }
+
+    /// A sum of rollup rows added up as doubles reached 2^53, past which doubles no longer count
+    /// every integer: the figures are read again with MariaDB's exact (DECIMAL) sums.
+    struct SumBeyondDoublePrecision: Error {}
+
+    /// `exactSums`: sum rollup rows as MariaDB sums integers, in DECIMAL — exact at any size, and
+    /// most of the query's time (converting each row's values to and from DECIMAL). Otherwise as
+    /// doubles, exact for every integer below 2^53 (9 × 10^15): checked on every figure read.
+    private func totals(from: Date, to: Date, live: Bool, apiKeyID: UUID?, by grouping: Grouping, exactSums: Bool) throws
+        -> [Group: Totals]
+    {
         var result: [Group: Totals] = [:]
         func merge(_ rows: [Row], subtracting: Bool = false) throws {
             for row in rows {
@@ -160,7 +177,7 @@ struct AnalyticsStore {
                     route: grouping == .endpoint ? try row.decode(String.self, "route") : nil,
                     method: grouping == .endpoint ? try row.decode(String.self, "method") : nil,
                     apiKeyID: grouping == .apiKey ? try row.decode(UUID.self, "api_key_id") : nil)
-                result[group, default: Totals()].add(try Self.decodeTotals(row), times: subtracting ? -1 : 1)
+                result[group, default: Totals()].add(try Self.decodeTotals(row, exactSums: exactSums), times: subtracting ? -1 : 1)
             }
         }
         let rollups = (grouping == .hour ? [RequestLog.hourly, RequestLog.fiveMinutes] : RequestLog.rollups.reversed())[...]
@@ -174,7 +191,7 @@ struct AnalyticsStore {
             for piece in pieces {
                 switch piece {
                 case .rollup(let rollup, let lower, let upper):
-                    try merge(try self.rollup(rollup, from: lower, to: upper, apiKeyID: apiKeyID, by: grouping))
+                    try merge(try self.rollup(rollup, from: lower, to: upper, apiKeyID: apiKeyID, by: grouping, exactSums: exactSums))
                 case .raw(let lower, let upper, let subtracting):
                     try merge(try raw(from: lower, to: upper, apiKeyID: apiKeyID, by: grouping), subtracting: subtracting)
                 }
@@ -188,13 +205,18 @@ struct AnalyticsStore {
         "requests", "errors_4xx", "errors_5xx", "throttled", "duration_us_sum", "request_bytes", "response_bytes",
     ]
 
-    private func rollup(_ rollup: RequestLog.Rollup, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping) throws -> [Row] {
+    private func rollup(_ rollup: RequestLog.Rollup, from: Date, to: Date, apiKeyID: UUID?, by grouping: Grouping, exactSums: Bool)
+        throws -> [Row]
+    {
         guard from < to else { return [] }
         let period: SQL = "r.\(identifier: rollup.column)"
         var conditions: [SQL] = [scope.condition("r"), "\(period) >= \(from) AND \(period) < \(to)"]
         if let apiKeyID { conditions.append("r.api_key_id = \(apiKeyID)") }
         let sums = SQL.joined(
-            (Self.counterColumns + RequestLog.latencyColumns).map { "SUM(r.\(identifier: $0)) AS \(identifier: $0)" }, separator: ", ")
+            (Self.counterColumns + RequestLog.latencyColumns).map {
+                exactSums
+                    ? "SUM(r.\(identifier: $0)) AS \(identifier: $0)" : "SUM(CAST(r.\(identifier: $0) AS DOUBLE)) AS \(identifier: $0)"
+            }, separator: ", ")
         return try scope.rows(
             """
             SELECT \(grouping.rollupColumns(rollup)), \(sums) FROM \(identifier: rollup.table) r
@@ -229,8 +251,13 @@ struct AnalyticsStore {
             """)
     }
 
-    private static func decodeTotals(_ row: Row) throws -> Totals {
-        func int(_ name: String) throws -> Int { try row.decode(Int?.self, name) ?? 0 }
+    private static func decodeTotals(_ row: Row, exactSums: Bool) throws -> Totals {
+        func int(_ name: String) throws -> Int {
+            if exactSums { return try row.decode(Int?.self, name) ?? 0 }
+            let value = try row.decode(Double?.self, name) ?? 0
+            guard abs(value) < 9_007_199_254_740_992 else { throw SumBeyondDoublePrecision() }
+            return Int(value)
+        }
         return Totals(
             requests: try int("requests"), errors4xx: try int("errors_4xx"), errors5xx: try int("errors_5xx"),
             throttled: try int("throttled"), durationMicroseconds: try int("duration_us_sum"),
