@@ -77,23 +77,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    /// `null` when absent, as the encoder writes a `nil` optional.
-    public mutating func value(_ value: String?) {
-        if let value { self.value(value) } else { null() }
-    }
-
-    public mutating func null() {
-        separate()
-        text += "null"
-        needsComma = true
-    }
-
     public mutating func field(_ name: String, _ value: String) {
-        key(name)
-        self.value(value)
-    }
-
-    public mutating func field(_ name: String, _ value: String?) {
         key(name)
         self.value(value)
     }

@@ -38,9 +38,12 @@ public enum Timestamp {
         put(second / 3_600, 2, at: 11)
         put(second / 60 % 60, 2, at: 14)
         put(second % 60, 2, at: 17)
-        for (offset, mark) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")] as [(Int, Unicode.Scalar)] {
-            bytes[offset] = UInt8(ascii: mark)
-        }
+        bytes[4] = UInt8(ascii: "-")
+        bytes[7] = UInt8(ascii: "-")
+        bytes[10] = UInt8(ascii: "T")
+        bytes[13] = UInt8(ascii: ":")
+        bytes[16] = UInt8(ascii: ":")
+        bytes[19] = UInt8(ascii: "Z")
         return String(decoding: bytes, as: UTF8.self)
     }
 

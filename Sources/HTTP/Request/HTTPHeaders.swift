@@ -54,11 +54,12 @@ extension StringProtocol {
     /// The value without the spaces and tabs HTTP allows around it (OWS, RFC 9110 §5.6.3).
     public func trimmingHeaderWhitespace() -> String {
         let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard utf8.contains(where: isBlank) else { return String(self) }
-        let bytes = Array(utf8)
-        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+        let text = String(self)
+        guard let first = text.utf8.first, let last = text.utf8.last, isBlank(first) || isBlank(last) else { return text }
+        let bytes = Array(text.utf8)
+        guard let start = bytes.firstIndex(where: { !isBlank($0) }), let end = bytes.lastIndex(where: { !isBlank($0) }) else {
             return ""
         }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        return String(decoding: bytes[start...end], as: UTF8.self)
     }
 }
