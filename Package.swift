@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Companin",
             dependencies: [
-                "HTTP", "MariaDB", "RateLimiter", "Ingestion", "ResponderPool",
+                "HTTP", "MariaDB", "RateLimiter", "Ingestion", "ResponderPool", "POSIXSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
 import HTTP
+import POSIXSystem
 
 /// Originals of uploaded files, content-addressed per organization: a file is stored once under its
-/// organization and SHA-256 (`ORG/ab/cd/abcd…`), written to a temporary name and renamed, so a
-/// reader never sees half a file. Organizations never share a file, so deleting one's original
+/// organization and SHA-256 (`ORG/ab/cd/abcd…`), written to a temporary name, synced and renamed, so
+/// a reader never sees half a file and a stored file survives a crash of the host. Organizations never share a file, so deleting one's original
 /// depends on that organization's records alone.
 public struct BlobStore: Sendable {
     public let directory: URL
@@ -29,10 +30,18 @@ public struct BlobStore: Sendable {
         let relative = Self.relativePath(sha256: sha256, organizationID: organizationID)
         let target = url(for: relative)
         if FileManager.default.fileExists(atPath: target.path) { return relative }
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).partial")
+        let parent = target.deletingLastPathComponent()
+        let temporary = parent.appendingPathComponent(".\(UUID().uuidString).partial")
+        // The directories this call creates must reach the disk as well as the file.
+        var created: [URL] = []
+        var missing = parent
+        while !FileManager.default.fileExists(atPath: missing.path), missing.path.count > directory.path.count {
+            created.append(missing)
+            missing = missing.deletingLastPathComponent()
+        }
         do {
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: temporary)
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            try DurableFile.create(temporary.path, bytes: bytes)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             if Self.isOutOfSpace(error) {
@@ -46,10 +55,14 @@ public struct BlobStore: Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
         }
+        // The new name in its directory, and each created directory in its parent, before any 2xx.
+        try DurableFile.syncDirectory(parent.path)
+        for directory in created { try DurableFile.syncDirectory(directory.deletingLastPathComponent().path) }
         return relative
     }
 
     private static func isOutOfSpace(_ error: any Error) -> Bool {
+        if let error = error as? SystemError { return error.errno == ENOSPC || error.errno == EDQUOT }
         if let error = error as? CocoaError, error.code == .fileWriteOutOfSpace { return true }
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         return [error as NSError, underlying].contains { error in
