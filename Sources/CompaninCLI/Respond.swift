@@ -45,7 +45,8 @@ struct Respond: ParsableCommand {
         }
         let app = CompaninApp(
             database: database,
-            rateLimiting: .init(limiter: limiter, defaultPerHour: configuration.limiter.defaultPerHour),
+            rateLimiting: .init(
+                limiter: limiter, defaultPerHour: configuration.limiter.defaultPerHour, leases: configuration.limiter.quotaLeases),
             knowledge: configuration.knowledgeConfiguration(
                 enricher: try configuration.makeEnricher(), extractorExecutable: try Serve.executablePath()),
             sessions: configuration.sessions.lifetimes,
@@ -53,6 +54,8 @@ struct Respond: ParsableCommand {
             maxJSONBodyBytes: maxJSONBodyBytes,
             credentialLifetime: configuration.limiter.credentialLifetime,
             authenticators: CompaninCommandLine.extraAuthenticators.withLock { $0 },
+            analyticsReads: AnalyticsReads(
+                replica: configuration.database.replicaURL, maxLag: configuration.database.replicaMaxLag, logger: logger),
             poolStatus: { process.poolStatus() },
             logger: logger)
         defer { app.shutdown() }

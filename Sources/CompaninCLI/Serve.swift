@@ -36,6 +36,7 @@ struct Serve: ParsableCommand {
             "rate limiter ready",
             metadata: [
                 "slots": "\(slots)", "bytes": "\(limiterMemory.size)", "default_per_hour": "\(configuration.limiter.defaultPerHour)",
+                "scope": "\(configuration.limiter.scope.rawValue)", "host": "\(configuration.limiter.hostID)",
             ])
 
         var master = Master.Configuration(
@@ -55,6 +56,18 @@ struct Serve: ParsableCommand {
         // Resolved here, where the number of workers is known (`--ingest-workers` is serve's flag).
         master.workerArguments = ["ingest-worker", "--max-per-organization", "\(configuration.knowledge.maxInFlightPerOrganization)"]
         master.workerTimeout = configuration.knowledge.jobTimeout
+        // The master's own thread for the heartbeat and lease give-backs; it inherits the blocked
+        // signals, so they keep reaching the master's loop.
+        let plan = ClusterDuties.Plan(
+            database: try configuration.database.required(), leases: configuration.limiter.quotaLeases,
+            heartbeat: configuration.database.replicaURL != nil, host: configuration.limiter.hostID)
+        Signals.blockControlled()
+        let duties =
+            plan.isEmpty
+            ? nil
+            : try ClusterDuties.start(
+                plan, limiterDescriptor: limiterMemory.descriptor, size: limiterMemory.size, logger: Startup.logger("companin.cluster"))
+        defer { duties?.stop() }
         try withExtendedLifetime(limiterMemory) { try Master(configuration: master, logger: logger).run() }
     }
 

@@ -26,11 +26,11 @@ public struct RateLimitKey: Hashable, Sendable, CustomStringConvertible {
             | UInt64(b.12) << 24 | UInt64(b.13) << 16 | UInt64(b.14) << 8 | UInt64(b.15)
     }
 
-    /// The key as the UUID it was made from, for logs (for example an evicted organization).
-    public var description: String {
+    /// The UUID the key was made from.
+    public var uuid: UUID {
         let h = high
         let l = low
-        let uuid = UUID(
+        return UUID(
             uuid: (
                 UInt8(truncatingIfNeeded: h >> 56), UInt8(truncatingIfNeeded: h >> 48),
                 UInt8(truncatingIfNeeded: h >> 40), UInt8(truncatingIfNeeded: h >> 32),
@@ -41,6 +41,10 @@ public struct RateLimitKey: Hashable, Sendable, CustomStringConvertible {
                 UInt8(truncatingIfNeeded: l >> 24), UInt8(truncatingIfNeeded: l >> 16),
                 UInt8(truncatingIfNeeded: l >> 8), UInt8(truncatingIfNeeded: l)
             ))
-        return uuid.uuidString.lowercased()
+    }
+
+    /// The key as the UUID it was made from, for logs (for example an evicted organization).
+    public var description: String {
+        uuid.uuidString.lowercased()
     }
 }

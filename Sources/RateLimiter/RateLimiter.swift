@@ -9,8 +9,8 @@ import POSIXSystem
 /// requests per hour whichever responders serve them; a responder killed while holding the mutex
 /// is recovered from by the next one to take it. The limit itself is `GCRA`.
 ///
-/// Memory: a 128-byte header plus 64 bytes (one cache line) per slot, one slot per key that has
-/// been seen, so 10 000 organizations fit in about 640 KB; `segmentSize(capacity:)` gives the exact
+/// Memory: a 128-byte header plus 128 bytes (two cache lines, the second for cluster leases) per
+/// slot, one slot per key that has been seen, so 10 000 organizations fit in about 1.3 MB; `segmentSize(capacity:)` gives the exact
 /// size. Size the capacity at about twice the number of organizations active within an hour.
 ///
 /// Lookup is bounded: a key lives in one of the `min(32, capacity)` consecutive slots starting at
@@ -25,7 +25,7 @@ import POSIXSystem
 /// Not `Sendable`: a responder is single-threaded and holds one limiter; other processes share the
 /// table through their own limiter over the same memory.
 public final class RateLimiter {
-    /// Bytes per slot: one cache line.
+    /// Bytes per slot: two cache lines.
     public static let slotSize: Int = SharedTable.slotSize
 
     /// The bytes a table of `capacity` slots needs: a 128-byte header plus `capacity * slotSize`.
@@ -88,7 +88,16 @@ public final class RateLimiter {
         guard limit > 0 else { return GCRA.evaluate(nil, now: now, limit: limit).decision }
         let locked = table.lock()
         defer { if locked { table.unlock() } }
+        let found = locate(key, now: now)
+        let (decision, state) = GCRA.evaluate(found.state, now: now, limit: limit)
+        table.update(found.slot, state: state)
+        return found.evicted == nil ? decision : decision.evicting(found.evicted)
+    }
 
+    /// The slot holding `key`, or the one it is given (a fresh bucket, `state` nil): a free slot,
+    /// else a refilled one, else the least recently seen one, whose key is `evicted`. Call with the
+    /// lock held; a slot given here is claimed with a full bucket and no lease.
+    func locate(_ key: RateLimitKey, now: Int64) -> (slot: Int, state: GCRA.State?, evicted: RateLimitKey?) {
         let start = table.home(of: key)
         var free = -1
         var refilled = -1
@@ -103,13 +112,11 @@ public final class RateLimiter {
                 if free < 0 { free = slot }
                 continue
             }
-            if table.holds(key, slot) {
-                let (decision, state) = GCRA.evaluate(table.state(at: slot), now: now, limit: limit)
-                table.update(slot, state: state)
-                return decision
-            }
+            if table.holds(key, slot) { return (slot, table.state(at: slot), nil) }
             let state = table.state(at: slot)
-            if refilled < 0, GCRA.isFull(state, now: now) { refilled = slot }
+            // A slot whose host still holds leased requests is not "refilled": reclaiming it would
+            // drop them (they are then lost to the cluster until the window ends).
+            if refilled < 0, GCRA.isFull(state, now: now), !table.lease(at: slot).holdsTokens(now: now) { refilled = slot }
             if oldest < 0 || state.lastSeen < oldestSeen {
                 oldest = slot
                 oldestSeen = state.lastSeen
@@ -127,9 +134,8 @@ public final class RateLimiter {
             evicted = table.key(at: slot)
             table.countEviction()
         }
-        let (decision, state) = GCRA.evaluate(nil, now: now, limit: limit)
-        table.claim(slot, key: key, state: state)
-        return evicted == nil ? decision : decision.evicting(evicted)
+        table.claim(slot, key: key, state: GCRA.State(tat: now, lastSeen: now))
+        return (slot, nil, evicted)
     }
 
     /// The bucket's state without consuming anything (for analytics: limit, remaining, reset):

@@ -12,21 +12,25 @@ import Synchronization
 ///     header, 128 bytes
 ///       0 magic  8 layout version  16 capacity  24 probe window  32 evictions
 ///      40 recovered locks  48 slot size  56 reserved  64 pthread_mutex_t (≤ 64 bytes)
-///     slots, 64 bytes each (one cache line)
+///     slots, 128 bytes each (two cache lines)
 ///       0 key high  8 key low  16 TAT  24 last seen  32 limit the TAT counts in  40 occupied  48 reserved
+///       64 lease window  72 leased requests held  80 lease deadline  88 renewal started  96 slice
+///      104 no lease before  112 window's ungranted requests  120 reserved
 ///
+/// The first line is all a host-scoped check touches; the second holds the host's share of a
+/// cluster-wide quota (`RateLimiter+Leases.swift`) and is zero until a lease is deposited.
 /// Every access to a slot happens under the process-shared robust mutex. Fields are written with
 /// single aligned 8-byte atomic stores, so a process killed mid-update leaves each field either old
 /// or new; a slot being claimed is marked free before its key changes and occupied only after its
 /// state is written, so a half-written claim reads as a free slot.
 struct SharedTable {
     static let headerSize = 128
-    static let slotSize = 64
+    static let slotSize = 128
     static let maximumWindow = 32
     static let maximumCapacity = 1 << 32
     /// "CPNRLIM" + a trailing byte that never changes; the layout version is a separate word.
     static let magic: UInt64 = 0x4350_4E52_4C49_4D00
-    static let layoutVersion: UInt64 = 1
+    static let layoutVersion: UInt64 = 2
 
     private enum Header: Int {
         case magic = 0
@@ -37,6 +41,8 @@ struct SharedTable {
     private enum Field: Int {
         case high = 0
         case low, tat, lastSeen, limit, occupied
+        case leaseWindow = 8
+        case leaseTokens, leaseDeadline, renewalStarted, leaseSlice, leaseRetryAt, leaseUngranted
     }
 
     let capacity: Int
@@ -198,7 +204,27 @@ struct SharedTable {
         store(slot, .high, key.high)
         store(slot, .low, key.low)
         update(slot, state: state)
+        update(slot, lease: LeaseState())
         word(slot, .occupied).pointee.store(1, ordering: .releasing)
+    }
+
+    /// What the host holds of the key's cluster-wide quota.
+    func lease(at slot: Int) -> LeaseState {
+        LeaseState(
+            window: Int64(bitPattern: load(slot, .leaseWindow)), tokens: Int64(bitPattern: load(slot, .leaseTokens)),
+            deadline: Int64(bitPattern: load(slot, .leaseDeadline)),
+            renewalStarted: Int64(bitPattern: load(slot, .renewalStarted)), slice: Int64(bitPattern: load(slot, .leaseSlice)),
+            retryAt: Int64(bitPattern: load(slot, .leaseRetryAt)), ungranted: Int64(bitPattern: load(slot, .leaseUngranted)))
+    }
+
+    func update(_ slot: Int, lease: LeaseState) {
+        store(slot, .leaseWindow, UInt64(bitPattern: lease.window))
+        store(slot, .leaseTokens, UInt64(bitPattern: lease.tokens))
+        store(slot, .leaseDeadline, UInt64(bitPattern: lease.deadline))
+        store(slot, .renewalStarted, UInt64(bitPattern: lease.renewalStarted))
+        store(slot, .leaseSlice, UInt64(bitPattern: lease.slice))
+        store(slot, .leaseRetryAt, UInt64(bitPattern: lease.retryAt))
+        store(slot, .leaseUngranted, UInt64(bitPattern: lease.ungranted))
     }
 
     // MARK: Words

@@ -49,10 +49,21 @@ enum AnalyticsRoutes {
         var apiKeyID: UUID?
     }
 
-    static func register(on router: inout Router<AppContext>, limiter: RateLimiter, defaultPerHour: Int) {
-        router.get("/analytics/logs/") { request, context in
+    static func register(on router: inout Router<AppContext>, limiter: RateLimiter, defaultPerHour: Int, reads: AnalyticsReads) {
+        // Every endpoint reads where `reads` says (the replica while it is fresh) and says where.
+        func get(_ template: String, _ handler: @escaping (Request, AppContext, Connection) throws -> Response) {
+            router.get(template) { request, context in
+                var (response, source) = try reads.read(primary: context.database) { database in
+                    try handler(request, context, database)
+                }
+                response.headers.set(AnalyticsReads.header, source)
+                return response
+            }
+        }
+
+        get("/analytics/logs/") { request, context, database in
             var query = QueryReader(request)
-            let window = try window(request, context, &query)
+            let window = try window(request, context, database, &query)
             var filter = AnalyticsStore.LogFilter(apiKeyID: window.apiKeyID)
             filter.status = httpStatus(&query)
             filter.method = query.string(Query.method)?.uppercased()
@@ -64,9 +75,9 @@ enum AnalyticsRoutes {
             return try Response.json(Page(items: found.items, count: found.count))
         }
 
-        router.get("/analytics/usage/") { request, context in
+        get("/analytics/usage/") { request, context, database in
             var query = QueryReader(request)
-            let window = try window(request, context, &query)
+            let window = try window(request, context, database, &query)
             let granularity = query.choice(Query.granularity, Granularity.self) ?? .hour
             try query.finish()
             let periods = try window.store.totals(
@@ -81,9 +92,9 @@ enum AnalyticsRoutes {
                     buckets: try series(periods, window, granularity: granularity)))
         }
 
-        router.get("/analytics/endpoints/") { request, context in
+        get("/analytics/endpoints/") { request, context, database in
             var query = QueryReader(request)
-            let window = try window(request, context, &query)
+            let window = try window(request, context, database, &query)
             try query.finish()
             let groups = try window.store.totals(
                 from: window.from, to: window.to, live: window.live, apiKeyID: window.apiKeyID,
@@ -93,9 +104,9 @@ enum AnalyticsRoutes {
             return try Response.json(Page(items: items, count: items.count))
         }
 
-        router.get("/analytics/rate-limits/") { request, context in
+        get("/analytics/rate-limits/") { request, context, database in
             var query = QueryReader(request)
-            let window = try window(request, context, &query)
+            let window = try window(request, context, database, &query)
             let granularity = query.choice(Query.granularity, Granularity.self) ?? .hour
             try query.finish()
             let periods = try window.store.totals(
@@ -124,9 +135,9 @@ enum AnalyticsRoutes {
                     keys: keys, live: live))
         }
 
-        router.get("/analytics/keys/") { request, context in
+        get("/analytics/keys/") { request, context, database in
             var query = QueryReader(request)
-            let window = try window(request, context, &query)
+            let window = try window(request, context, database, &query)
             try query.finish()
             var requests: [UUID: Int] = [:]
             for (group, totals) in try window.store.totals(
@@ -135,18 +146,18 @@ enum AnalyticsRoutes {
             {
                 if let id = group.apiKeyID { requests[id] = totals.requests }
             }
-            let keys = try DashboardFigures(database: context.database, organizationID: window.store.scope.organizationID).keys(
+            let keys = try DashboardFigures(database: database, organizationID: window.store.scope.organizationID).keys(
                 requests: requests)
             return try Response.json(Page(items: keys, count: keys.count))
         }
 
-        router.get("/analytics/feedback/") { request, context in
+        get("/analytics/feedback/") { request, context, database in
             var query = QueryReader(request)
-            let window = try window(request, context, &query)
+            let window = try window(request, context, database, &query)
             let granularity = query.choice(Query.granularity, Granularity.self) ?? .hour
             try query.finish()
             let starts = try bucketStarts(window, granularity: granularity)
-            let feedback = try DashboardFigures(database: context.database, organizationID: window.store.scope.organizationID)
+            let feedback = try DashboardFigures(database: database, organizationID: window.store.scope.organizationID)
                 .feedback(from: window.from, to: window.to, apiKeyID: window.apiKeyID, period: granularity.seconds)
             let empty = DashboardFigures.Satisfaction(ratings: 0, sum: 0, satisfied: 0)
             let buckets = starts.map { FeedbackBucket(start: $0, satisfaction: feedback.periods[$0] ?? empty) }
@@ -157,11 +168,11 @@ enum AnalyticsRoutes {
                     comments: feedback.comments))
         }
 
-        router.get("/analytics/knowledge/") { request, context in
+        get("/analytics/knowledge/") { request, context, database in
             var query = QueryReader(request)
             let organizationID = try organizationScope(context, &query)
             try query.finish()
-            let figures = DashboardFigures(database: context.database, organizationID: organizationID)
+            let figures = DashboardFigures(database: database, organizationID: organizationID)
             let knowledge = try figures.knowledge()
             return try Response.json(
                 KnowledgeReport(
@@ -216,7 +227,9 @@ enum AnalyticsRoutes {
     }
 
     /// The organization scope, time range and key filter every endpoint shares.
-    private static func window(_ request: Request, _ context: AppContext, _ query: inout QueryReader) throws -> Window {
+    private static func window(
+        _ request: Request, _ context: AppContext, _ database: Connection, _ query: inout QueryReader
+    ) throws -> Window {
         let organizationID = try organizationScope(context, &query)
         let now = Date.now
         let to = query.timestamp(Query.to) ?? now
@@ -224,7 +237,7 @@ enum AnalyticsRoutes {
         if from >= to { query.fail(Query.from.name, "Value error, from must be before to", type: "value_error") }
         let apiKeyID = query.uuid(Query.apiKeyID)
         return Window(
-            store: AnalyticsStore(database: context.database, organizationID: organizationID),
+            store: AnalyticsStore(database: database, organizationID: organizationID),
             from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
     }
 

@@ -8,14 +8,17 @@ import ResponderPool
 
 /// The Companin API: the middleware list and every area's routes, over one database connection.
 public struct CompaninApp {
-    /// The limiter every responder shares, and the hourly limit of organizations without their own.
+    /// The limiter every responder shares, the hourly limit of organizations without their own,
+    /// and with scope `cluster` the leases hosts share each organization's quota through.
     public struct RateLimiting {
         public var limiter: RateLimiter
         public var defaultPerHour: Int
+        public var leases: QuotaLeases?
 
-        public init(limiter: RateLimiter, defaultPerHour: Int) {
+        public init(limiter: RateLimiter, defaultPerHour: Int, leases: QuotaLeases? = nil) {
             self.limiter = limiter
             self.defaultPerHour = defaultPerHour
+            self.leases = leases
         }
     }
 
@@ -28,7 +31,7 @@ public struct CompaninApp {
     public init(
         database: Connection, rateLimiting: RateLimiting, knowledge: KnowledgeConfiguration, sessions: SessionConfiguration,
         replyModel: (any ChatModel)?, maxJSONBodyBytes: Int, credentialLifetime: Duration = .zero,
-        authenticators extraAuthenticators: [any Authenticator] = [],
+        authenticators extraAuthenticators: [any Authenticator] = [], analyticsReads: AnalyticsReads? = nil,
         poolStatus: @escaping () -> PoolStatus? = { nil }, logger: Logger
     ) {
         self.database = database
@@ -48,7 +51,9 @@ public struct CompaninApp {
         ContextRoutes.register(on: &router)
         VisitorRoutes.register(on: &router)
         ConversationRoutes.register(on: &router, knowledge: knowledge, indexes: indexes, replyModel: replyModel)
-        AnalyticsRoutes.register(on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour)
+        AnalyticsRoutes.register(
+            on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
+            reads: analyticsReads ?? AnalyticsReads(replica: nil, maxLag: .seconds(10), logger: logger))
         let signer = BrowserTokenSigner(database: database)
         KeyRoutes.register(on: &router)
         AuditRoutes.register(on: &router)
@@ -69,7 +74,7 @@ public struct CompaninApp {
                 AuthenticationMiddleware(authenticators: authenticators),
                 RateLimitMiddleware(
                     limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
-                    breaches: breaches),
+                    breaches: breaches, leases: rateLimiting.leases),
             ],
             router: router
         )

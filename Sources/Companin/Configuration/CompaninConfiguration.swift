@@ -12,6 +12,9 @@ public struct CompaninConfiguration: Sendable {
         public var url: DatabaseConfiguration?
         /// An account allowed to create users and grant, when set.
         public var adminURL: DatabaseConfiguration?
+        /// A replica analytics read from while it lags by at most `replicaMaxLag`.
+        public var replicaURL: DatabaseConfiguration?
+        public var replicaMaxLag: Duration
         public var migrationsDirectory: String
 
         /// The application's database, which every command that connects needs.
@@ -54,6 +57,16 @@ public struct CompaninConfiguration: Sendable {
         public var slots: Int
         /// How long a responder keeps a key's credentials.
         public var credentialLifetime: Duration
+        public var scope: RateLimitScope
+        /// The most requests a host leases at once (scope `cluster`).
+        public var maxSlice: Int
+        /// This host's name in leases and the replication heartbeat.
+        public var hostID: String
+
+        /// The cluster tier, when limits are counted across hosts.
+        public var quotaLeases: QuotaLeases? {
+            scope == .cluster ? QuotaLeases(host: hostID, maxSlice: maxSlice) : nil
+        }
     }
 
     public struct Knowledge: Sendable {
@@ -114,6 +127,7 @@ public struct CompaninConfiguration: Sendable {
 
         database = Database(
             url: reader.read(Settings.databaseURL), adminURL: reader.read(Settings.adminDatabaseURL),
+            replicaURL: reader.read(Settings.replicaDatabaseURL), replicaMaxLag: .seconds(reader.read(Settings.replicaMaxLagSeconds)),
             migrationsDirectory: reader.read(Settings.migrationsDirectory))
 
         let socket = reader.read(Settings.socket)
@@ -126,7 +140,9 @@ public struct CompaninConfiguration: Sendable {
 
         limiter = Limiter(
             defaultPerHour: reader.read(Settings.rateLimitPerHour), slots: reader.read(Settings.rateLimitSlots),
-            credentialLifetime: .seconds(reader.read(Settings.authCacheSeconds)))
+            credentialLifetime: .seconds(reader.read(Settings.authCacheSeconds)), scope: reader.read(Settings.rateLimitScope),
+            maxSlice: reader.read(Settings.rateLimitMaxSlice),
+            hostID: reader.read(Settings.hostID) ?? Self.machineHostName())
 
         let ingestWorkers = reader.read(Settings.ingestWorkers)
         let maxPerOrganization = reader.read(Settings.ingestMaxPerOrganization)
@@ -157,6 +173,15 @@ public struct CompaninConfiguration: Sendable {
             entries.count == Settings.all.count && read.count == Settings.all.count,
             "a setting is read but not listed, or listed but not read")
         guard reader.problems.isEmpty else { throw ConfigurationError(reader.problems) }
+    }
+
+    /// The machine's host name cut to what `COMPANIN_HOST_ID` allows.
+    static func machineHostName() -> String {
+        let name = ProcessInfo.processInfo.hostName.unicodeScalars.map { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                ? Character(scalar) : "-"
+        }
+        return name.isEmpty ? "localhost" : String(String(name).prefix(64))
     }
 
     /// Where `setting`'s value came from.

@@ -192,6 +192,21 @@ extension Setting where Value == String? {
             parse: { .success($0) }, show: { $0 })
     }
 
+    /// A host's name among others: 1 to 64 letters, digits, '.', '_' or '-'; unset by default
+    /// (the configuration then takes the machine's host name).
+    static func hostName(_ variable: String, section: SettingSection, summary: String) -> Self {
+        Setting(
+            variable, section: section, default: nil, defaultText: "the machine's host name",
+            expectation: "1 to 64 letters, digits, '.', '_' or '-'", summary: summary,
+            parse: { text in
+                let plain = text.utf8.allSatisfy { byte in
+                    (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2E || byte == 0x5F
+                        || byte == 0x2D
+                }
+                return plain && (1...64).contains(text.utf8.count) ? .success(text) : .failure(.unexpected)
+            }, show: { $0 })
+    }
+
     /// A secret (an API key), unset by default; never shown, never quoted in an error.
     static func secret(_ variable: String, section: SettingSection, defaultText: String? = nil, summary: String) -> Self {
         Setting(

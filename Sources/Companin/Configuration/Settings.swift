@@ -15,6 +15,16 @@ public enum Settings {
     public static let adminDatabaseURL = Setting.databaseURL(
         "COMPANIN_ADMIN_DATABASE_URL", section: .database, defaultText: "`COMPANIN_DATABASE_URL`",
         summary: "an account allowed to create users and grant, for `companin db grant-reporting`")
+    public static let replicaDatabaseURL = Setting.databaseURL(
+        "COMPANIN_REPLICA_DATABASE_URL", section: .database, defaultText: "— (analytics read the primary)",
+        summary:
+            "a MariaDB replica of the application's database (GTID replication) that analytics read from while it is fresh; add `connect_timeout=1` so a replica that is down is noticed at once"
+    )
+    public static let replicaMaxLagSeconds = Setting.integer(
+        "COMPANIN_REPLICA_MAX_LAG_SECONDS", section: .database, default: 10, in: 1...3_600,
+        summary:
+            "how far behind the primary the replica may be (its copy of the pool masters' once-a-second heartbeat) before analytics read the primary instead"
+    )
     public static let migrationsDirectory = Setting.text(
         "COMPANIN_MIGRATIONS_DIR", flag: SettingFlag("migrations", "DIR", command: "migrate"), section: .database, default: "db/migrations",
         summary: "directory of the `NNNN_name.sql` migration files")
@@ -56,7 +66,20 @@ public enum Settings {
         summary: "requests per hour of an organization without its own limit")
     public static let rateLimitSlots = Setting.integer(
         "COMPANIN_RATE_LIMIT_SLOTS", flag: SettingFlag("rate-limit-slots", "N"), section: .limiter, default: 16_384, in: 64...16_777_216,
-        summary: "organizations the shared limiter tracks at once (64 bytes each)")
+        summary: "organizations the shared limiter tracks at once (128 bytes each)")
+    public static let rateLimitScope = Setting.choice(
+        "COMPANIN_RATE_LIMIT_SCOPE", section: .limiter, default: RateLimitScope.host,
+        summary:
+            "`host`: limits are counted in this host's shared memory alone; `cluster`: hosts share each organization's hourly quota through leases in MariaDB (see \"Several hosts\")"
+    )
+    public static let rateLimitMaxSlice = Setting.integer(
+        "COMPANIN_RATE_LIMIT_MAX_SLICE", section: .limiter, default: 500, in: 1...1_000_000,
+        summary:
+            "with scope `cluster`: the most requests a host leases at once (also at most a twentieth of the limit; less as the quota runs out or spreads over hosts)"
+    )
+    public static let hostID = Setting.hostName(
+        "COMPANIN_HOST_ID", section: .limiter,
+        summary: "this host's name in the cluster's leases and heartbeat; unique per host")
     public static let authCacheSeconds = Setting.integer(
         "COMPANIN_AUTH_CACHE_SECONDS", section: .limiter, default: 5, in: 0...86_400,
         summary:
@@ -178,9 +201,9 @@ public enum Settings {
 
     /// Every setting, in the order they are shown.
     public static let all: [any AnySetting] = [
-        databaseURL, adminDatabaseURL, migrationsDirectory,
+        databaseURL, adminDatabaseURL, replicaDatabaseURL, replicaMaxLagSeconds, migrationsDirectory,
         socket, socketMode, listen, responders, maxRequests, requestTimeout, maxBodyBytes, pidFile, slowRequestMilliseconds,
-        rateLimitPerHour, rateLimitSlots, authCacheSeconds,
+        rateLimitPerHour, rateLimitSlots, rateLimitScope, rateLimitMaxSlice, hostID, authCacheSeconds,
         ingestWorkers, ingestJobTimeout, ingestLeaseSeconds, ingestMaxAttempts, ingestMaxPerOrganization, blobDirectory,
         extractionSandbox, maxUploadBytes,
         vectorCacheMiB,
@@ -190,6 +213,11 @@ public enum Settings {
         sessionTTL, sessionTTLMinimum, sessionTTLMaximum, sessionSweepSeconds,
         logLevel,
     ]
+}
+
+/// Where an organization's limit is counted (`COMPANIN_RATE_LIMIT_SCOPE`).
+public enum RateLimitScope: String, Sendable, CaseIterable {
+    case host, cluster
 }
 
 /// The enrichers an operator may choose with `COMPANIN_ENRICHER`.
