@@ -52,6 +52,19 @@ public final class SharedMemory {
         self.size = size
     }
 
+    /// Maps the object behind `descriptor` through a duplicate of it, leaving `descriptor` to its
+    /// owner: a second mapping of a segment this process already holds (for another thread).
+    public convenience init(duplicating descriptor: Int32, size: Int) throws(SystemError) {
+        let copy = dup(descriptor)
+        guard copy >= 0 else { throw SystemError("dup") }
+        do {
+            try self.init(descriptor: copy, size: size)
+        } catch {
+            close(copy)
+            throw error
+        }
+    }
+
     /// Maps `size` zero-filled bytes shared with the children this process forks afterwards.
     public static func anonymous(size: Int) throws(SystemError) -> SharedMemory {
         SharedMemory(base: try map(size: size, flags: MAP_SHARED | MAP_ANONYMOUS, descriptor: -1), size: size)

@@ -67,11 +67,15 @@ extension RateLimiter {
         let found = locate(key, now: now)
         var (decision, state) = GCRA.evaluate(found.state, now: now, limit: limit)
         if let evicted = found.evicted { decision = decision.evicting(evicted) }
+        var lease = table.lease(at: found.slot)
         guard decision.allowed else {
             table.update(found.slot, state: state)
+            // The local bucket refills before the window ends; the answer says the later of the two.
+            if !lease.holdsTokens(now: now), lease.deadline > now, lease.retryAt > now {
+                return .rejected(windowSpent(decision, until: lease.deadline, now: now))
+            }
             return .rejected(decision)
         }
-        var lease = table.lease(at: found.slot)
         let held = lease.holdsTokens(now: now) ? lease.tokens : 0
         if held > 0 {
             lease.tokens = held - 1
@@ -85,11 +89,7 @@ extension RateLimiter {
         if lease.deadline > now, lease.retryAt > now {
             // The window's quota is granted out: refused until the window ends, though requests
             // other hosts give back are looked for again at `retryAt`.
-            let untilEnd = lease.deadline - now
-            return .rejected(
-                RateLimitDecision(
-                    allowed: false, limit: decision.limit, remaining: 0, resetAfter: untilEnd, retryAfter: untilEnd,
-                    evicted: decision.evicted))
+            return .rejected(windowSpent(decision, until: lease.deadline, now: now))
         }
         if lease.isRenewing(now: now) { return .leaseInFlight }
         lease.renewalStarted = now
@@ -97,9 +97,17 @@ extension RateLimiter {
         return .leaseNeeded(held: 0)
     }
 
+    /// A refusal because the cluster's quota for the window is spent: nothing is left until it ends.
+    private func windowSpent(_ decision: RateLimitDecision, until deadline: Int64, now: Int64) -> RateLimitDecision {
+        let untilEnd = deadline - now
+        return RateLimitDecision(
+            allowed: false, limit: decision.limit, remaining: 0, resetAfter: max(untilEnd, decision.resetAfter),
+            retryAfter: max(untilEnd, decision.retryAfter), evicted: decision.evicted)
+    }
+
     /// Adds a lease's requests to what the host holds for `key` (replacing what is left of an
-    /// earlier window) and ends the renewal. A lease that granted nothing marks the window spent
-    /// until `retryAt`.
+    /// earlier window) and ends the renewal. A lease that left the window nothing to grant marks
+    /// it spent: once the host runs out, requests are refused without asking again until `retryAt`.
     public func deposit(_ key: RateLimitKey, _ granted: Lease, retryAt: Int64, now: Int64 = RateLimiter.now()) {
         let locked = table.lock()
         defer { if locked { table.unlock() } }
@@ -111,7 +119,7 @@ extension RateLimiter {
         lease.deadline = granted.deadline
         lease.slice = Int64(granted.slice)
         lease.ungranted = Int64(granted.ungranted)
-        lease.retryAt = granted.granted == 0 ? retryAt : 0
+        lease.retryAt = granted.ungranted == 0 ? retryAt : 0
         lease.renewalStarted = 0
         table.update(slot, lease: lease)
     }

@@ -44,13 +44,14 @@ public final class ClusterDuties: Sendable {
     /// inherits the mask.
     public static func start(_ plan: Plan, limiterDescriptor descriptor: Int32, size: Int, logger: Logger) throws -> ClusterDuties {
         let duties = ClusterDuties()
-        // Checked here, so that a table the thread could not attach to fails the start.
-        let memory = try SharedMemory(descriptor: descriptor, size: size)
+        // The thread maps the table for itself (a limiter is not shared between threads); a
+        // table it could not attach to fails the start here.
+        let memory = try SharedMemory(duplicating: descriptor, size: size)
         _ = try RateLimiter.attach(to: memory.base, size: memory.size, owner: memory)
         let thread = Thread {
             defer { duties.finished.store(true, ordering: .releasing) }
             do {
-                let memory = try SharedMemory(descriptor: descriptor, size: size)
+                let memory = try SharedMemory(duplicating: descriptor, size: size)
                 let limiter = try RateLimiter.attach(to: memory.base, size: memory.size, owner: memory)
                 duties.run(plan, limiter: limiter, logger: logger)
             } catch {

@@ -22,22 +22,37 @@ struct TestApp {
     let secret: String
     /// The id of the key `send` uses by default.
     let keyID: UUID
+    /// This "host's" limiter table.
+    let limiter: RateLimiter
 
-    init(rateLimitPerHour: Int = 1_000, authenticators: [any Authenticator] = []) throws {
+    /// `leases`: count limits across hosts (scope `cluster`); `host`: another host of the same
+    /// organization (a connection and a limiter of its own, the same key).
+    init(
+        rateLimitPerHour: Int = 1_000, authenticators: [any Authenticator] = [], leases: QuotaLeases? = nil,
+        analyticsReads: AnalyticsReads? = nil, sameOrganizationAs host: TestApp? = nil
+    ) throws {
         database = try StoreTestDatabase.migratedConnection()
-        let organization = try OrganizationStore(database: database).create(name: "in-process \(UUID().uuidString.prefix(8))")
-        organizationID = organization.id
-        let created = try APIKeyStore(database: database).create(organizationID: organization.id, .init(name: "tests", scopes: [.admin]))
-        secret = created.secret
-        keyID = created.key.id
+        if let host {
+            organizationID = host.organizationID
+            secret = host.secret
+            keyID = host.keyID
+        } else {
+            let organization = try OrganizationStore(database: database).create(name: "in-process \(UUID().uuidString.prefix(8))")
+            organizationID = organization.id
+            let created = try APIKeyStore(database: database).create(
+                organizationID: organization.id, .init(name: "tests", scopes: [.admin]))
+            secret = created.secret
+            keyID = created.key.id
+        }
         let knowledge = KnowledgeConfiguration(
             blobDirectory: Self.blobDirectory, maxUploadBytes: 1 << 20, enricher: LocalEnricher(), extractorExecutable: "/bin/false",
             fetchPolicy: FetchPolicy())
+        limiter = try RateLimiter.makePrivate(capacity: 64)
         app = CompaninApp(
             database: database,
-            rateLimiting: .init(limiter: try RateLimiter.makePrivate(capacity: 64), defaultPerHour: rateLimitPerHour),
+            rateLimiting: .init(limiter: limiter, defaultPerHour: rateLimitPerHour, leases: leases),
             knowledge: knowledge, sessions: .standard, replyModel: nil, maxJSONBodyBytes: 1 << 20, authenticators: authenticators,
-            logger: Self.logger)
+            analyticsReads: analyticsReads, logger: Self.logger)
     }
 
     /// The organization's scoped connection, as its stores see it.
