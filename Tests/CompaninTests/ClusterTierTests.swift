@@ -28,7 +28,9 @@ struct ClusterTierTests {
         try waitUnlessWellInsideTheHour()
         let first = try TestApp(leases: QuotaLeases(host: "host-a", maxSlice: 500))
         _ = try OrganizationStore(database: first.database).setRateLimit(first.organizationID, perHour: 120)
-        let hosts = [first] + (try ["host-b", "host-c"].map { try TestApp(leases: QuotaLeases(host: $0, maxSlice: 500), sameOrganizationAs: first) })
+        let hosts =
+            [first]
+            + (try ["host-b", "host-c"].map { try TestApp(leases: QuotaLeases(host: $0, maxSlice: 500), sameOrganizationAs: first) })
 
         var admitted = 0
         for round in 0..<100 {
@@ -100,7 +102,10 @@ struct ClusterTierTests {
         #expect(!usedPrimary)
         try beat(secondsAgo: 60)
         #expect(try source(replica: url) == ("primary; replica=lagging", true))
-        #expect(try source(replica: "mariadb://nobody@localhost/none?socket=/nonexistent/mariadb.sock") == ("primary; replica=unavailable", true))
+        #expect(
+            try source(replica: "mariadb://nobody@localhost/none?socket=/nonexistent/mariadb.sock") == (
+                "primary; replica=unavailable", true
+            ))
 
         let app = try TestApp(analyticsReads: AnalyticsReads(replica: nil, maxLag: .seconds(5), logger: TestApp.logger))
         let usage = app.send(.get, "/analytics/usage/")

@@ -106,7 +106,7 @@ struct RateLimiterTableTests {
     @Test("a second limiter attached to the same memory shares the buckets")
     func attach() throws {
         let size = RateLimiter.segmentSize(capacity: 100)
-        #expect(size == 128 + 100 * 64)
+        #expect(size == 128 + 100 * 128)
         let mapping = try SharedMemory.anonymous(size: size)
         defer { withExtendedLifetime(mapping) {} }
         let memory = mapping.base

@@ -57,9 +57,10 @@ public final class AnalyticsReads {
         let now = ContinuousClock.now
         if let nextCheck, now < nextCheck { return verdict }
         do {
-            let lag = try replica.fetchOne(
-                Double?.self,
-                "SELECT TIMESTAMPDIFF(MICROSECOND, beat_at, UTC_TIMESTAMP(6)) / 1e6 FROM replication_heartbeat WHERE id = 1") ?? nil
+            let lag =
+                try replica.fetchOne(
+                    Double?.self,
+                    "SELECT TIMESTAMPDIFF(MICROSECOND, beat_at, UTC_TIMESTAMP(6)) / 1e6 FROM replication_heartbeat WHERE id = 1") ?? nil
             let maxSeconds = Double(maxLag.components.seconds)
             if let lag, lag <= maxSeconds {
                 verdict = .replica(lag: max(0, lag))
