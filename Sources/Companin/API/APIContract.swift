@@ -379,6 +379,15 @@ enum APIContract {
                 "description": .string("The request's id, as nginx and the responder logged it"), "schema": S.string(),
             ]),
             "Retry-After": .object(["description": .string("Seconds to wait before trying again"), "schema": S.integer(minimum: 0)]),
+            AnalyticsReads.header: .object([
+                "description": .string(
+                    "Where the figures were read: `replica; lag=SECONDS` (a replica at most COMPANIN_REPLICA_MAX_LAG_SECONDS behind), "
+                        + "`primary`, `primary; replica=lagging` or `primary; replica=unavailable`"),
+                "schema": .object([
+                    "type": .string("string"),
+                    "pattern": .string(#"^(replica; lag=[0-9]+\.[0-9]|primary(; replica=(lagging|unavailable))?)$"#),
+                ]),
+            ]),
         ]
         for name in rateLimitHeaders {
             result[name] = .object([
@@ -476,6 +485,9 @@ enum APIContract {
         var successHeaders: [String: JSONValue] = ["X-Request-ID": .object(["$ref": .string("#/components/headers/X-Request-ID")])]
         if operation.authenticated {
             for name in rateLimitHeaders { successHeaders[name] = .object(["$ref": .string("#/components/headers/\(name)")]) }
+        }
+        if operation.path.hasPrefix("/analytics/") {
+            successHeaders[AnalyticsReads.header] = .object(["$ref": .string("#/components/headers/\(AnalyticsReads.header)")])
         }
         for (status, schema) in operation.responses {
             var response: [String: JSONValue] = [
