@@ -133,8 +133,8 @@ def test_a_host_killed_mid_window_does_not_let_the_organization_exceed_its_limit
         # Host c crashes: nothing it holds is given back. Nothing more is sent to it; what was in
         # flight fails (502 from its nginx) or was answered just before.
         load.drop("c")
-        killed = c.kill()
         at_kill = load.admitted()
+        killed = c.kill()
         wait_for(lambda: load.refused_in_a_row("a", 10) and load.refused_in_a_row("b", 10), timeout=90, interval=0.05,
                  message="hosts a and b to refuse (the quota spent)")
     finally:
@@ -145,8 +145,9 @@ def test_a_host_killed_mid_window_does_not_let_the_organization_exceed_its_limit
     admitted = sum(1 for _, status, _ in answers if status == 200)
     failed_at_c = [status for name, status, _ in answers if name == "c" and status not in (200, 429)]
     elsewhere = collections.Counter(status for name, status, _ in answers if name != "c")
+    per_host = {name: sum(1 for host, status, _ in answers if host == name and status == 200) for name in HOSTS}
     print(f"\nkilled host c ({len(killed)} processes) at {at_kill} admitted; {admitted} admitted in all of "
-          f"{len(answers)} ({len(failed_at_c)} lost in flight at c)")
+          f"{len(answers)} ({per_host}; {len(failed_at_c)} lost in flight at c)")
     assert set(elsewhere) <= {200, 429}, elsewhere
     assert set(failed_at_c) <= {502, None}, failed_at_c
     for _, status, reply in answers:

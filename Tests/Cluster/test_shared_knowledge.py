@@ -4,7 +4,7 @@ worker and found through a third."""
 
 import os
 
-from conftest import HOSTS, frozen, search, upload, wait_for, wait_for_status
+from conftest import HOSTS, frozen, in_threads, search, upload, wait_for, wait_for_status
 
 FILES = "/api/v1/knowledge/files/"
 
@@ -66,13 +66,13 @@ def test_every_host_takes_jobs_from_the_one_queue(cluster):
         took[reply.json()["id"]] = claimed_by(cluster, reply.json()["id"])
     assert sorted(took.values()) == sorted(HOSTS), took
 
-    # All awake: a burst through every host is processed, whoever takes each job.
-    ids = []
-    for index in range(9):
+    # All awake: a burst through every host at once is processed, whoever takes each job.
+    def send(index):
         host = cluster.hosts[HOSTS[index % len(HOSTS)]]
         reply = upload(host, key, f"burst-{index}.txt", f"Burst file number {index} sent through {host.id}.".encode())
         assert reply.status == 202, reply
-        ids.append(reply.json()["id"])
+        return reply.json()["id"]
+    ids = in_threads(9, send)
     reader = cluster.hosts["b"]
     assert [wait_for_status(reader, key, f"{FILES}{source_id}")["status"] for source_id in ids] == ["ready"] * 9
     burst = [claimed_by(cluster, source_id) for source_id in ids]
