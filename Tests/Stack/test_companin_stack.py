@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
 from companin_stack import Stack, StackError, free_port, port_open  # noqa: E402
 from companin_stack.database import connection_options  # noqa: E402
-from companin_stack import processes  # noqa: E402
+from companin_stack import processes, replication  # noqa: E402
 
 CLI = os.path.join(ROOT, "scripts", "lib", "stack")
 
@@ -163,3 +163,60 @@ def test_command_line(tmp_path):
     assert f"export COMPANIN_FASTCGI_SOCKET={tmp_path}/run/companin.sock" in env
     assert "export COMPANIN_BASE_URL=http://127.0.0.1:8080" in env
     assert run(str(tmp_path), "stop-all").returncode == 0
+
+
+def test_mariadb_listens_on_its_socket_only_unless_given_a_loopback_port(tmp_path):
+    options = Stack(str(tmp_path), env=clean_env()).mariadb_options()
+    assert "--skip-networking" in options
+    assert not [option for option in options if option.startswith(("--port", "--bind-address", "--log-bin", "--server-id"))]
+    options = Stack(str(tmp_path), env=clean_env(STACK_MARIADB_PORT="13306")).mariadb_options()
+    assert "--skip-networking" not in options
+    assert "--bind-address=127.0.0.1" in options and "--port=13306" in options
+    assert not [option for option in options if option.startswith("--bind-address") and option != "--bind-address=127.0.0.1"]
+
+
+def test_a_server_id_gives_mariadb_a_binary_log_and_a_replica_is_read_only(tmp_path):
+    primary = Stack(str(tmp_path / "p"), "test", env=clean_env(STACK_MARIADB_SERVER_ID="1", STACK_MARIADB_PORT="13306"))
+    options = primary.mariadb_options()
+    for option in ("--server-id=1", "--log-bin=mariadb-bin", "--relay-log=relay-bin", "--binlog-format=ROW",
+                   "--log-slave-updates", "--gtid-strict-mode=ON", "--log-bin-trust-function-creators=1"):
+        assert option in options
+    assert "--read-only" not in options and not primary.is_replica()
+    replica = Stack(str(tmp_path / "r"), env=clean_env(STACK_MARIADB_SERVER_ID="2", STACK_MARIADB_REPLICA_OF=primary.var))
+    assert replica.is_replica() and {"--read-only", "--server-id=2", "--skip-networking"} <= set(replica.mariadb_options())
+    with pytest.raises(StackError, match="a replica needs STACK_MARIADB_SERVER_ID"):
+        Stack(str(tmp_path / "r2"), env=clean_env(STACK_MARIADB_REPLICA_OF=primary.var)).mariadb_options()
+    with pytest.raises(StackError, match="cannot create databases on a replica"):
+        replica.mariadb_create_database("x")
+    for settings, message in ((dict(STACK_MARIADB_PORT="0"), "invalid STACK_MARIADB_PORT '0'"),
+                              (dict(STACK_MARIADB_PORT="http"), "invalid STACK_MARIADB_PORT"),
+                              (dict(STACK_MARIADB_SERVER_ID="4294967296"), "invalid STACK_MARIADB_SERVER_ID")):
+        with pytest.raises(StackError, match=re.escape(message)):
+            Stack(str(tmp_path / "x"), env=clean_env(**settings)).mariadb_options()
+
+
+def test_replication_settings_are_saved(tmp_path):
+    Stack(str(tmp_path), env=clean_env(STACK_MARIADB_PORT="13306", STACK_MARIADB_SERVER_ID="7",
+                                       STACK_MARIADB_REPLICA_OF="/v/primary")).save_config()
+    loaded = Stack(str(tmp_path), env=clean_env())
+    assert (loaded.mariadb_port(), loaded.mariadb_server_id(), loaded.is_replica()) == (13306, 7, True)
+
+
+def test_change_master_points_at_loopback_from_the_gtid_position():
+    statement, parameters = replication.change_master(13306, "secret")
+    assert "MASTER_USE_GTID=slave_pos" in statement and statement.count("%s") == len(parameters)
+    assert parameters == ["127.0.0.1", 13306, "replication", "secret"]
+
+
+def test_a_replica_needs_another_var_and_a_running_primary(tmp_path):
+    primary = Stack(str(tmp_path / "p"), env=clean_env())
+    with pytest.raises(StackError, match="cannot replicate itself"):
+        Stack(str(tmp_path / "p"), env=clean_env()).mariadb_start_replica(primary)
+    with pytest.raises(StackError, match="is not running"):
+        Stack(str(tmp_path / "r"), env=clean_env()).mariadb_start_replica(primary)
+    run = lambda *args: subprocess.run([CLI, *args], capture_output=True, text=True, env=clean_env(), timeout=60)  # noqa: E731
+    missing = run(str(tmp_path / "r"), "mariadb-start-replica")
+    assert missing.returncode == 1 and "give the primary's VAR directory" in missing.stderr
+    absent = run(str(tmp_path / "r"), "replica-wait", str(tmp_path / "nowhere"))
+    assert absent.returncode == 1 and "no primary VAR directory" in absent.stderr
+    assert not (tmp_path / "nowhere").exists()

@@ -5,6 +5,7 @@ overrides them (e.g. COMPANIN_FLOOD_RATE=1r/s COMPANIN_FLOOD_BURST=1 scripts/lib
 Errors are printed as `stack: error: …` and exit with status 1; usage errors with status 2.
 """
 
+import os
 import sys
 
 from .processes import StackError, free_port, port_open
@@ -13,6 +14,7 @@ from .stack import Stack
 USAGE = """\
 usage: scripts/lib/stack VAR_DIR COMMAND
   mariadb-start | mariadb-stop | mariadb-restart | mariadb-create-db NAME
+  mariadb-start-replica PRIMARY_VAR | replica-wait PRIMARY_VAR | replica-sql-stop | replica-sql-start
   pool-start | pool-stop | pool-restart | pool-wait
   nginx-start | nginx-stop | nginx-restart
   stop-all | status | env | tail-logs [LINES] | sql [MARIADB-CLIENT-ARGS...]
@@ -20,6 +22,9 @@ usage: scripts/lib/stack VAR_DIR COMMAND
        scripts/lib/stack [VAR_DIR] free-port
        scripts/lib/stack [VAR_DIR] port-in-use PORT   (exit status 0 when something listens on 127.0.0.1:PORT)
 The profile (run or test) is STACK_PROFILE, else the saved one, else run.
+A replication primary is a VAR whose server was first started with STACK_MARIADB_SERVER_ID and
+STACK_MARIADB_PORT (a binary log, TCP on 127.0.0.1); mariadb-start-replica makes VAR_DIR's server its
+read-only replica and waits until it has caught up.
 """
 
 COMMANDS = {
@@ -27,6 +32,10 @@ COMMANDS = {
     "mariadb-stop": lambda stack, args: stack.mariadb_stop(),
     "mariadb-restart": lambda stack, args: stack.mariadb_restart(),
     "mariadb-create-db": lambda stack, args: stack.mariadb_create_database(args[0] if args else ""),
+    "mariadb-start-replica": lambda stack, args: stack.mariadb_start_replica(_primary(args)),
+    "replica-wait": lambda stack, args: stack.replica_wait(_primary(args)),
+    "replica-sql-stop": lambda stack, args: stack.replica_sql_stop(),
+    "replica-sql-start": lambda stack, args: stack.replica_sql_start(),
     "pool-start": lambda stack, args: stack.pool_start(),
     "pool-stop": lambda stack, args: stack.pool_stop(),
     "pool-restart": lambda stack, args: stack.pool_restart(),
@@ -43,6 +52,15 @@ COMMANDS = {
     "database-url": lambda stack, args: print(stack.database_url(args[0] if args else "companin")),
     "admin-database-url": lambda stack, args: print(stack.admin_database_url(args[0] if args else "companin")),
 }
+
+
+def _primary(args):
+    """The primary's Stack, from the VAR directory given after the command."""
+    if len(args) != 1:
+        raise StackError("give the primary's VAR directory (scripts/lib/stack REPLICA_VAR COMMAND PRIMARY_VAR)")
+    if not os.path.isdir(args[0]):
+        raise StackError(f"no primary VAR directory {args[0]}")
+    return Stack(args[0])
 
 
 def _lines(args):

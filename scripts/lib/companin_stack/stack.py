@@ -5,6 +5,9 @@ to loopback or unix sockets, with their state in one VAR directory.
                                           MariaDB and high nginx flood-guard limits)
     stack.save_config()                   remember COMPANIN_BIN, ports, limits, profile in VAR/stack.env
     stack.mariadb_start() / _stop() / _restart()
+    replica.mariadb_start_replica(primary)   a read-only replica of PRIMARY (a Stack whose server has a
+                                          binary log and a TCP port: STACK_MARIADB_SERVER_ID/_PORT)
+    replica.replica_wait(primary) / replica_sql_stop() / replica_sql_start() / replica_status()
     stack.mariadb_create_database(name)   grants the application user ALL on NAME.*
     stack.database_url(name)              mariadb:// URL of the private server (application user)
     stack.admin_database_url(name)        the same as the server's root user
@@ -20,7 +23,15 @@ that it started.
 
 Settings:
   COMPANIN_DATABASE_URL   set to a URL that is not this VAR's private server: use that external
-                          server, start no private MariaDB
+                          server, start no private MariaDB (e.g. several pools, each in a VAR of its
+                          own with its own ports, on one VAR's server)
+  STACK_MARIADB_PORT      the private server also listens on 127.0.0.1:PORT (TCP; never another
+                          address); without it, only on its socket
+  STACK_MARIADB_SERVER_ID the private server's server id, with a binary log (GTIDs, row format): a
+                          replication primary. Set it from the server's FIRST start: a replica replays
+                          the binary log from the beginning (no dump), provisioning included
+  STACK_MARIADB_REPLICA_OF  (saved by mariadb_start_replica) the primary's VAR: this server starts
+                          read-only, is never provisioned itself and resumes replicating
   COMPANIN_BIN            the companin executable (pool_start)
   COMPANIN_HTTP_PORT      nginx port on 127.0.0.1 (default 8080)
   COMPANIN_STATUS_PORT    nginx's operators-only status port on 127.0.0.1 (default 8081)
@@ -30,6 +41,7 @@ Settings:
   STACK_PROFILE           run (default) or test, when not given to Stack()
   STACK_MARIADB_TIMEOUT (60) STACK_POOL_TIMEOUT (30) STACK_NGINX_TIMEOUT (15) STACK_STOP_TIMEOUT (30)
                           seconds allowed for start-up and for a graceful stop
+  STACK_REPLICA_TIMEOUT (60)  seconds a replica may take to catch up with its primary
 """
 
 import datetime
@@ -43,14 +55,15 @@ import subprocess
 import sys
 import time
 
-from . import processes
+from . import processes, replication
 from .database import Database, _driver
 from .processes import StackError, log
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 CONFIG_NAMES = ("STACK_PROFILE", "COMPANIN_BIN", "COMPANIN_HTTP_PORT", "COMPANIN_STATUS_PORT", "COMPANIN_FLOOD_RATE",
-                "COMPANIN_FLOOD_BURST", "COMPANIN_NGINX_WORKERS", "COMPANIN_TRUSTED_PROXIES")
+                "COMPANIN_FLOOD_BURST", "COMPANIN_NGINX_WORKERS", "COMPANIN_TRUSTED_PROXIES", "STACK_MARIADB_PORT",
+                "STACK_MARIADB_SERVER_ID", "STACK_MARIADB_REPLICA_OF")
 PROFILES = ("run", "test")
 # The application's database user and its database on the private server.
 APP_USER = "companin"
@@ -176,10 +189,24 @@ class Stack:
         except (driver.err.MySQLError, OSError):
             return False
 
-    def _mariadb_options(self):
+    def is_replica(self):
+        """This VAR's server is a replica (mariadb_start_replica made it one)."""
+        return bool(self.setting("STACK_MARIADB_REPLICA_OF"))
+
+    def mariadb_port(self):
+        """STACK_MARIADB_PORT, or None: the server listens on its socket only."""
+        return replication.tcp_port(self.setting("STACK_MARIADB_PORT"))
+
+    def mariadb_server_id(self):
+        """STACK_MARIADB_SERVER_ID, or None: no binary log."""
+        return replication.server_id(self.setting("STACK_MARIADB_SERVER_ID"))
+
+    def mariadb_options(self):
+        """mariadbd's options (after the paths): the socket only, or also 127.0.0.1:STACK_MARIADB_PORT;
+        a binary log with STACK_MARIADB_SERVER_ID; read-only for a replica."""
         # innodb_flush_log_at_trx_commit=2 (lose up to a second on a crash) for tests only.
         options = [
-            "--skip-networking",
+            *replication.network_options(self.mariadb_port()),
             "--skip-name-resolve",
             "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_unicode_ci",
@@ -191,6 +218,13 @@ class Stack:
         ]
         if self.profile == "test":
             options.append("--innodb-flush-log-at-trx-commit=2")
+        server = self.mariadb_server_id()
+        if server is not None:
+            options += replication.binlog_options(server)
+        if self.is_replica():
+            if server is None:
+                raise StackError("a replica needs STACK_MARIADB_SERVER_ID (mariadb_start_replica saves one)")
+            options += replication.replica_options()
         if os.getuid() == 0:
             options.append("--user=root")
         return options
@@ -245,6 +279,8 @@ class Stack:
             raise StackError(f"invalid database name '{name}'")
         if self.external_db():
             raise StackError("cannot create databases on an external server")
+        if self.is_replica():
+            raise StackError("cannot create databases on a replica (create them on its primary)")
         try:
             with self._root().session() as root:
                 root.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
@@ -254,7 +290,12 @@ class Stack:
 
     def mariadb_start(self):
         """Starts (the first time: initializes) the private server; sets COMPANIN_DATABASE_URL in
-        self.env and self.mariadb_first_start (True when the datadir was just created)."""
+        self.env and self.mariadb_first_start (True when the datadir was just created).
+
+        With STACK_MARIADB_SERVER_ID the server keeps a binary log; for a replication primary it must
+        be set from this first start, so that the log holds everything from provisioning on (a
+        replica replays it from an empty GTID position). A replica's VAR (STACK_MARIADB_REPLICA_OF)
+        starts read-only, unprovisioned (its accounts come from the primary) and resumes replicating."""
         directory, data = self.mariadb_dir, os.path.join(self.mariadb_dir, "data")
         timeout = self.seconds("STACK_MARIADB_TIMEOUT", 60)
         self.mariadb_first_start = False
@@ -268,7 +309,8 @@ class Stack:
             os.chmod(directory, 0o700)
         except OSError:
             raise StackError(f"cannot create {directory}") from None
-        options = self._mariadb_options()
+        options = self.mariadb_options()
+        port = self.mariadb_port()
         pid_file = os.path.join(directory, "mariadbd.pid")
         error_log = os.path.join(directory, "error.log")
 
@@ -276,13 +318,15 @@ class Stack:
         if pid:
             if self._mariadb_ping():
                 log(f"MariaDB already running (pid {pid})")
-                if not self._has_app_password():
+                if not self._has_app_password() and not self.is_replica():
                     self._mariadb_provision()
                 self._ensure_database_url()
                 return
             raise StackError(f"a mariadbd (pid {pid}) owns {directory} but does not answer; stop it first "
                              f"(scripts/lib/stack {self.var} mariadb-stop)")
         processes.remove(self.mariadb_socket, pid_file)
+        if port is not None and processes.port_open(port):
+            raise StackError(f"port {port} on 127.0.0.1 is already in use (choose another STACK_MARIADB_PORT)")
 
         if not os.path.isdir(data):
             log(f"initializing MariaDB datadir {data}")
@@ -302,6 +346,13 @@ class Stack:
                 raise StackError("mariadb-install-db failed")
             os.rename(f"{data}.init", data)
             self.mariadb_first_start = True
+            marker = os.path.join(directory, replication.BINLOG_MARKER)
+            if self.mariadb_server_id() is not None and not self.is_replica():
+                with open(marker, "w") as handle:
+                    handle.write("The binary log holds everything since this datadir was created "
+                                 "(replicas replay it from the beginning).\n")
+            else:
+                processes.remove(marker)
 
         pid = processes.spawn([self.mariadbd, "--no-defaults", f"--datadir={data}", f"--socket={self.mariadb_socket}",
                                f"--pid-file={pid_file}", f"--log-error={error_log}",
@@ -312,7 +363,8 @@ class Stack:
             if processes.alive(pid):
                 processes.terminate("mariadbd", pid, signal.SIGTERM, 10)
             raise
-        log(f"MariaDB running (pid {pid}, socket {self.mariadb_socket})")
+        tcp = f", 127.0.0.1:{port}" if port is not None else ""
+        log(f"MariaDB running (pid {pid}, socket {self.mariadb_socket}{tcp})")
         self._ensure_database_url()
 
     def _mariadb_wait(self, pid, timeout, error_log):
@@ -330,6 +382,8 @@ class Stack:
             if not self._mariadb_ping():
                 processes.tail(error_log, 30)
                 raise StackError(f"MariaDB did not answer within {timeout}s")
+        if self.is_replica():
+            return  # its databases and accounts arrive from the primary
         if self.mariadb_first_start or not self._has_app_password():
             self._mariadb_provision()
 
@@ -368,6 +422,70 @@ class Stack:
     def mariadb_restart(self):
         self.mariadb_stop()
         self.mariadb_start()
+
+    # --- replication -----------------------------------------------------------------------------
+
+    def mariadb_start_replica(self, primary):
+        """Makes this VAR's server a read-only replica of PRIMARY's (a Stack whose server runs with
+        STACK_MARIADB_SERVER_ID and STACK_MARIADB_PORT, set from its first start) and waits until it
+        has caught up. Idempotent: an existing replica is started if needed and pointed at the
+        primary again from the GTID position it has applied.
+
+        The first time, the replica's datadir is initialized empty and the whole binary log is
+        replayed (no dump): the application's database and user come from the primary, so the
+        primary's app-password is copied here and database_url() works on the replica too. The
+        primary gets (once) an account 'replication'@'127.0.0.1' with a random password; the replica
+        connects to it over TCP on 127.0.0.1. The replica's server id is its STACK_MARIADB_SERVER_ID,
+        else the primary's plus one; it listens on TCP only with a STACK_MARIADB_PORT of its own."""
+        if os.path.realpath(primary.var) == self.var:
+            raise StackError("a server cannot replicate itself (give the replica a VAR of its own)")
+        if self.external_db() or primary.external_db():
+            raise StackError("replication is between two private servers (unset COMPANIN_DATABASE_URL)")
+        if not processes.pid_from(os.path.join(primary.mariadb_dir, "mariadbd.pid"), "mariadbd"):
+            raise StackError(f"the primary's MariaDB ({primary.var}) is not running")
+        port, primary_server = replication.primary_port(primary)
+        server = self.mariadb_server_id()
+        if server is None:
+            server = primary_server + 1
+        if server == primary_server:
+            raise StackError(f"the replica needs a server id other than the primary's ({primary_server}): "
+                             "set STACK_MARIADB_SERVER_ID for it, or leave it unset")
+        if self.mariadb_port() == port:
+            raise StackError(f"the replica cannot listen on the primary's port {port} (STACK_MARIADB_PORT)")
+        password = replication.ensure_account(primary)
+        try:
+            with open(os.path.join(primary.mariadb_dir, "app-password")) as handle:
+                app_password = handle.read()
+        except OSError:
+            raise StackError(f"the primary ({primary.var}) has no app-password (start it with mariadb_start)") from None
+        os.makedirs(self.mariadb_dir, exist_ok=True)
+        processes.write_private(os.path.join(self.mariadb_dir, "app-password"), app_password)
+        self.env["STACK_MARIADB_SERVER_ID"] = str(server)
+        self.env["STACK_MARIADB_REPLICA_OF"] = primary.var
+        self.save_config()
+        self.mariadb_start()
+        replication.follow(self, port, password)
+        self.replica_wait(primary)
+
+    def replica_wait(self, primary, timeout=None):
+        """Waits until this replica has applied everything PRIMARY had logged when called (bounded by
+        STACK_REPLICA_TIMEOUT, 60 s); returns that GTID position."""
+        timeout = self.seconds("STACK_REPLICA_TIMEOUT", 60) if timeout is None else timeout
+        position = replication.wait_caught_up(self, primary, timeout)
+        log(f"replica {self.var} caught up with the primary (GTID {position or 'empty'})")
+        return position
+
+    def replica_sql_stop(self):
+        """STOP SLAVE SQL_THREAD: the replica keeps fetching the primary's log but applies nothing (it lags)."""
+        replication.sql_thread(self, running=False)
+
+    def replica_sql_start(self):
+        """START SLAVE SQL_THREAD: the replica applies what it fetched meanwhile."""
+        replication.sql_thread(self, running=True)
+
+    def replica_status(self):
+        """SHOW SLAVE STATUS as a dict (None when the server is not a replica)."""
+        return replication.status(self)
 
     # --- the FastCGI pool ------------------------------------------------------------------------
 
@@ -627,12 +745,26 @@ class Stack:
             lines.append(f"mariadb: external ({url})")
         else:
             pid = processes.pid_from(os.path.join(self.mariadb_dir, "mariadbd.pid"), "mariadbd")
-            lines.append(f"mariadb: running (pid {pid})" if pid else "mariadb: stopped")
+            lines.append(f"mariadb: running (pid {pid}){self._replication_note()}" if pid else "mariadb: stopped")
         pids = self.pool_pids()
         lines.append(f"pool: running (pid {' '.join(map(str, pids))})" if pids else "pool: stopped")
         pid = processes.pid_from(os.path.join(self.nginx_dir, "nginx.pid"), "nginx")
         lines.append(f"nginx: running (pid {pid})" if pid else "nginx: stopped")
         return lines
+
+    def _replication_note(self):
+        """`, replica of VAR (IO thread Yes, SQL thread Yes)` or `, binary log (server id N)`, for status."""
+        if self.is_replica():
+            try:
+                row = self.replica_status()
+            except (StackError, _driver().err.MySQLError, OSError):
+                row = None
+            threads = f"IO thread {row['Slave_IO_Running']}, SQL thread {row['Slave_SQL_Running']}" if row else "not replicating"
+            return f", replica of {self.setting('STACK_MARIADB_REPLICA_OF')} ({threads})"
+        server = self.mariadb_server_id()
+        port = self.mariadb_port()
+        return (f", binary log (server id {server})" if server is not None else "") + \
+            (f", 127.0.0.1:{port}" if port is not None else "")
 
     def tail_logs(self, lines=40, out=None):
         """Tails of companin.log, nginx's error.log and MariaDB's error.log (on stderr unless OUT)."""
