@@ -216,7 +216,14 @@ struct GovernanceAPITests {
         var tampered = Array(token)
         let index = token.index(token.startIndex, offsetBy: 10).utf16Offset(in: token)
         tampered[index] = tampered[index] == "A" ? "B" : "A"
-        for bad in [String(tampered), token + "x", String(token.dropLast(2)), "cmt_e30.AAAA"] {
+        // The signature's 32 bytes take 43 characters, the last of which carries 2 bits base64
+        // leaves unused: the 3 other characters that differ from it only there decode to the same
+        // bytes, and must be refused too.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let lastCharacter = try #require(token.last)
+        let last = try #require(alphabet.firstIndex(of: lastCharacter))
+        let otherEndings = (0..<4).map { last & ~3 | $0 }.filter { $0 != last }.map { String(token.dropLast()) + String(alphabet[$0]) }
+        for bad in [String(tampered), token + "x", String(token.dropLast(2)), "cmt_e30.AAAA"] + otherEndings {
             let response = app.send(.get, "/api/v1/sessions/\(mine.id)", headers: bearer(bad))
             #expect(response.status == 401)
             #expect(response.json == unauthorized.json)

@@ -78,11 +78,15 @@ struct BrowserToken: Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The bytes of unpadded base64url text in its one canonical form: a last character whose
+    /// unused low bits are set decodes to the same bytes, so it is refused, or a token would have
+    /// several spellings that all verify.
     static func fromBase64URL(_ text: Substring) -> Data? {
         guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
+        guard let data = Data(base64Encoded: base64), base64URL(data) == text else { return nil }
+        return data
     }
 }
 
