@@ -10,8 +10,9 @@ import POSIXSystem
 /// is recovered from by the next one to take it. The limit itself is `GCRA`.
 ///
 /// Memory: a 128-byte header plus 128 bytes (two cache lines, the second for cluster leases) per
-/// slot, one slot per key that has been seen, so 10 000 organizations fit in about 1.3 MB; `segmentSize(capacity:)` gives the exact
-/// size. Size the capacity at about twice the number of organizations active within an hour.
+/// slot, one slot per key that has been seen, so 10 000 organizations fit in about 1.3 MB;
+/// `segmentSize(capacity:)` gives the exact size. Size the capacity at about twice the number of
+/// organizations active within an hour.
 ///
 /// Lookup is bounded: a key lives in one of the `min(32, capacity)` consecutive slots starting at
 /// its hash, and `check` scans only that window. A new key takes, in this order, a free slot, a slot
@@ -116,7 +117,7 @@ public final class RateLimiter {
             let state = table.state(at: slot)
             // A slot whose host still holds leased requests is not "refilled": reclaiming it would
             // drop them (they are then lost to the cluster until the window ends).
-            if refilled < 0, GCRA.isFull(state, now: now), !table.lease(at: slot).holdsTokens(now: now) { refilled = slot }
+            if refilled < 0, GCRA.isFull(state, now: now), !table.holdsLeasedRequests(slot, now: now) { refilled = slot }
             if oldest < 0 || state.lastSeen < oldestSeen {
                 oldest = slot
                 oldestSeen = state.lastSeen

@@ -217,6 +217,11 @@ struct SharedTable {
             retryAt: Int64(bitPattern: load(slot, .leaseRetryAt)), ungranted: Int64(bitPattern: load(slot, .leaseUngranted)))
     }
 
+    /// Whether the slot still holds leased requests (two words, not the whole lease).
+    func holdsLeasedRequests(_ slot: Int, now: Int64) -> Bool {
+        Int64(bitPattern: load(slot, .leaseTokens)) > 0 && Int64(bitPattern: load(slot, .leaseDeadline)) > now
+    }
+
     func update(_ slot: Int, lease: LeaseState) {
         store(slot, .leaseWindow, UInt64(bitPattern: lease.window))
         store(slot, .leaseTokens, UInt64(bitPattern: lease.tokens))
