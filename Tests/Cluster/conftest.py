@@ -13,8 +13,6 @@ and their tails are printed. scripts/test's own settings (COMPANIN_MAX_REQUESTS,
 host; its database URLs do not: the cluster has its own servers."""
 
 import contextlib
-import http.client
-import json
 import os
 import shutil
 import signal
@@ -31,7 +29,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
 from companin_stack import Database, DatabaseError, Stack, StackError, free_port  # noqa: E402,F401
-from companin_stack import processes  # noqa: E402
+from companin_stack import client, processes  # noqa: E402
 
 BIN = os.environ.get("COMPANIN_BIN", "")
 if not BIN:
@@ -77,22 +75,6 @@ def base_env():
     return env
 
 
-class Reply:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def json(self):
-        return json.loads(self.body)
-
-    def header(self, name):
-        return self.headers.get(name.lower())
-
-    def __repr__(self):
-        return f"<Reply {self.status} {self.body[:200]!r}>"
-
-
 class Host:
     """One pool behind its own nginx: VAR directory, ports, processes."""
 
@@ -107,21 +89,8 @@ class Host:
 
     def request(self, method, path, key=None, body=None, raw=None, headers=None, timeout=30):
         """One request on a fresh connection to this host's nginx. `body` is sent as JSON; `raw` as given."""
-        all_headers = dict(headers or {})
-        if key is not None:
-            all_headers["X-API-Key"] = key
-        payload = raw
-        if body is not None:
-            payload = json.dumps(body).encode()
-            all_headers.setdefault("Content-Type", "application/json")
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            connection.request(method, path, body=payload, headers=all_headers)
-            response = connection.getresponse()
-            data = response.read()
-            return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
-        finally:
-            connection.close()
+        return client.request("127.0.0.1", self.port, method, path, key=key, body=body, raw=raw, headers=headers,
+                              timeout=timeout)
 
     def wait_serving(self, timeout=30):
         """Until a responder answers through nginx (401 to a request without a key): a pool whose

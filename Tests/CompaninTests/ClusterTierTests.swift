@@ -26,11 +26,10 @@ struct ClusterTierTests {
     /// the rest is spent too — exactly 120, whatever host served them.
     @Test func threeHostsShareOneLimitExactly() throws {
         try waitUnlessWellInsideTheHour()
-        let first = try TestApp(leases: QuotaLeases(host: "host-a", maxSlice: 500))
+        let leases = ["host-a", "host-b", "host-c"].map { QuotaLeases(host: $0, maxSlice: 500) }
+        let first = try TestApp(leases: leases[0])
         _ = try OrganizationStore(database: first.database).setRateLimit(first.organizationID, perHour: 120)
-        let hosts =
-            [first]
-            + (try ["host-b", "host-c"].map { try TestApp(leases: QuotaLeases(host: $0, maxSlice: 500), sameOrganizationAs: first) })
+        let hosts = [first] + (try leases.dropFirst().map { try TestApp(leases: $0, sameOrganizationAs: first) })
 
         var admitted = 0
         for round in 0..<100 {
@@ -48,14 +47,15 @@ struct ClusterTierTests {
         #expect(try leasedNotReturned(first) == window.granted)
 
         // What the hosts still hold goes back, and host a can lease and spend it.
-        for host in hosts {
+        for (host, hostLeases) in zip(hosts, leases) {
             for held in host.limiter.takeBackHeld(idleFor: 0) {
-                try QuotaLeases(host: "returning", maxSlice: 500).giveBack(
+                try hostLeases.giveBack(
                     organizationID: held.key.uuid, window: held.window, count: held.count, database: host.database)
             }
         }
         while first.send(.get, "/api/v1/assistants/").status == 200 { admitted += 1 }
         #expect(admitted == 120)
+        #expect(try leasedNotReturned(first) == 120)
         let refused = first.send(.get, "/api/v1/assistants/")
         #expect(refused.status == 429)
         #expect(Int(refused.header("Retry-After") ?? "") ?? 0 > 0)

@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                 "scripts", "lib"))
-from companin_stack import DatabaseError, Stack  # noqa: E402,F401  (DatabaseError: for the tests)
+from companin_stack import DatabaseError, Stack, client  # noqa: E402,F401  (DatabaseError: for the tests)
 
 BASE_URL = os.environ.get("COMPANIN_TEST_BASE_URL", "")
 VAR_DIR = os.environ.get("COMPANIN_TEST_VAR_DIR", "")
@@ -39,42 +39,12 @@ def restart_pool(**settings):
 
 _parsed = urllib.parse.urlsplit(BASE_URL)
 HOST, PORT = _parsed.hostname, _parsed.port
-assert HOST in ("127.0.0.1", "localhost", "::1"), "end-to-end tests only talk to loopback"
-
-
-class Reply:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def json(self):
-        return json.loads(self.body)
-
-    def header(self, name):
-        return self.headers.get(name.lower())
-
-    def __repr__(self):
-        return f"<Reply {self.status} {self.body[:200]!r}>"
+assert HOST in client.LOOPBACK, "end-to-end tests only talk to loopback"
 
 
 def request(method, path, key=None, body=None, raw=None, headers=None, timeout=30):
-    """One request on a fresh connection. `body` is sent as JSON; `raw` as given."""
-    all_headers = dict(headers or {})
-    if key is not None:
-        all_headers["X-API-Key"] = key
-    payload = raw
-    if body is not None:
-        payload = json.dumps(body).encode()
-        all_headers.setdefault("Content-Type", "application/json")
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        connection.request(method, path, body=payload, headers=all_headers)
-        response = connection.getresponse()
-        data = response.read()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
-    finally:
-        connection.close()
+    """One request to the stack's nginx on a fresh connection. `body` is sent as JSON; `raw` as given."""
+    return client.request(HOST, PORT, method, path, key=key, body=body, raw=raw, headers=headers, timeout=timeout)
 
 
 def cli(*args):
