@@ -8,6 +8,7 @@ Errors are printed as `stack: error: …` and exit with status 1; usage errors w
 import os
 import sys
 
+from . import demo
 from .processes import StackError, free_port, port_open
 from .stack import Stack
 
@@ -19,6 +20,9 @@ usage: scripts/lib/stack VAR_DIR COMMAND
   nginx-start | nginx-stop | nginx-restart
   stop-all | status | env | tail-logs [LINES] | sql [MARIADB-CLIENT-ARGS...]
   save-config | database-url [NAME] | admin-database-url [NAME]
+  demo-seed [--base-url URL] [--key-file FILE] [--marker FILE] [--timeout SECONDS]
+            (the demo organization's knowledge, assistant and conversations, through the API; by
+            default scripts/run's: http://127.0.0.1:$COMPANIN_HTTP_PORT, VAR/demo-api-key, VAR/demo-seeded)
        scripts/lib/stack [VAR_DIR] free-port
        scripts/lib/stack [VAR_DIR] port-in-use PORT   (exit status 0 when something listens on 127.0.0.1:PORT)
 The profile (run or test) is STACK_PROFILE, else the saved one, else run.
@@ -51,7 +55,18 @@ COMMANDS = {
     "save-config": lambda stack, args: stack.save_config(),
     "database-url": lambda stack, args: print(stack.database_url(args[0] if args else "companin")),
     "admin-database-url": lambda stack, args: print(stack.admin_database_url(args[0] if args else "companin")),
+    "demo-seed": lambda stack, args: _demo_seed(stack, args),
 }
+
+
+def _demo_seed(stack, args):
+    """companin_stack.demo with scripts/run's defaults for this VAR."""
+    defaults = {"prog": "scripts/lib/stack VAR demo-seed",
+                "base_url": f"http://127.0.0.1:{stack.setting('COMPANIN_HTTP_PORT', '8080')}",
+                "key_file": os.path.join(stack.var, "demo-api-key"),
+                "marker": os.path.join(stack.var, "demo-seeded")}
+    if demo.main(args, defaults) != 0:
+        raise StackError("the demo data is not all there (see above)")
 
 
 def _primary(args):
