@@ -66,7 +66,7 @@ def _demo_seed(stack, args):
                 "key_file": os.path.join(stack.var, "demo-api-key"),
                 "marker": os.path.join(stack.var, "demo-seeded")}
     if demo.main(args, defaults) != 0:
-        raise StackError("the demo data is not all there (see above)")
+        raise StackError("demo-seed failed (above); the demo data is not all there")
 
 
 def _primary(args):

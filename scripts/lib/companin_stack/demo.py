@@ -82,8 +82,7 @@ CONVERSATIONS = [
      "steps": [("user", "Can I pay for my order in installments with a credit card?")]},
     {"channel": "whatsapp", "visitor": {"display_name": "Beatriz Nunes", "phone": "+55 31 97654-3210", "locale": "pt-BR"},
      "steps": [("user", "Meu moedor chegou com a tampa trincada. O que eu faço?"),
-               ("user", "Quero falar com uma pessoa, por favor."),
-               ("handoff", "A cliente pediu atendimento humano"),
+               ("handoff", "Produto chegou danificado: a equipe de trocas assume o atendimento"),
                ("rate", 2, "Ainda estou esperando alguém me responder.")]},
     {"channel": "web", "visitor": {"locale": "en"},
      "steps": [("user", "Do you offer gift wrapping?")]},
@@ -160,6 +159,8 @@ def add_knowledge(api):
     sources = {}
     for name, title, content_type in FILES:
         record = api.upload(name, read_data(name), title, content_type)
+        if record["status"] == "failed":  # uploaded by an earlier attempt that went wrong
+            api.call("POST", f"/api/v1/knowledge/files/{record['id']}/reprocess", expect=(202,))
         sources[record["id"]] = title
     existing = {item["question"]: item for item in api.call("GET", "/api/v1/knowledge/qas/?limit=1000")["items"]}
     missing = [pair for pair in qa_pairs() if pair["question"] not in existing]
@@ -310,6 +311,9 @@ def parser(defaults=None):
 def main(argv=None, defaults=None):
     """The command line; returns the exit status."""
     arguments = parser(defaults).parse_args(argv)
+    if os.path.exists(arguments.marker):
+        print(f"demo: already seeded ({arguments.marker} exists; remove it to seed again)", flush=True)
+        return 0
     try:
         with open(arguments.key_file) as handle:
             key = handle.readline().strip()
