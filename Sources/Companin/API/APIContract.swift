@@ -151,7 +151,7 @@ enum APIContract {
             .init(method: .get, path: qas + ":qa_id", tag: "Knowledge", summary: "Read a Q&A pair", responses: [(200, S.ref("QAPair"))]),
             .init(
                 method: .patch, path: qas + ":qa_id", tag: "Knowledge", summary: "Change a Q&A pair",
-                body: body(QAInput.fields.partial),
+                body: body(QAInput.updateFields.partial),
                 responses: [(200, S.ref("QAPair")), (202, S.ref("QAPair"))]),
             .init(method: .delete, path: qas + ":qa_id", tag: "Knowledge", summary: "Delete a Q&A pair", responses: [(204, nil)]),
             .init(
@@ -293,6 +293,18 @@ enum APIContract {
                 summary: "Knowledge sources per kind and status now, and the latest failed ones with their reasons",
                 query: [AnalyticsRoutes.Query.organizationID],
                 responses: [(200, S.ref("KnowledgeReport"))], extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/gaps/", tag: "Analytics",
+                summary: "Knowledge gaps: handed-off, unsourced and poorly rated questions grouped by meaning, most asked first",
+                query: window + GapRoutes.Query.filters + page, responses: [(200, S.page(of: S.ref("KnowledgeGap")))],
+                extraErrors: [403]),
+            .init(
+                method: .get, path: "/analytics/gaps/:gap_id", tag: "Analytics", summary: "One knowledge gap with its figures",
+                query: window + GapRoutes.Query.filters, responses: [(200, S.ref("KnowledgeGap"))], extraErrors: [403]),
+            .init(
+                method: .post, path: "/analytics/gaps/:gap_id/answer", tag: "Analytics",
+                summary: "Answer a gap: write a Q&A pair linked to its assistants and mark the gap answered",
+                body: body(GapRoutes.AnswerInput.fields), responses: [(202, S.ref("AnsweredGap"))], extraErrors: [403, 409]),
             .init(
                 method: .get, path: "/analytics/audit/", tag: "Analytics",
                 summary: "Administrative actions (keys, limits, promotions, deletions), newest first",

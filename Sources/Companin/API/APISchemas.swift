@@ -193,6 +193,27 @@ enum APISchemas {
                         "comment": S.string(), "created_at": S.dateTime,
                     ])),
             ]),
+            "KnowledgeGap": S.record([
+                "id": S.uuid, "status": S.string(enum: GapStore.Status.allCases.map(\.rawValue)), "question": S.string(),
+                "representative_message_id": S.uuid, "count": S.integer(minimum: 0),
+                "first_asked_at": S.nullable(S.dateTime), "last_asked_at": S.nullable(S.dateTime),
+                "languages": S.array(S.record(["language": S.string(), "count": S.integer(minimum: 1)])),
+                "reasons": S.array(
+                    S.record(["reason": S.string(enum: GapStore.Reason.allCases.map(\.rawValue)), "count": S.integer(minimum: 1)])),
+                "assistants": S.array(S.record(["assistant_id": S.uuid, "name": S.nullable(S.string()), "count": S.integer(minimum: 1)])),
+                "trend": S.array(
+                    S.record(["date": S.string(format: "date"), "count": S.integer(minimum: 0)]), maxItems: GapRoutes.maximumDays + 1),
+                "examples": S.array(
+                    S.record([
+                        "message_id": S.uuid, "conversation_id": S.uuid, "assistant_id": S.uuid, "question": S.string(),
+                        "asked_at": S.dateTime, "language": S.string(),
+                        "reasons": S.array(S.string(enum: GapStore.Reason.allCases.map(\.rawValue))),
+                    ]), maxItems: KnowledgeGap.exampleCount),
+                "answer": S.nullable(
+                    S.record(["qa_id": S.nullable(S.uuid), "answered_at": S.dateTime, "api_key_id": S.nullable(S.uuid)])),
+                "created_at": S.dateTime,
+            ]),
+            "AnsweredGap": S.record(["gap": S.ref("KnowledgeGap"), "qa": S.ref("QAPair")]),
             "KnowledgeReport": S.record([
                 "statuses": S.array(
                     S.record([

@@ -43,7 +43,7 @@ public struct CompaninApp {
         AssistantRoutes.register(on: &router)
         AssistantKnowledgeRoutes.register(on: &router)
         FileRoutes.register(on: &router, configuration: knowledge)
-        QARoutes.register(on: &router)
+        QARoutes.register(on: &router, enricher: knowledge.enricher)
         URLRoutes.register(on: &router, fetcher: Fetcher(policy: knowledge.fetchPolicy))
         let indexes = KnowledgeIndexCache(capacityBytes: knowledge.vectorCacheBytes)
         SearchRoutes.register(on: &router, configuration: knowledge, indexes: indexes)
@@ -54,6 +54,7 @@ public struct CompaninApp {
         AnalyticsRoutes.register(
             on: &router, limiter: rateLimiting.limiter, defaultPerHour: rateLimiting.defaultPerHour,
             reads: analyticsReads ?? AnalyticsReads(replica: nil, maxLag: .seconds(10), logger: logger))
+        GapRoutes.register(on: &router, enricher: knowledge.enricher)
         let signer = BrowserTokenSigner(database: database)
         KeyRoutes.register(on: &router)
         AuditRoutes.register(on: &router)

@@ -5,7 +5,9 @@ import HTTP
 
 extension QAInput {
     /// The fields of a new pair (alone, in a list, or a CSV row); a change takes them all as optional.
-    static let fields = FieldSet([Fields.question, Fields.answer, Fields.tags, Fields.metadata])
+    static let fields = FieldSet([Fields.question, Fields.answer, Fields.tags, Fields.metadata, Fields.gapID])
+    /// A change takes no gap: a pair answers a gap when it is written.
+    static let updateFields = FieldSet([Fields.question, Fields.answer, Fields.tags, Fields.metadata])
     static let maximumTagLength = 50
 
     enum Fields {
@@ -14,6 +16,9 @@ extension QAInput {
         static let tags = Field(
             "tags", .list(of: .string(minLength: 1, maxLength: maximumTagLength), maxItems: 20), "Labels to filter pairs by (?tag=)")
         static let metadata = Field("metadata", .object(maxBytes: AssistantInput.maximumMetadataBytes))
+        static let gapID = Field(
+            "gap_id", .uuid,
+            "A knowledge gap (/analytics/gaps/) this pair answers: it is linked to the gap's assistants and the gap is marked answered")
     }
 }
 

@@ -1,6 +1,7 @@
 import CSV
 import Foundation
 import HTTP
+import Ingestion
 
 /// `/api/v1/knowledge/qas/…`: Q&A pairs, one at a time or in bulk (a JSON array, or a CSV upload
 /// with `question,answer` columns), all-or-nothing with per-row `422` details. Every pair is
@@ -14,12 +15,13 @@ enum QARoutes {
     /// The one part of a CSV import; other parts are ignored.
     static let csvFile = Field("file", .file, required: true)
 
-    static func register(on router: inout Router<AppContext>) {
+    static func register(on router: inout Router<AppContext>, enricher: any Enricher) {
         router.post("/api/v1/knowledge/qas/") { request, context in
             let store = try store(context)
+            let gaps = GapStore(db: store.db, enricher: enricher)
             if request.mediaType == "multipart/form-data" {
                 let inputs = try csvInputs(request)
-                return try Response.json(bulk(inputs, store), status: .accepted)
+                return try Response.json(bulk(inputs, store, gaps, by: context.principal?.keyID), status: .accepted)
             }
             switch try request.jsonBody() {
             case .array(let items):
@@ -43,11 +45,15 @@ enum QARoutes {
                     }
                 }
                 if !errors.isEmpty { throw ValidationError(errors) }
-                return try Response.json(bulk(inputs, store), status: .accepted)
+                return try Response.json(bulk(inputs, store, gaps, by: context.principal?.keyID), status: .accepted)
             case .object(let members):
                 let input = try QAInput(FieldReader(members, location: [.key("body")]), partial: false)
-                let source = input.newSource()
-                try store.insert(source, queue: true)
+                var source = input.newSource()
+                if let gapID = input.gapID {
+                    source = try gaps.answer(gapID, with: source, assistantIDs: nil, by: context.principal?.keyID)
+                } else {
+                    try store.insert(source, queue: true)
+                }
                 return try Response.json(QAView(source: source), status: .accepted)
             default:
                 throw ValidationError([
@@ -83,10 +89,15 @@ enum QARoutes {
         }
     }
 
-    private static func bulk(_ inputs: [QAInput], _ store: KnowledgeStore) throws -> Page<QAView> {
-        let sources = inputs.map { $0.newSource() }
-        try store.db.transaction {
-            for source in sources { try store.insert(source, queue: true) }
+    /// All pairs or none; a pair naming a gap answers it.
+    private static func bulk(_ inputs: [QAInput], _ store: KnowledgeStore, _ gaps: GapStore, by apiKeyID: UUID?) throws -> Page<QAView> {
+        let sources = try store.db.transaction {
+            try inputs.map { input in
+                let source = input.newSource()
+                if let gapID = input.gapID { return try gaps.answer(gapID, with: source, assistantIDs: nil, by: apiKeyID) }
+                try store.insert(source, queue: true)
+                return source
+            }
         }
         return Page(items: sources.map(QAView.init), count: sources.count)
     }
@@ -164,6 +175,8 @@ struct QAInput {
     var answer: String?
     var tags: [String]?
     var metadata: [String: JSONValue]?
+    /// The knowledge gap the new pair answers (`/analytics/gaps/`), marked answered with it.
+    var gapID: UUID?
 
     init(_ reader: FieldReader, partial: Bool) throws {
         var reader = reader
@@ -171,6 +184,7 @@ struct QAInput {
         answer = reader.string(Fields.answer.required(!partial))
         tags = reader.strings(Fields.tags)
         metadata = reader.object(Fields.metadata)
+        if !partial { gapID = reader.uuid(Fields.gapID) }
         try reader.finish()
     }
 

@@ -1,0 +1,121 @@
+import Foundation
+import HTTP
+import Ingestion
+
+/// `/analytics/gaps/…`: the questions the assistants handed off, answered without sources or that
+/// were rated 1–2, grouped by meaning, and answered by writing a Q&A pair.
+///
+/// Reading assigns the range's new gap questions to gaps first, so it runs on the primary (never a
+/// replica) and its figures are exact for the range read.
+enum GapRoutes {
+    /// `?status=`: the gaps listed.
+    enum StatusFilter: String, CaseIterable {
+        case open, answered, all
+    }
+
+    /// `?language=`: as `GapStore.language(of:)` tells a question's language.
+    enum Language: String, CaseIterable {
+        case pt, en, es, und
+    }
+
+    enum Query {
+        static let assistantID = Field("assistant_id", .uuid, "Questions put to this assistant")
+        static let language = Field(
+            "language", .choice(Language.allCases.map(\.rawValue)), "Questions in this language, as their words tell; und when they do not")
+        static let reason = Field("reason", .choice(GapStore.Reason.allCases.map(\.rawValue)), "Questions with this reason")
+        static let status = Field("status", .choice(StatusFilter.allCases.map(\.rawValue)), "open (the default), answered or all")
+        /// The filters besides the window and the page.
+        static let filters = [assistantID, language, reason, status]
+    }
+
+    /// `POST /analytics/gaps/{id}/answer`: the Q&A pair that answers the gap.
+    enum AnswerInput {
+        static let answer = Field("answer", .string(minLength: 1, maxLength: 20_000), required: true)
+        static let question = Field(
+            "question", .string(minLength: 1, maxLength: 2_000), "The pair's question; default the gap's representative question")
+        static let assistantIDs = Field(
+            "assistant_ids", .list(of: .uuid, maxItems: 100),
+            "Assistants to link the pair to; default every assistant whose questions are in the gap")
+        static let fields = FieldSet([question, answer, QAInput.Fields.tags, assistantIDs])
+    }
+
+    /// Days a range may span: a trend has one point per day.
+    static let maximumDays = 366
+
+    static func register(on router: inout Router<AppContext>, enricher: any Enricher) {
+        router.get("/analytics/gaps/") { request, context in
+            var query = QueryReader(request)
+            let (store, filter) = try read(request, context, enricher, &query)
+            let page = query.pagination()
+            try query.finish()
+            try store.assign(from: filter.from, to: filter.to)
+            return try Response.json(try store.list(filter, page))
+        }
+        router.get("/analytics/gaps/:gap_id") { request, context in
+            let id = try context.resourceID("gap_id")
+            var query = QueryReader(request)
+            let (store, filter) = try read(request, context, enricher, &query)
+            try query.finish()
+            try store.assign(from: filter.from, to: filter.to)
+            return try Response.json(try store.gap(id, filter))
+        }
+        router.post("/analytics/gaps/:gap_id/answer") { request, context in
+            let id = try context.resourceID("gap_id")
+            var reader = try request.jsonObjectBody()
+            let question = reader.string(AnswerInput.question)
+            let answer = reader.string(AnswerInput.answer)
+            let tags = reader.strings(QAInput.Fields.tags)
+            let assistantIDs = reader.strings(AnswerInput.assistantIDs)?.compactMap(UUID.init(uuidString:))
+            try reader.finish()
+            let store = GapStore(db: try context.organizationDatabase(), enricher: enricher)
+            var source = KnowledgeSource.pending(
+                kind: .qa, title: (question ?? "").prefix(codePoints: 300), metadata: [:], at: Date.now.truncatedToMicroseconds)
+            source.question = question
+            source.answer = answer
+            source.tags = tags ?? []
+            let written = try store.answer(id, with: source, assistantIDs: assistantIDs, by: context.principal?.keyID)
+            return try Response.json(AnsweredGap(gap: try store.gap(id, nil), qa: QAView(source: written)), status: .accepted)
+        }
+    }
+
+    /// The organization, range and filters of a read. Gaps belong to one organization: an operator
+    /// key may name another one, not `all`.
+    private static func read(
+        _ request: Request, _ context: AppContext, _ enricher: any Enricher, _ query: inout QueryReader
+    ) throws -> (GapStore, GapStore.Filter) {
+        guard let principal = context.principal else { throw HTTPError.unauthorized }
+        var organizationID = try context.organization()
+        if let text = query.string(AnalyticsRoutes.Query.organizationID) {
+            guard principal.isOperator else {
+                throw HTTPError(.forbidden, detail: "Only operator keys may read other organizations' analytics")
+            }
+            if let id = UUID(uuidString: text) {
+                organizationID = id
+            } else {
+                query.fail(
+                    AnalyticsRoutes.Query.organizationID.name, "Input should be an organization id; gaps are per organization",
+                    type: "uuid_parsing")
+            }
+        }
+        let now = Date.now
+        let to = (query.timestamp(AnalyticsRoutes.Query.to) ?? now).truncatedToMicroseconds
+        let from = (query.timestamp(AnalyticsRoutes.Query.from) ?? to.addingTimeInterval(-86_400)).truncatedToMicroseconds
+        if from >= to {
+            query.fail(AnalyticsRoutes.Query.from.name, "Value error, from must be before to", type: "value_error")
+        } else if to.timeIntervalSince(from) > Double(maximumDays) * 86_400 {
+            query.fail(AnalyticsRoutes.Query.from.name, "Value error, a range of at most \(maximumDays) days", type: "value_error")
+        }
+        let status = query.choice(Query.status, StatusFilter.self) ?? .open
+        let filter = GapStore.Filter(
+            from: from, to: to, assistantID: query.uuid(Query.assistantID), language: query.choice(Query.language, Language.self)?.rawValue,
+            reason: query.choice(Query.reason, GapStore.Reason.self), status: GapStore.Status(rawValue: status.rawValue),
+            apiKeyID: query.uuid(AnalyticsRoutes.Query.apiKeyID))
+        return (GapStore(db: context.database.organization(organizationID), enricher: enricher), filter)
+    }
+}
+
+/// `202` of an answer: the gap, now answered, and the Q&A pair queued for ingestion.
+private struct AnsweredGap: Encodable, Sendable {
+    var gap: KnowledgeGap
+    var qa: QAView
+}
