@@ -32,7 +32,9 @@ import Testing
         for (text, role, prefix) in expected {
             let embedding = try #require(try enricher.embed([text], role: role).first)
             #expect(embedding.model == "multilingual-e5-small-q4" && embedding.dimension == 384)
-            for (value, stored) in zip(embedding.vector, prefix) { #expect(abs(value - stored) < 1e-4, "\(text)") }
+            // The engine picks its SIMD kernels by CPU (AVX2, AVX-512): components differ by up to
+            // about 1e-3 between machines (seen: 8.5e-4), far under what another model or input gives.
+            for (value, stored) in zip(embedding.vector, prefix) { #expect(abs(value - stored) < 2e-3, "\(text)") }
             let norm = embedding.vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
             #expect(abs(norm - 1) < 1e-3)
         }

@@ -304,7 +304,7 @@ enum APIContract {
             .init(
                 method: .post, path: "/analytics/gaps/:gap_id/answer", tag: "Analytics",
                 summary: "Answer a gap: write a Q&A pair linked to its assistants and mark the gap answered",
-                body: body(GapRoutes.AnswerInput.fields), responses: [(202, S.ref("AnsweredGap"))], extraErrors: [403, 409]),
+                body: body(GapAnswerInput.fields), responses: [(202, S.ref("AnsweredGap"))], extraErrors: [403, 409]),
             .init(
                 method: .get, path: "/analytics/audit/", tag: "Analytics",
                 summary: "Administrative actions (keys, limits, promotions, deletions), newest first",

@@ -28,17 +28,6 @@ enum GapRoutes {
         static let filters = [assistantID, language, reason, status]
     }
 
-    /// `POST /analytics/gaps/{id}/answer`: the Q&A pair that answers the gap.
-    enum AnswerInput {
-        static let answer = Field("answer", .string(minLength: 1, maxLength: 20_000), required: true)
-        static let question = Field(
-            "question", .string(minLength: 1, maxLength: 2_000), "The pair's question; default the gap's representative question")
-        static let assistantIDs = Field(
-            "assistant_ids", .list(of: .uuid, maxItems: 100),
-            "Assistants to link the pair to; default every assistant whose questions are in the gap")
-        static let fields = FieldSet([question, answer, QAInput.Fields.tags, assistantIDs])
-    }
-
     /// Days a range may span: a trend has one point per day.
     static let maximumDays = 366
 
@@ -61,19 +50,9 @@ enum GapRoutes {
         }
         router.post("/analytics/gaps/:gap_id/answer") { request, context in
             let id = try context.resourceID("gap_id")
-            var reader = try request.jsonObjectBody()
-            let question = reader.string(AnswerInput.question)
-            let answer = reader.string(AnswerInput.answer)
-            let tags = reader.strings(QAInput.Fields.tags)
-            let assistantIDs = reader.strings(AnswerInput.assistantIDs)?.compactMap(UUID.init(uuidString:))
-            try reader.finish()
+            let input = try GapAnswerInput(try request.jsonObjectBody())
             let store = GapStore(db: try context.organizationDatabase(), enricher: enricher)
-            var source = KnowledgeSource.pending(
-                kind: .qa, title: (question ?? "").prefix(codePoints: 300), metadata: [:], at: Date.now.truncatedToMicroseconds)
-            source.question = question
-            source.answer = answer
-            source.tags = tags ?? []
-            let written = try store.answer(id, with: source, assistantIDs: assistantIDs, by: context.principal?.keyID)
+            let written = try store.answer(id, with: input.newSource(), assistantIDs: input.assistantIDs, by: context.principal?.keyID)
             return try Response.json(AnsweredGap(gap: try store.gap(id, nil), qa: QAView(source: written)), status: .accepted)
         }
     }
@@ -111,6 +90,42 @@ enum GapRoutes {
             reason: query.choice(Query.reason, GapStore.Reason.self), status: GapStore.Status(rawValue: status.rawValue),
             apiKeyID: query.uuid(AnalyticsRoutes.Query.apiKeyID))
         return (GapStore(db: context.database.organization(organizationID), enricher: enricher), filter)
+    }
+}
+
+/// `POST /analytics/gaps/{id}/answer`: `{answer, question?, tags?, assistant_ids?}`, the Q&A pair
+/// that answers the gap.
+struct GapAnswerInput {
+    var question: String?
+    var answer: String?
+    var tags: [String]?
+    var assistantIDs: [UUID]?
+
+    init(_ reader: FieldReader) throws {
+        var reader = reader
+        question = reader.string(Self.question)
+        answer = reader.string(Self.answer)
+        tags = reader.strings(QAInput.Fields.tags)
+        assistantIDs = reader.strings(Self.assistantIDs)?.compactMap(UUID.init(uuidString:))
+        try reader.finish()
+    }
+
+    static let answer = QAInput.Fields.answer
+    static let question = Field(
+        "question", .string(minLength: 1, maxLength: 2_000), "The pair's question; default the gap's representative question")
+    static let assistantIDs = Field(
+        "assistant_ids", .list(of: .uuid, maxItems: 100),
+        "Assistants to link the pair to; default every assistant whose questions are in the gap")
+    static let fields = FieldSet([question, answer, QAInput.Fields.tags, assistantIDs])
+
+    /// The pending pair; without a question, `GapStore.answer` gives it the gap's representative.
+    func newSource() -> KnowledgeSource {
+        var source = KnowledgeSource.pending(
+            kind: .qa, title: (question ?? "").prefix(codePoints: 300), metadata: [:], at: Date.now.truncatedToMicroseconds)
+        source.question = question
+        source.answer = answer
+        source.tags = tags ?? []
+        return source
     }
 }
 
