@@ -141,17 +141,20 @@ struct GapStore {
                 throw HTTPError(
                     .internalServerError, detail: "The embedding model returned \(vectors.count) vectors for \(pending.count) questions")
             }
+            // Placed on a copy: a transaction run again after a deadlock starts from the same gaps.
+            var placed = clustering
             try db.transaction {
+                placed = clustering
                 let now = Date.now.truncatedToMicroseconds
                 var started: Set<UUID> = []
                 var joined: Set<UUID> = []
                 for (index, question) in pending.enumerated() {
-                    let placement = clustering.place(vectors[index], newID: UUID())
+                    let placement = placed.place(vectors[index], newID: UUID())
                     let similarity: Float
                     let gapID: UUID
                     switch placement {
                     case .started:
-                        gapID = clustering.clusters[clustering.clusters.count - 1].id
+                        gapID = placed.clusters[placed.clusters.count - 1].id
                         similarity = 1
                         started.insert(gapID)
                         try db.execute(
@@ -162,7 +165,7 @@ struct GapStore {
                                 \(question.messageID), \(texts[index]), 'open', \(now), \(now))
                             """)
                     case .joined(let clusterIndex, let cosine):
-                        gapID = clustering.clusters[clusterIndex].id
+                        gapID = placed.clusters[clusterIndex].id
                         similarity = cosine
                         if !started.contains(gapID) { joined.insert(gapID) }
                     }
@@ -173,10 +176,11 @@ struct GapStore {
                             \(Double(similarity)), \(Self.language(of: question.question)), \(now))
                         """)
                 }
-                for cluster in clustering.clusters where joined.contains(cluster.id) || started.contains(cluster.id) {
+                for cluster in placed.clusters where joined.contains(cluster.id) || started.contains(cluster.id) {
                     try update(cluster, model: model, at: now)
                 }
             }
+            clustering = placed
             assigned += pending.count
         }
         return assigned
