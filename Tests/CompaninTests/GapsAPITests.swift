@@ -220,6 +220,8 @@ struct GapsAPITests {
             .post, "/api/v1/knowledge/qas/", json: #"{"question": "Canada?", "answer": "Yes.", "gap_id": "\#(Self.id(canada))"}"#)
         #expect(again.status == 409)
         #expect(app.send(.patch, "/api/v1/knowledge/qas/\(created.id)", json: #"{"gap_id": "\#(Self.id(canada))"}"#).status == 422)
+        let unknown = app.send(.post, "/api/v1/knowledge/qas/", json: #"[{"question": "Q?", "answer": "A.", "gap_id": "\#(UUID())"}]"#)
+        #expect(unknown.status == 422 && unknown.locations == [["body", 0, "gap_id"]])
     }
 
     @Test func badReadsAreRefusedAndOtherOrganizationsGapsAreNotFound() throws {

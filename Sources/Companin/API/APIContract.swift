@@ -144,7 +144,8 @@ enum APIContract {
                         ])
                     ]),
                     form(FieldSet([QARoutes.csvFile]), closed: false)),
-                responses: [(202, .object(["oneOf": .array([S.ref("QAPair"), S.page(of: S.ref("QAPair"))])]))]),
+                responses: [(202, .object(["oneOf": .array([S.ref("QAPair"), S.page(of: S.ref("QAPair"))])]))],
+                extraErrors: [409]),
             .init(
                 method: .get, path: qas, tag: "Knowledge", summary: "List Q&A pairs",
                 query: page + [FileRoutes.status, QARoutes.tag], responses: [(200, S.page(of: S.ref("QAPair")))]),

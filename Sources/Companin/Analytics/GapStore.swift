@@ -403,14 +403,20 @@ struct GapStore {
 
     /// Writes `source` (a new Q&A pair; its question defaults to the gap's representative), links it
     /// to `assistantIDs` (by default every assistant whose questions are in the gap), and marks the
-    /// gap answered, all in one transaction. `409` when the gap is already answered.
-    func answer(_ gapID: UUID, with source: KnowledgeSource, assistantIDs: [UUID]?, by apiKeyID: UUID?) throws -> KnowledgeSource {
+    /// gap answered, all in one transaction. `409` when the gap is already answered; an unknown
+    /// gap is `404`, or a `422` at `field` when a body named it.
+    func answer(
+        _ gapID: UUID, with source: KnowledgeSource, assistantIDs: [UUID]?, by apiKeyID: UUID?, field: [FieldError.Location]? = nil
+    ) throws -> KnowledgeSource {
         try db.transaction {
             guard
                 let gap = try db.fetchOne(
                     Locked.self,
                     "SELECT status, representative_question FROM knowledge_gaps WHERE \(db.condition) AND id = \(gapID) FOR UPDATE")
-            else { throw KnowledgeGap.notFound }
+            else {
+                guard let field else { throw KnowledgeGap.notFound }
+                throw ValidationError([FieldError(loc: field, msg: "Knowledge gap not found", type: "value_error")])
+            }
             guard gap.status == .open else { throw HTTPError(.conflict, detail: "This gap is already answered") }
             var source = source
             if source.question?.isEmpty ?? true {

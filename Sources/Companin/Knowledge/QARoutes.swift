@@ -50,7 +50,8 @@ enum QARoutes {
                 let input = try QAInput(FieldReader(members, location: [.key("body")]), partial: false)
                 var source = input.newSource()
                 if let gapID = input.gapID {
-                    source = try gaps.answer(gapID, with: source, assistantIDs: nil, by: context.principal?.keyID)
+                    source = try gaps.answer(
+                        gapID, with: source, assistantIDs: nil, by: context.principal?.keyID, field: [.key("body"), .key("gap_id")])
                 } else {
                     try store.insert(source, queue: true)
                 }
@@ -92,9 +93,12 @@ enum QARoutes {
     /// All pairs or none; a pair naming a gap answers it.
     private static func bulk(_ inputs: [QAInput], _ store: KnowledgeStore, _ gaps: GapStore, by apiKeyID: UUID?) throws -> Page<QAView> {
         let sources = try store.db.transaction {
-            try inputs.map { input in
+            try inputs.enumerated().map { index, input in
                 let source = input.newSource()
-                if let gapID = input.gapID { return try gaps.answer(gapID, with: source, assistantIDs: nil, by: apiKeyID) }
+                if let gapID = input.gapID {
+                    return try gaps.answer(
+                        gapID, with: source, assistantIDs: nil, by: apiKeyID, field: [.key("body"), .index(index), .key("gap_id")])
+                }
                 try store.insert(source, queue: true)
                 return source
             }
