@@ -1,6 +1,7 @@
-"""A small W3C WebDriver client for Debian's chromium-driver: enough to drive the dashboard in
-headless Chromium (navigate, find, type, click, run a script, screenshots through the DevTools
-protocol). chromedriver listens on loopback only; the browser it starts talks only to the stack."""
+"""A small W3C WebDriver client for Debian's chromium-driver: enough to drive the operator console in
+headless Chromium (navigate, find, type, choose a file, click, press keys, run a script, check text
+contrast, screenshots through the DevTools protocol). chromedriver listens on loopback only; the
+browser it starts talks only to the stack."""
 
 import base64
 import json
@@ -14,7 +15,33 @@ import urllib.error
 import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
-KEYS = {"tab": "\ue004", "enter": "\ue007"}
+KEYS = {"tab": "\ue004", "enter": "\ue007", "escape": "\ue00c", "space": "\ue00d", "shift": "\ue008"}
+
+# Text whose contrast with its background is below 4.5:1 (WCAG AA), among the visible elements
+# with text of their own (SVG excepted): a list of "TAG text ratio", empty when all pass.
+CONTRAST = """
+function luminance(rgb) {
+  const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function rgba(text) { return (text.match(/[\\d.]+/g) || []).map(Number); }
+function background(element) {
+  for (let e = element; e; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor);
+    if (c.length >= 3 && (c.length === 3 || c[3] > 0.5)) return c.slice(0, 3);
+  }
+  return [255, 255, 255];
+}
+const poor = [];
+for (const element of document.querySelectorAll('body *')) {
+  const own = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || element.offsetParent === null || element.closest('svg')) continue;
+  const fg = luminance(rgba(getComputedStyle(element).color).slice(0, 3)), bg = luminance(background(element));
+  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  if (ratio < 4.5) poor.push(element.tagName + ' ' + element.textContent.trim().slice(0, 40) + ' ' + ratio.toFixed(2));
+}
+return poor;
+"""
 
 
 def find_chromedriver():
@@ -114,15 +141,25 @@ class Session:
     def click(self, css):
         self.call("POST", f"/element/{self.find(css)}/click", {})
 
+    def choose_file(self, css, path):
+        """Gives an <input type=file> a local file, as a person choosing it would."""
+        self.call("POST", f"/element/{self.find(css)}/value", {"text": path})
+
     def select(self, css, value):
         """Chooses an option of a <select> the way a person does, so its change event fires."""
         self.click(f"{css} option[value='{value}']")
 
-    def press(self, key, times=1):
-        actions = []
+    def press(self, key, times=1, shift=False):
+        actions = [{"type": "keyDown", "value": KEYS["shift"]}] if shift else []
         for _ in range(times):
             actions += [{"type": "keyDown", "value": KEYS[key]}, {"type": "keyUp", "value": KEYS[key]}]
+        if shift:
+            actions.append({"type": "keyUp", "value": KEYS["shift"]})
         self.call("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
+
+    def poor_contrast(self):
+        """The visible texts under 4.5:1 against their background (empty when all pass)."""
+        return self.run(CONTRAST)
 
     def wait(self, script, timeout=20, message="the page"):
         deadline = time.monotonic() + timeout

@@ -34,8 +34,8 @@ function signedIn() {
 }
 
 function showPage(route, moveFocus) {
-  if (current && current.page !== route.page) current.page.leave();
-  else if (current) current.page.leave(); // the same page with another parameter starts over
+  // Leaving stops the page's polls and requests; the same page with another parameter starts over.
+  if (current) current.page.leave();
   current = route;
   for (const page of PAGES) {
     const section = document.getElementById("page-" + page.name);

@@ -189,6 +189,8 @@ export function confirmAction(options) {
   const ok = document.getElementById("confirm-ok");
   const cancel = document.getElementById("confirm-cancel");
   const returnTo = document.activeElement;
+  // A list polled meanwhile may have drawn that button anew: its twin takes the focus.
+  const returnKey = returnTo && returnTo.dataset ? returnTo.dataset.focusKey : null;
   title.textContent = options.title;
   message.textContent = options.message;
   ok.textContent = options.confirm || t("confirm.ok");
@@ -203,7 +205,9 @@ export function confirmAction(options) {
       cancel.removeEventListener("click", onCancel);
       dialog.removeEventListener("close", onClose);
       if (dialog.open) dialog.close();
-      if (returnTo && returnTo.isConnected && typeof returnTo.focus === "function") returnTo.focus();
+      const target = returnTo && returnTo.isConnected ? returnTo
+        : returnKey ? document.querySelector('[data-focus-key="' + CSS.escape(returnKey) + '"]') : null;
+      if (target && typeof target.focus === "function") target.focus();
       resolve(value);
     };
     const onOK = () => finish(true);

@@ -18,6 +18,7 @@ const state = {
   range: "7d",
   status: "open",
   reason: "",
+  language: "",
   assistantID: "",
   offset: 0,
   generation: 0,
@@ -60,7 +61,7 @@ async function load() {
   const from = new Date(Date.now() - (RANGES[state.range] || RANGES["7d"])).toISOString();
   try {
     const data = await getJSON("/analytics/gaps/", {
-      from: from, status: state.status, reason: state.reason, assistant_id: state.assistantID, limit: PAGE_SIZE, offset: state.offset,
+      from: from, status: state.status, reason: state.reason, language: state.language, assistant_id: state.assistantID, limit: PAGE_SIZE, offset: state.offset,
     }, signal);
     if (generation !== state.generation) return;
     render(data || {});
@@ -150,7 +151,7 @@ function answerForm(gap) {
   const message = el("p", { class: "form-message", role: "status", hidden: true, "data-answer-message": id });
   const qaState = el("p", { class: "qa-state small", hidden: true, "data-qa-state": id });
   const answer = el("textarea", { id: answerID, name: "answer", rows: 4, required: true, maxlength: 20000 });
-  const question = el("input", { id: questionID, name: "question", type: "text", maxlength: 20000, autocomplete: "off" });
+  const question = el("input", { id: questionID, name: "question", type: "text", maxlength: 2000, autocomplete: "off" });
   question.value = gap.question || "";
   const assistants = Array.isArray(gap.assistants) ? gap.assistants : [];
   const boxes = assistants.map((entry) => {
@@ -291,6 +292,7 @@ function setup() {
     range: byID("gaps-range"),
     status: byID("gaps-status"),
     reason: byID("gaps-reason"),
+    language: byID("gaps-language"),
     assistant: byID("gaps-assistant"),
     refresh: byID("gaps-refresh"),
     list: byID("gaps-list"),
@@ -299,15 +301,17 @@ function setup() {
   ui.range.value = state.range;
   ui.status.value = state.status;
   ui.reason.value = state.reason;
+  ui.language.value = state.language;
   const onChange = () => {
     state.range = RANGES[ui.range.value] ? ui.range.value : "7d";
     state.status = ui.status.value;
     state.reason = ui.reason.value;
+    state.language = ui.language.value;
     state.assistantID = ui.assistant.value;
     state.offset = 0;
     load();
   };
-  for (const control of [ui.range, ui.status, ui.reason, ui.assistant]) control.addEventListener("change", onChange);
+  for (const control of [ui.range, ui.status, ui.reason, ui.language, ui.assistant]) control.addEventListener("change", onChange);
   ui.refresh.addEventListener("click", () => load());
 }
 

@@ -102,6 +102,7 @@ function actionsCell(source) {
 function renderList(data) {
   const items = Array.isArray(data.items) ? data.items : [];
   const count = typeof data.count === "number" ? data.count : items.length;
+  const busy = items.some((source) => source.status === "pending" || source.status === "processing");
   keepFocus(ui.list, () => {
     if (items.length === 0) {
       ui.list.replaceChildren(stateMessage(state.status ? t("knowledge.emptyStatus") : t("knowledge.empty." + state.kind), "empty"));
@@ -123,6 +124,7 @@ function renderList(data) {
     ]));
     fill(ui.list,
       el("p", { class: "muted", "data-total": "sources", "data-value": count }, t("count.sources." + state.kind, { count: count })),
+      busy ? el("p", { class: "muted small", "data-polling": "true" }, t("knowledge.polling")) : null,
       table(t("knowledge.caption." + state.kind), [t("column.title"), t("column.status"), detailHeading, t("column.updated"), t("column.actions")],
         rows, { textColumns: [0, 1, 2, 3, 4], className: "sources-table" }),
       pager("knowledge", state.offset, PAGE_SIZE, count, (offset) => {
@@ -131,7 +133,7 @@ function renderList(data) {
       }),
     );
   });
-  return items.some((source) => source.status === "pending" || source.status === "processing");
+  return busy;
 }
 
 function stopPolling() {
@@ -169,13 +171,10 @@ async function load(options) {
   try {
     const data = await getJSON(PATHS[state.kind], { status: state.status, limit: PAGE_SIZE, offset: state.offset }, controller.signal);
     if (generation !== state.generation) return;
-    const busy = renderList(data || {});
-    say(ui.listStatus, busy ? t("knowledge.polling") : t("knowledge.updated", { at: format.clock(new Date()) }), "");
-    if (busy) schedulePoll();
+    if (renderList(data || {})) schedulePoll();
   } catch (failure) {
     if (generation !== state.generation || failure.aborted) return;
     ui.list.replaceChildren(stateMessage(describeFailure(failure), "error"));
-    say(ui.listStatus, "", "");
   } finally {
     if (generation === state.generation) ui.list.removeAttribute("aria-busy");
   }
@@ -187,8 +186,8 @@ async function reprocess(source, button) {
     try {
       await api("POST", path);
       say(ui.listStatus, t("knowledge.reprocessed", { name: title(source) }), "ok");
-      load({ quiet: true });
       state.pollDelay = POLL_FIRST;
+      load({ quiet: true });
     } catch (failure) {
       say(ui.listStatus, describeFailure(failure), "error");
     }
