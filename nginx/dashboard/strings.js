@@ -107,7 +107,7 @@ export const STRINGS = {
   "key.unnamed": ["Unnamed key", "Chave sem nome"],
   "key.revoked": ["(revoked)", "(revogada)"],
   "reason.handed_off": ["Handed off to a human", "Transferida para uma pessoa"],
-  "reason.no_sources": ["Nothing found in the knowledge", "Nada encontrado no conhecimento"],
+  "reason.no_sources": ["Answered without sources", "Respondida sem fontes"],
   "reason.low_rating": ["Rated low", "Avaliação baixa"],
   "role.user": ["Visitor", "Visitante"],
   "role.assistant": ["Assistant", "Assistente"],
@@ -433,8 +433,8 @@ export const STRINGS = {
 
   // Knowledge gaps
   "gaps.lead": [
-    "Questions the assistants handed off, found nothing for or were rated low on, grouped by meaning. Answer one and a Q&A pair answers the next question like it.",
-    "Perguntas que os assistentes transferiram, para as quais não acharam nada ou que tiveram avaliação baixa, agrupadas por sentido. Responda uma e um par de pergunta e resposta responde a próxima pergunta parecida.",
+    "Questions the assistants passed on to a human, answered without sources, or whose answers were rated low, grouped by meaning. Answer one and a Q&A pair answers the next question like it.",
+    "Perguntas que os assistentes passaram para uma pessoa, responderam sem fontes ou cujas respostas tiveram avaliação baixa, agrupadas por sentido. Responda uma e um par de pergunta e resposta responde a próxima pergunta parecida.",
   ],
   "gaps.statusOpen": ["Not answered yet", "Ainda sem resposta"],
   "gaps.statusAnswered": ["Answered", "Respondidas"],
