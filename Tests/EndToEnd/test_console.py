@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from conftest import BASE_URL, VAR_DIR, new_org_key, request, wait_for_status
+from conftest import BASE_URL, VAR_DIR, cli, new_org_key, request, wait_for_status
 from webdriver import Driver, WebDriverError, find_chromedriver
 
 SCREENSHOTS = os.environ.get("COMPANIN_SCREENSHOT_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
@@ -111,12 +111,18 @@ def sign_in(session, key):
     session.wait("return !document.querySelector('#nav').hidden", message="the navigation after signing in")
 
 
+# The part of a page each route shows: a list, or one item.
+VIEWS = {"conversations": ("#conversations-inbox", "#conversation-detail"), "assistants": ("#assistants-list-view", "#assistant-detail")}
+
+
 def go(session, route):
     """Follows the route (#/knowledge, #/conversations/ID …) and waits until its page has loaded."""
-    page = route.split("/")[0]
+    page, _, item = route.partition("/")
     session.run("location.hash = arguments[0]", "#/" + route)
-    session.wait(f"const p = document.querySelector('#page-{page}'); return !p.hidden && p.querySelectorAll('[aria-busy=\"true\"]').length === 0",
-                 message=f"the {route} page")
+    view = VIEWS[page][1 if item else 0] if page in VIEWS else f"#page-{page}"
+    session.wait(f"const p = document.querySelector('#page-{page}'); return !p.hidden && !document.querySelector({view!r}).hidden "
+                 f"&& document.querySelector('#nav a[aria-current]').dataset.page === {page!r} "
+                 "&& p.querySelectorAll('[aria-busy=\"true\"]').length === 0", message=f"the {route} page")
 
 
 def settled(session, page):
@@ -544,8 +550,10 @@ def test_no_page_violates_the_policy_and_the_key_stays_in_session_storage(operat
     assert browser.run("return window.cspViolations") == [] and browser.run("return window.pageErrors") == []
 
 
-def test_a_write_the_key_may_not_make_is_told_in_words(operator, driver):
-    reader = create(operator["key"], "/api/v1/keys/", {"name": "reader", "scopes": ["read"]})["secret"]
+def test_errors_are_told_in_words(operator, driver, browser):
+    key = operator["key"]
+    # 403: a key that may only read, writing.
+    reader = create(key, "/api/v1/keys/", {"name": "reader", "scopes": ["read"]})["secret"]
     session = new_session(driver)
     try:
         sign_in(session, reader)
@@ -553,11 +561,43 @@ def test_a_write_the_key_may_not_make_is_told_in_words(operator, driver):
         session.type("#qa-question", "Can a reader add this?")
         session.type("#qa-answer", "No.")
         session.click("#qa-submit")
-        visible_text(session, "#qa-message.error", "may not do this")
+        visible_text(session, "#qa-message.error", "This key may not do this")
         assert session.run("return document.querySelector('#qa-message').getAttribute('role')") == "alert"
         assert session.run("return window.cspViolations") == []
     finally:
         session.quit()
+
+    sign_in(browser, key)
+    # 422: each field with its message.
+    go(browser, "knowledge")
+    browser.type("#url-address", "not a web address")
+    browser.click("#url-submit")
+    assert re.match(r"Some fields are not valid: url: .+", visible_text(browser, "#url-message.error", "url:"))
+    # 404: a conversation that is not there.
+    go(browser, f"conversations/{uuid.uuid4()}")
+    visible_text(browser, "#conversation-transcript .state.error", "This conversation does not exist")
+    # 409: closed behind the page's back, then written to.
+    assistant = create(key, "/api/v1/assistants/", {"name": "Errors"})
+    conversation = open_conversation(key, assistant["id"])
+    go(browser, f"conversations/{conversation['id']}")
+    create(key, f"/api/v1/conversations/{conversation['id']}/close", {}, status=200)
+    browser.type("#reply-content", "Anyone there?")
+    browser.click("#reply-submit")
+    visible_text(browser, "#reply-message.error", "This conversation is closed")
+    browser.wait("return document.querySelector('#reply-submit').disabled", message="the reply form to close")
+    # 429: the organization's hourly limit spent.
+    cli("org", "set-limit", operator["org"], "1")
+    try:
+        go(browser, "knowledge")
+        # The limiter may still let a request or two through from before: refresh until it refuses.
+        deadline = time.monotonic() + 30
+        while not (text := text_of(browser, "#knowledge-list .state.error")) and time.monotonic() < deadline:
+            browser.click("#knowledge-refresh")
+            settled(browser, "knowledge")
+        assert text and re.fullmatch(r"Too many requests: try again in \d+ seconds?\.", text), text
+    finally:
+        cli("org", "set-limit", operator["org"], "1000000")
+    assert browser.run("return window.cspViolations") == [] and browser.run("return window.pageErrors") == []
 
 
 def test_portuguese_for_a_pt_br_browser(operator, driver):

@@ -182,7 +182,11 @@ function withDetail(sentence, failure) {
  */
 export function describeFailure(failure, words) {
   const own = words || {};
-  if (!(failure instanceof RequestFailure)) return t("error.unexpected");
+  if (!(failure instanceof RequestFailure)) {
+    // Not the API's answer but the page's own mistake: said in words, and logged for whoever debugs it.
+    console.error(failure);
+    return t("error.unexpected");
+  }
   if (failure.network) return t("error.network");
   if (own[failure.status]) return own[failure.status];
   switch (failure.status) {

@@ -272,6 +272,7 @@ async function onReply(event) {
   const agent = ui.replyAgent.value.trim();
   if (agent) body.actor_id = agent;
   if (!state.replyKey) state.replyKey = randomID();
+  let reload = false;
   await whileBusy(ui.replyButton, async () => {
     try {
       await api("POST", "/api/v1/conversations/" + encodeURIComponent(state.conversationID) + "/messages", {
@@ -280,14 +281,16 @@ async function onReply(event) {
       state.replyKey = null;
       ui.replyContent.value = "";
       say(ui.replyMessage, t("conversations.replied"), "ok");
-      await loadConversation(state.conversationID, { quiet: true });
+      reload = true;
     } catch (failure) {
       // A 422 for the key means the text changed since the first try: a new key sends it as new.
       if (failure.status === 422) state.replyKey = null;
       say(ui.replyMessage, describeFailure(failure, { 409: t("conversations.closedConflict") }), "error");
-      if (failure.status === 409) loadConversation(state.conversationID, { quiet: true });
+      reload = failure.status === 409;
     }
   });
+  // After the button is released: the transcript decides whether it may be used again.
+  if (reload) await loadConversation(state.conversationID, { quiet: true });
 }
 
 // Typing another text starts another message (and another Idempotency-Key).

@@ -665,6 +665,7 @@ function showPanelFailure(panel, failure) {
   setPanelState(panel, "error");
   if (!(failure instanceof RequestFailure)) {
     // An answer of an unexpected shape: say so rather than leave half a panel.
+    console.error(failure);
     panel.body.replaceChildren(stateMessage(t("overview.unreadable"), "error"));
     return;
   }
