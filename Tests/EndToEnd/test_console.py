@@ -199,15 +199,34 @@ def test_the_console_is_static_files_under_a_strict_policy():
         assert not re.search(r"\beval\(|new Function\(|innerHTML|insertAdjacentHTML|document\.write", body), name
 
 
-def test_every_string_of_the_console_is_in_both_languages():
-    with open(os.path.join(DASHBOARD_DIR, "strings.js"), encoding="utf-8") as handle:
-        table = handle.read()
-    keys = set(re.findall(r'^\s*"([^"]+)":\s*\[', table, re.M))
-    pairs = re.findall(r'^\s*"[^"]+":\s*\[\s*"[^"]*",\s*"[^"]*",?\s*\],?$', table, re.M)
-    assert len(keys) > 300
-    # Every one-line entry has both an English and a Portuguese text.
-    assert not re.search(r'^\s*"[^"]+":\s*\[\s*"[^"]*"\s*\],?$', table, re.M)
-    assert pairs
+# Each entry of the string table as the browser loads it: [English, Portuguese], both texts (or both
+# plural forms, with "one" and "other"), the same {placeholders} in both.
+STRING_TABLE = """
+const done = arguments[arguments.length - 1];
+import('./strings.js').then(({ STRINGS }) => {
+  const problems = [];
+  const holes = (text) => (String(text).match(/\\{\\w+\\}/g) || []).sort().join(' ');
+  for (const [key, entry] of Object.entries(STRINGS)) {
+    if (!Array.isArray(entry) || entry.length !== 2) { problems.push(key + ': not [English, Portuguese]'); continue; }
+    const [en, pt] = entry.map(text => typeof text === 'string' ? { other: text } : text);
+    for (const form of new Set(Object.keys(en).concat(Object.keys(pt)))) {
+      if (!en[form] || !pt[form]) problems.push(key + ': no ' + form + ' form in both languages');
+      else if (holes(en[form]) !== holes(pt[form])) problems.push(key + ': placeholders differ');
+    }
+    if (typeof entry[0] !== typeof entry[1] || (typeof entry[0] === 'object' && !(en.one && en.other))) problems.push(key + ': forms');
+  }
+  done({ count: Object.keys(STRINGS).length, keys: Object.keys(STRINGS), problems });
+}, error => done({ error: String(error) }));
+"""
+
+
+def test_every_string_of_the_console_is_in_both_languages(browser):
+    browser.get(CONSOLE)
+    loaded = browser.run_async(STRING_TABLE)
+    assert "error" not in loaded, loaded
+    assert loaded["count"] > 300 and loaded["problems"] == []
+    keys = set(loaded["keys"])
+    # Every key the pages use is in the table.
     used = set()
     for name in os.listdir(DASHBOARD_DIR):
         path = os.path.join(DASHBOARD_DIR, name)

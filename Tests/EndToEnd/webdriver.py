@@ -130,6 +130,10 @@ class Session:
         """Runs a function body in the page and returns its value."""
         return self.call("POST", "/execute/sync", {"script": script, "args": list(args)})
 
+    def run_async(self, script, *args):
+        """Runs a function body that calls its last argument with the value to return."""
+        return self.call("POST", "/execute/async", {"script": script, "args": list(args)})
+
     def find(self, css):
         return self.call("POST", "/element", {"using": "css selector", "value": css})[ELEMENT]
 
