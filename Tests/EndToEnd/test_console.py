@@ -619,6 +619,21 @@ def test_errors_are_told_in_words(operator, driver, browser):
     assert browser.run("return window.cspViolations") == [] and browser.run("return window.pageErrors") == []
 
 
+def test_a_browser_token_signs_in_as_well(operator, browser):
+    """A short-lived browser token (sent as a bearer token) reads what its scopes allow."""
+    key = operator["key"]
+    pair = create(key, "/api/v1/knowledge/qas/", {"question": "Token?", "answer": "Yes."}, status=202)
+    token = create(key, "/api/v1/tokens", {"scopes": ["read", "analytics"], "ttl_seconds": 600})["token"]
+    assert token.startswith("cmt_")
+    sign_in(browser, token)
+    browser.wait("return !!document.querySelector('[data-total=\"requests\"]')", message="the overview's figures")
+    go(browser, "knowledge")
+    browser.select("#knowledge-kind", "qa")
+    browser.wait(f"return !!document.querySelector('tr[data-source=\"{pair['id']}\"]')", message="the pair")
+    assert browser.run("return sessionStorage.getItem('companin.apiKey')") == token
+    assert browser.run("return window.cspViolations") == [] and browser.run("return window.pageErrors") == []
+
+
 def test_portuguese_for_a_pt_br_browser(operator, driver):
     key = operator["key"]
     pair = create(key, "/api/v1/knowledge/qas/", {"question": "Qual é o prazo de entrega?", "answer": "De 3 a 5 dias úteis."}, status=202)
