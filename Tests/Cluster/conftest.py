@@ -28,7 +28,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
-from companin_stack import Database, DatabaseError, Stack, StackError, free_port  # noqa: E402,F401
+from companin_stack import Database, DatabaseError, Stack, StackError, free_port, wait_for  # noqa: E402,F401
 from companin_stack import client, processes  # noqa: E402
 
 BIN = os.environ.get("COMPANIN_BIN", "")
@@ -319,16 +319,6 @@ def _running(cluster):
         if pid:
             found.append(("nginx", pid))
     return found
-
-
-def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
 
 
 def iso(moment):

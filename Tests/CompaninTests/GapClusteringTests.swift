@@ -67,23 +67,23 @@ import Testing
         let reporting = Self.questions("reporting")
         let developmentVectors = try Self.vectors(enricher, development.map(\.text))
         let reportingVectors = try Self.vectors(enricher, reporting.map(\.text))
-        var best: (threshold: Float, f1: Double) = (0, -1)
+        var best: (threshold: Float, f05: Double) = (0, -1)
         for step in 20...196 {
             let threshold = Float(step) / 200
-            let f1 = Self.f05(Self.score(developmentVectors, development.map(\.group), threshold: threshold))
-            if f1 > best.f1 { best = (threshold, f1) }
+            let f05 = Self.f05(Self.score(developmentVectors, development.map(\.group), threshold: threshold))
+            if f05 > best.f05 { best = (threshold, f05) }
         }
         let shipped = GapClustering.threshold(model: enricher.embeddingModel)
         let onDevelopment = Self.score(developmentVectors, development.map(\.group), threshold: shipped)
         let onReporting = Self.score(reportingVectors, reporting.map(\.group), threshold: shipped)
         print(
             """
-            gap clustering \(enricher.embeddingModel): best development threshold \(best.threshold) (F0.5 \(String(format: "%.3f", best.f1))); \
+            gap clustering \(enricher.embeddingModel): best development threshold \(best.threshold) (F0.5 \(String(format: "%.3f", best.f05))); \
             shipped \(shipped): development P \(String(format: "%.3f", onDevelopment.precision)) R \(String(format: "%.3f", onDevelopment.recall)), \
             reporting P \(String(format: "%.3f", onReporting.precision)) R \(String(format: "%.3f", onReporting.recall)) \
             (\(reporting.count) questions, \(onReporting.truePairs) true pairs)
             """)
-        return (best.f1, Self.f05(onDevelopment), onDevelopment, onReporting)
+        return (best.f05, Self.f05(onDevelopment), onDevelopment, onReporting)
     }
 
     @Test func theFixtureHasTwoSplitsOfGroupsAndSingletons() {

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.parse
 import uuid
 
@@ -16,7 +15,8 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                 "scripts", "lib"))
-from companin_stack import DatabaseError, Stack, client  # noqa: E402,F401  (DatabaseError: for the tests)
+from companin_stack import DatabaseError, Stack, client, wait_for  # noqa: E402,F401  (DatabaseError: for the tests)
+from webdriver import Driver, WebDriverError  # noqa: E402
 
 BASE_URL = os.environ.get("COMPANIN_TEST_BASE_URL", "")
 VAR_DIR = os.environ.get("COMPANIN_TEST_VAR_DIR", "")
@@ -118,14 +118,15 @@ def responder_pids(master=None):
     return child_pids(master, "respond")
 
 
-def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")
+@pytest.fixture(scope="module")
+def driver():
+    """One headless Chromium driver for a module's browser tests."""
+    try:
+        chromedriver = Driver()
+    except WebDriverError as error:
+        pytest.fail(str(error))
+    yield chromedriver
+    chromedriver.quit()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import uuid
 import pytest
 
 from conftest import BASE_URL, VAR_DIR, cli, new_org_key, request, wait_for_status
-from webdriver import Driver, WebDriverError, find_chromedriver
+from webdriver import find_chromedriver
 
 SCREENSHOTS = os.environ.get("COMPANIN_SCREENSHOT_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
 CONSOLE = BASE_URL.rstrip("/") + "/dashboard/"
@@ -72,16 +72,6 @@ def open_conversation(key, assistant_id):
 
 def ask(key, conversation_id, text):
     return create(key, f"/api/v1/conversations/{conversation_id}/messages", {"role": "user", "content": text})
-
-
-@pytest.fixture(scope="module")
-def driver():
-    try:
-        chromedriver = Driver()
-    except WebDriverError as error:
-        pytest.fail(str(error))
-    yield chromedriver
-    chromedriver.quit()
 
 
 def new_session(driver, language="en-US"):

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from conftest import BASE_URL, VAR_DIR, cli, db, fixture, new_org_key, request, upload, wait_for, wait_for_status
-from webdriver import Driver, WebDriverError, find_chromedriver
+from webdriver import find_chromedriver
 
 SCREENSHOTS = os.environ.get("COMPANIN_SCREENSHOT_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
 DASHBOARD = BASE_URL.rstrip("/") + "/dashboard/"
@@ -93,16 +93,6 @@ def board():
         wait_for(lambda: db.scalar("SELECT COUNT(*) FROM request_log WHERE api_key_id = %s", [key_id]) == work.requests[name],
                  timeout=15, interval=0.1, message=f"the {name} key's requests in the log")
     return {"org": org, "viewer": viewer, "web": web_id, "app": app_id, "work": work, "lost": lost["id"], "failed": failed}
-
-
-@pytest.fixture(scope="module")
-def driver():
-    try:
-        chromedriver = Driver()
-    except WebDriverError as error:
-        pytest.fail(str(error))
-    yield chromedriver
-    chromedriver.quit()
 
 
 @pytest.fixture()
@@ -239,31 +229,6 @@ def test_numbers_follow_the_browsers_locale(board, driver):
             session.quit()
 
 
-CONTRAST = """
-function luminance(rgb) {
-  const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-function rgba(text) { return (text.match(/[\\d.]+/g) || []).map(Number); }
-function background(element) {
-  for (let e = element; e; e = e.parentElement) {
-    const c = rgba(getComputedStyle(e).backgroundColor);
-    if (c.length >= 3 && (c.length === 3 || c[3] > 0.5)) return c.slice(0, 3);
-  }
-  return [255, 255, 255];
-}
-const poor = [];
-for (const element of document.querySelectorAll('body *')) {
-  const own = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-  if (!own || element.offsetParent === null || element.closest('svg')) continue;
-  const fg = luminance(rgba(getComputedStyle(element).color).slice(0, 3)), bg = luminance(background(element));
-  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-  if (ratio < 4.5) poor.push(element.tagName + ' ' + element.textContent.trim().slice(0, 40) + ' ' + ratio.toFixed(2));
-}
-return poor;
-"""
-
-
 def test_it_works_at_desktop_and_phone_widths_and_from_the_keyboard(board, driver):
     os.makedirs(SCREENSHOTS, exist_ok=True)
     session = driver.session(1280, 900)
@@ -281,14 +246,14 @@ def test_it_works_at_desktop_and_phone_widths_and_from_the_keyboard(board, drive
             session.press("tab")
             reached.add(session.run("return document.activeElement.id || document.activeElement.tagName"))
         assert {"range", "key-filter", "refresh"} <= reached, reached
-        assert session.run(CONTRAST) == []
+        assert session.poor_contrast() == []
         assert session.run("return document.documentElement.scrollWidth") <= 1280
         session.full_page_screenshot(os.path.join(SCREENSHOTS, "dashboard-1280.png"), 1280)
         session.cdp("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
         session.run("window.dispatchEvent(new Event('resize'))")
         time.sleep(0.3)
         assert session.run("return document.documentElement.scrollWidth") <= 390
-        assert session.run(CONTRAST) == []
+        assert session.poor_contrast() == []
         session.full_page_screenshot(os.path.join(SCREENSHOTS, "dashboard-390.png"), 390, mobile=True)
     finally:
         session.quit()

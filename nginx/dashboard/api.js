@@ -74,6 +74,24 @@ export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
 
+/**
+ * Starts a page's load over `state` ({generation, controller}): the load in flight is aborted, and
+ * an answer whose generation is no longer the page's is to be dropped.
+ */
+export function beginLoad(state) {
+  if (state.controller) state.controller.abort();
+  state.controller = new AbortController();
+  state.generation += 1;
+  return { generation: state.generation, signal: state.controller.signal };
+}
+
+/** Drops the page's load in flight: its answers, if any still come, are ignored. */
+export function cancelLoad(state) {
+  state.generation += 1;
+  if (state.controller) state.controller.abort();
+  state.controller = null;
+}
+
 export function queryString(params) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params || {})) {

@@ -4,7 +4,7 @@
 // told so and the page reloads it instead of overwriting their change.
 
 import { t, format, DASH } from "./i18n.js";
-import { api, getJSON, describeFailure } from "./api.js";
+import { api, getJSON, describeFailure, beginLoad, cancelLoad } from "./api.js";
 import { el, fill, stateMessage, table, numberCell, timeElement, whileBusy, say, pager, prettyJSON, keepFocus } from "./dom.js";
 
 const PAGE_SIZE = 50;
@@ -23,13 +23,6 @@ const state = {
 
 const ui = {};
 
-function begin() {
-  if (state.controller) state.controller.abort();
-  state.controller = new AbortController();
-  state.generation += 1;
-  return { generation: state.generation, signal: state.controller.signal };
-}
-
 function fieldLabel(name) {
   return FIELDS.includes(name) ? t("field." + name) : name;
 }
@@ -42,7 +35,7 @@ function activeWords(assistant) {
 // The list
 
 async function loadList() {
-  const { generation, signal } = begin();
+  const { generation, signal } = beginLoad(state);
   ui.list.setAttribute("aria-busy", "true");
   ui.list.replaceChildren(stateMessage(t("state.loading"), "loading"));
   try {
@@ -148,7 +141,7 @@ function renderVersions() {
 
 /** Reads the assistant (and its ETag) and its versions. */
 async function loadAssistant(id, options) {
-  const { generation, signal } = begin();
+  const { generation, signal } = beginLoad(state);
   const quiet = options && options.quiet;
   if (!quiet) {
     ui.detail.setAttribute("aria-busy", "true");
@@ -325,8 +318,7 @@ export const assistantsPage = {
     else showList();
   },
   leave: () => {
-    state.generation += 1;
-    if (state.controller) state.controller.abort();
+    cancelLoad(state);
   },
   signOut: () => {
     state.offset = 0;

@@ -3,7 +3,7 @@
 // an agent, hands the conversation off or closes it.
 
 import { t, format, DASH, MIDDLE_DOT } from "./i18n.js";
-import { api, getJSON, describeFailure } from "./api.js";
+import { api, getJSON, describeFailure, beginLoad, cancelLoad } from "./api.js";
 import {
   el, fill, figure, stateMessage, table, numberCell, timeElement, whileBusy, say, confirmAction, pager, shortID, randomID,
 } from "./dom.js";
@@ -26,13 +26,6 @@ const state = {
 
 const ui = {};
 
-function begin() {
-  if (state.controller) state.controller.abort();
-  state.controller = new AbortController();
-  state.generation += 1;
-  return { generation: state.generation, signal: state.controller.signal };
-}
-
 async function loadAssistantNames(signal) {
   try {
     const data = await getJSON("/api/v1/assistants/", { limit: 1000 }, signal);
@@ -50,7 +43,7 @@ function assistantName(id) {
 // The inbox
 
 async function loadInbox() {
-  const { generation, signal } = begin();
+  const { generation, signal } = beginLoad(state);
   ui.inbox.setAttribute("aria-busy", "true");
   ui.inbox.replaceChildren(stateMessage(t("state.loading"), "loading"));
   try {
@@ -236,7 +229,7 @@ function renderConversation(transcript) {
 }
 
 async function loadConversation(id, options) {
-  const { generation, signal } = begin();
+  const { generation, signal } = beginLoad(state);
   const quiet = options && options.quiet;
   if (!quiet) {
     ui.detail.setAttribute("aria-busy", "true");
@@ -420,8 +413,7 @@ export const conversationsPage = {
     else showInbox();
   },
   leave: () => {
-    state.generation += 1;
-    if (state.controller) state.controller.abort();
+    cancelLoad(state);
   },
   signOut: () => {
     state.assistants = new Map();

@@ -2,7 +2,7 @@
 // figure, drawn as hand-made SVG charts and tables.
 
 import { t, format, locale, parseDate, ELLIPSIS, MIDDLE_DOT, DASH } from "./i18n.js";
-import { getJSON, describeFailure, RequestFailure } from "./api.js";
+import { getJSON, describeFailure, RequestFailure, beginLoad, cancelLoad } from "./api.js";
 import { el, svg, figure, stateMessage, totalsList, table, numberCell, timeElement, proportionBar, shortID } from "./dom.js";
 import { kindLabel, statusLabel, conversationStatusLabel, assistantLabel, stars } from "./labels.js";
 
@@ -713,11 +713,7 @@ function resetKeyOptions() {
 }
 
 function loadDashboard() {
-  if (state.controller) state.controller.abort();
-  const controller = new AbortController();
-  state.controller = controller;
-  state.generation += 1;
-  const generation = state.generation;
+  const { generation, signal } = beginLoad(state);
   const rangeInfo = RANGES[state.range] || RANGES[DEFAULT_RANGE];
 
   ui.filtersError.hidden = true;
@@ -730,7 +726,7 @@ function loadDashboard() {
     from: new Date(Date.now() - rangeInfo.duration).toISOString(),
     apiKeyID: state.apiKeyID,
     isCurrent: () => generation === state.generation,
-    request: (path, params) => getJSON(path, params, controller.signal),
+    request: (path, params) => getJSON(path, params, signal),
     keyNames: null,
   };
   const keys = loadKeys(context);
@@ -746,13 +742,6 @@ function loadDashboard() {
       ? t("overview.updated", { at: at })
       : t("overview.updatedFailed", { at: at, panels: t("count.panels", { count: failed }) });
   });
-}
-
-/** Drops whatever is in flight: its answers will be ignored. */
-function stopLoading() {
-  state.generation += 1;
-  if (state.controller) state.controller.abort();
-  state.controller = null;
 }
 
 function debounce(action, delay) {
@@ -796,10 +785,10 @@ export const overviewPage = {
   name: "overview",
   setup: setup,
   enter: () => loadDashboard(),
-  leave: () => stopLoading(),
+  leave: () => cancelLoad(state),
   /** Another key may belong to another organization: its filters start over. */
   signOut: () => {
-    stopLoading();
+    cancelLoad(state);
     resetKeyOptions();
     ui.status.textContent = "";
     ui.filtersError.hidden = true;

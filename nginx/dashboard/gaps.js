@@ -3,7 +3,7 @@
 // linking to their conversations, and a form per gap that answers it as a new Q&A pair.
 
 import { t, format, DASH, MIDDLE_DOT } from "./i18n.js";
-import { api, getJSON, describeFailure } from "./api.js";
+import { api, getJSON, describeFailure, beginLoad, cancelLoad } from "./api.js";
 import { el, fill, stateMessage, timeElement, whileBusy, say, pager, sparkline, shortID, field, figure } from "./dom.js";
 import { statusLabel } from "./labels.js";
 
@@ -34,13 +34,6 @@ function reasonLabel(reason) {
   return REASONS.includes(reason) ? t("reason." + reason) : reason || DASH;
 }
 
-function begin() {
-  if (state.controller) state.controller.abort();
-  state.controller = new AbortController();
-  state.generation += 1;
-  return { generation: state.generation, signal: state.controller.signal };
-}
-
 async function loadAssistants(signal) {
   try {
     const data = await getJSON("/api/v1/assistants/", { limit: 1000 }, signal);
@@ -55,7 +48,7 @@ async function loadAssistants(signal) {
 }
 
 async function load() {
-  const { generation, signal } = begin();
+  const { generation, signal } = beginLoad(state);
   ui.list.setAttribute("aria-busy", "true");
   ui.list.replaceChildren(stateMessage(t("state.loading"), "loading"));
   const from = new Date(Date.now() - (RANGES[state.range] || RANGES["7d"])).toISOString();
@@ -326,8 +319,7 @@ export const gapsPage = {
   leave: () => {
     state.active = false;
     stopWatching();
-    state.generation += 1;
-    if (state.controller) state.controller.abort();
+    cancelLoad(state);
   },
   signOut: () => {
     state.offset = 0;

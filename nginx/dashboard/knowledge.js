@@ -3,7 +3,7 @@
 // confirmation, and a search that shows the ranked chunks as an assistant would see them.
 
 import { t, format, DASH, MIDDLE_DOT } from "./i18n.js";
-import { api, getJSON, describeFailure } from "./api.js";
+import { api, getJSON, describeFailure, beginLoad, cancelLoad } from "./api.js";
 import {
   el, fill, figure, stateMessage, table, timeElement, keepFocus, whileBusy, say, confirmAction, pager, shortID,
 } from "./dom.js";
@@ -158,18 +158,14 @@ function schedulePoll() {
 async function load(options) {
   const quiet = options && options.quiet;
   stopPolling();
-  if (state.controller) state.controller.abort();
-  const controller = new AbortController();
-  state.controller = controller;
-  state.generation += 1;
-  const generation = state.generation;
+  const { generation, signal } = beginLoad(state);
   if (!quiet) {
     state.pollDelay = POLL_FIRST;
     ui.list.setAttribute("aria-busy", "true");
     ui.list.replaceChildren(stateMessage(t("state.loading"), "loading"));
   }
   try {
-    const data = await getJSON(PATHS[state.kind], { status: state.status, limit: PAGE_SIZE, offset: state.offset }, controller.signal);
+    const data = await getJSON(PATHS[state.kind], { status: state.status, limit: PAGE_SIZE, offset: state.offset }, signal);
     if (generation !== state.generation) return;
     if (renderList(data || {})) schedulePoll();
   } catch (failure) {
@@ -447,8 +443,7 @@ export const knowledgePage = {
   leave: () => {
     state.active = false;
     stopPolling();
-    state.generation += 1;
-    if (state.controller) state.controller.abort();
+    cancelLoad(state);
   },
   signOut: () => {
     state.fresh.clear();

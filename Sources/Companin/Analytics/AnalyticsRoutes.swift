@@ -183,7 +183,7 @@ enum AnalyticsRoutes {
 
     /// The organization in scope: the caller's, or for operator keys `organization_id=ID|all`
     /// (`nil`: every organization).
-    private static func organizationScope(_ context: AppContext, _ query: inout QueryReader) throws -> UUID? {
+    static func organizationScope(_ context: AppContext, _ query: inout QueryReader) throws -> UUID? {
         guard let principal = context.principal else { throw HTTPError.unauthorized }
         var organizationID: UUID? = principal.organizationID
         if let text = query.string(Query.organizationID) {
@@ -231,14 +231,21 @@ enum AnalyticsRoutes {
         _ request: Request, _ context: AppContext, _ database: Connection, _ query: inout QueryReader
     ) throws -> Window {
         let organizationID = try organizationScope(context, &query)
+        let range = range(&query)
+        let apiKeyID = query.uuid(Query.apiKeyID)
+        return Window(
+            store: AnalyticsStore(database: database, organizationID: organizationID),
+            from: range.from, to: range.to, live: range.live, apiKeyID: apiKeyID)
+    }
+
+    /// `from` and `to` (default the 24 hours until now), to the microsecond; `live` when `to` is now
+    /// or later. A `from` not before `to` is a `422`.
+    static func range(_ query: inout QueryReader) -> (from: Date, to: Date, live: Bool) {
         let now = Date.now
         let to = query.timestamp(Query.to) ?? now
         let from = query.timestamp(Query.from) ?? to.addingTimeInterval(-86_400)
         if from >= to { query.fail(Query.from.name, "Value error, from must be before to", type: "value_error") }
-        let apiKeyID = query.uuid(Query.apiKeyID)
-        return Window(
-            store: AnalyticsStore(database: database, organizationID: organizationID),
-            from: from.truncatedToMicroseconds, to: to.truncatedToMicroseconds, live: to >= now, apiKeyID: apiKeyID)
+        return (from.truncatedToMicroseconds, to.truncatedToMicroseconds, to >= now)
     }
 
     /// The starts of the hours or days across the window; at most `maximumBuckets` of them.

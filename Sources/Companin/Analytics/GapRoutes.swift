@@ -34,7 +34,7 @@ enum GapRoutes {
     static func register(on router: inout Router<AppContext>, enricher: any Enricher) {
         router.get("/analytics/gaps/") { request, context in
             var query = QueryReader(request)
-            let (store, filter) = try read(request, context, enricher, &query)
+            let (store, filter) = try read(context, enricher, &query)
             let page = query.pagination()
             try query.finish()
             try store.assign(from: filter.from, to: filter.to)
@@ -43,7 +43,7 @@ enum GapRoutes {
         router.get("/analytics/gaps/:gap_id") { request, context in
             let id = try context.resourceID("gap_id")
             var query = QueryReader(request)
-            let (store, filter) = try read(request, context, enricher, &query)
+            let (store, filter) = try read(context, enricher, &query)
             try query.finish()
             try store.assign(from: filter.from, to: filter.to)
             return try Response.json(try store.gap(id, filter))
@@ -60,28 +60,17 @@ enum GapRoutes {
     /// The organization, range and filters of a read. Gaps belong to one organization: an operator
     /// key may name another one, not `all`.
     private static func read(
-        _ request: Request, _ context: AppContext, _ enricher: any Enricher, _ query: inout QueryReader
+        _ context: AppContext, _ enricher: any Enricher, _ query: inout QueryReader
     ) throws -> (GapStore, GapStore.Filter) {
-        guard let principal = context.principal else { throw HTTPError.unauthorized }
-        var organizationID = try context.organization()
-        if let text = query.string(AnalyticsRoutes.Query.organizationID) {
-            guard principal.isOperator else {
-                throw HTTPError(.forbidden, detail: "Only operator keys may read other organizations' analytics")
-            }
-            if let id = UUID(uuidString: text) {
-                organizationID = id
-            } else {
-                query.fail(
-                    AnalyticsRoutes.Query.organizationID.name, "Input should be an organization id; gaps are per organization",
-                    type: "uuid_parsing")
-            }
+        let scope = try AnalyticsRoutes.organizationScope(context, &query)
+        if scope == nil {
+            query.fail(
+                AnalyticsRoutes.Query.organizationID.name, "Input should be an organization id; gaps are per organization",
+                type: "value_error")
         }
-        let now = Date.now
-        let to = (query.timestamp(AnalyticsRoutes.Query.to) ?? now).truncatedToMicroseconds
-        let from = (query.timestamp(AnalyticsRoutes.Query.from) ?? to.addingTimeInterval(-86_400)).truncatedToMicroseconds
-        if from >= to {
-            query.fail(AnalyticsRoutes.Query.from.name, "Value error, from must be before to", type: "value_error")
-        } else if to.timeIntervalSince(from) > Double(maximumDays) * 86_400 {
+        let organizationID = try scope ?? context.organization()
+        let (from, to, _) = AnalyticsRoutes.range(&query)
+        if to.timeIntervalSince(from) > Double(maximumDays) * 86_400 {
             query.fail(AnalyticsRoutes.Query.from.name, "Value error, a range of at most \(maximumDays) days", type: "value_error")
         }
         let status = query.choice(Query.status, StatusFilter.self) ?? .open

@@ -146,7 +146,8 @@ struct GapStore {
             try db.transaction {
                 placed = clustering
                 let now = Date.now.truncatedToMicroseconds
-                var started: Set<UUID> = []
+                // Gaps that took a question besides the one that started them: their centre, size and
+                // representative change.
                 var joined: Set<UUID> = []
                 for (index, question) in pending.enumerated() {
                     let placement = placed.place(vectors[index], newID: UUID())
@@ -156,7 +157,6 @@ struct GapStore {
                     case .started:
                         gapID = placed.clusters[placed.clusters.count - 1].id
                         similarity = 1
-                        started.insert(gapID)
                         try db.execute(
                             """
                             INSERT INTO knowledge_gaps (id, organization_id, embedding_model, vector_sum, questions,
@@ -167,7 +167,7 @@ struct GapStore {
                     case .joined(let clusterIndex, let cosine):
                         gapID = placed.clusters[clusterIndex].id
                         similarity = cosine
-                        if !started.contains(gapID) { joined.insert(gapID) }
+                        joined.insert(gapID)
                     }
                     try db.execute(
                         """
@@ -176,7 +176,7 @@ struct GapStore {
                             \(Double(similarity)), \(Self.language(of: question.question)), \(now))
                         """)
                 }
-                for cluster in placed.clusters where joined.contains(cluster.id) || started.contains(cluster.id) {
+                for cluster in placed.clusters where joined.contains(cluster.id) {
                     try update(cluster, model: model, at: now)
                 }
             }
@@ -325,11 +325,14 @@ struct GapStore {
 
     /// One gap with its figures over `filter` (status aside), or when `nil` over the days since its
     /// first question (at most `GapRoutes.maximumDays`).
-    func gap(_ id: UUID, _ filter: Filter?) throws -> KnowledgeGap {
+    func gap(_ id: UUID, _ given: Filter?) throws -> KnowledgeGap {
         guard let row = try db.fetchOne(GapRow.self, "SELECT \(GapRow.columns) FROM knowledge_gaps WHERE \(db.condition) AND id = \(id)")
         else { throw KnowledgeGap.notFound }
-        var filter = filter ?? Filter(from: .distantPast, to: Date.now.truncatedToMicroseconds.addingTimeInterval(0.000_001))
-        if filter.from == .distantPast {
+        var filter: Filter
+        if let given {
+            filter = given
+        } else {
+            let to = Date.now.truncatedToMicroseconds.addingTimeInterval(0.000_001)
             let first =
                 try db.fetchOne(
                     Date?.self,
@@ -337,7 +340,8 @@ struct GapStore {
                     SELECT MIN(m.created_at) FROM knowledge_gap_questions q JOIN messages m ON m.id = q.message_id
                     WHERE \(db.condition("q")) AND q.gap_id = \(id)
                     """) ?? nil
-            filter.from = max(first ?? row.createdAt, filter.to.addingTimeInterval(-Double(GapRoutes.maximumDays - 1) * 86_400))
+            let earliest = to.addingTimeInterval(-Double(GapRoutes.maximumDays - 1) * 86_400)
+            filter = Filter(from: max(first ?? row.createdAt, earliest), to: to)
         }
         filter.status = nil
         return try list(filter, only: id, Pagination(limit: 1)).items.first

@@ -3,7 +3,7 @@ directory (Stack), SQL for tests and tools (Database), and the command line behi
 (`python3 -m companin_stack VAR COMMAND`)."""
 
 from .database import Database, DatabaseError
-from .processes import StackError, free_port, port_open
+from .processes import StackError, free_port, port_open, wait_for
 from .stack import ROOT, Stack
 
-__all__ = ["Database", "DatabaseError", "ROOT", "Stack", "StackError", "free_port", "port_open"]
+__all__ = ["Database", "DatabaseError", "ROOT", "Stack", "StackError", "free_port", "port_open", "wait_for"]

@@ -222,3 +222,14 @@ def write_private(path, text):
         handle.write(text)
     os.replace(temporary, path)
     os.chmod(path, 0o600)
+
+
+def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
+    """PREDICATE's first true value, asked every INTERVAL seconds; AssertionError after TIMEOUT."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
